@@ -1,0 +1,88 @@
+package storagehttp
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/azemu/azemu/blobstore"
+)
+
+// MetaPrefix starts every user metadata header.
+const MetaPrefix = "x-ms-meta-"
+
+// MaxMetadataSize is Azure's limit on the total size of metadata names and
+// values (8 KiB).
+const MaxMetadataSize = 8 << 10
+
+// ParseMetadata collects the x-ms-meta-* headers. Names must be C#
+// identifiers (InvalidMetadata), must not be empty (EmptyMetadataKey), and the
+// names and values together must fit in 8 KiB (MetadataTooLarge).
+//
+// Go's HTTP server canonicalises header names before azemu sees them, so the
+// case the client used is lost; names are stored in lower case, which is what
+// Azure returns for the lower-case names nearly every client sends. Several
+// headers of one name are joined with "," as HTTP defines.
+func ParseMetadata(h http.Header) (map[string]string, error) {
+	var md map[string]string
+	size := 0
+	for k, vs := range h {
+		if len(k) < len(MetaPrefix) || !strings.EqualFold(k[:len(MetaPrefix)], MetaPrefix) {
+			continue
+		}
+		name := strings.ToLower(k[len(MetaPrefix):])
+		if name == "" {
+			return nil, blobstore.ErrEmptyMetadataKey
+		}
+		if !IsIdentifier(name) {
+			return nil, blobstore.ErrInvalidMetadata.WithDetail("MetadataName", name)
+		}
+		v := strings.Join(vs, ",")
+		size += len(name) + len(v)
+		if size > MaxMetadataSize {
+			return nil, blobstore.ErrMetadataTooLarge
+		}
+		if md == nil {
+			md = make(map[string]string)
+		}
+		md[name] = v
+	}
+	return md, nil
+}
+
+// IsIdentifier reports whether s follows the C# identifier rules Azure
+// applies to metadata names (ASCII subset: a letter or underscore, then
+// letters, digits and underscores).
+func IsIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// SetMetadataHeaders writes md as x-ms-meta-* response headers, names as
+// stored (Header map set directly so Go does not re-case them).
+func SetMetadataHeaders(h http.Header, md map[string]string) {
+	for k, v := range md {
+		h[MetaPrefix+k] = []string{v}
+	}
+}
+
+// SortedKeys returns the metadata names in sorted order, for listings.
+func SortedKeys(md map[string]string) []string {
+	keys := make([]string, 0, len(md))
+	for k := range md {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
