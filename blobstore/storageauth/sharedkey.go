@@ -1,0 +1,225 @@
+package storageauth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/azemu/azemu/blobstore"
+)
+
+// MaxClockSkew is how old a Shared Key request's x-ms-date (or Date) may be,
+// measured against the real clock, before it is rejected, as Azure does.
+const MaxClockSkew = 15 * time.Minute
+
+// authHeader is a parsed "SharedKey account:signature" Authorization header.
+type authHeader struct {
+	lite      bool
+	account   string
+	signature string
+}
+
+// Authorization schemes.
+const (
+	schemeSharedKey     = "SharedKey"
+	schemeSharedKeyLite = "SharedKeyLite"
+	schemeBearer        = "Bearer"
+)
+
+// parseAuthorization parses an Authorization header value. Any shape other
+// than "SharedKey|SharedKeyLite <account>:<base64 signature>" is
+// InvalidAuthenticationInfo (400), as Azure answers; a bearer token gets its
+// own, explicit answer.
+func parseAuthorization(v string) (authHeader, error) {
+	scheme, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+	rest = strings.TrimSpace(rest)
+	switch {
+	case strings.EqualFold(scheme, schemeBearer):
+		return authHeader{}, errBearer()
+	case strings.EqualFold(scheme, schemeSharedKey), strings.EqualFold(scheme, schemeSharedKeyLite):
+	default:
+		return authHeader{}, blobstore.ErrInvalidAuthenticationInfo
+	}
+	account, sig, ok := strings.Cut(rest, ":")
+	if !ok || account == "" || sig == "" || strings.ContainsAny(rest, " \t") {
+		return authHeader{}, blobstore.ErrInvalidAuthenticationInfo
+	}
+	if _, err := base64.StdEncoding.DecodeString(sig); err != nil {
+		return authHeader{}, blobstore.ErrInvalidAuthenticationInfo
+	}
+	return authHeader{lite: strings.EqualFold(scheme, schemeSharedKeyLite), account: account, signature: sig}, nil
+}
+
+func errBearer() error {
+	return blobstore.ErrAuthenticationFailed.
+		WithMessage("azemu accepts Shared Key or shared access signature (SAS) authorization on the Blob and File endpoints; bearer tokens (Microsoft Entra ID / OAuth) are not supported there yet.").
+		WithDetail(detailName, "Bearer token authorization is not supported by azemu on the storage endpoints yet. Use the account key (Shared Key, e.g. a connection string) or a SAS.")
+}
+
+// detailName is the extra element Azure adds to authentication failures.
+const detailName = "AuthenticationErrorDetail"
+
+func authFailed(detail string) *blobstore.Error {
+	return blobstore.ErrAuthenticationFailed.WithDetail(detailName, detail)
+}
+
+// headerValue returns the first value of a header, "" when absent.
+func headerValue(h http.Header, name string) string {
+	if v := h.Values(name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// contentLength is the Content-Length a client signed: the header as sent,
+// "" for 0 (api versions 2015-02-21 and later).
+func contentLength(r *http.Request) string {
+	v := headerValue(r.Header, "Content-Length")
+	if v == "" && r.ContentLength > 0 {
+		v = strconv.FormatInt(r.ContentLength, 10)
+	}
+	if v == "0" {
+		return ""
+	}
+	return v
+}
+
+// StringToSign returns the Shared Key string-to-sign of r for account, the
+// one the service reports in AuthenticationErrorDetail: path as sent, headers
+// in the service's order. It is exported for tests and diagnostics.
+func StringToSign(r *http.Request, account string) string {
+	return sharedKeyStrings(r, account, false)[0]
+}
+
+// sharedKeyStrings returns the candidate strings-to-sign of r (the primary
+// first), for Shared Key or, with lite, Shared Key Lite. Candidates cover the
+// variants real clients produce: path-style with and without the repeated
+// account, decoded paths, and x-ms-* headers in plain byte order.
+func sharedKeyStrings(r *http.Request, account string, lite bool) []string {
+	h := r.Header
+	date := headerValue(h, "Date")
+	if headerValue(h, "X-Ms-Date") != "" {
+		date = ""
+	}
+	params := parseQuery(rawQuery(r))
+	headerSets := []string{canonicalHeaders(h, compareHeaderNames)}
+	if ord := canonicalHeaders(h, strings.Compare); ord != headerSets[0] {
+		headerSets = append(headerSets, ord)
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, p := range resourcePaths(account, rawPath(r)) {
+		if p == "" {
+			p = "/"
+		}
+		resource := "/" + account + p
+		for _, ch := range headerSets {
+			if lite {
+				res := resource
+				if comp, ok := queryFirst(params, "comp"); ok {
+					res += "?comp=" + comp
+				}
+				add(r.Method + "\n" + headerValue(h, "Content-MD5") + "\n" + headerValue(h, "Content-Type") + "\n" +
+					date + "\n" + ch + res)
+				continue
+			}
+			fixed := strings.Join([]string{
+				r.Method,
+				headerValue(h, "Content-Encoding"),
+				headerValue(h, "Content-Language"),
+				contentLength(r),
+				headerValue(h, "Content-MD5"),
+				headerValue(h, "Content-Type"),
+				date,
+				headerValue(h, "If-Modified-Since"),
+				headerValue(h, "If-Match"),
+				headerValue(h, "If-None-Match"),
+				headerValue(h, "If-Unmodified-Since"),
+				headerValue(h, "Range"),
+			}, "\n") + "\n"
+			add(fixed + ch + resource + canonicalQuery(params))
+			if ch == "" {
+				// Clients that join the parts with '\n' leave an empty line
+				// when there are no x-ms-* headers.
+				add(fixed + "\n" + resource + canonicalQuery(params))
+			}
+		}
+	}
+	return out
+}
+
+func rawQuery(r *http.Request) string {
+	if r.URL == nil {
+		return ""
+	}
+	return r.URL.RawQuery
+}
+
+// sign returns the base64 HMAC-SHA256 of msg under key.
+func sign(key []byte, msg string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// matchAny reports whether sig is the signature of any candidate under any
+// key. Every comparison is constant-time.
+func matchAny(sig string, keys [][]byte, candidates []string) bool {
+	ok := 0
+	for _, c := range candidates {
+		for _, k := range keys {
+			ok |= subtle.ConstantTimeCompare([]byte(sign(k, c)), []byte(sig))
+		}
+	}
+	return ok == 1
+}
+
+// requestDate checks the request's x-ms-date (or Date) against the real
+// clock.
+func requestDate(r *http.Request, now time.Time) error {
+	v := headerValue(r.Header, "X-Ms-Date")
+	if v == "" {
+		v = headerValue(r.Header, "Date")
+	}
+	if v == "" {
+		return authFailed("Request date header not specified. Set the x-ms-date or the Date header (RFC 1123, e.g. 'Thu, 26 Nov 2026 21:00:00 GMT').")
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return authFailed("The Date header in the request is incorrect.")
+	}
+	if now.Sub(t) > MaxClockSkew {
+		return authFailed("Request date header too old: '" + v + "'")
+	}
+	return nil
+}
+
+// authenticateSharedKey checks a Shared Key or Shared Key Lite request.
+func authenticateSharedKey(r *http.Request, req Request, keys [][]byte, ah authHeader) (Result, error) {
+	if !strings.EqualFold(ah.account, req.Account) {
+		return Result{}, authFailed("The account name '" + ah.account + "' in the Authorization header does not match the account '" + req.Account + "' the request addresses.")
+	}
+	if err := requestDate(r, req.Now); err != nil {
+		return Result{}, err
+	}
+	candidates := sharedKeyStrings(r, ah.account, ah.lite)
+	if !matchAny(ah.signature, keys, candidates) {
+		return Result{}, authFailed("The MAC signature found in the HTTP request '" + ah.signature +
+			"' is not the same as any computed signature. Server used following string to sign: '" + candidates[0] + "'.")
+	}
+	if ah.lite {
+		return Result{Method: MethodSharedKeyLite}, nil
+	}
+	return Result{Method: MethodSharedKey}, nil
+}
