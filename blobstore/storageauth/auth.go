@@ -31,9 +31,9 @@ type Request struct {
 	// OperationAccess, which fills Permission, AltPermissions and
 	// ResourceType for a REST operation.
 	AltPermissions string
-	ClientIP     net.IP
-	HTTPS        bool
-	Now          time.Time // the REAL clock: auth never uses the emulator clock
+	ClientIP       net.IP
+	HTTPS          bool
+	Now            time.Time // the REAL clock: auth never uses the emulator clock
 }
 
 // Policy is a stored access policy (a signed identifier on a container or share).
