@@ -155,7 +155,8 @@ func canonicalHeaders(h http.Header, less func(a, b string) int) string {
 // headerWeightOrder lists, in ascending order, the characters that count at
 // the first level of the header-name comparison the storage service uses (a
 // culture-aware, case-insensitive comparison). Every other ASCII character is
-// ignored at that level; '-' and '\” only break ties at the second level.
+// ignored at that level; the hyphen and the apostrophe only break ties at the
+// second level.
 const headerWeightOrder = "!#$%&*.^_`|~+0123456789abcdefghijklmnopqrstuvwxyz"
 
 // primaryWeight returns the first-level weight of c: 0 = ignored.
@@ -173,7 +174,7 @@ func primaryWeight(c byte) int {
 	return 0
 }
 
-// secondaryWeight returns the second-level weight of c: only '\” and '-'
+// secondaryWeight returns the second-level weight of c: only the apostrophe and the hyphen
 // count; 0 = ordinary character.
 func secondaryWeight(c byte) int {
 	switch c {
