@@ -68,9 +68,9 @@ func (a Access) Apply(req *Request) {
 func OperationAccess(svc Service, op string) (a Access, ok bool) {
 	switch svc {
 	case ServiceBlob:
-		a, ok = blobOperations[op]
+		a, ok = blobOperation(op)
 	case ServiceFile:
-		a, ok = fileOperations[op]
+		a, ok = fileOperation(op)
 	}
 	return a, ok
 }
@@ -80,110 +80,211 @@ func conAcc(p byte, alt string) Access { return Access{ResourceContainer, p, alt
 func objAcc(p byte, alt string) Access { return Access{ResourceObject, p, alt} }
 
 // Tables per REST reference ("Create an account SAS" and "Create a service
-// SAS", Permissions sections). They are read-only after package load.
-var blobOperations = map[string]Access{
+// SAS", Permissions sections).
+func blobOperation(op string) (Access, bool) {
+	switch op {
 	// Service level.
-	"GetBlobServiceProperties": svcAcc(PermRead, ""),
-	"SetBlobServiceProperties": svcAcc(PermWrite, ""),
-	"GetBlobServiceStats":      svcAcc(PermRead, ""),
-	"ListContainers":           svcAcc(PermList, ""),
-	"GetAccountInformation":    svcAcc(PermRead, "acdlpuwxyti"),
-	"FindBlobsByTags":          svcAcc(PermFilterByTags, ""),
-	"GetUserDelegationKey":     svcAcc(0, ""),
+	case "GetBlobServiceProperties":
+		return svcAcc(PermRead, ""), true
+	case "SetBlobServiceProperties":
+		return svcAcc(PermWrite, ""), true
+	case "GetBlobServiceStats":
+		return svcAcc(PermRead, ""), true
+	case "ListContainers":
+		return svcAcc(PermList, ""), true
+	case "GetAccountInformation":
+		return svcAcc(PermRead, "acdlpuwxyti"), true
+	case "FindBlobsByTags":
+		return svcAcc(PermFilterByTags, ""), true
+	case "GetUserDelegationKey":
+		return svcAcc(0, ""), true
 	// Container level.
-	"CreateContainer":            conAcc(PermCreate, "w"),
-	"GetContainerProperties":     conAcc(PermRead, ""),
-	"GetContainerMetadata":       conAcc(PermRead, ""),
-	"SetContainerMetadata":       conAcc(PermWrite, ""),
-	"GetContainerACL":            conAcc(0, ""),
-	"SetContainerACL":            conAcc(0, ""),
-	"DeleteContainer":            conAcc(PermDelete, ""),
-	"LeaseContainer":             conAcc(PermWrite, ""),
-	"BreakContainerLease":        conAcc(PermWrite, "d"),
-	"ListBlobs":                  conAcc(PermList, ""),
-	"RestoreContainer":           conAcc(PermWrite, ""),
-	"FindBlobsByTagsInContainer": conAcc(PermFilterByTags, ""),
+	case "CreateContainer":
+		return conAcc(PermCreate, "w"), true
+	case "GetContainerProperties":
+		return conAcc(PermRead, ""), true
+	case "GetContainerMetadata":
+		return conAcc(PermRead, ""), true
+	case "SetContainerMetadata":
+		return conAcc(PermWrite, ""), true
+	case "GetContainerACL":
+		return conAcc(0, ""), true
+	case "SetContainerACL":
+		return conAcc(0, ""), true
+	case "DeleteContainer":
+		return conAcc(PermDelete, ""), true
+	case "LeaseContainer":
+		return conAcc(PermWrite, ""), true
+	case "BreakContainerLease":
+		return conAcc(PermWrite, "d"), true
+	case "ListBlobs":
+		return conAcc(PermList, ""), true
+	case "RestoreContainer":
+		return conAcc(PermWrite, ""), true
+	case "FindBlobsByTagsInContainer":
+		return conAcc(PermFilterByTags, ""), true
 	// Blob level.
-	"PutBlob":                      objAcc(PermWrite, "c"),
-	"PutBlobFromURL":               objAcc(PermWrite, "c"),
-	"GetBlob":                      objAcc(PermRead, ""),
-	"GetBlobProperties":            objAcc(PermRead, ""),
-	"SetBlobProperties":            objAcc(PermWrite, ""),
-	"GetBlobMetadata":              objAcc(PermRead, ""),
-	"SetBlobMetadata":              objAcc(PermWrite, ""),
-	"DeleteBlob":                   objAcc(PermDelete, ""),
-	"DeleteBlobVersion":            objAcc(PermDeleteVersion, ""),
-	"PermanentDeleteBlob":          objAcc(PermPermanentDelete, ""),
-	"UndeleteBlob":                 objAcc(PermWrite, ""),
-	"LeaseBlob":                    objAcc(PermWrite, ""),
-	"BreakBlobLease":               objAcc(PermWrite, "d"),
-	"SnapshotBlob":                 objAcc(PermWrite, "c"),
-	"CopyBlob":                     objAcc(PermWrite, "c"),
-	"CopyBlobFromURL":              objAcc(PermWrite, "c"),
-	"AbortCopyBlob":                objAcc(PermWrite, ""),
-	"IncrementalCopyBlob":          objAcc(PermWrite, "c"),
-	"PutBlock":                     objAcc(PermWrite, ""),
-	"PutBlockFromURL":              objAcc(PermWrite, ""),
-	"PutBlockList":                 objAcc(PermWrite, ""),
-	"GetBlockList":                 objAcc(PermRead, ""),
-	"PutPage":                      objAcc(PermWrite, ""),
-	"PutPageFromURL":               objAcc(PermWrite, ""),
-	"GetPageRanges":                objAcc(PermRead, ""),
-	"AppendBlock":                  objAcc(PermAdd, "w"),
-	"AppendBlockFromURL":           objAcc(PermAdd, "w"),
-	"SealAppendBlob":               objAcc(PermWrite, ""),
-	"SetBlobTier":                  objAcc(PermWrite, ""),
-	"SetBlobExpiry":                objAcc(PermWrite, ""),
-	"GetBlobTags":                  objAcc(PermTag, ""),
-	"SetBlobTags":                  objAcc(PermTag, ""),
-	"QueryBlobContents":            objAcc(PermRead, ""),
-	"SetBlobImmutabilityPolicy":    objAcc(PermSetImmutabilityPolicy, ""),
-	"DeleteBlobImmutabilityPolicy": objAcc(PermSetImmutabilityPolicy, ""),
-	"SetBlobLegalHold":             objAcc(PermSetImmutabilityPolicy, ""),
+	case "PutBlob":
+		return objAcc(PermWrite, "c"), true
+	case "PutBlobFromURL":
+		return objAcc(PermWrite, "c"), true
+	case "GetBlob":
+		return objAcc(PermRead, ""), true
+	case "GetBlobProperties":
+		return objAcc(PermRead, ""), true
+	case "SetBlobProperties":
+		return objAcc(PermWrite, ""), true
+	case "GetBlobMetadata":
+		return objAcc(PermRead, ""), true
+	case "SetBlobMetadata":
+		return objAcc(PermWrite, ""), true
+	case "DeleteBlob":
+		return objAcc(PermDelete, ""), true
+	case "DeleteBlobVersion":
+		return objAcc(PermDeleteVersion, ""), true
+	case "PermanentDeleteBlob":
+		return objAcc(PermPermanentDelete, ""), true
+	case "UndeleteBlob":
+		return objAcc(PermWrite, ""), true
+	case "LeaseBlob":
+		return objAcc(PermWrite, ""), true
+	case "BreakBlobLease":
+		return objAcc(PermWrite, "d"), true
+	case "SnapshotBlob":
+		return objAcc(PermWrite, "c"), true
+	case "CopyBlob":
+		return objAcc(PermWrite, "c"), true
+	case "CopyBlobFromURL":
+		return objAcc(PermWrite, "c"), true
+	case "AbortCopyBlob":
+		return objAcc(PermWrite, ""), true
+	case "IncrementalCopyBlob":
+		return objAcc(PermWrite, "c"), true
+	case "PutBlock":
+		return objAcc(PermWrite, ""), true
+	case "PutBlockFromURL":
+		return objAcc(PermWrite, ""), true
+	case "PutBlockList":
+		return objAcc(PermWrite, ""), true
+	case "GetBlockList":
+		return objAcc(PermRead, ""), true
+	case "PutPage":
+		return objAcc(PermWrite, ""), true
+	case "PutPageFromURL":
+		return objAcc(PermWrite, ""), true
+	case "GetPageRanges":
+		return objAcc(PermRead, ""), true
+	case "AppendBlock":
+		return objAcc(PermAdd, "w"), true
+	case "AppendBlockFromURL":
+		return objAcc(PermAdd, "w"), true
+	case "SealAppendBlob":
+		return objAcc(PermWrite, ""), true
+	case "SetBlobTier":
+		return objAcc(PermWrite, ""), true
+	case "SetBlobExpiry":
+		return objAcc(PermWrite, ""), true
+	case "GetBlobTags":
+		return objAcc(PermTag, ""), true
+	case "SetBlobTags":
+		return objAcc(PermTag, ""), true
+	case "QueryBlobContents":
+		return objAcc(PermRead, ""), true
+	case "SetBlobImmutabilityPolicy":
+		return objAcc(PermSetImmutabilityPolicy, ""), true
+	case "DeleteBlobImmutabilityPolicy":
+		return objAcc(PermSetImmutabilityPolicy, ""), true
+	case "SetBlobLegalHold":
+		return objAcc(PermSetImmutabilityPolicy, ""), true
+	}
+	return Access{}, false
 }
 
-var fileOperations = map[string]Access{
+func fileOperation(op string) (Access, bool) {
+	switch op {
 	// Service level.
-	"GetFileServiceProperties": svcAcc(PermRead, ""),
-	"SetFileServiceProperties": svcAcc(PermWrite, ""),
-	"ListShares":               svcAcc(PermList, ""),
+	case "GetFileServiceProperties":
+		return svcAcc(PermRead, ""), true
+	case "SetFileServiceProperties":
+		return svcAcc(PermWrite, ""), true
+	case "ListShares":
+		return svcAcc(PermList, ""), true
 	// Share level.
-	"CreateShare":             conAcc(PermCreate, "w"),
-	"GetShareProperties":      conAcc(PermRead, ""),
-	"SetShareProperties":      conAcc(PermWrite, ""),
-	"GetShareMetadata":        conAcc(PermRead, ""),
-	"SetShareMetadata":        conAcc(PermWrite, ""),
-	"DeleteShare":             conAcc(PermDelete, ""),
-	"GetShareACL":             conAcc(0, ""),
-	"SetShareACL":             conAcc(0, ""),
-	"GetShareStats":           conAcc(PermRead, ""),
-	"SnapshotShare":           conAcc(PermWrite, ""),
-	"LeaseShare":              conAcc(PermWrite, ""),
-	"CreatePermission":        conAcc(PermWrite, "c"),
-	"GetPermission":           conAcc(PermRead, ""),
-	"ListDirectoriesAndFiles": conAcc(PermList, ""),
+	case "CreateShare":
+		return conAcc(PermCreate, "w"), true
+	case "GetShareProperties":
+		return conAcc(PermRead, ""), true
+	case "SetShareProperties":
+		return conAcc(PermWrite, ""), true
+	case "GetShareMetadata":
+		return conAcc(PermRead, ""), true
+	case "SetShareMetadata":
+		return conAcc(PermWrite, ""), true
+	case "DeleteShare":
+		return conAcc(PermDelete, ""), true
+	case "GetShareACL":
+		return conAcc(0, ""), true
+	case "SetShareACL":
+		return conAcc(0, ""), true
+	case "GetShareStats":
+		return conAcc(PermRead, ""), true
+	case "SnapshotShare":
+		return conAcc(PermWrite, ""), true
+	case "LeaseShare":
+		return conAcc(PermWrite, ""), true
+	case "CreatePermission":
+		return conAcc(PermWrite, "c"), true
+	case "GetPermission":
+		return conAcc(PermRead, ""), true
+	case "ListDirectoriesAndFiles":
+		return conAcc(PermList, ""), true
 	// Directory and file level.
-	"CreateDirectory":        objAcc(PermCreate, "w"),
-	"GetDirectoryProperties": objAcc(PermRead, ""),
-	"GetDirectoryMetadata":   objAcc(PermRead, ""),
-	"SetDirectoryProperties": objAcc(PermWrite, ""),
-	"SetDirectoryMetadata":   objAcc(PermWrite, ""),
-	"DeleteDirectory":        objAcc(PermDelete, ""),
-	"RenameDirectory":        objAcc(PermWrite, ""),
-	"ListHandles":            objAcc(PermList, "r"),
-	"ForceCloseHandles":      objAcc(PermWrite, ""),
-	"CreateFile":             objAcc(PermCreate, "w"),
-	"GetFile":                objAcc(PermRead, ""),
-	"GetFileProperties":      objAcc(PermRead, ""),
-	"SetFileProperties":      objAcc(PermWrite, ""),
-	"GetFileMetadata":        objAcc(PermRead, ""),
-	"SetFileMetadata":        objAcc(PermWrite, ""),
-	"DeleteFile":             objAcc(PermDelete, ""),
-	"PutRange":               objAcc(PermWrite, ""),
-	"PutRangeFromURL":        objAcc(PermWrite, ""),
-	"ListRanges":             objAcc(PermRead, ""),
-	"CopyFile":               objAcc(PermWrite, "c"),
-	"AbortCopyFile":          objAcc(PermWrite, ""),
-	"LeaseFile":              objAcc(PermWrite, ""),
-	"RenameFile":             objAcc(PermWrite, ""),
+	case "CreateDirectory":
+		return objAcc(PermCreate, "w"), true
+	case "GetDirectoryProperties":
+		return objAcc(PermRead, ""), true
+	case "GetDirectoryMetadata":
+		return objAcc(PermRead, ""), true
+	case "SetDirectoryProperties":
+		return objAcc(PermWrite, ""), true
+	case "SetDirectoryMetadata":
+		return objAcc(PermWrite, ""), true
+	case "DeleteDirectory":
+		return objAcc(PermDelete, ""), true
+	case "RenameDirectory":
+		return objAcc(PermWrite, ""), true
+	case "ListHandles":
+		return objAcc(PermList, "r"), true
+	case "ForceCloseHandles":
+		return objAcc(PermWrite, ""), true
+	case "CreateFile":
+		return objAcc(PermCreate, "w"), true
+	case "GetFile":
+		return objAcc(PermRead, ""), true
+	case "GetFileProperties":
+		return objAcc(PermRead, ""), true
+	case "SetFileProperties":
+		return objAcc(PermWrite, ""), true
+	case "GetFileMetadata":
+		return objAcc(PermRead, ""), true
+	case "SetFileMetadata":
+		return objAcc(PermWrite, ""), true
+	case "DeleteFile":
+		return objAcc(PermDelete, ""), true
+	case "PutRange":
+		return objAcc(PermWrite, ""), true
+	case "PutRangeFromURL":
+		return objAcc(PermWrite, ""), true
+	case "ListRanges":
+		return objAcc(PermRead, ""), true
+	case "CopyFile":
+		return objAcc(PermWrite, "c"), true
+	case "AbortCopyFile":
+		return objAcc(PermWrite, ""), true
+	case "LeaseFile":
+		return objAcc(PermWrite, ""), true
+	case "RenameFile":
+		return objAcc(PermWrite, ""), true
+	}
+	return Access{}, false
 }

@@ -31,7 +31,9 @@ const (
 )
 
 // userDelegationParams are the fields only a user delegation SAS carries.
-var userDelegationParams = []string{"skoid", "sktid", "skt", "ske", "sks", "skv"}
+func userDelegationParams() []string {
+	return []string{"skoid", "sktid", "skt", "ske", "sks", "skv"}
+}
 
 // Versions at which the SAS string-to-sign changed.
 const (
@@ -65,16 +67,18 @@ func isSAS(params []queryParam) bool {
 }
 
 // sasTimeLayouts are the ISO 8601 forms Azure accepts for st and se.
-var sasTimeLayouts = []string{
-	"2006-01-02T15:04:05Z",
-	"2006-01-02T15:04:05.0000000Z",
-	time.RFC3339Nano,
-	"2006-01-02T15:04Z",
-	"2006-01-02",
+func sasTimeLayouts() []string {
+	return []string{
+		"2006-01-02T15:04:05Z",
+		"2006-01-02T15:04:05.0000000Z",
+		time.RFC3339Nano,
+		"2006-01-02T15:04Z",
+		"2006-01-02",
+	}
 }
 
 func parseSASTime(v string) (time.Time, bool) {
-	for _, l := range sasTimeLayouts {
+	for _, l := range sasTimeLayouts() {
 		if t, err := time.Parse(l, v); err == nil {
 			return t.UTC(), true
 		}
@@ -479,7 +483,7 @@ func authenticateServiceSAS(ctx context.Context, req Request, keys [][]byte, pol
 // authenticateSAS dispatches a SAS to the account or service checks.
 func authenticateSAS(ctx context.Context, req Request, keys [][]byte, policies PolicyLookup, params []queryParam) (Result, error) {
 	t := sasToken{params}
-	for _, p := range userDelegationParams {
+	for _, p := range userDelegationParams() {
 		if t.has(p) {
 			return Result{}, authFailed("azemu does not support user delegation SAS yet (a SAS signed with a user delegation key: skoid, sktid, skt, ske, sks, skv). Use a service SAS or an account SAS signed with the account key.")
 		}
