@@ -125,13 +125,19 @@ const (
 // authenticated. Random nonces limit one key to about 2^32 Seal calls, which is
 // far beyond what azemu does with any single key.
 func Seal(key Key, plaintext, aad []byte) ([]byte, error) {
+	return seal(key, plaintext, aad, rand.Reader)
+}
+
+// seal is Seal with the nonce drawn from random; tests use it to make sealed
+// messages reproducible.
+func seal(key Key, plaintext, aad []byte, random io.Reader) ([]byte, error) {
 	aead, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]byte, 1+NonceSize, SealOverhead+len(plaintext))
 	out[0] = SealVersion1
-	if _, err := io.ReadFull(rand.Reader, out[1:1+NonceSize]); err != nil {
+	if _, err := io.ReadFull(random, out[1:1+NonceSize]); err != nil {
 		return nil, fmt.Errorf("crypto: generate nonce: %w", err)
 	}
 	return aead.Seal(out, out[1:1+NonceSize], plaintext, sealAAD(SealVersion1, aad)), nil

@@ -225,8 +225,14 @@ type Writer struct {
 // HKDF-SHA256(aek, salt, info) with id as associated data. The caller must
 // Close it to seal the final chunk; without Close the file does not open.
 func NewWriter(dst io.Writer, aek Key, kid KeyID, id FileID) (*Writer, error) {
+	return newWriter(dst, aek, kid, id, rand.Reader)
+}
+
+// newWriter is NewWriter with the salt drawn from random; tests use it to
+// make files reproducible.
+func newWriter(dst io.Writer, aek Key, kid KeyID, id FileID, random io.Reader) (*Writer, error) {
 	h := Header{Version: FormatVersion1, KeyID: kid, ChunkSize: ChunkSize}
-	if _, err := io.ReadFull(rand.Reader, h.Salt[:]); err != nil {
+	if _, err := io.ReadFull(random, h.Salt[:]); err != nil {
 		return nil, fmt.Errorf("crypto: generate salt: %w", err)
 	}
 	aead, err := deriveAEAD(aek, &h, id)
