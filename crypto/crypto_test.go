@@ -67,7 +67,15 @@ func TestFileIDStringRoundTrip(t *testing.T) {
 		_, err := ParseFileID(bad)
 		assert.Error(t, err, bad)
 	}
-	assert.Len(t, KeyID{1}.String(), 32)
+
+	kid, err := NewKeyID()
+	require.NoError(t, err)
+	assert.NotEqual(t, KeyID{}, kid)
+	kback, err := ParseKeyID(kid.String())
+	require.NoError(t, err)
+	assert.Equal(t, kid, kback)
+	_, err = ParseKeyID("xyz")
+	assert.Error(t, err)
 }
 
 func TestSealOpenRoundTrip(t *testing.T) {

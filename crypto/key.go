@@ -84,8 +84,20 @@ func ParseFileID(s string) (FileID, error) {
 // treats it as opaque bytes (but authenticates it).
 type KeyID [IDSize]byte
 
+// NewKeyID returns a fresh random key id from crypto/rand.
+func NewKeyID() (KeyID, error) {
+	id, err := NewFileID()
+	return KeyID(id), err
+}
+
 // String returns the id as 32 lowercase hex digits.
 func (id KeyID) String() string { return hex.EncodeToString(id[:]) }
+
+// ParseKeyID parses the form String returns.
+func ParseKeyID(s string) (KeyID, error) {
+	id, err := ParseFileID(s)
+	return KeyID(id), err
+}
 
 // Sentinel errors. Every failure of Open, ReadHeader, NewReader and
 // Reader.ReadAt wraps exactly one of them; compare with errors.Is.
