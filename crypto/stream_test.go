@@ -500,3 +500,18 @@ func (s *shrinkable) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return bytes.NewReader(s.b).ReadAt(p, off)
 }
+
+// TestNewReaderClaimedSizes feeds NewReader stored sizes that do not match the
+// source, including absurd ones; it must fail with a sentinel, never panic or
+// allocate by the claimed size.
+func TestNewReaderClaimedSizes(t *testing.T) {
+	aek := mustKey(t)
+	id := mustFileID(t)
+	ct := encrypt(t, aek, id, randBytes(t, ChunkSize+10))
+	for _, size := range []int64{-1, 0, HeaderSize, HeaderSize + TagSize - 1, int64(len(ct)) - 1, int64(len(ct)) + 1,
+		int64(len(ct)) + chunkCTSize, 1 << 40, 1<<63 - 1} {
+		r, err := NewReader(bytes.NewReader(ct), size, aek, id)
+		assert.Nil(t, r, "size %d", size)
+		assert.True(t, isSentinel(err), "size %d: %v", size, err)
+	}
+}
