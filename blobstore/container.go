@@ -1,6 +1,53 @@
 package blobstore
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
+)
+
+const defaultMaxResults = 5000
+
+// validContainerName applies Azure's rules: 3-63 characters of lowercase
+// letters, digits and hyphens, starting and ending with a letter or digit,
+// no consecutive hyphens; plus the special names $root, $logs and $web.
+func validContainerName(n string) bool {
+	switch n {
+	case "$root", "$logs", "$web":
+		return true
+	}
+	if len(n) < 3 || len(n) > 63 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-':
+			if i == 0 || i == len(n)-1 || n[i-1] == '-' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func badContainerName(n string) error {
+	return ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+}
+
+func checkPublicAccess(p PublicAccess) error {
+	switch p {
+	case PublicAccessNone, PublicAccessBlob, PublicAccessContainer:
+		return nil
+	}
+	return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", string(p))
+}
 
 // CreateContainer creates a container. It MUST return ErrInvalidResourceName
 // for a name that is not 3-63 characters of lowercase letters, digits and
@@ -9,7 +56,86 @@ import "context"
 // (ErrInvalidMetadata, ErrEmptyMetadataKey, ErrMetadataTooLarge) for bad
 // metadata. The result carries ETag and LastModified.
 func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts CreateContainerOptions) (ContainerProperties, error) {
-	return ContainerProperties{}, errNotImplemented
+	if !validContainerName(ref.Container) {
+		return ContainerProperties{}, badContainerName(ref.Container)
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return ContainerProperties{}, err
+	}
+	if err := checkPublicAccess(opts.PublicAccess); err != nil {
+		return ContainerProperties{}, err
+	}
+	var sealed []byte
+	if len(opts.Metadata) > 0 {
+		k, err := s.keyFor(ctx, ref.Account, opContainer)
+		if err != nil {
+			return ContainerProperties{}, err
+		}
+		if sealed, err = sealMetadata(k, opts.Metadata, containerAAD(ref.Account, ref.Container)); err != nil {
+			return ContainerProperties{}, err
+		}
+	}
+	now := s.now()
+	rec := &containerRec{
+		V: recordVersion, Created: now, ETag: s.newETag(now), LastModified: now,
+		MetaSealed: sealed, PublicAccess: opts.PublicAccess,
+		DefaultEncryptionScope: opts.DefaultEncryptionScope, DenyEncryptionScopeOverride: opts.DenyEncryptionScopeOverride,
+	}
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		if tx.Account(ref.Account) == nil {
+			return ErrAccountNotFound
+		}
+		if tx.Container(ref.Account, ref.Container) != nil {
+			return ErrContainerAlreadyExists
+		}
+		return putRec(func(_ string, b []byte) error { return tx.PutContainer(ref.Account, ref.Container, b) }, "", rec)
+	})
+	if err != nil {
+		return ContainerProperties{}, err
+	}
+	return rec.props(ref.Container, now, nil), nil
+}
+
+func (r *containerRec) props(name string, now time.Time, meta map[string]string) ContainerProperties {
+	return ContainerProperties{
+		Name: name, ETag: r.ETag, LastModified: r.LastModified, Metadata: meta,
+		PublicAccess: r.PublicAccess, Lease: r.Lease.info(now),
+		DefaultEncryptionScope: r.DefaultEncryptionScope, DenyEncryptionScopeOverride: r.DenyEncryptionScopeOverride,
+	}
+}
+
+// loadContainer reads a container record; a missing account or container
+// gives ErrContainerNotFound (ErrAccountNotFound for the account).
+func loadContainer(tx *boltstore.Tx, ref ContainerRef) (*containerRec, error) {
+	b := tx.Container(ref.Account, ref.Container)
+	if b == nil {
+		if tx.Account(ref.Account) == nil {
+			return nil, ErrAccountNotFound
+		}
+		return nil, ErrContainerNotFound
+	}
+	return decode[containerRec](b)
+}
+
+func (s *Service) viewContainer(ref ContainerRef) (*containerRec, error) {
+	var rec *containerRec
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		rec, err = loadContainer(tx, ref)
+		return err
+	})
+	return rec, err
+}
+
+func (s *Service) containerMeta(ctx context.Context, ref ContainerRef, rec *containerRec) (map[string]string, error) {
+	if len(rec.MetaSealed) == 0 {
+		return map[string]string{}, nil
+	}
+	k, err := s.keyFor(ctx, ref.Account, opContainer)
+	if err != nil {
+		return nil, err
+	}
+	return openMetadata(k, rec.MetaSealed, containerAAD(ref.Account, ref.Container))
 }
 
 // GetContainerProperties returns a container's properties including metadata.
@@ -17,7 +143,19 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 // apply cond.LeaseID (LeaseIdMismatchWithContainerOperation,
 // LeaseNotPresentWithContainerOperation).
 func (s *Service) GetContainerProperties(ctx context.Context, ref ContainerRef, cond Conditions) (ContainerProperties, error) {
-	return ContainerProperties{}, errNotImplemented
+	rec, err := s.viewContainer(ref)
+	if err != nil {
+		return ContainerProperties{}, err
+	}
+	now := s.now()
+	if err := checkLease(rec.Lease, now, cond.LeaseID, false, containerLeaseErrs); err != nil {
+		return ContainerProperties{}, err
+	}
+	meta, err := s.containerMeta(ctx, ref, rec)
+	if err != nil {
+		return ContainerProperties{}, err
+	}
+	return rec.props(ref.Container, now, meta), nil
 }
 
 // GetContainerMetadata is GetContainerProperties (Azure returns the same
@@ -26,18 +164,70 @@ func (s *Service) GetContainerMetadata(ctx context.Context, ref ContainerRef, co
 	return s.GetContainerProperties(ctx, ref, cond)
 }
 
+// updateContainer runs fn on a container record inside a write transaction
+// after the lease check, then stores it with a new ETag and Last-Modified.
+func (s *Service) updateContainer(ref ContainerRef, cond Conditions, fn func(rec *containerRec) error) (ContainerProperties, error) {
+	now := s.now()
+	var out ContainerProperties
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadContainer(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(rec.Lease, now, cond.LeaseID, false, containerLeaseErrs); err != nil {
+			return err
+		}
+		if err := checkConditions(Conditions{IfModifiedSince: cond.IfModifiedSince, IfUnmodifiedSince: cond.IfUnmodifiedSince}, true, rec.ETag, rec.LastModified, condWrite); err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		rec.ETag, rec.LastModified = s.newETag(now), now
+		out = rec.props(ref.Container, now, nil)
+		return putRec(func(_ string, b []byte) error { return tx.PutContainer(ref.Account, ref.Container, b) }, "", rec)
+	})
+	return out, err
+}
+
 // SetContainerMetadata replaces a container's metadata and changes its ETag
 // and Last-Modified. It MUST return ErrContainerNotFound, apply the lease
 // rules, and evaluate If-Modified-Since (the only condition Azure supports
 // here; others are ignored).
 func (s *Service) SetContainerMetadata(ctx context.Context, ref ContainerRef, metadata map[string]string, cond Conditions) (ContainerProperties, error) {
-	return ContainerProperties{}, errNotImplemented
+	if err := validateMetadata(metadata); err != nil {
+		return ContainerProperties{}, err
+	}
+	var sealed []byte
+	if len(metadata) > 0 {
+		k, err := s.keyFor(ctx, ref.Account, opContainer)
+		if err != nil {
+			return ContainerProperties{}, err
+		}
+		if sealed, err = sealMetadata(k, metadata, containerAAD(ref.Account, ref.Container)); err != nil {
+			return ContainerProperties{}, err
+		}
+	}
+	return s.updateContainer(ref, Conditions{LeaseID: cond.LeaseID, IfModifiedSince: cond.IfModifiedSince}, func(rec *containerRec) error {
+		rec.MetaSealed = sealed
+		return nil
+	})
 }
 
 // GetContainerACL returns the public access level and stored access
 // policies. It MUST return ErrContainerNotFound and apply cond.LeaseID.
 func (s *Service) GetContainerACL(ctx context.Context, ref ContainerRef, cond Conditions) (ContainerACL, error) {
-	return ContainerACL{}, errNotImplemented
+	rec, err := s.viewContainer(ref)
+	if err != nil {
+		return ContainerACL{}, err
+	}
+	if err := checkLease(rec.Lease, s.now(), cond.LeaseID, false, containerLeaseErrs); err != nil {
+		return ContainerACL{}, err
+	}
+	return ContainerACL{
+		PublicAccess: rec.PublicAccess, Identifiers: append([]SignedIdentifier(nil), rec.ACL...),
+		ETag: rec.ETag, LastModified: rec.LastModified,
+	}, nil
 }
 
 // SetContainerACL replaces the public access level and the stored access
@@ -45,7 +235,27 @@ func (s *Service) GetContainerACL(ctx context.Context, ref ContainerRef, cond Co
 // ErrContainerNotFound, ErrInvalidXMLDocument for more than 5 identifiers or
 // an id longer than 64 characters, and apply lease and date conditions.
 func (s *Service) SetContainerACL(ctx context.Context, ref ContainerRef, opts SetContainerACLOptions) (ContainerProperties, error) {
-	return ContainerProperties{}, errNotImplemented
+	if err := checkPublicAccess(opts.PublicAccess); err != nil {
+		return ContainerProperties{}, err
+	}
+	if len(opts.Identifiers) > 5 {
+		return ContainerProperties{}, ErrInvalidXMLDocument.WithMessage("At most five signed identifiers are allowed.")
+	}
+	seen := map[string]bool{}
+	for _, id := range opts.Identifiers {
+		if id.ID == "" || len(id.ID) > 64 {
+			return ContainerProperties{}, ErrInvalidXMLDocument.WithMessage("A signed identifier must be 1 to 64 characters long.")
+		}
+		if seen[id.ID] {
+			return ContainerProperties{}, ErrInvalidXMLDocument.WithMessage("Signed identifiers must be unique.")
+		}
+		seen[id.ID] = true
+	}
+	acl := append([]SignedIdentifier(nil), opts.Identifiers...)
+	return s.updateContainer(ref, opts.Conditions, func(rec *containerRec) error {
+		rec.PublicAccess, rec.ACL = opts.PublicAccess, acl
+		return nil
+	})
 }
 
 // ContainerPolicy looks up the stored access policy `id` of a container for
@@ -53,13 +263,26 @@ func (s *Service) SetContainerACL(ctx context.Context, ref ContainerRef, opts Se
 // container has no such identifier; a missing container gives
 // ErrContainerNotFound.
 func (s *Service) ContainerPolicy(ctx context.Context, ref ContainerRef, id string) (p AccessPolicy, found bool, err error) {
-	return AccessPolicy{}, false, errNotImplemented
+	rec, err := s.viewContainer(ref)
+	if err != nil {
+		return AccessPolicy{}, false, err
+	}
+	for _, si := range rec.ACL {
+		if si.ID == id {
+			return si.Policy, true, nil
+		}
+	}
+	return AccessPolicy{}, false, nil
 }
 
 // ContainerPublicAccess returns the container's public access level for
 // anonymous requests; ErrContainerNotFound when it does not exist.
 func (s *Service) ContainerPublicAccess(ctx context.Context, ref ContainerRef) (PublicAccess, error) {
-	return PublicAccessNone, errNotImplemented
+	rec, err := s.viewContainer(ref)
+	if err != nil {
+		return PublicAccessNone, err
+	}
+	return rec.PublicAccess, nil
 }
 
 // DeleteContainer deletes a container and every blob in it (their data files
@@ -67,13 +290,121 @@ func (s *Service) ContainerPublicAccess(ctx context.Context, ref ContainerRef) (
 // lease rules (LeaseIdMissing when leased and no id is given), and
 // If-Modified-Since / If-Unmodified-Since (ErrConditionNotMet).
 func (s *Service) DeleteContainer(ctx context.Context, ref ContainerRef, cond Conditions) error {
-	return errNotImplemented
+	return s.deleteContainer(ref, func(rec *containerRec) error {
+		if err := checkLease(rec.Lease, s.now(), cond.LeaseID, true, containerLeaseErrs); err != nil {
+			return err
+		}
+		return checkConditions(Conditions{IfModifiedSince: cond.IfModifiedSince, IfUnmodifiedSince: cond.IfUnmodifiedSince}, true, rec.ETag, rec.LastModified, condWrite)
+	})
+}
+
+// dropContainer deletes a container without checks.
+func (s *Service) dropContainer(_ context.Context, ref ContainerRef) error {
+	return s.deleteContainer(ref, func(*containerRec) error { return nil })
+}
+
+func (s *Service) deleteContainer(ref ContainerRef, check func(*containerRec) error) error {
+	var dead []crypto.FileID
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadContainer(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := check(rec); err != nil {
+			return err
+		}
+		blobs, blocks, err := tx.ContainerKeys(ref.Account, ref.Container)
+		if err != nil {
+			return err
+		}
+		for _, b := range blobs {
+			br, err := decode[blobRec](tx.Blob(ref.Account, ref.Container, b.Name, b.Snapshot))
+			if err != nil {
+				return err
+			}
+			if err := addRefs(tx, br.Extents, -1, &dead); err != nil {
+				return err
+			}
+			if err := tx.DeleteBlob(ref.Account, ref.Container, b.Name, b.Snapshot); err != nil {
+				return err
+			}
+		}
+		for _, b := range blocks {
+			raw := []byte(b[1])
+			br, err := decode[blockRec](tx.Block(ref.Account, ref.Container, b[0], raw))
+			if err != nil {
+				return err
+			}
+			if err := addRefs(tx, br.extents(), -1, &dead); err != nil {
+				return err
+			}
+			if err := tx.DeleteBlock(ref.Account, ref.Container, b[0], raw); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteContainer(ref.Account, ref.Container)
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(dead)
+	return nil
 }
 
 // ListContainers lists an account's containers by name. The marker is the
 // opaque NextMarker of the previous page.
 func (s *Service) ListContainers(ctx context.Context, account string, opts ListContainersOptions) (ContainerList, error) {
-	return ContainerList{}, errNotImplemented
+	max, err := maxResults(opts.MaxResults)
+	if err != nil {
+		return ContainerList{}, err
+	}
+	var (
+		out   ContainerList
+		recs  []*containerRec
+		names []string
+	)
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		if tx.Account(account) == nil {
+			return ErrAccountNotFound
+		}
+		return tx.ScanContainers(account, opts.Prefix, opts.Marker, func(name string, b []byte) (bool, error) {
+			if len(recs) == max {
+				out.NextMarker = name
+				return false, nil
+			}
+			rec, err := decode[containerRec](b)
+			if err != nil {
+				return false, err
+			}
+			recs = append(recs, rec)
+			names = append(names, name)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return ContainerList{}, err
+	}
+	now := s.now()
+	for i, rec := range recs {
+		var meta map[string]string
+		if opts.IncludeMetadata {
+			if meta, err = s.containerMeta(ctx, ContainerRef{account, names[i]}, rec); err != nil {
+				return ContainerList{}, err
+			}
+		}
+		out.Containers = append(out.Containers, rec.props(names[i], now, meta))
+	}
+	return out, nil
+}
+
+func maxResults(n int) (int, error) {
+	switch {
+	case n < 0:
+		return 0, ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", strconv.Itoa(n))
+	case n == 0 || n > defaultMaxResults:
+		return defaultMaxResults, nil
+	}
+	return n, nil
 }
 
 // LeaseContainer runs a lease action on a container (Lease Container). The
@@ -82,5 +413,22 @@ func (s *Service) ListContainers(ctx context.Context, account string, opts ListC
 // bad duration or break period, ErrMissingRequiredHeader for a missing lease
 // id or proposed id, and the Lease* conflict codes.
 func (s *Service) LeaseContainer(ctx context.Context, ref ContainerRef, opts LeaseOptions) (LeaseResult, error) {
-	return LeaseResult{}, errNotImplemented
+	now := s.now()
+	var res LeaseResult
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadContainer(tx, ref)
+		if err != nil {
+			return err
+		}
+		c := opts.Conditions
+		if err := checkConditions(Conditions{IfModifiedSince: c.IfModifiedSince, IfUnmodifiedSince: c.IfUnmodifiedSince}, true, rec.ETag, rec.LastModified, condWrite); err != nil {
+			return err
+		}
+		if res, err = applyLease(&rec.Lease, opts, now); err != nil {
+			return err
+		}
+		res.ETag, res.LastModified = rec.ETag, rec.LastModified
+		return putRec(func(_ string, b []byte) error { return tx.PutContainer(ref.Account, ref.Container, b) }, "", rec)
+	})
+	return res, err
 }

@@ -2,9 +2,18 @@ package blobstore
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/azemu/azemu/blobstore/boltstore"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -88,8 +97,49 @@ type EncryptionSpec struct {
 
 // Service is the storage service. It is safe for concurrent use.
 type Service struct {
-	cfg Config
+	cfg     Config
+	log     *slog.Logger
+	dir     string // root of the data directory
+	tempDir bool   // dir is a temporary directory removed by Close
+	files   string // dir/data: encrypted data files
+	tmp     string // dir/tmp: data files being written
+	st      *boltstore.Store
+	started time.Time // real time of Open: older files may be orphans
+
+	etagMu   sync.Mutex
+	lastTick int64
+
+	keyMu sync.Mutex
+	keys  map[string]*accountKey
+
+	// gcMu orders readers against file removal: a reader holds it shared
+	// from reading a record until it has pinned the record's files; removal
+	// takes it exclusively, so a file is never removed under a reader that
+	// saw a record referencing it.
+	gcMu     sync.RWMutex
+	fileMu   sync.Mutex
+	pins     map[crypto.FileID]int
+	doomed   map[crypto.FileID]bool
+	inflight map[crypto.FileID]bool
+
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
 }
+
+// accountKey is an unwrapped account encryption key and what it was
+// unwrapped from.
+type accountKey struct {
+	aek     crypto.Key
+	kid     crypto.KeyID
+	metaKey crypto.Key
+	// source, wrapped and identity are the account's key source at unwrap time.
+	source   string
+	wrapped  *WrappedKey
+	identity Identity
+	gen      uint64
+}
+
+const dbFile = "blobstore.db"
 
 // Open opens (or creates) the service's data in cfg.DataDir. Startup does no
 // full scan: orphaned data files left by a crash are collected in the
@@ -98,17 +148,87 @@ func Open(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg}, nil
+	s := &Service{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		keys:     map[string]*accountKey{},
+		pins:     map[crypto.FileID]int{},
+		doomed:   map[crypto.FileID]bool{},
+		inflight: map[crypto.FileID]bool{},
+		started:  time.Now(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.dir = cfg.DataDir
+	if s.dir == "" {
+		d, err := os.MkdirTemp("", "azemu-blobstore-*")
+		if err != nil {
+			return nil, fmt.Errorf("blobstore: temp dir: %w", err)
+		}
+		s.dir, s.tempDir = d, true
+	}
+	s.files = filepath.Join(s.dir, "data")
+	s.tmp = filepath.Join(s.dir, "tmp")
+	for _, d := range []string{s.dir, s.files, s.tmp} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			s.cleanupTemp()
+			return nil, fmt.Errorf("blobstore: %w", err)
+		}
+	}
+	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: s.tempDir})
+	if err != nil {
+		s.cleanupTemp()
+		return nil, err
+	}
+	s.st = st
+	ctx, cancel := context.WithCancel(context.Background())
+	s.bgCancel = cancel
+	if !s.tempDir {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			if n, err := s.sweepOrphans(ctx); err != nil {
+				s.log.Warn("blobstore: orphan sweep", "err", err)
+			} else if n > 0 {
+				s.log.Info("blobstore: removed orphaned data files", "count", n)
+			}
+		}()
+	}
+	return s, nil
+}
+
+func (s *Service) cleanupTemp() {
+	if s.tempDir {
+		_ = os.RemoveAll(s.dir)
+	}
 }
 
 // Close waits for background work, closes the database and, in memory mode,
 // removes the temporary directory.
-func (s *Service) Close() error { return nil }
+func (s *Service) Close() error {
+	s.bgCancel()
+	s.bg.Wait()
+	err := s.st.Close()
+	s.cleanupTemp()
+	return err
+}
 
-// Sweep runs what is due on the emulator clock: it collects uncommitted blocks
-// older than 7 days and data files nothing references. The emulator calls it
-// periodically and after each clock advance.
-func (s *Service) Sweep(ctx context.Context) error { return errNotImplemented }
+// now is the emulator clock in UTC.
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// newETag returns a fresh ETag in Azure's style (0x8D... the clock in 100 ns
+// ticks since year 1), strictly increasing so every change gets a new one.
+func (s *Service) newETag(t time.Time) string {
+	tick := t.UnixNano()/100 + 621355968000000000
+	s.etagMu.Lock()
+	defer s.etagMu.Unlock()
+	if tick <= s.lastTick {
+		tick = s.lastTick + 1
+	}
+	s.lastTick = tick
+	return fmt.Sprintf("0x%X", tick)
+}
 
 // CreateAccount creates an account with a fresh account encryption key
 // wrapped by the root key. It is idempotent: for an existing name it replaces
@@ -116,24 +236,145 @@ func (s *Service) Sweep(ctx context.Context) error { return errNotImplemented }
 // ErrInvalidResourceName for a name that is not 3-24 lowercase letters and
 // digits (devstoreaccount1 is allowed).
 func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
-	return errNotImplemented
+	if !validAccountName(spec.Name) {
+		return ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
+	}
+	aek, err := crypto.NewKey()
+	if err != nil {
+		return err
+	}
+	var kid crypto.KeyID
+	if id, err := crypto.NewFileID(); err != nil {
+		return err
+	} else {
+		kid = crypto.KeyID(id)
+	}
+	sealed, err := crypto.Seal(s.cfg.RootKey, aek[:], aekAAD(spec.Name))
+	if err != nil {
+		return err
+	}
+	return s.st.Update(func(tx *boltstore.Tx) error {
+		if b := tx.Account(spec.Name); b != nil {
+			rec, err := decode[accountRec](b)
+			if err != nil {
+				return err
+			}
+			rec.Keys = cloneKeys(spec.Keys)
+			return putRec(tx.PutAccount, spec.Name, rec)
+		}
+		rec := &accountRec{
+			V: recordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.now(),
+			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: sealed,
+		}
+		return putRec(tx.PutAccount, spec.Name, rec)
+	})
+}
+
+func putRec(put func(string, []byte) error, key string, rec any) error {
+	b, err := encode(rec)
+	if err != nil {
+		return err
+	}
+	return put(key, b)
+}
+
+func cloneKeys(keys [][]byte) [][]byte {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = append([]byte(nil), k...)
+	}
+	return out
+}
+
+func aekAAD(account string) []byte { return []byte("azemu aek\x00" + account) }
+
+func validAccountName(n string) bool {
+	if len(n) < 3 || len(n) > 24 {
+		return false
+	}
+	for _, c := range n {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // Account returns the account `name`. It MUST return ErrAccountNotFound (a
 // ResourceNotFound, 404) when it does not exist.
 func (s *Service) Account(ctx context.Context, name string) (*Account, error) {
-	return nil, errNotImplemented
+	var rec *accountRec
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		rec, err = s.loadAccount(tx, name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec.public(), nil
+}
+
+func (r *accountRec) public() *Account {
+	a := &Account{Name: r.Name, Keys: cloneKeys(r.Keys), Created: r.Created,
+		Encryption: EncryptionSpec{KeySource: r.KeySource, KeyID: r.KeyID}}
+	if r.Identity != nil {
+		a.Encryption.Identity = *r.Identity
+	}
+	if r.VaultWrappedAEK != nil {
+		a.WrappedKeyID = r.VaultWrappedAEK.KeyID
+	}
+	return a
+}
+
+func (s *Service) loadAccount(tx *boltstore.Tx, name string) (*accountRec, error) {
+	b := tx.Account(name)
+	if b == nil {
+		return nil, ErrAccountNotFound
+	}
+	return decode[accountRec](b)
 }
 
 // ListAccounts returns every account, sorted by name.
 func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
-	return nil, errNotImplemented
+	var out []Account
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		return tx.ForEachAccount(func(_ string, b []byte) error {
+			rec, err := decode[accountRec](b)
+			if err != nil {
+				return err
+			}
+			out = append(out, *rec.public())
+			return nil
+		})
+	})
+	return out, err
 }
 
 // DeleteAccount removes an account and all its containers and blobs. It MUST
 // return ErrAccountNotFound when it does not exist.
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
-	return errNotImplemented
+	var names []string
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		if tx.Account(name) == nil {
+			return ErrAccountNotFound
+		}
+		return tx.ScanContainers(name, "", "", func(c string, _ []byte) (bool, error) {
+			names = append(names, c)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range names {
+		if err := s.dropContainer(ctx, ContainerRef{Account: name, Container: c}); err != nil && !errors.Is(err, ErrContainerNotFound) {
+			return err
+		}
+	}
+	err = s.st.Update(func(tx *boltstore.Tx) error { return tx.DeleteAccount(name) })
+	s.forgetKey(name)
+	return err
 }
 
 // SetEncryption switches the key source of an account: it re-wraps the
@@ -143,24 +384,260 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 // ErrAccountNotFound for an unknown account and ErrInvalidInput for an
 // unknown key source or a missing KeyID with Microsoft.Keyvault.
 func (s *Service) SetEncryption(ctx context.Context, account string, spec EncryptionSpec) error {
-	return errNotImplemented
+	var source string
+	switch {
+	case strings.EqualFold(spec.KeySource, KeySourceStorage):
+		source = KeySourceStorage
+	case strings.EqualFold(spec.KeySource, KeySourceKeyvault):
+		source = KeySourceKeyvault
+		if spec.KeyID == "" {
+			return ErrInvalidInput.WithMessage("A key vault key identifier is required for key source Microsoft.Keyvault.")
+		}
+		if s.cfg.KeyProvider == nil {
+			return ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
+		}
+	default:
+		return ErrInvalidInput.WithMessage("Unknown key source %q.", spec.KeySource)
+	}
+	// The current key, unwrapped under the current source (a revoked vault
+	// key cannot be switched away from: the AEK is unreachable).
+	k, err := s.unwrapCurrent(ctx, account)
+	if err != nil {
+		return err
+	}
+	var (
+		sealed  []byte
+		wrapped *WrappedKey
+		gen     uint64
+	)
+	if source == KeySourceStorage {
+		if sealed, err = crypto.Seal(s.cfg.RootKey, k.aek[:], aekAAD(account)); err != nil {
+			return err
+		}
+	} else {
+		w, err := s.cfg.KeyProvider.WrapKey(ctx, spec.Identity, spec.KeyID, k.aek[:])
+		if err != nil {
+			return err
+		}
+		wrapped = &w
+		if gen, err = s.cfg.KeyProvider.KeyState(ctx, spec.Identity, w); err != nil {
+			return err
+		}
+	}
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := s.loadAccount(tx, account)
+		if err != nil {
+			return err
+		}
+		if rec.AEKID != k.kid.String() {
+			return fmt.Errorf("blobstore: account %s key changed during SetEncryption", account)
+		}
+		rec.KeySource, rec.RootSealedAEK, rec.VaultWrappedAEK = source, sealed, wrapped
+		rec.KeyID, rec.Identity = "", nil
+		if source == KeySourceKeyvault {
+			id := spec.Identity
+			rec.KeyID, rec.Identity = spec.KeyID, &id
+		}
+		return putRec(tx.PutAccount, account, rec)
+	})
+	if err != nil {
+		return err
+	}
+	nk := *k
+	nk.source, nk.wrapped, nk.identity, nk.gen = source, wrapped, spec.Identity, gen
+	s.keyMu.Lock()
+	s.keys[account] = &nk
+	s.keyMu.Unlock()
+	return nil
 }
 
-// GetServiceProperties returns the stored Blob service properties (defaults
-// when never set). It MUST return ErrAccountNotFound for an unknown account.
-func (s *Service) GetServiceProperties(ctx context.Context, account string) (ServiceProperties, error) {
-	return ServiceProperties{}, errNotImplemented
+func (s *Service) forgetKey(account string) {
+	s.keyMu.Lock()
+	delete(s.keys, account)
+	s.keyMu.Unlock()
 }
 
-// SetServiceProperties stores the Blob service properties. Elements absent
-// from the request keep their stored value, as Azure does: nil pointer
-// fields and a nil Cors slice mean "unchanged" (an empty non-nil Cors slice
-// clears the rules). At most 5 CORS rules (else ErrInvalidXMLDocument).
-func (s *Service) SetServiceProperties(ctx context.Context, account string, p ServiceProperties) error {
-	return errNotImplemented
+// unwrapCurrent returns the account key, checked against the key provider
+// (the same as accountKey).
+func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKey, error) {
+	return s.accountKey(ctx, account)
 }
 
-// GetAccountInfo returns the account's SKU and kind (Standard_RAGRS, StorageV2).
-func (s *Service) GetAccountInfo(ctx context.Context, account string) (AccountInfo, error) {
-	return AccountInfo{}, errNotImplemented
+// accountKey is the single place where every data access checks the
+// account's key: for Microsoft.Storage it returns the cached AEK (unsealing
+// it with the root key once); for Microsoft.Keyvault it asks the key provider
+// for the key state on every call (cheap) and unwraps again only when the
+// generation changed. Errors from the provider are returned unchanged.
+func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, error) {
+	s.keyMu.Lock()
+	cached := s.keys[account]
+	s.keyMu.Unlock()
+	if cached != nil && cached.source == KeySourceStorage {
+		return cached, nil
+	}
+	var rec *accountRec
+	if cached == nil {
+		err := s.st.View(func(tx *boltstore.Tx) error {
+			var err error
+			rec, err = s.loadAccount(tx, account)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cached != nil {
+		// Keyvault: check the state of the wrapping key.
+		gen, err := s.keyProvider().KeyState(ctx, cached.identity, *cached.wrapped)
+		if err != nil {
+			return nil, err
+		}
+		if gen == cached.gen {
+			return cached, nil
+		}
+		k, err := s.unwrapVault(ctx, cached.identity, *cached.wrapped, cached.kid, gen)
+		if err != nil {
+			return nil, err
+		}
+		return s.storeKey(account, cached, k), nil
+	}
+	kid, err := parseKeyID(rec.AEKID)
+	if err != nil {
+		return nil, err
+	}
+	var k *accountKey
+	switch rec.KeySource {
+	case KeySourceKeyvault:
+		if rec.VaultWrappedAEK == nil || rec.Identity == nil {
+			return nil, fmt.Errorf("blobstore: account %s has no wrapped key", account)
+		}
+		if s.cfg.KeyProvider == nil {
+			return nil, ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
+		}
+		gen, err := s.cfg.KeyProvider.KeyState(ctx, *rec.Identity, *rec.VaultWrappedAEK)
+		if err != nil {
+			return nil, err
+		}
+		if k, err = s.unwrapVault(ctx, *rec.Identity, *rec.VaultWrappedAEK, kid, gen); err != nil {
+			return nil, err
+		}
+	default:
+		raw, err := crypto.Open(s.cfg.RootKey, rec.RootSealedAEK, aekAAD(account))
+		if err != nil {
+			return nil, fmt.Errorf("blobstore: unseal account key of %s: %w", account, err)
+		}
+		if k, err = newAccountKey(raw, kid); err != nil {
+			return nil, err
+		}
+		k.source = KeySourceStorage
+	}
+	return s.storeKey(account, nil, k), nil
+}
+
+// storeKey caches k unless another goroutine replaced old meanwhile.
+func (s *Service) storeKey(account string, old, k *accountKey) *accountKey {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if cur := s.keys[account]; cur != old && cur != nil {
+		return cur
+	}
+	s.keys[account] = k
+	return k
+}
+
+func (s *Service) keyProvider() KeyProvider { return s.cfg.KeyProvider }
+
+func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, kid crypto.KeyID, gen uint64) (*accountKey, error) {
+	raw, err := s.cfg.KeyProvider.UnwrapKey(ctx, id, w)
+	if err != nil {
+		return nil, err
+	}
+	k, err := newAccountKey(raw, kid)
+	if err != nil {
+		return nil, err
+	}
+	wc := w
+	k.source, k.wrapped, k.identity, k.gen = KeySourceKeyvault, &wc, id, gen
+	return k, nil
+}
+
+func newAccountKey(raw []byte, kid crypto.KeyID) (*accountKey, error) {
+	aek, err := crypto.KeyFromBytes(raw)
+	clear(raw)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: account key: %w", err)
+	}
+	mk, err := hkdf.Key(sha256.New, aek[:], nil, "azemu blobstore metadata v1", crypto.KeySize)
+	if err != nil {
+		return nil, err
+	}
+	k := &accountKey{aek: aek, kid: kid}
+	copy(k.metaKey[:], mk)
+	clear(mk)
+	return k, nil
+}
+
+func parseKeyID(s string) (crypto.KeyID, error) {
+	id, err := crypto.ParseFileID(s)
+	if err != nil {
+		return crypto.KeyID{}, fmt.Errorf("blobstore: account key id: %w", err)
+	}
+	return crypto.KeyID(id), nil
+}
+
+// op names a storage operation for key gating.
+type op string
+
+// Operations whose key gating matters (AZURE-SEMANTICS.md 2.1).
+const (
+	opListBlobsMetadata op = "ListBlobs(include=metadata)"
+	opGetBlob           op = "GetBlob"
+	opGetBlobProperties op = "GetBlobProperties"
+	opGetBlobMetadata   op = "GetBlobMetadata"
+	opSetBlobMetadata   op = "SetBlobMetadata"
+	opSnapshotMetadata  op = "SnapshotBlob(x-ms-meta)"
+	opCopyBlob          op = "CopyBlob"
+	opPutBlock          op = "PutBlock"
+	opAppendBlock       op = "AppendBlock"
+	opPutBlob           op = "PutBlob"
+	// Not gated, but they need the key when they carry metadata.
+	opPutBlockList     op = "PutBlockList"
+	opCreateAppendBlob op = "CreateAppendBlob"
+	opContainer        op = "Container"
+	opSnapshotBlob     op = "SnapshotBlob"
+)
+
+// gated reports whether an operation fails while the account's customer-
+// managed key is unavailable. This is the one place that decides it.
+func gated(o op) bool {
+	switch o {
+	case opListBlobsMetadata, opGetBlob, opGetBlobProperties, opGetBlobMetadata, opSetBlobMetadata,
+		opSnapshotMetadata, opCopyBlob, opPutBlock, opAppendBlock, opPutBlob:
+		return true
+	}
+	return false
+}
+
+// gate checks the account key for a gated operation.
+func (s *Service) gate(ctx context.Context, account string, o op) error {
+	if !gated(o) {
+		return nil
+	}
+	_, err := s.accountKey(ctx, account)
+	return err
+}
+
+// keyFor returns the account key for an operation: gated operations check
+// the key state (accountKey); the others use the cached key when there is
+// one, so they keep working after revocation as Azure's do.
+func (s *Service) keyFor(ctx context.Context, account string, o op) (*accountKey, error) {
+	if !gated(o) {
+		s.keyMu.Lock()
+		k := s.keys[account]
+		s.keyMu.Unlock()
+		if k != nil {
+			return k, nil
+		}
+	}
+	return s.accountKey(ctx, account)
 }

@@ -1,0 +1,269 @@
+package blobstore
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// condKind says how failing conditions are reported.
+type condKind int
+
+const (
+	condRead   condKind = iota // GET/HEAD: 304 for If-None-Match / If-Modified-Since
+	condWrite                  // 412 for everything
+	condCreate                 // like condWrite, but If-None-Match "*" on an existing blob is 409 BlobAlreadyExists
+)
+
+// etagMatches reports whether the If-Match / If-None-Match header value h
+// (a comma-separated list of possibly quoted, possibly weak ETags, or "*")
+// matches etag.
+func etagMatches(h, etag string) bool {
+	for _, p := range strings.Split(h, ",") {
+		p = strings.TrimSpace(p)
+		if p == "*" {
+			return true
+		}
+		p = strings.TrimPrefix(p, "W/")
+		p = strings.Trim(p, `"`)
+		if p == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// checkConditions evaluates c against an object (exists false: absent).
+// Dates compare at second granularity, as HTTP dates carry.
+func checkConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind condKind) error {
+	fail := ErrConditionNotMet
+	lm := lastModified.Truncate(time.Second)
+	if c.IfMatch != "" {
+		if !exists || !etagMatches(c.IfMatch, etag) {
+			return fail
+		}
+	}
+	if !c.IfUnmodifiedSince.IsZero() && exists && lm.After(c.IfUnmodifiedSince) {
+		return fail
+	}
+	if c.IfNoneMatch != "" && exists && etagMatches(c.IfNoneMatch, etag) {
+		switch {
+		case kind == condRead:
+			return ErrNotModified
+		case kind == condCreate && strings.TrimSpace(c.IfNoneMatch) == "*":
+			return ErrBlobAlreadyExists
+		}
+		return fail
+	}
+	if !c.IfModifiedSince.IsZero() && exists && !lm.After(c.IfModifiedSince) {
+		if kind == condRead {
+			return ErrNotModified
+		}
+		return fail
+	}
+	return nil
+}
+
+// effective returns the lease as of now: fixed leases past their end are
+// expired, breaking leases past their break time are broken.
+func (l leaseRec) effective(now time.Time) leaseRec {
+	switch l.State {
+	case LeaseStateLeased:
+		if !l.Infinite && !now.Before(l.Expires) {
+			l.State = LeaseStateExpired
+		}
+	case LeaseStateBreaking:
+		if !now.Before(l.BreakAt) {
+			l.State = LeaseStateBroken
+		}
+	case "":
+		l.State = LeaseStateAvailable
+	}
+	return l
+}
+
+func (l leaseRec) active() bool {
+	return l.State == LeaseStateLeased || l.State == LeaseStateBreaking
+}
+
+// info reports the lease as Azure does.
+func (l leaseRec) info(now time.Time) LeaseInfo {
+	e := l.effective(now)
+	li := LeaseInfo{State: e.State, Status: LeaseStatusUnlocked}
+	if e.active() {
+		li.Status = LeaseStatusLocked
+	}
+	if e.State == LeaseStateLeased {
+		li.Duration = LeaseDurationFixed
+		if e.Infinite {
+			li.Duration = LeaseDurationInfinite
+		}
+	}
+	return li
+}
+
+// leaseErrs are the error values of one kind of object.
+type leaseErrs struct {
+	mismatch, notPresent *Error
+}
+
+var (
+	blobLeaseErrs      = leaseErrs{ErrLeaseIDMismatchWithBlobOperation, ErrLeaseNotPresentWithBlobOperation}
+	containerLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithContainerOperation, ErrLeaseNotPresentWithContainerOperation}
+)
+
+// checkLease applies the lease rules of an operation: with required, an
+// active lease demands its id (LeaseIdMissing); a given id must match an
+// active lease.
+func checkLease(l leaseRec, now time.Time, id string, required bool, errs leaseErrs) error {
+	e := l.effective(now)
+	if e.active() {
+		if id == "" {
+			if required {
+				return ErrLeaseIDMissing
+			}
+			return nil
+		}
+		if !strings.EqualFold(id, e.ID) {
+			return errs.mismatch
+		}
+		return nil
+	}
+	if id != "" {
+		return errs.notPresent
+	}
+	return nil
+}
+
+func newLeaseID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// applyLease runs a lease action on l (in place) and returns the result's
+// lease id and lease time.
+func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error) {
+	e := l.effective(now)
+	var res LeaseResult
+	switch o.Action {
+	case LeaseAcquire:
+		if o.Duration != -1 && (o.Duration < 15 || o.Duration > 60) {
+			return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", fmt.Sprint(o.Duration))
+		}
+		switch e.State {
+		case LeaseStateLeased:
+			if o.ProposedLeaseID == "" || !strings.EqualFold(o.ProposedLeaseID, e.ID) {
+				return res, ErrLeaseAlreadyPresent
+			}
+		case LeaseStateBreaking:
+			if strings.EqualFold(o.ProposedLeaseID, e.ID) {
+				return res, ErrLeaseIsBreakingAndCannotBeAcquired
+			}
+			return res, ErrLeaseAlreadyPresent
+		}
+		id := o.ProposedLeaseID
+		if id == "" {
+			id = newLeaseID()
+		}
+		*l = leaseRec{ID: id, State: LeaseStateLeased, Infinite: o.Duration == -1}
+		if !l.Infinite {
+			l.Seconds = o.Duration
+			l.Expires = now.Add(time.Duration(o.Duration) * time.Second)
+		}
+		res.LeaseID = id
+	case LeaseRenew:
+		if o.LeaseID == "" {
+			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+		}
+		if e.State == LeaseStateAvailable {
+			return res, ErrLeaseNotPresentWithLeaseOperation
+		}
+		if !strings.EqualFold(o.LeaseID, e.ID) {
+			return res, ErrLeaseIDMismatchWithLeaseOperation
+		}
+		switch e.State {
+		case LeaseStateBreaking, LeaseStateBroken:
+			return res, ErrLeaseIsBrokenAndCannotBeRenewed
+		}
+		l.State = LeaseStateLeased
+		if !l.Infinite {
+			l.Expires = now.Add(time.Duration(l.Seconds) * time.Second)
+		}
+		res.LeaseID = l.ID
+	case LeaseChange:
+		if o.LeaseID == "" {
+			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+		}
+		if o.ProposedLeaseID == "" {
+			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-proposed-lease-id")
+		}
+		switch e.State {
+		case LeaseStateLeased:
+			if !strings.EqualFold(o.LeaseID, e.ID) && !strings.EqualFold(o.ProposedLeaseID, e.ID) {
+				return res, ErrLeaseIDMismatchWithLeaseOperation
+			}
+		case LeaseStateBreaking:
+			if !strings.EqualFold(o.LeaseID, e.ID) {
+				return res, ErrLeaseIDMismatchWithLeaseOperation
+			}
+			return res, ErrLeaseIsBreakingAndCannotBeChanged
+		default:
+			return res, ErrLeaseNotPresentWithLeaseOperation
+		}
+		l.ID = o.ProposedLeaseID
+		res.LeaseID = l.ID
+	case LeaseRelease:
+		if o.LeaseID == "" {
+			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+		}
+		if e.State == LeaseStateAvailable {
+			return res, ErrLeaseNotPresentWithLeaseOperation
+		}
+		if !strings.EqualFold(o.LeaseID, e.ID) {
+			return res, ErrLeaseIDMismatchWithLeaseOperation
+		}
+		*l = leaseRec{}
+	case LeaseBreak:
+		if o.BreakPeriod != nil && (*o.BreakPeriod < 0 || *o.BreakPeriod > 60) {
+			return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", fmt.Sprint(*o.BreakPeriod))
+		}
+		var remaining time.Duration
+		switch e.State {
+		case LeaseStateAvailable:
+			return res, ErrLeaseNotPresentWithLeaseOperation
+		case LeaseStateExpired, LeaseStateBroken:
+			l.State, l.BreakAt = LeaseStateBroken, now
+			return res, nil
+		case LeaseStateLeased:
+			if e.Infinite {
+				remaining = 0
+				if o.BreakPeriod != nil {
+					remaining = time.Duration(*o.BreakPeriod) * time.Second
+				}
+			} else {
+				remaining = e.Expires.Sub(now)
+				if o.BreakPeriod != nil {
+					remaining = min(remaining, time.Duration(*o.BreakPeriod)*time.Second)
+				}
+			}
+		case LeaseStateBreaking:
+			remaining = e.BreakAt.Sub(now)
+			if o.BreakPeriod != nil {
+				remaining = min(remaining, time.Duration(*o.BreakPeriod)*time.Second)
+			}
+		}
+		if remaining <= 0 {
+			l.State, l.BreakAt = LeaseStateBroken, now
+			return res, nil
+		}
+		l.State, l.BreakAt = LeaseStateBreaking, now.Add(remaining)
+		res.LeaseTime = int((remaining + time.Second - 1) / time.Second)
+	default:
+		return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", string(o.Action))
+	}
+	return res, nil
+}

@@ -1,0 +1,102 @@
+package blobstore
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestContainerNames(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"abc", true}, {"a-b-c", true}, {"$root", true}, {"a1b2", true},
+		{"ab", false}, {"-abc", false}, {"abc-", false}, {"a--b", false}, {"ABC", false}, {"a_b", false},
+		{string(make([]byte, 64)), false},
+	} {
+		assert.Equal(t, tt.ok, validContainerName(tt.name), tt.name)
+	}
+}
+
+func TestContainerLifecycle(t *testing.T) {
+	e := newEnv(t)
+	p, err := e.s.CreateContainer(e.ctx, cref("box"), CreateContainerOptions{Metadata: map[string]string{"Color": "blue"}, PublicAccess: PublicAccessBlob})
+	require.NoError(t, err)
+	assert.NotEmpty(t, p.ETag)
+	_, err = e.s.CreateContainer(e.ctx, cref("box"), CreateContainerOptions{})
+	assert.ErrorIs(t, err, ErrContainerAlreadyExists)
+	_, err = e.s.CreateContainer(e.ctx, cref("Bad"), CreateContainerOptions{})
+	assert.ErrorIs(t, err, ErrInvalidResourceName)
+	_, err = e.s.CreateContainer(e.ctx, ContainerRef{"nosuchacct", "box"}, CreateContainerOptions{})
+	assert.ErrorIs(t, err, ErrAccountNotFound)
+	_, err = e.s.CreateContainer(e.ctx, cref("box2"), CreateContainerOptions{Metadata: map[string]string{"1x": "v"}})
+	assert.ErrorIs(t, err, ErrInvalidMetadata)
+
+	got, err := e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"Color": "blue"}, got.Metadata)
+	assert.Equal(t, PublicAccessBlob, got.PublicAccess)
+	assert.Equal(t, LeaseInfo{State: LeaseStateAvailable, Status: LeaseStatusUnlocked}, got.Lease)
+
+	e.clock.Advance(2e9)
+	p2, err := e.s.SetContainerMetadata(e.ctx, cref("box"), map[string]string{"a": "1"}, Conditions{})
+	require.NoError(t, err)
+	assert.NotEqual(t, p.ETag, p2.ETag)
+	assert.True(t, p2.LastModified.After(p.LastModified))
+
+	_, err = e.s.SetContainerACL(e.ctx, cref("box"), SetContainerACLOptions{Identifiers: []SignedIdentifier{{ID: "p1", Policy: AccessPolicy{Permission: "rl"}}}})
+	require.NoError(t, err)
+	pol, found, err := e.s.ContainerPolicy(e.ctx, cref("box"), "p1")
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.Equal(t, "rl", pol.Permission)
+	_, err = e.s.SetContainerACL(e.ctx, cref("box"), SetContainerACLOptions{Identifiers: make([]SignedIdentifier, 6)})
+	assert.ErrorIs(t, err, ErrInvalidXMLDocument)
+
+	e.reopen()
+	got, err = e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"a": "1"}, got.Metadata)
+
+	require.NoError(t, e.s.DeleteContainer(e.ctx, cref("box"), Conditions{}))
+	_, err = e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
+	assert.ErrorIs(t, err, ErrContainerNotFound)
+}
+
+func TestListContainersPaging(t *testing.T) {
+	e := newEnv(t)
+	for _, n := range []string{"c03", "c01", "c02", "d01", "c04"} {
+		e.mkContainer(n)
+	}
+	l, err := e.s.ListContainers(e.ctx, acct, ListContainersOptions{Prefix: "c", MaxResults: 3})
+	require.NoError(t, err)
+	require.Len(t, l.Containers, 3)
+	assert.Equal(t, "c01", l.Containers[0].Name)
+	assert.Equal(t, "c04", l.NextMarker)
+	l, err = e.s.ListContainers(e.ctx, acct, ListContainersOptions{Prefix: "c", Marker: l.NextMarker})
+	require.NoError(t, err)
+	require.Len(t, l.Containers, 1)
+	assert.Equal(t, "", l.NextMarker)
+}
+
+func TestContainerLease(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	r, err := e.s.LeaseContainer(e.ctx, cref("box"), LeaseOptions{Action: LeaseAcquire, Duration: 15})
+	require.NoError(t, err)
+	require.NotEmpty(t, r.LeaseID)
+	err = e.s.DeleteContainer(e.ctx, cref("box"), Conditions{})
+	assert.ErrorIs(t, err, ErrLeaseIDMissing)
+	err = e.s.DeleteContainer(e.ctx, cref("box"), Conditions{LeaseID: "00000000-0000-0000-0000-000000000000"})
+	assert.ErrorIs(t, err, ErrLeaseIDMismatchWithContainerOperation)
+	p, err := e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, LeaseInfo{LeaseStateLeased, LeaseStatusLocked, LeaseDurationFixed}, p.Lease)
+	e.clock.Advance(16e9)
+	p, err = e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, LeaseInfo{LeaseStateExpired, LeaseStatusUnlocked, ""}, p.Lease)
+	require.NoError(t, e.s.DeleteContainer(e.ctx, cref("box"), Conditions{}))
+}

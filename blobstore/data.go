@@ -1,0 +1,390 @@
+package blobstore
+
+import (
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/azemu/azemu/crypto"
+)
+
+// Data files: every Put Blob, Put Block and Append Block body becomes one
+// immutable file data/<first two hex digits>/<file id hex>, in the crypto
+// STREAM format under the account key (file id as associated data). It is
+// written under tmp/, fsync'd when Config.Fsync, and renamed into place
+// before the metadata that references it is committed.
+
+func (s *Service) filePath(id crypto.FileID) string {
+	h := id.String()
+	return filepath.Join(s.files, h[:2], h)
+}
+
+// written is the outcome of writeData.
+type written struct {
+	id   crypto.FileID
+	size int64
+	md5  []byte
+	// none is true for an empty body: no file is kept.
+	none bool
+}
+
+// bodyError marks a failure reading the request body.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "blobstore: read body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// writeData streams r (size bytes, or -1 for unknown) into a new encrypted
+// data file of at most limit bytes. The file is marked in flight: the
+// caller MUST call s.settle(w, committed) once its metadata transaction is
+// done, which removes the file unless committed.
+func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, size, limit int64, wantMD5 []byte) (w written, err error) {
+	if size > limit {
+		return w, ErrRequestBodyTooLarge
+	}
+	if wantMD5 != nil && len(wantMD5) != md5.Size {
+		return w, ErrInvalidMD5
+	}
+	if r == nil {
+		r = eofReader{}
+	}
+	id, err := crypto.NewFileID()
+	if err != nil {
+		return w, err
+	}
+	w.id = id
+	s.fileMu.Lock()
+	s.inflight[id] = true
+	s.fileMu.Unlock()
+	tmp := filepath.Join(s.tmp, id.String()+".tmp")
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		s.settle(w, false)
+		return w, fmt.Errorf("blobstore: create data file: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+			s.settle(w, false)
+		}
+	}()
+	cw, err := crypto.NewWriter(f, k.aek, k.kid, id)
+	if err != nil {
+		return w, err
+	}
+	h := md5.New()
+	n, err := copyBody(ctx, io.MultiWriter(cw, h), r, limit)
+	if err != nil {
+		return w, err
+	}
+	if size >= 0 && n != size {
+		return w, ErrInvalidInput.WithMessage("The request body is %d bytes but Content-Length is %d.", n, size)
+	}
+	w.size = n
+	w.md5 = h.Sum(nil)
+	if wantMD5 != nil && string(wantMD5) != string(w.md5) {
+		return w, ErrMD5Mismatch
+	}
+	if n == 0 {
+		_ = f.Close()
+		_ = os.Remove(tmp)
+		ok = true
+		w.none = true
+		s.settle(w, false)
+		return w, nil
+	}
+	if err := cw.Close(); err != nil {
+		return w, err
+	}
+	if s.cfg.Fsync {
+		if err := f.Sync(); err != nil {
+			return w, fmt.Errorf("blobstore: fsync data file: %w", err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		return w, fmt.Errorf("blobstore: close data file: %w", err)
+	}
+	final := s.filePath(id)
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		return w, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return w, fmt.Errorf("blobstore: rename data file: %w", err)
+	}
+	if s.cfg.Fsync {
+		if err := syncDir(filepath.Dir(final)); err != nil {
+			return w, err
+		}
+	}
+	ok = true
+	return w, nil
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("blobstore: fsync dir: %w", err)
+	}
+	return nil
+}
+
+// copyBody copies at most limit bytes from r to dst with a bounded buffer,
+// failing with ErrRequestBodyTooLarge beyond it.
+func copyBody(ctx context.Context, dst io.Writer, r io.Reader, limit int64) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		m, err := r.Read(buf)
+		if m > 0 {
+			n += int64(m)
+			if n > limit {
+				return n, ErrRequestBodyTooLarge
+			}
+			if _, werr := dst.Write(buf[:m]); werr != nil {
+				return n, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, &bodyError{err}
+		}
+	}
+}
+
+// settle ends the in-flight state of a written file. When the metadata
+// transaction did not commit, the file is removed.
+func (s *Service) settle(w written, committed bool) {
+	s.fileMu.Lock()
+	delete(s.inflight, w.id)
+	s.fileMu.Unlock()
+	if !committed && !w.none {
+		_ = os.Remove(s.filePath(w.id))
+	}
+}
+
+// extentOf is the extent covering all of a written file.
+func (w written) extent() []extent {
+	if w.none {
+		return nil
+	}
+	return []extent{{F: fileRef(w.id), Off: 0, Len: w.size}}
+}
+
+// removeFiles deletes data files whose reference count dropped to zero, or
+// defers that until the readers that pinned them are closed.
+func (s *Service) removeFiles(ids []crypto.FileID) {
+	if len(ids) == 0 {
+		return
+	}
+	s.gcMu.Lock()
+	defer s.gcMu.Unlock()
+	s.fileMu.Lock()
+	var now []crypto.FileID
+	for _, id := range ids {
+		if s.pins[id] > 0 {
+			s.doomed[id] = true
+		} else {
+			now = append(now, id)
+		}
+	}
+	s.fileMu.Unlock()
+	for _, id := range now {
+		if err := os.Remove(s.filePath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("blobstore: remove data file", "file", id.String(), "err", err)
+		}
+	}
+}
+
+// pin keeps files from removal until unpin. Call with gcMu held shared.
+func (s *Service) pin(ids []crypto.FileID) {
+	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
+	for _, id := range ids {
+		s.pins[id]++
+	}
+}
+
+func (s *Service) unpin(ids []crypto.FileID) {
+	s.fileMu.Lock()
+	var now []crypto.FileID
+	for _, id := range ids {
+		s.pins[id]--
+		if s.pins[id] <= 0 {
+			delete(s.pins, id)
+			if s.doomed[id] {
+				delete(s.doomed, id)
+				now = append(now, id)
+			}
+		}
+	}
+	s.fileMu.Unlock()
+	for _, id := range now {
+		_ = os.Remove(s.filePath(id))
+	}
+}
+
+// extentReader is an io.ReaderAt over a list of extents. It opens data
+// files lazily and keeps at most maxOpen of them open.
+type extentReader struct {
+	s      *Service
+	aek    crypto.Key
+	exts   []extent
+	starts []int64 // starts[i] is the blob offset of exts[i]
+	size   int64
+
+	mu   sync.Mutex
+	open []*openFile // most recently used last
+}
+
+type openFile struct {
+	id crypto.FileID
+	f  *os.File
+	r  *crypto.Reader
+	// users counts ReadAt calls using it; closed when evicted and unused.
+	users   int
+	evicted bool
+}
+
+const maxOpen = 4
+
+func newExtentReader(s *Service, aek crypto.Key, exts []extent) *extentReader {
+	er := &extentReader{s: s, aek: aek, exts: exts, starts: make([]int64, len(exts))}
+	for i, e := range exts {
+		er.starts[i] = er.size
+		er.size += e.Len
+	}
+	return er
+}
+
+// ReadAt implements io.ReaderAt.
+func (er *extentReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("blobstore: negative offset")
+	}
+	if off >= er.size {
+		return 0, io.EOF
+	}
+	n := 0
+	i := sort.Search(len(er.starts), func(i int) bool { return er.starts[i] > off }) - 1
+	for ; i < len(er.exts) && n < len(p); i++ {
+		e := er.exts[i]
+		within := off + int64(n) - er.starts[i]
+		want := min(int64(len(p)-n), e.Len-within)
+		if want <= 0 {
+			continue
+		}
+		of, err := er.acquire(crypto.FileID(e.F))
+		if err != nil {
+			return n, err
+		}
+		m, err := of.r.ReadAt(p[n:n+int(want)], e.Off+within)
+		er.release(of)
+		n += m
+		if err != nil && !(errors.Is(err, io.EOF) && int64(m) == want) {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("blobstore: data file %s shorter than its extent: %w", e.F.String(), io.ErrUnexpectedEOF)
+			}
+			return n, err
+		}
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (f fileRef) String() string { return crypto.FileID(f).String() }
+
+func (er *extentReader) acquire(id crypto.FileID) (*openFile, error) {
+	er.mu.Lock()
+	for i, of := range er.open {
+		if of.id == id {
+			er.open = append(append(er.open[:i:i], er.open[i+1:]...), of)
+			of.users++
+			er.mu.Unlock()
+			return of, nil
+		}
+	}
+	er.mu.Unlock()
+	f, err := os.Open(er.s.filePath(id))
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: open data file: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	r, err := crypto.NewReader(f, st.Size(), er.aek, id)
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("blobstore: data file %s: %w", id.String(), err)
+	}
+	of := &openFile{id: id, f: f, r: r, users: 1}
+	er.mu.Lock()
+	er.open = append(er.open, of)
+	var victims []*openFile
+	for len(er.open) > maxOpen {
+		v := er.open[0]
+		er.open = er.open[1:]
+		v.evicted = true
+		if v.users == 0 {
+			victims = append(victims, v)
+		}
+	}
+	er.mu.Unlock()
+	for _, v := range victims {
+		_ = v.f.Close()
+	}
+	return of, nil
+}
+
+func (er *extentReader) release(of *openFile) {
+	er.mu.Lock()
+	of.users--
+	closeIt := of.evicted && of.users == 0
+	er.mu.Unlock()
+	if closeIt {
+		_ = of.f.Close()
+	}
+}
+
+func (er *extentReader) close() {
+	er.mu.Lock()
+	var idle []*openFile
+	for _, of := range er.open {
+		of.evicted = true
+		if of.users == 0 {
+			idle = append(idle, of)
+		}
+	}
+	er.open = nil
+	er.mu.Unlock()
+	for _, of := range idle {
+		_ = of.f.Close()
+	}
+}
+
+var _ io.ReaderAt = (*extentReader)(nil)

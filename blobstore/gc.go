@@ -1,0 +1,172 @@
+package blobstore
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
+)
+
+// Garbage collection. Every record (blob, snapshot, staged block) holds one
+// reference on each distinct data file it uses; boltstore keeps the counts.
+// A file whose count drops to zero is removed after the transaction commits
+// (or when the last reader that pinned it closes). Files that no count
+// covers (a crash between rename and commit, or between commit and removal)
+// are found by the orphan sweep at startup.
+
+// uncommittedTTL is how long staged blocks live without a commit.
+const uncommittedTTL = 7 * 24 * time.Hour
+
+// addRefs adds delta to the reference count of every distinct file of exts
+// and appends the files that dropped to zero to dead.
+func addRefs(tx *boltstore.Tx, exts []extent, delta int, dead *[]crypto.FileID) error {
+	for _, id := range filesOf(exts) {
+		n, err := tx.AddFileRef(id, delta)
+		if err != nil {
+			return err
+		}
+		if n == 0 && delta < 0 {
+			*dead = append(*dead, id)
+		}
+	}
+	return nil
+}
+
+// Sweep runs what is due on the emulator clock: it collects uncommitted blocks
+// older than 7 days and data files nothing references. The emulator calls it
+// periodically and after each clock advance.
+func (s *Service) Sweep(ctx context.Context) error {
+	cutoff := s.now().Add(-uncommittedTTL)
+	var dead []crypto.FileID
+	type blk struct {
+		a, c, b string
+		id      []byte
+	}
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		var old []blk
+		var exts []extent
+		err := tx.ForEachBlock(func(a, c, b string, id, v []byte) error {
+			rec, err := decode[blockRec](v)
+			if err != nil {
+				return err
+			}
+			if rec.Created.Before(cutoff) {
+				old = append(old, blk{a, c, b, append([]byte(nil), id...)})
+				exts = append(exts, rec.extents()...)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, o := range old {
+			if err := tx.DeleteBlock(o.a, o.c, o.b, o.id); err != nil {
+				return err
+			}
+		}
+		// Each block record holds its own reference.
+		for _, e := range exts {
+			if err := addRefs(tx, []extent{e}, -1, &dead); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(dead)
+	return nil
+}
+
+func (r *blockRec) extents() []extent {
+	if r.F == nil {
+		return nil
+	}
+	return []extent{{F: *r.F, Len: r.Size}}
+}
+
+func (r *blockRec) rawID() []byte {
+	b, _ := base64.StdEncoding.DecodeString(r.ID)
+	return b
+}
+
+// sweepOrphans removes data files that no reference count covers and that
+// were written before this Service opened (files written since may belong to
+// an upload whose commit is still running), and stale temporary files.
+func (s *Service) sweepOrphans(ctx context.Context) (int, error) {
+	removed := 0
+	tmps, _ := os.ReadDir(s.tmp)
+	for _, e := range tmps {
+		if info, err := e.Info(); err == nil && info.ModTime().Before(s.started) {
+			if os.Remove(filepath.Join(s.tmp, e.Name())) == nil {
+				removed++
+			}
+		}
+	}
+	dirs, err := os.ReadDir(s.files)
+	if err != nil {
+		return removed, err
+	}
+	for _, d := range dirs {
+		if ctx.Err() != nil {
+			return removed, nil
+		}
+		if !d.IsDir() {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(s.files, d.Name()))
+		if err != nil {
+			continue
+		}
+		var cands []crypto.FileID
+		for _, e := range entries {
+			id, err := crypto.ParseFileID(e.Name())
+			if err != nil {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil || !info.ModTime().Before(s.started) {
+				continue
+			}
+			cands = append(cands, id)
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		var orphans []crypto.FileID
+		err = s.st.View(func(tx *boltstore.Tx) error {
+			for _, id := range cands {
+				if !tx.HasFile(id) {
+					orphans = append(orphans, id)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return removed, nil
+			}
+			return removed, err
+		}
+		s.fileMu.Lock()
+		var rm []crypto.FileID
+		for _, id := range orphans {
+			if !s.inflight[id] && s.pins[id] == 0 {
+				rm = append(rm, id)
+			}
+		}
+		s.fileMu.Unlock()
+		for _, id := range rm {
+			if os.Remove(s.filePath(id)) == nil {
+				removed++
+			}
+		}
+	}
+	return removed, nil
+}

@@ -1,0 +1,82 @@
+package blobstore
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/azemu/azemu/crypto"
+)
+
+// User metadata (x-ms-meta-*) is sealed with crypto.Seal under a key derived
+// from the account key (HKDF-SHA256, info "azemu blobstore metadata v1"),
+// with the object's path as associated data, so a sealed value cannot be
+// moved to another object. Empty metadata is stored as nil and needs no key.
+
+const maxMetadataSize = 8 << 10
+
+func containerAAD(account, container string) []byte {
+	return []byte("c\x00" + account + "\x00" + container)
+}
+
+func blobAAD(account, container, blob string) []byte {
+	return []byte("b\x00" + account + "\x00" + container + "\x00" + blob)
+}
+
+// validateMetadata applies Azure's rules: names are C# identifiers, total
+// size of names and values at most 8 KiB.
+func validateMetadata(m map[string]string) error {
+	total := 0
+	for k, v := range m {
+		if k == "" {
+			return ErrEmptyMetadataKey
+		}
+		if !validIdentifier(k) {
+			return ErrInvalidMetadata.WithDetail("MetadataName", k)
+		}
+		total += len(k) + len(v)
+	}
+	if total > maxMetadataSize {
+		return ErrMetadataTooLarge
+	}
+	return nil
+}
+
+func validIdentifier(s string) bool {
+	for i, c := range s {
+		switch {
+		case c == '_', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func sealMetadata(k *accountKey, m map[string]string, aad []byte) ([]byte, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(b)
+	return crypto.Seal(k.metaKey, b, aad)
+}
+
+func openMetadata(k *accountKey, sealed, aad []byte) (map[string]string, error) {
+	if len(sealed) == 0 {
+		return map[string]string{}, nil
+	}
+	b, err := crypto.Open(k.metaKey, sealed, aad)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: open metadata: %w", err)
+	}
+	defer clear(b)
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("blobstore: decode metadata: %w", err)
+	}
+	return m, nil
+}

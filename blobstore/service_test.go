@@ -1,0 +1,80 @@
+package blobstore
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/azemu/azemu/crypto"
+	"github.com/stretchr/testify/require"
+)
+
+// clock is an injectable emulator clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+const acct = "devstoreaccount1"
+
+type env struct {
+	t     *testing.T
+	s     *Service
+	cfg   Config
+	clock *clock
+	ctx   context.Context
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	root, err := crypto.NewKey()
+	require.NoError(t, err)
+	c := newClock()
+	e := &env{t: t, clock: c, ctx: context.Background(),
+		cfg: Config{DataDir: t.TempDir(), RootKey: root, Now: c.Now}}
+	e.open()
+	require.NoError(t, e.s.CreateAccount(e.ctx, AccountSpec{Name: acct, Keys: [][]byte{[]byte("k1")}}))
+	t.Cleanup(func() {
+		if e.s != nil {
+			_ = e.s.Close()
+		}
+	})
+	return e
+}
+
+func (e *env) open() {
+	s, err := Open(e.cfg)
+	require.NoError(e.t, err)
+	e.s = s
+}
+
+func (e *env) reopen() {
+	require.NoError(e.t, e.s.Close())
+	e.s = nil
+	e.open()
+}
+
+func cref(name string) ContainerRef { return ContainerRef{Account: acct, Container: name} }
+
+func bref(c, b string) BlobRef { return BlobRef{Account: acct, Container: c, Blob: b} }
+
+func (e *env) mkContainer(name string) {
+	e.t.Helper()
+	_, err := e.s.CreateContainer(e.ctx, cref(name), CreateContainerOptions{})
+	require.NoError(e.t, err)
+}
