@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -74,3 +75,5 @@ func testRootKey(t *testing.T) crypto.Key {
 	require.NoError(t, err)
 	return k
 }
+
+func tlsState() *tls.ConnectionState { return &tls.ConnectionState{HandshakeComplete: true} }

@@ -81,7 +81,10 @@ func (s *Service) Handler() http.Handler { return s.router }
 // methods, so that a wrong method still gets the authority's error.
 func (s *Service) Handles(r *http.Request) bool {
 	var m mux.RouteMatch
-	return s.router.Match(r, &m) || m.MatchErr == mux.ErrMethodMismatch
+	if !s.router.Match(r, &m) { // never false while NotFoundHandler is set
+		return false
+	}
+	return m.MatchErr == nil || m.MatchErr == mux.ErrMethodMismatch
 }
 
 // KeyID returns the kid of the current signing key (as in the JWKS).
