@@ -113,4 +113,3 @@ func (s *Service) RestoreKey(ctx context.Context, c Caller, vault string, blob [
 	}
 	return bundle(v, nk, nk.latest()), nil
 }
-

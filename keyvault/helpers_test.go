@@ -1,0 +1,6 @@
+package keyvault
+
+import "encoding/base64"
+
+func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+func b64std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
