@@ -146,7 +146,7 @@ func (p *Responder) WriteError(w http.ResponseWriter, r *http.Request, err error
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	if r.Method == http.MethodHead {
+	if r.Method == http.MethodHead || status == http.StatusNotModified {
 		h.Del("Content-Type")
 		h.Del("Content-Length")
 		w.WriteHeader(status)

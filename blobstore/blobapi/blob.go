@@ -1,0 +1,436 @@
+package blobapi
+
+import (
+	"crypto/md5"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// maxRangeMD5 is the largest range for which x-ms-range-get-content-md5 is allowed.
+const maxRangeMD5 = 4 << 20
+
+// PutBlob creates or replaces a block blob from the request body, streamed.
+// https://learn.microsoft.com/rest/api/storageservices/put-blob
+func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	if r.Header.Get("x-ms-blob-type") == "" {
+		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-blob-type")
+	}
+	size, err := contentLength(r)
+	if err != nil {
+		return err
+	}
+	if err := limitBody(w, r, maxPutBlobBody); err != nil {
+		return err
+	}
+	hh, err := blobHTTPHeaders(r, true)
+	if err != nil {
+		return err
+	}
+	tmd5, err := md5Header(r, "Content-MD5")
+	if err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.PutBlob(r.Context(), c.blobRef(), blobstore.PutBlobOptions{
+		Body: r.Body, Size: size, HTTPHeaders: hh, Metadata: md, TransactionalMD5: tmd5,
+		Conditions: conditions(r), Tier: r.Header.Get("x-ms-access-tier"),
+	})
+	if err != nil {
+		return err
+	}
+	setWrite(w.Header(), res)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func noSnapshot(c *call) error {
+	if c.snapshot != "" {
+		return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot).
+			WithDetail("Reason", "This operation is only supported on the base blob.")
+	}
+	return nil
+}
+
+// GetBlob streams a blob or a range of it.
+// https://learn.microsoft.com/rest/api/storageservices/get-blob
+func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	rng, hasRange, err := storagehttp.ParseRange(r.Header)
+	if err != nil {
+		return err
+	}
+	rangeMD5 := strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true")
+	if rangeMD5 && !hasRange {
+		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-md5").WithDetail("HeaderValue", "true")
+	}
+	rd, err := a.svc.GetBlob(r.Context(), c.blobRef(), conditions(r))
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	size := rd.Size()
+	off, n := int64(0), size
+	if hasRange {
+		off, n, err = rng.Resolve(size)
+		if err != nil {
+			return err
+		}
+		if rangeMD5 && n > maxRangeMD5 {
+			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
+		}
+	}
+	p := &rd.Properties
+	h := w.Header()
+	setBlobHeaders(h, p, c)
+	status := http.StatusOK
+	if hasRange {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", storagehttp.ContentRange(off, n, size))
+		if len(p.HTTPHeaders.ContentMD5) > 0 {
+			h.Set("x-ms-blob-content-md5", b64(p.HTTPHeaders.ContentMD5))
+		}
+		if rangeMD5 {
+			sum := md5.New()
+			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
+				return err
+			}
+			h.Set("Content-MD5", b64(sum.Sum(nil)))
+		}
+	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+	}
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	w.WriteHeader(status)
+	if n == 0 {
+		return nil
+	}
+	if _, err := a.pool.Copy(w, io.NewSectionReader(rd, off, n)); err != nil {
+		// The status is out; a short body (Content-Length is set) makes the
+		// server drop the connection, so the client never takes a
+		// truncated or unauthenticated body for the blob.
+		a.log.Error("get blob: streaming failed", "request_id", c.requestID, "account", c.account.Name, "error", err)
+	}
+	return nil
+}
+
+// GetBlobProperties returns a blob's properties and metadata (HEAD).
+// https://learn.microsoft.com/rest/api/storageservices/get-blob-properties
+func (a *api) GetBlobProperties(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	p, err := a.svc.GetBlobProperties(r.Context(), c.blobRef(), conditions(r))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setBlobHeaders(h, &p, c)
+	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
+	if len(p.HTTPHeaders.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+	}
+	if p.AccessTier != "" {
+		h.Set("x-ms-access-tier", p.AccessTier)
+		if p.AccessTierInferred {
+			h.Set("x-ms-access-tier-inferred", "true")
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// GetBlobMetadata returns a blob's metadata.
+// https://learn.microsoft.com/rest/api/storageservices/get-blob-metadata
+func (a *api) GetBlobMetadata(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	p, err := a.svc.GetBlobMetadata(r.Context(), c.blobRef(), conditions(r))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("ETag", storagehttp.QuoteETag(p.ETag))
+	h.Set("Last-Modified", storagehttp.FormatHTTPDate(p.LastModified))
+	storagehttp.SetMetadataHeaders(h, p.Metadata)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// SetBlobMetadata replaces a blob's metadata.
+// https://learn.microsoft.com/rest/api/storageservices/set-blob-metadata
+func (a *api) SetBlobMetadata(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.SetBlobMetadata(r.Context(), c.blobRef(), md, conditions(r))
+	if err != nil {
+		return err
+	}
+	setWrite(w.Header(), res)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// SetBlobProperties replaces a blob's HTTP headers.
+// https://learn.microsoft.com/rest/api/storageservices/set-blob-properties
+func (a *api) SetBlobProperties(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	hh, err := blobHTTPHeaders(r, false)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.SetBlobHTTPHeaders(r.Context(), c.blobRef(), hh, conditions(r))
+	if err != nil {
+		return err
+	}
+	res.ContentMD5 = nil
+	setWrite(w.Header(), res)
+	w.Header().Del("x-ms-request-server-encrypted")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// DeleteBlob deletes a blob, one snapshot, or its snapshots.
+// https://learn.microsoft.com/rest/api/storageservices/delete-blob
+func (a *api) DeleteBlob(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	ds := blobstore.DeleteSnapshots(strings.ToLower(r.Header.Get("x-ms-delete-snapshots")))
+	switch ds {
+	case blobstore.DeleteSnapshotsNone, blobstore.DeleteSnapshotsInclude, blobstore.DeleteSnapshotsOnly:
+	default:
+		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", r.Header.Get("x-ms-delete-snapshots"))
+	}
+	if err := a.svc.DeleteBlob(r.Context(), c.blobRef(), blobstore.DeleteBlobOptions{DeleteSnapshots: ds, Conditions: conditions(r)}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// LeaseBlob acquires, renews, changes, releases or breaks a blob lease.
+// https://learn.microsoft.com/rest/api/storageservices/lease-blob
+func (a *api) LeaseBlob(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	opts, err := leaseOptions(r)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.LeaseBlob(r.Context(), c.blobRef(), opts)
+	if err != nil {
+		return err
+	}
+	return writeLease(w, opts.Action, res)
+}
+
+// SnapshotBlob creates a read-only snapshot.
+// https://learn.microsoft.com/rest/api/storageservices/snapshot-blob
+func (a *api) SnapshotBlob(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.SnapshotBlob(r.Context(), c.blobRef(), blobstore.SnapshotOptions{Metadata: md, Conditions: conditions(r)})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("x-ms-snapshot", res.Snapshot)
+	setWrite(h, blobstore.WriteResult{ETag: res.ETag, LastModified: res.LastModified})
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// PutBlock stages a block, streamed.
+// https://learn.microsoft.com/rest/api/storageservices/put-block
+func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if r.Header.Get("x-ms-copy-source") != "" {
+		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support Put Block From URL yet.")
+	}
+	id := r.URL.Query().Get("blockid")
+	if id == "" {
+		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
+	}
+	size, err := contentLength(r)
+	if err != nil {
+		return err
+	}
+	if err := limitBody(w, r, maxPutBlockBody); err != nil {
+		return err
+	}
+	tmd5, err := md5Header(r, "Content-MD5")
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.PutBlock(r.Context(), c.blobRef(), blobstore.PutBlockOptions{
+		BlockID: id, Body: r.Body, Size: size, TransactionalMD5: tmd5, LeaseID: storagehttp.LeaseID(r.Header),
+	})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	if len(res.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(res.ContentMD5))
+	}
+	h.Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// PutBlockList commits a block list.
+// https://learn.microsoft.com/rest/api/storageservices/put-block-list
+func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
+	if err != nil {
+		return err
+	}
+	blocks, err := parseBlockList(b)
+	if err != nil {
+		return err
+	}
+	hh, err := blobHTTPHeaders(r, false)
+	if err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.PutBlockList(r.Context(), c.blobRef(), blobstore.PutBlockListOptions{
+		Blocks: blocks, HTTPHeaders: hh, Metadata: md, Conditions: conditions(r), Tier: r.Header.Get("x-ms-access-tier"),
+	})
+	if err != nil {
+		return err
+	}
+	setWrite(w.Header(), res)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// GetBlockList returns the committed and/or uncommitted blocks.
+// https://learn.microsoft.com/rest/api/storageservices/get-block-list
+func (a *api) GetBlockList(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	typ := blobstore.BlockListType(strings.ToLower(r.URL.Query().Get("blocklisttype")))
+	switch typ {
+	case "":
+		typ = blobstore.BlockListCommitted
+	case blobstore.BlockListCommitted, blobstore.BlockListUncommitted, blobstore.BlockListAll:
+	default:
+		return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blocklisttype").WithDetail("QueryParameterValue", string(typ))
+	}
+	bl, err := a.svc.GetBlockList(r.Context(), c.blobRef(), blobstore.GetBlockListOptions{Type: typ, Conditions: conditions(r)})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	if bl.ETag != "" {
+		h.Set("ETag", storagehttp.QuoteETag(bl.ETag))
+		h.Set("Last-Modified", storagehttp.FormatHTTPDate(bl.LastModified))
+	}
+	h.Set("x-ms-blob-content-length", strconv.FormatInt(bl.ContentLength, 10))
+	x := xmlBlockList{}
+	if typ != blobstore.BlockListUncommitted {
+		x.Committed = blocksXML(bl.Committed)
+	}
+	if typ != blobstore.BlockListCommitted {
+		x.Uncommitted = blocksXML(bl.Uncommitted)
+	}
+	return storagehttp.WriteXML(w, http.StatusOK, x)
+}
+
+// CreateAppendBlob creates an empty append blob.
+// https://learn.microsoft.com/rest/api/storageservices/put-blob
+func (a *api) CreateAppendBlob(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	if r.ContentLength > 0 {
+		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", strconv.FormatInt(r.ContentLength, 10))
+	}
+	hh, err := blobHTTPHeaders(r, true)
+	if err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.CreateAppendBlob(r.Context(), c.blobRef(), blobstore.CreateAppendBlobOptions{HTTPHeaders: hh, Metadata: md, Conditions: conditions(r)})
+	if err != nil {
+		return err
+	}
+	res.ContentMD5 = nil
+	setWrite(w.Header(), res)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// AppendBlock appends the request body to an append blob, streamed.
+// https://learn.microsoft.com/rest/api/storageservices/append-block
+func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if r.Header.Get("x-ms-copy-source") != "" {
+		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support Append Block From URL yet.")
+	}
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	size, err := contentLength(r)
+	if err != nil {
+		return err
+	}
+	if err := limitBody(w, r, maxAppendBlock); err != nil {
+		return err
+	}
+	tmd5, err := md5Header(r, "Content-MD5")
+	if err != nil {
+		return err
+	}
+	pos, err := optionalInt64Header(r, "x-ms-blob-condition-appendpos")
+	if err != nil {
+		return err
+	}
+	maxSize, err := optionalInt64Header(r, "x-ms-blob-condition-maxsize")
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.AppendBlock(r.Context(), c.blobRef(), blobstore.AppendBlockOptions{
+		Body: r.Body, Size: size, TransactionalMD5: tmd5, Conditions: conditions(r), AppendPosition: pos, MaxSize: maxSize,
+	})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setWrite(h, res.WriteResult)
+	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
+	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}

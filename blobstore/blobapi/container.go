@@ -1,0 +1,310 @@
+package blobapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+func publicAccess(r *http.Request) (blobstore.PublicAccess, error) {
+	v := r.Header.Get("x-ms-blob-public-access")
+	switch strings.ToLower(v) {
+	case "":
+		return blobstore.PublicAccessNone, nil
+	case "blob":
+		return blobstore.PublicAccessBlob, nil
+	case "container":
+		return blobstore.PublicAccessContainer, nil
+	}
+	return "", blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", v)
+}
+
+func setContainerETag(h http.Header, p blobstore.ContainerProperties) {
+	if p.ETag != "" {
+		h.Set("ETag", storagehttp.QuoteETag(p.ETag))
+	}
+	if !p.LastModified.IsZero() {
+		h.Set("Last-Modified", storagehttp.FormatHTTPDate(p.LastModified))
+	}
+}
+
+// CreateContainer creates a container.
+// https://learn.microsoft.com/rest/api/storageservices/create-container
+func (a *api) CreateContainer(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	pa, err := publicAccess(r)
+	if err != nil {
+		return err
+	}
+	opts := blobstore.CreateContainerOptions{
+		Metadata:                    md,
+		PublicAccess:                pa,
+		DefaultEncryptionScope:      r.Header.Get("x-ms-default-encryption-scope"),
+		DenyEncryptionScopeOverride: strings.EqualFold(r.Header.Get("x-ms-deny-encryption-scope-override"), "true"),
+	}
+	p, err := a.svc.CreateContainer(r.Context(), c.containerRef(), opts)
+	if err != nil {
+		return err
+	}
+	setContainerETag(w.Header(), p)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// GetContainerProperties returns a container's properties and metadata.
+// https://learn.microsoft.com/rest/api/storageservices/get-container-properties
+func (a *api) GetContainerProperties(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.svc.GetContainerProperties(r.Context(), callOf(r).containerRef(), conditions(r))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setContainerETag(h, p)
+	storagehttp.SetMetadataHeaders(h, p.Metadata)
+	setLease(h, p.Lease)
+	if p.PublicAccess != blobstore.PublicAccessNone {
+		h.Set("x-ms-blob-public-access", string(p.PublicAccess))
+	}
+	h.Set("x-ms-has-immutability-policy", strconv.FormatBool(p.HasImmutabilityPolicy))
+	h.Set("x-ms-has-legal-hold", strconv.FormatBool(p.HasLegalHold))
+	h.Set("x-ms-default-encryption-scope", defaultScope(p.DefaultEncryptionScope))
+	h.Set("x-ms-deny-encryption-scope-override", strconv.FormatBool(p.DenyEncryptionScopeOverride))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// GetContainerMetadata returns a container's metadata.
+// https://learn.microsoft.com/rest/api/storageservices/get-container-metadata
+func (a *api) GetContainerMetadata(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.svc.GetContainerMetadata(r.Context(), callOf(r).containerRef(), conditions(r))
+	if err != nil {
+		return err
+	}
+	setContainerETag(w.Header(), p)
+	storagehttp.SetMetadataHeaders(w.Header(), p.Metadata)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// SetContainerMetadata replaces a container's metadata.
+// https://learn.microsoft.com/rest/api/storageservices/set-container-metadata
+func (a *api) SetContainerMetadata(w http.ResponseWriter, r *http.Request) error {
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.SetContainerMetadata(r.Context(), callOf(r).containerRef(), md, conditions(r))
+	if err != nil {
+		return err
+	}
+	setContainerETag(w.Header(), p)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// GetContainerACL returns the public access level and stored access policies.
+// https://learn.microsoft.com/rest/api/storageservices/get-container-acl
+func (a *api) GetContainerACL(w http.ResponseWriter, r *http.Request) error {
+	acl, err := a.svc.GetContainerACL(r.Context(), callOf(r).containerRef(), conditions(r))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setContainerETag(h, blobstore.ContainerProperties{ETag: acl.ETag, LastModified: acl.LastModified})
+	if acl.PublicAccess != blobstore.PublicAccessNone {
+		h.Set("x-ms-blob-public-access", string(acl.PublicAccess))
+	}
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	return storagehttp.WriteXML(w, http.StatusOK, signedIdentifiersXML(acl.Identifiers))
+}
+
+// SetContainerACL replaces the public access level and stored access policies.
+// https://learn.microsoft.com/rest/api/storageservices/set-container-acl
+func (a *api) SetContainerACL(w http.ResponseWriter, r *http.Request) error {
+	pa, err := publicAccess(r)
+	if err != nil {
+		return err
+	}
+	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
+	if err != nil {
+		return err
+	}
+	ids, err := parseSignedIdentifiers(b)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.SetContainerACL(r.Context(), callOf(r).containerRef(), blobstore.SetContainerACLOptions{
+		PublicAccess: pa, Identifiers: ids, Conditions: conditions(r),
+	})
+	if err != nil {
+		return err
+	}
+	setContainerETag(w.Header(), p)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// DeleteContainer deletes a container and its blobs.
+// https://learn.microsoft.com/rest/api/storageservices/delete-container
+func (a *api) DeleteContainer(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.DeleteContainer(r.Context(), callOf(r).containerRef(), conditions(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// LeaseContainer acquires, renews, changes, releases or breaks a container lease.
+// https://learn.microsoft.com/rest/api/storageservices/lease-container
+func (a *api) LeaseContainer(w http.ResponseWriter, r *http.Request) error {
+	opts, err := leaseOptions(r)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.LeaseContainer(r.Context(), callOf(r).containerRef(), opts)
+	if err != nil {
+		return err
+	}
+	return writeLease(w, opts.Action, res)
+}
+
+// leaseOptions parses the Lease Container / Lease Blob headers.
+func leaseOptions(r *http.Request) (blobstore.LeaseOptions, error) {
+	h := r.Header
+	action := blobstore.LeaseAction(strings.ToLower(h.Get("x-ms-lease-action")))
+	switch action {
+	case blobstore.LeaseAcquire, blobstore.LeaseRenew, blobstore.LeaseChange, blobstore.LeaseRelease, blobstore.LeaseBreak:
+	case "":
+		return blobstore.LeaseOptions{}, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-action")
+	default:
+		return blobstore.LeaseOptions{}, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", h.Get("x-ms-lease-action"))
+	}
+	opts := blobstore.LeaseOptions{
+		Action:          action,
+		LeaseID:         h.Get("x-ms-lease-id"),
+		ProposedLeaseID: h.Get("x-ms-proposed-lease-id"),
+		Conditions:      toStoreConditions(storagehttp.ParseConditions(h), ""),
+	}
+	if action == blobstore.LeaseAcquire {
+		v := h.Get("x-ms-lease-duration")
+		if v == "" {
+			return opts, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-duration")
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return opts, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", v)
+		}
+		opts.Duration = n
+	}
+	if v := h.Get("x-ms-lease-break-period"); v != "" && action == blobstore.LeaseBreak {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return opts, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", v)
+		}
+		opts.BreakPeriod = &n
+	}
+	return opts, nil
+}
+
+func writeLease(w http.ResponseWriter, action blobstore.LeaseAction, res blobstore.LeaseResult) error {
+	h := w.Header()
+	if res.ETag != "" {
+		h.Set("ETag", storagehttp.QuoteETag(res.ETag))
+	}
+	if !res.LastModified.IsZero() {
+		h.Set("Last-Modified", storagehttp.FormatHTTPDate(res.LastModified))
+	}
+	status := http.StatusOK
+	switch action {
+	case blobstore.LeaseAcquire:
+		status = http.StatusCreated
+		h.Set("x-ms-lease-id", res.LeaseID)
+	case blobstore.LeaseRenew, blobstore.LeaseChange:
+		h.Set("x-ms-lease-id", res.LeaseID)
+	case blobstore.LeaseBreak:
+		status = http.StatusAccepted
+		h.Set("x-ms-lease-time", strconv.Itoa(res.LeaseTime))
+	}
+	w.WriteHeader(status)
+	return nil
+}
+
+// ListBlobs lists a container's blobs, flat or by delimiter.
+// https://learn.microsoft.com/rest/api/storageservices/list-blobs
+func (a *api) ListBlobs(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	qv := r.URL.Query()
+	opts := blobstore.ListBlobsOptions{Prefix: qv.Get("prefix"), Delimiter: qv.Get("delimiter"), Marker: qv.Get("marker")}
+	maxResults, err := parseMaxResults(qv.Get("maxresults"))
+	if err != nil {
+		return err
+	}
+	opts.MaxResults = maxResults
+	for _, inc := range splitList(qv.Get("include")) {
+		switch strings.ToLower(inc) {
+		case "metadata":
+			opts.Include.Metadata = true
+		case "snapshots":
+			opts.Include.Snapshots = true
+		case "uncommittedblobs":
+			opts.Include.UncommittedBlobs = true
+		case "copy":
+			opts.Include.Copy = true
+		case "deleted":
+			opts.Include.Deleted = true
+		case "tags":
+			opts.Include.Tags = true
+		case "versions":
+			opts.Include.Versions = true
+		case "immutabilitypolicy", "legalhold", "deletedwithversions", "permissions":
+		default:
+			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+		}
+	}
+	list, err := a.svc.ListBlobs(r.Context(), c.containerRef(), opts)
+	if err != nil {
+		return err
+	}
+	x := xmlBlobList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), ContainerName: c.container, NextMarker: list.NextMarker}
+	if qv.Has("prefix") {
+		p := opts.Prefix
+		x.Prefix = &p
+	}
+	if qv.Has("marker") {
+		m := opts.Marker
+		x.Marker = &m
+	}
+	if maxResults > 0 {
+		x.MaxResults = &maxResults
+	}
+	if opts.Delimiter != "" {
+		d := opts.Delimiter
+		x.Delimiter = &d
+	}
+	x.Blobs.Items = make([]any, 0, len(list.Items))
+	for _, it := range list.Items {
+		if it.Blob == nil {
+			x.Blobs.Items = append(x.Blobs.Items, xmlBlobPrefix{Name: blobName(it.Prefix)})
+			continue
+		}
+		bx := blobXML(it.Blob, opts.Include.Copy)
+		if !opts.Include.Metadata {
+			bx.Metadata = nil
+		} else if bx.Metadata == nil {
+			md := xmlMetadata{}
+			bx.Metadata = &md
+		}
+		x.Blobs.Items = append(x.Blobs.Items, bx)
+	}
+	return storagehttp.WriteXML(w, http.StatusOK, x)
+}

@@ -1,0 +1,278 @@
+package blobapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// Config configures the Blob REST handler.
+type Config struct {
+	Service *blobstore.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
+
+// Request body limits (Azure's documented maximums).
+const (
+	maxPutBlobBody  = 5000 << 20
+	maxPutBlockBody = 4000 << 20
+	maxAppendBlock  = 100 << 20
+)
+
+type api struct {
+	svc  *blobstore.Service
+	log  *slog.Logger
+	now  func() time.Time
+	resp storagehttp.Responder
+	pool storagehttp.BufferPool
+}
+
+// New returns the Blob REST handler.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &api{
+		svc:  cfg.Service,
+		log:  cfg.Logger,
+		now:  cfg.Now,
+		resp: storagehttp.Responder{Server: storagehttp.ServerBlob, Logger: cfg.Logger, Now: cfg.Now},
+	}
+	router := a.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Host-style: <account>.blob.localhost[:port]/<container>/<blob>.
+		// The router only knows path style, so the account is moved into the
+		// path of a shallow copy. RequestURI (what clients sign) is kept.
+		if acct, ok := hostAccount(r.Host); ok {
+			r2 := r.Clone(r.Context())
+			u := *r.URL
+			u.Path = "/" + acct + r.URL.Path
+			if r.URL.RawPath != "" {
+				u.RawPath = "/" + acct + r.URL.RawPath
+			}
+			r2.URL = &u
+			r2 = r2.WithContext(context.WithValue(r2.Context(), hostStyleKey{}, true))
+			router.ServeHTTP(w, r2)
+			return
+		}
+		router.ServeHTTP(w, r)
+	})
+}
+
+type hostStyleKey struct{}
+
+// hostAccount returns the account of a host-style Host header.
+func hostAccount(host string) (string, bool) {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.ToLower(h)
+	const suffix = ".blob.localhost"
+	if !strings.HasSuffix(h, suffix) {
+		return "", false
+	}
+	acct := strings.TrimSuffix(h, suffix)
+	if acct == "" || strings.Contains(acct, ".") {
+		return "", false
+	}
+	return acct, true
+}
+
+// anonymous says which public access level lets an operation through
+// without credentials.
+type anonymous int
+
+const (
+	anonNever     anonymous = iota
+	anonBlob                // container public access "blob" or "container"
+	anonContainer           // container public access "container" only
+)
+
+// op describes one REST operation for the adapter.
+type op struct {
+	name string
+	// level is the account SAS resource type: 's', 'c' or 'o'.
+	level byte
+	// perm is the SAS permission letter the operation needs.
+	perm byte
+	anon anonymous
+	fn   func(w http.ResponseWriter, r *http.Request) error
+}
+
+// call is what the adapter learned about a request, passed to handlers in
+// the request context.
+type call struct {
+	op        *op
+	account   *blobstore.Account
+	container string
+	blob      string
+	snapshot  string
+	auth      storageauth.Result
+	requestID string
+}
+
+type callKey struct{}
+
+func callOf(r *http.Request) *call {
+	c, _ := r.Context().Value(callKey{}).(*call)
+	if c == nil {
+		return &call{}
+	}
+	return c
+}
+
+func (c *call) containerRef() blobstore.ContainerRef {
+	return blobstore.ContainerRef{Account: c.account.Name, Container: c.container}
+}
+
+func (c *call) blobRef() blobstore.BlobRef {
+	return blobstore.BlobRef{Account: c.account.Name, Container: c.container, Blob: c.blob, Snapshot: c.snapshot}
+}
+
+// handle is the one adapter: it resolves the account, authenticates,
+// applies CORS response headers, runs the handler and renders its error.
+func (a *api) handle(o op) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{op: &o}
+		c.requestID = a.resp.SetCommonHeaders(w, r)
+		if err := a.prepare(w, r, c); err != nil {
+			a.resp.WriteError(w, r, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
+		if err := o.fn(w, r); err != nil {
+			if storagehttp.IsClientGone(err) || r.Context().Err() != nil {
+				a.log.Debug("client went away", "request_id", c.requestID, "op", o.name, "error", err)
+			}
+			a.resp.WriteError(w, r, err)
+		}
+	})
+}
+
+func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
+	vars := mux.Vars(r)
+	var err error
+	acct, err := unescape(vars["account"])
+	if err != nil {
+		return err
+	}
+	if c.container, err = unescape(vars["container"]); err != nil {
+		return err
+	}
+	if c.blob, err = unescape(vars["blob"]); err != nil {
+		return err
+	}
+	c.snapshot = r.URL.Query().Get("snapshot")
+	c.account, err = a.svc.Account(r.Context(), acct)
+	if err != nil {
+		return err
+	}
+	if err := a.authenticate(r, c); err != nil {
+		return err
+	}
+	if r.Header.Get("Origin") != "" {
+		a.corsHeaders(w, r, c)
+	}
+	return nil
+}
+
+func unescape(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	v, err := url.PathUnescape(s)
+	if err != nil {
+		return "", blobstore.ErrInvalidURI
+	}
+	return v, nil
+}
+
+// authenticate runs storageauth for the operation and applies the anonymous
+// access rules of the container.
+func (a *api) authenticate(r *http.Request, c *call) error {
+	req := storageauth.Request{
+		Service:      storageauth.ServiceBlob,
+		Account:      c.account.Name,
+		Container:    c.container,
+		Path:         c.blob,
+		ResourceType: c.op.level,
+		Permission:   c.op.perm,
+		ClientIP:     clientIP(r),
+		HTTPS:        r.TLS != nil,
+		Now:          a.now(),
+	}
+	var lookup storageauth.PolicyLookup
+	if c.container != "" {
+		ref := c.containerRef()
+		lookup = func(ctx context.Context, id string) (storageauth.Policy, bool, error) {
+			p, found, err := a.svc.ContainerPolicy(ctx, ref, id)
+			if err != nil || !found {
+				return storageauth.Policy{}, found, err
+			}
+			return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, true, nil
+		}
+	}
+	res, err := storageauth.Authenticate(r.Context(), r, req, c.account.Keys, lookup)
+	if err != nil {
+		return err
+	}
+	c.auth = res
+	if res.Method != storageauth.MethodAnonymous {
+		return nil
+	}
+	if c.op.anon == anonNever || c.container == "" {
+		return blobstore.ErrNoAuthenticationInformation
+	}
+	level, err := a.svc.ContainerPublicAccess(r.Context(), c.containerRef())
+	if err != nil {
+		if blobstore.CodeOf(err) == blobstore.ErrContainerNotFound.Code {
+			return blobstore.ErrResourceNotFound
+		}
+		return err
+	}
+	switch {
+	case level == blobstore.PublicAccessContainer:
+		return nil
+	case level == blobstore.PublicAccessBlob && c.op.anon == anonBlob:
+		return nil
+	}
+	// Azure hides private resources from anonymous callers.
+	return blobstore.ErrResourceNotFound
+}
+
+func clientIP(r *http.Request) net.IP {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return net.ParseIP(host)
+}
+
+// serviceEndpoint is the ServiceEndpoint attribute of listings.
+func serviceEndpoint(r *http.Request, account string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if hs, _ := r.Context().Value(hostStyleKey{}).(bool); hs {
+		return scheme + "://" + r.Host + "/"
+	}
+	return scheme + "://" + r.Host + "/" + account
+}

@@ -1,0 +1,198 @@
+package blobapi
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+func b64(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func setWrite(h http.Header, res blobstore.WriteResult) {
+	if res.ETag != "" {
+		h.Set("ETag", storagehttp.QuoteETag(res.ETag))
+	}
+	if !res.LastModified.IsZero() {
+		h.Set("Last-Modified", storagehttp.FormatHTTPDate(res.LastModified))
+	}
+	if len(res.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(res.ContentMD5))
+	}
+	h.Set("x-ms-request-server-encrypted", "true")
+}
+
+func setLease(h http.Header, l blobstore.LeaseInfo) {
+	l = leaseOrDefault(l)
+	h.Set("x-ms-lease-state", string(l.State))
+	h.Set("x-ms-lease-status", string(l.Status))
+	if l.Duration != "" {
+		h.Set("x-ms-lease-duration", string(l.Duration))
+	}
+}
+
+// setBlobHeaders sets the headers Get Blob and Get Blob Properties share.
+// The content headers honour a service SAS's rsc* overrides.
+func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
+	if p.ETag != "" {
+		h.Set("ETag", storagehttp.QuoteETag(p.ETag))
+	}
+	if !p.LastModified.IsZero() {
+		h.Set("Last-Modified", storagehttp.FormatHTTPDate(p.LastModified))
+	}
+	if !p.CreationTime.IsZero() {
+		h.Set("x-ms-creation-time", storagehttp.FormatHTTPDate(p.CreationTime))
+	}
+	storagehttp.SetMetadataHeaders(h, p.Metadata)
+	hh := p.HTTPHeaders
+	set := func(name, v, override string) {
+		if override != "" {
+			v = override
+		}
+		if v != "" {
+			h.Set(name, v)
+		}
+	}
+	ctype := hh.ContentType
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	set("Content-Type", ctype, c.auth.ContentType)
+	set("Content-Encoding", hh.ContentEncoding, c.auth.ContentEncoding)
+	set("Content-Language", hh.ContentLanguage, c.auth.ContentLanguage)
+	set("Cache-Control", hh.CacheControl, c.auth.CacheControl)
+	set("Content-Disposition", hh.ContentDisposition, c.auth.ContentDisposition)
+	h.Set("x-ms-blob-type", string(p.BlobType))
+	if p.BlobType == blobstore.AppendBlob {
+		h.Set("x-ms-blob-committed-block-count", strconv.Itoa(p.CommittedBlockCount))
+	}
+	if p.Snapshot == "" {
+		setLease(h, p.Lease)
+	}
+	if p.Copy != nil {
+		h.Set("x-ms-copy-id", p.Copy.ID)
+		h.Set("x-ms-copy-status", string(p.Copy.Status))
+		if p.Copy.Source != "" {
+			h.Set("x-ms-copy-source", p.Copy.Source)
+		}
+		if p.Copy.Progress != "" {
+			h.Set("x-ms-copy-progress", p.Copy.Progress)
+		}
+		if !p.Copy.CompletionTime.IsZero() {
+			h.Set("x-ms-copy-completion-time", storagehttp.FormatHTTPDate(p.Copy.CompletionTime))
+		}
+		if p.Copy.StatusDescription != "" {
+			h.Set("x-ms-copy-status-description", p.Copy.StatusDescription)
+		}
+	}
+	h.Set("x-ms-server-encrypted", "true")
+	h.Set("Accept-Ranges", "bytes")
+}
+
+// conditions converts the request's conditional headers for the service.
+func conditions(r *http.Request) blobstore.Conditions {
+	return toStoreConditions(storagehttp.ParseConditions(r.Header), storagehttp.LeaseID(r.Header))
+}
+
+func sourceConditions(r *http.Request) blobstore.Conditions {
+	return toStoreConditions(storagehttp.ParseSourceConditions(r.Header), storagehttp.SourceLeaseID(r.Header))
+}
+
+func toStoreConditions(c storagehttp.Conditions, leaseID string) blobstore.Conditions {
+	return blobstore.Conditions{
+		IfMatch:           joinETags(c.IfMatch),
+		IfNoneMatch:       joinETags(c.IfNoneMatch),
+		IfModifiedSince:   c.IfModifiedSince,
+		IfUnmodifiedSince: c.IfUnmodifiedSince,
+		LeaseID:           leaseID,
+	}
+}
+
+func joinETags(tags []string) string {
+	out := ""
+	for i, t := range tags {
+		if i > 0 {
+			out += ","
+		}
+		out += t
+	}
+	return out
+}
+
+// md5Header decodes an MD5 header (Content-MD5, x-ms-blob-content-md5).
+func md5Header(r *http.Request, name string) ([]byte, error) {
+	v := r.Header.Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(b) != 16 {
+		return nil, blobstore.ErrInvalidMD5.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+	}
+	return b, nil
+}
+
+// blobHTTPHeaders reads the x-ms-blob-content-* headers; with plain true
+// (Put Blob) the standard Content-* headers are used where the x-ms ones are
+// absent.
+func blobHTTPHeaders(r *http.Request, plain bool) (blobstore.HTTPHeaders, error) {
+	get := func(xms, std string) string {
+		if v := r.Header.Get(xms); v != "" || !plain {
+			return v
+		}
+		return r.Header.Get(std)
+	}
+	h := blobstore.HTTPHeaders{
+		ContentType:        get("x-ms-blob-content-type", "Content-Type"),
+		ContentEncoding:    get("x-ms-blob-content-encoding", "Content-Encoding"),
+		ContentLanguage:    get("x-ms-blob-content-language", "Content-Language"),
+		ContentDisposition: get("x-ms-blob-content-disposition", "Content-Disposition"),
+		CacheControl:       get("x-ms-blob-cache-control", "Cache-Control"),
+	}
+	md5, err := md5Header(r, "x-ms-blob-content-md5")
+	if err != nil {
+		return h, err
+	}
+	h.ContentMD5 = md5
+	return h, nil
+}
+
+// contentLength returns the declared body size, -1 for chunked bodies, and
+// MissingContentLengthHeader when a body-carrying request has neither.
+func contentLength(r *http.Request) (int64, error) {
+	if r.ContentLength >= 0 {
+		return r.ContentLength, nil
+	}
+	if len(r.TransferEncoding) > 0 {
+		return -1, nil
+	}
+	return 0, blobstore.ErrMissingContentLengthHeader
+}
+
+// limitBody enforces a request body limit before and while streaming.
+func limitBody(w http.ResponseWriter, r *http.Request, limit int64) error {
+	if r.ContentLength > limit {
+		return blobstore.ErrRequestBodyTooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	return nil
+}
+
+func optionalInt64Header(r *http.Request, name string) (*int64, error) {
+	v := r.Header.Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+	}
+	return &n, nil
+}

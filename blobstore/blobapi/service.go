@@ -1,0 +1,162 @@
+package blobapi
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// GetBlobServiceProperties returns the account's Blob service properties.
+// https://learn.microsoft.com/rest/api/storageservices/get-blob-service-properties
+func (a *api) GetBlobServiceProperties(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.svc.GetServiceProperties(r.Context(), callOf(r).account.Name)
+	if err != nil {
+		return err
+	}
+	return storagehttp.WriteXML(w, http.StatusOK, servicePropertiesXML(p))
+}
+
+// SetBlobServiceProperties stores the Blob service properties (CORS rules
+// among them).
+// https://learn.microsoft.com/rest/api/storageservices/set-blob-service-properties
+func (a *api) SetBlobServiceProperties(w http.ResponseWriter, r *http.Request) error {
+	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
+	if err != nil {
+		return err
+	}
+	p, err := parseServiceProperties(b)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.SetServiceProperties(r.Context(), callOf(r).account.Name, p); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+type xmlServiceStats struct {
+	XMLName      xml.Name `xml:"StorageServiceStats"`
+	Status       string   `xml:"GeoReplication>Status"`
+	LastSyncTime string   `xml:"GeoReplication>LastSyncTime"`
+}
+
+// GetBlobServiceStats reports geo-replication as live and in sync: azemu has
+// one copy of everything.
+// https://learn.microsoft.com/rest/api/storageservices/get-blob-service-stats
+func (a *api) GetBlobServiceStats(w http.ResponseWriter, r *http.Request) error {
+	return storagehttp.WriteXML(w, http.StatusOK, xmlServiceStats{Status: "live", LastSyncTime: storagehttp.FormatHTTPDate(a.now())})
+}
+
+// GetAccountInformation returns the SKU and account kind.
+// https://learn.microsoft.com/rest/api/storageservices/get-account-information
+func (a *api) GetAccountInformation(w http.ResponseWriter, r *http.Request) error {
+	info, err := a.svc.GetAccountInfo(r.Context(), callOf(r).account.Name)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("x-ms-sku-name", info.SkuName)
+	h.Set("x-ms-account-kind", info.AccountKind)
+	h.Set("x-ms-is-hns-enabled", strconv.FormatBool(info.IsHierarchicalNamespaceEnabled))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// ListContainers lists the account's containers.
+// https://learn.microsoft.com/rest/api/storageservices/list-containers2
+func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	qv := r.URL.Query()
+	opts := blobstore.ListContainersOptions{Prefix: qv.Get("prefix"), Marker: qv.Get("marker")}
+	maxResults, err := parseMaxResults(qv.Get("maxresults"))
+	if err != nil {
+		return err
+	}
+	opts.MaxResults = maxResults
+	for _, inc := range splitList(qv.Get("include")) {
+		switch inc {
+		case "metadata":
+			opts.IncludeMetadata = true
+		case "deleted", "system":
+		default:
+			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+		}
+	}
+	list, err := a.svc.ListContainers(r.Context(), c.account.Name, opts)
+	if err != nil {
+		return err
+	}
+	x := xmlContainerList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), NextMarker: list.NextMarker, Containers: []xmlContainer{}}
+	if qv.Has("prefix") {
+		p := opts.Prefix
+		x.Prefix = &p
+	}
+	if qv.Has("marker") {
+		m := opts.Marker
+		x.Marker = &m
+	}
+	if maxResults > 0 {
+		x.MaxResults = &maxResults
+	}
+	for _, ct := range list.Containers {
+		lease := leaseOrDefault(ct.Lease)
+		xc := xmlContainer{Name: ct.Name, Properties: xmlContainerProperties{
+			LastModified:                httpDate(ct.LastModified),
+			ETag:                        storagehttp.QuoteETag(ct.ETag),
+			LeaseStatus:                 string(lease.Status),
+			LeaseState:                  string(lease.State),
+			LeaseDuration:               string(lease.Duration),
+			PublicAccess:                string(ct.PublicAccess),
+			DefaultEncryptionScope:      defaultScope(ct.DefaultEncryptionScope),
+			DenyEncryptionScopeOverride: ct.DenyEncryptionScopeOverride,
+			HasImmutabilityPolicy:       ct.HasImmutabilityPolicy,
+			HasLegalHold:                ct.HasLegalHold,
+		}}
+		if opts.IncludeMetadata {
+			md := xmlMetadata(ct.Metadata)
+			xc.Metadata = &md
+		}
+		x.Containers = append(x.Containers, xc)
+	}
+	return storagehttp.WriteXML(w, http.StatusOK, x)
+}
+
+func defaultScope(s string) string {
+	if s == "" {
+		return "$account-encryption-key"
+	}
+	return s
+}
+
+// parseMaxResults parses maxresults: absent is 0 (the service default),
+// not a number is InvalidQueryParameterValue, below 1 is
+// OutOfRangeQueryParameterValue.
+func parseMaxResults(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", v)
+	}
+	if n < 1 {
+		return 0, blobstore.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").
+			WithDetail("QueryParameterValue", v).WithDetail("MinimumAllowed", "1").WithDetail("MaximumAllowed", "5000")
+	}
+	return n, nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,524 @@
+package blobapi
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// XML bodies of the Blob REST API, element names and order as the REST
+// specification (blob.json) and Azure's responses show them.
+
+// --- Service properties (Get/Set Blob Service Properties) ---
+
+type xmlServiceProperties struct {
+	XMLName               xml.Name          `xml:"StorageServiceProperties"`
+	Logging               *xmlLogging       `xml:"Logging,omitempty"`
+	HourMetrics           *xmlMetrics       `xml:"HourMetrics,omitempty"`
+	MinuteMetrics         *xmlMetrics       `xml:"MinuteMetrics,omitempty"`
+	Cors                  *xmlCors          `xml:"Cors,omitempty"`
+	DefaultServiceVersion *string           `xml:"DefaultServiceVersion,omitempty"`
+	DeleteRetentionPolicy *xmlRetention     `xml:"DeleteRetentionPolicy,omitempty"`
+	StaticWebsite         *xmlStaticWebsite `xml:"StaticWebsite,omitempty"`
+}
+
+type xmlLogging struct {
+	Version         string       `xml:"Version"`
+	Delete          bool         `xml:"Delete"`
+	Read            bool         `xml:"Read"`
+	Write           bool         `xml:"Write"`
+	RetentionPolicy xmlRetention `xml:"RetentionPolicy"`
+}
+
+type xmlMetrics struct {
+	Version         string       `xml:"Version"`
+	Enabled         bool         `xml:"Enabled"`
+	IncludeAPIs     *bool        `xml:"IncludeAPIs,omitempty"`
+	RetentionPolicy xmlRetention `xml:"RetentionPolicy"`
+}
+
+type xmlRetention struct {
+	Enabled              bool  `xml:"Enabled"`
+	Days                 *int  `xml:"Days,omitempty"`
+	AllowPermanentDelete *bool `xml:"AllowPermanentDelete,omitempty"`
+}
+
+type xmlCors struct {
+	Rules []xmlCorsRule `xml:"CorsRule"`
+}
+
+type xmlCorsRule struct {
+	AllowedOrigins  string `xml:"AllowedOrigins"`
+	AllowedMethods  string `xml:"AllowedMethods"`
+	MaxAgeInSeconds int    `xml:"MaxAgeInSeconds"`
+	ExposedHeaders  string `xml:"ExposedHeaders"`
+	AllowedHeaders  string `xml:"AllowedHeaders"`
+}
+
+type xmlStaticWebsite struct {
+	Enabled                  bool   `xml:"Enabled"`
+	IndexDocument            string `xml:"IndexDocument,omitempty"`
+	ErrorDocument404Path     string `xml:"ErrorDocument404Path,omitempty"`
+	DefaultIndexDocumentPath string `xml:"DefaultIndexDocumentPath,omitempty"`
+}
+
+// parseServiceProperties decodes a Set Blob Service Properties body. Absent
+// elements stay nil ("unchanged"); an empty <Cors/> clears the rules.
+func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
+	var x xmlServiceProperties
+	empty, err := storagehttp.UnmarshalXML(b, &x)
+	if err != nil {
+		return blobstore.ServiceProperties{}, err
+	}
+	if empty {
+		return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLDocument
+	}
+	var p blobstore.ServiceProperties
+	if x.Logging != nil {
+		p.Logging = &blobstore.LoggingProperties{Version: x.Logging.Version, Delete: x.Logging.Delete, Read: x.Logging.Read,
+			Write: x.Logging.Write, RetentionPolicy: x.Logging.RetentionPolicy.toStore()}
+	}
+	p.HourMetrics = x.HourMetrics.toStore()
+	p.MinuteMetrics = x.MinuteMetrics.toStore()
+	if x.Cors != nil {
+		if len(x.Cors.Rules) > 5 {
+			return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLDocument
+		}
+		p.Cors = make([]blobstore.CorsRule, 0, len(x.Cors.Rules))
+		for _, r := range x.Cors.Rules {
+			if r.AllowedOrigins == "" || r.AllowedMethods == "" || r.MaxAgeInSeconds < 0 {
+				return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue
+			}
+			p.Cors = append(p.Cors, blobstore.CorsRule{AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
+				AllowedHeaders: r.AllowedHeaders, ExposedHeaders: r.ExposedHeaders, MaxAgeInSeconds: r.MaxAgeInSeconds})
+		}
+	}
+	if x.DefaultServiceVersion != nil {
+		p.DefaultServiceVersion = *x.DefaultServiceVersion
+	}
+	if x.DeleteRetentionPolicy != nil {
+		rp := x.DeleteRetentionPolicy.toStore()
+		p.DeleteRetentionPolicy = &rp
+	}
+	if x.StaticWebsite != nil {
+		p.StaticWebsite = &blobstore.StaticWebsite{Enabled: x.StaticWebsite.Enabled, IndexDocument: x.StaticWebsite.IndexDocument,
+			ErrorDocument404Path: x.StaticWebsite.ErrorDocument404Path, DefaultIndexDocumentPath: x.StaticWebsite.DefaultIndexDocumentPath}
+	}
+	return p, nil
+}
+
+func (r xmlRetention) toStore() blobstore.RetentionPolicy {
+	return blobstore.RetentionPolicy{Enabled: r.Enabled, Days: r.Days, AllowPermanentDelete: r.AllowPermanentDelete}
+}
+
+func retentionXML(r blobstore.RetentionPolicy) xmlRetention {
+	return xmlRetention{Enabled: r.Enabled, Days: r.Days, AllowPermanentDelete: r.AllowPermanentDelete}
+}
+
+func (m *xmlMetrics) toStore() *blobstore.MetricsProperties {
+	if m == nil {
+		return nil
+	}
+	return &blobstore.MetricsProperties{Version: m.Version, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs, RetentionPolicy: m.RetentionPolicy.toStore()}
+}
+
+func metricsXML(m *blobstore.MetricsProperties) *xmlMetrics {
+	if m == nil {
+		return &xmlMetrics{Version: "1.0", RetentionPolicy: xmlRetention{}}
+	}
+	return &xmlMetrics{Version: m.Version, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs, RetentionPolicy: retentionXML(m.RetentionPolicy)}
+}
+
+// servicePropertiesXML renders what Get Blob Service Properties returns:
+// every element, with Azure's defaults for those never set.
+func servicePropertiesXML(p blobstore.ServiceProperties) xmlServiceProperties {
+	x := xmlServiceProperties{Cors: &xmlCors{}}
+	if p.Logging != nil {
+		x.Logging = &xmlLogging{Version: p.Logging.Version, Delete: p.Logging.Delete, Read: p.Logging.Read, Write: p.Logging.Write,
+			RetentionPolicy: retentionXML(p.Logging.RetentionPolicy)}
+	} else {
+		x.Logging = &xmlLogging{Version: "1.0"}
+	}
+	x.HourMetrics = metricsXML(p.HourMetrics)
+	x.MinuteMetrics = metricsXML(p.MinuteMetrics)
+	for _, r := range p.Cors {
+		x.Cors.Rules = append(x.Cors.Rules, xmlCorsRule{AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
+			MaxAgeInSeconds: r.MaxAgeInSeconds, ExposedHeaders: r.ExposedHeaders, AllowedHeaders: r.AllowedHeaders})
+	}
+	if p.DefaultServiceVersion != "" {
+		v := p.DefaultServiceVersion
+		x.DefaultServiceVersion = &v
+	}
+	if p.DeleteRetentionPolicy != nil {
+		rp := retentionXML(*p.DeleteRetentionPolicy)
+		x.DeleteRetentionPolicy = &rp
+	} else {
+		x.DeleteRetentionPolicy = &xmlRetention{}
+	}
+	if p.StaticWebsite != nil {
+		x.StaticWebsite = &xmlStaticWebsite{Enabled: p.StaticWebsite.Enabled, IndexDocument: p.StaticWebsite.IndexDocument,
+			ErrorDocument404Path: p.StaticWebsite.ErrorDocument404Path, DefaultIndexDocumentPath: p.StaticWebsite.DefaultIndexDocumentPath}
+	} else {
+		x.StaticWebsite = &xmlStaticWebsite{}
+	}
+	return x
+}
+
+// --- Signed identifiers (Get/Set Container ACL) ---
+
+type xmlSignedIdentifiers struct {
+	XMLName     xml.Name              `xml:"SignedIdentifiers"`
+	Identifiers []xmlSignedIdentifier `xml:"SignedIdentifier"`
+}
+
+type xmlSignedIdentifier struct {
+	ID           string          `xml:"Id"`
+	AccessPolicy xmlAccessPolicy `xml:"AccessPolicy"`
+}
+
+type xmlAccessPolicy struct {
+	Start      string `xml:"Start,omitempty"`
+	Expiry     string `xml:"Expiry,omitempty"`
+	Permission string `xml:"Permission,omitempty"`
+}
+
+// parseSignedIdentifiers decodes a Set Container ACL body; an empty body
+// clears the policies.
+func parseSignedIdentifiers(b []byte) ([]blobstore.SignedIdentifier, error) {
+	var x xmlSignedIdentifiers
+	empty, err := storagehttp.UnmarshalXML(b, &x)
+	if err != nil || empty {
+		return nil, err
+	}
+	if x.XMLName.Local != "SignedIdentifiers" {
+		return nil, blobstore.ErrInvalidXMLDocument
+	}
+	out := make([]blobstore.SignedIdentifier, 0, len(x.Identifiers))
+	for _, si := range x.Identifiers {
+		if si.ID == "" {
+			return nil, blobstore.ErrInvalidXMLDocument
+		}
+		var p blobstore.AccessPolicy
+		if s := strings.TrimSpace(si.AccessPolicy.Start); s != "" {
+			t, ok := storagehttp.ParseISO(s)
+			if !ok {
+				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Start")
+			}
+			p.Start = t
+		}
+		if s := strings.TrimSpace(si.AccessPolicy.Expiry); s != "" {
+			t, ok := storagehttp.ParseISO(s)
+			if !ok {
+				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Expiry")
+			}
+			p.Expiry = t
+		}
+		p.Permission = strings.TrimSpace(si.AccessPolicy.Permission)
+		out = append(out, blobstore.SignedIdentifier{ID: si.ID, Policy: p})
+	}
+	return out, nil
+}
+
+func signedIdentifiersXML(ids []blobstore.SignedIdentifier) xmlSignedIdentifiers {
+	x := xmlSignedIdentifiers{Identifiers: []xmlSignedIdentifier{}}
+	for _, si := range ids {
+		ap := xmlAccessPolicy{Permission: si.Policy.Permission}
+		if !si.Policy.Start.IsZero() {
+			ap.Start = storagehttp.FormatISO(si.Policy.Start)
+		}
+		if !si.Policy.Expiry.IsZero() {
+			ap.Expiry = storagehttp.FormatISO(si.Policy.Expiry)
+		}
+		x.Identifiers = append(x.Identifiers, xmlSignedIdentifier{ID: si.ID, AccessPolicy: ap})
+	}
+	return x
+}
+
+// --- Block lists (Put/Get Block List) ---
+
+// parseBlockList decodes a Put Block List body, keeping the order of the
+// Committed / Uncommitted / Latest elements as sent.
+func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
+	dec := xml.NewDecoder(strings.NewReader(string(b)))
+	var items []blobstore.BlockListItem
+	depth := 0
+	sawRoot := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) && sawRoot && depth == 0 {
+			return items, nil
+		}
+		if err != nil {
+			return nil, blobstore.ErrInvalidXMLDocument
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch depth {
+			case 1:
+				if t.Name.Local != "BlockList" || sawRoot {
+					return nil, blobstore.ErrInvalidXMLDocument
+				}
+				sawRoot = true
+			case 2:
+				var lookup blobstore.BlockLookup
+				switch t.Name.Local {
+				case "Committed":
+					lookup = blobstore.LookupCommitted
+				case "Uncommitted":
+					lookup = blobstore.LookupUncommitted
+				case "Latest":
+					lookup = blobstore.LookupLatest
+				default:
+					return nil, blobstore.ErrInvalidXMLDocument
+				}
+				var id string
+				if err := dec.DecodeElement(&id, &t); err != nil {
+					return nil, blobstore.ErrInvalidXMLDocument
+				}
+				depth--
+				if len(items) >= 50000 {
+					return nil, blobstore.ErrBlockListTooLong
+				}
+				items = append(items, blobstore.BlockListItem{ID: strings.TrimSpace(id), Lookup: lookup})
+			default:
+				return nil, blobstore.ErrInvalidXMLDocument
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+type xmlBlockList struct {
+	XMLName     xml.Name   `xml:"BlockList"`
+	Committed   *xmlBlocks `xml:"CommittedBlocks"`
+	Uncommitted *xmlBlocks `xml:"UncommittedBlocks"`
+}
+
+type xmlBlocks struct {
+	Blocks []xmlBlock `xml:"Block"`
+}
+
+type xmlBlock struct {
+	Name string `xml:"Name"`
+	Size int64  `xml:"Size"`
+}
+
+func blocksXML(bs []blobstore.Block) *xmlBlocks {
+	x := &xmlBlocks{Blocks: make([]xmlBlock, 0, len(bs))}
+	for _, b := range bs {
+		x.Blocks = append(x.Blocks, xmlBlock{Name: b.Name, Size: b.Size})
+	}
+	return x
+}
+
+// --- Listings ---
+
+// xmlMetadata renders a metadata map as <Metadata><name>value</name>...</Metadata>.
+type xmlMetadata map[string]string
+
+func (m xmlMetadata) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, k := range storagehttp.SortedKeys(m) {
+		if err := e.EncodeElement(m[k], xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}
+
+type xmlContainerList struct {
+	XMLName         xml.Name       `xml:"EnumerationResults"`
+	ServiceEndpoint string         `xml:"ServiceEndpoint,attr"`
+	Prefix          *string        `xml:"Prefix,omitempty"`
+	Marker          *string        `xml:"Marker,omitempty"`
+	MaxResults      *int           `xml:"MaxResults,omitempty"`
+	Containers      []xmlContainer `xml:"Containers>Container"`
+	NextMarker      string         `xml:"NextMarker"`
+}
+
+type xmlContainer struct {
+	Name       string                 `xml:"Name"`
+	Properties xmlContainerProperties `xml:"Properties"`
+	Metadata   *xmlMetadata           `xml:"Metadata,omitempty"`
+}
+
+type xmlContainerProperties struct {
+	LastModified                string `xml:"Last-Modified"`
+	ETag                        string `xml:"Etag"`
+	LeaseStatus                 string `xml:"LeaseStatus"`
+	LeaseState                  string `xml:"LeaseState"`
+	LeaseDuration               string `xml:"LeaseDuration,omitempty"`
+	PublicAccess                string `xml:"PublicAccess,omitempty"`
+	DefaultEncryptionScope      string `xml:"DefaultEncryptionScope"`
+	DenyEncryptionScopeOverride bool   `xml:"DenyEncryptionScopeOverride"`
+	HasImmutabilityPolicy       bool   `xml:"HasImmutabilityPolicy"`
+	HasLegalHold                bool   `xml:"HasLegalHold"`
+}
+
+type xmlBlobList struct {
+	XMLName         xml.Name `xml:"EnumerationResults"`
+	ServiceEndpoint string   `xml:"ServiceEndpoint,attr"`
+	ContainerName   string   `xml:"ContainerName,attr"`
+	Prefix          *string  `xml:"Prefix,omitempty"`
+	Marker          *string  `xml:"Marker,omitempty"`
+	MaxResults      *int     `xml:"MaxResults,omitempty"`
+	Delimiter       *string  `xml:"Delimiter,omitempty"`
+	Blobs           xmlBlobs `xml:"Blobs"`
+	NextMarker      string   `xml:"NextMarker"`
+}
+
+// xmlBlobs keeps Blob and BlobPrefix entries interleaved in name order.
+type xmlBlobs struct {
+	Items []any
+}
+
+func (b xmlBlobs) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, it := range b.Items {
+		if err := e.Encode(it); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}
+
+type xmlBlobPrefix struct {
+	XMLName xml.Name    `xml:"BlobPrefix"`
+	Name    xmlBlobName `xml:"Name"`
+}
+
+// xmlBlobName is a blob name; names with characters XML 1.0 cannot carry
+// are sent URL-encoded with Encoded="true", as Azure does.
+type xmlBlobName struct {
+	Encoded string `xml:"Encoded,attr,omitempty"`
+	Value   string `xml:",chardata"`
+}
+
+func blobName(s string) xmlBlobName {
+	for _, c := range s {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF || c == utf8.RuneError {
+			return xmlBlobName{Encoded: "true", Value: url.QueryEscape(s)}
+		}
+	}
+	return xmlBlobName{Value: s}
+}
+
+type xmlBlob struct {
+	XMLName    xml.Name          `xml:"Blob"`
+	Name       xmlBlobName       `xml:"Name"`
+	Snapshot   string            `xml:"Snapshot,omitempty"`
+	Properties xmlBlobProperties `xml:"Properties"`
+	Metadata   *xmlMetadata      `xml:"Metadata,omitempty"`
+}
+
+type xmlBlobProperties struct {
+	CreationTime          string `xml:"Creation-Time"`
+	LastModified          string `xml:"Last-Modified"`
+	ETag                  string `xml:"Etag"`
+	ContentLength         int64  `xml:"Content-Length"`
+	ContentType           string `xml:"Content-Type"`
+	ContentEncoding       string `xml:"Content-Encoding"`
+	ContentLanguage       string `xml:"Content-Language"`
+	ContentMD5            string `xml:"Content-MD5"`
+	CacheControl          string `xml:"Cache-Control"`
+	ContentDisposition    string `xml:"Content-Disposition"`
+	BlobType              string `xml:"BlobType"`
+	AccessTier            string `xml:"AccessTier,omitempty"`
+	AccessTierInferred    *bool  `xml:"AccessTierInferred,omitempty"`
+	LeaseStatus           string `xml:"LeaseStatus,omitempty"`
+	LeaseState            string `xml:"LeaseState,omitempty"`
+	LeaseDuration         string `xml:"LeaseDuration,omitempty"`
+	CopyID                string `xml:"CopyId,omitempty"`
+	CopyStatus            string `xml:"CopyStatus,omitempty"`
+	CopySource            string `xml:"CopySource,omitempty"`
+	CopyProgress          string `xml:"CopyProgress,omitempty"`
+	CopyCompletionTime    string `xml:"CopyCompletionTime,omitempty"`
+	CopyStatusDescription string `xml:"CopyStatusDescription,omitempty"`
+	ServerEncrypted       bool   `xml:"ServerEncrypted"`
+}
+
+func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
+	x := xmlBlob{Name: blobName(p.Name), Snapshot: p.Snapshot}
+	x.Properties = xmlBlobProperties{
+		CreationTime:       httpDate(p.CreationTime),
+		LastModified:       httpDate(p.LastModified),
+		ETag:               storagehttp.QuoteETag(p.ETag),
+		ContentLength:      p.ContentLength,
+		ContentType:        p.HTTPHeaders.ContentType,
+		ContentEncoding:    p.HTTPHeaders.ContentEncoding,
+		ContentLanguage:    p.HTTPHeaders.ContentLanguage,
+		ContentMD5:         b64(p.HTTPHeaders.ContentMD5),
+		CacheControl:       p.HTTPHeaders.CacheControl,
+		ContentDisposition: p.HTTPHeaders.ContentDisposition,
+		BlobType:           string(p.BlobType),
+		AccessTier:         p.AccessTier,
+		ServerEncrypted:    true,
+	}
+	if p.AccessTier != "" {
+		inferred := p.AccessTierInferred
+		x.Properties.AccessTierInferred = &inferred
+	}
+	if p.Snapshot == "" {
+		lease := leaseOrDefault(p.Lease)
+		x.Properties.LeaseStatus = string(lease.Status)
+		x.Properties.LeaseState = string(lease.State)
+		x.Properties.LeaseDuration = string(lease.Duration)
+	}
+	if includeCopy && p.Copy != nil {
+		x.Properties.CopyID = p.Copy.ID
+		x.Properties.CopyStatus = string(p.Copy.Status)
+		x.Properties.CopySource = p.Copy.Source
+		x.Properties.CopyProgress = p.Copy.Progress
+		if !p.Copy.CompletionTime.IsZero() {
+			x.Properties.CopyCompletionTime = httpDate(p.Copy.CompletionTime)
+		}
+		x.Properties.CopyStatusDescription = p.Copy.StatusDescription
+	}
+	if p.Metadata != nil {
+		md := xmlMetadata(p.Metadata)
+		x.Metadata = &md
+	}
+	return x
+}
+
+func leaseOrDefault(l blobstore.LeaseInfo) blobstore.LeaseInfo {
+	if l.State == "" {
+		l.State = blobstore.LeaseStateAvailable
+	}
+	if l.Status == "" {
+		l.Status = blobstore.LeaseStatusUnlocked
+	}
+	return l
+}
+
+func httpDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return storagehttp.FormatHTTPDate(t)
+}
+
+func intPtr(s string) *int {
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil
+	}
+	return &n
+}
