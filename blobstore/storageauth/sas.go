@@ -256,9 +256,13 @@ func AccountSASStringToSign(account string, query string) string {
 }
 
 func accountStringToSign(account string, t sasToken) string {
+	return accountStringToSignLayout(account, t, t.get(sasVersion))
+}
+
+func accountStringToSignLayout(account string, t sasToken, layout string) string {
 	fields := []string{account, t.get(sasPermissions), t.get(sasServices), t.get(sasResourceTypes),
 		t.get(sasStart), t.get(sasExpiry), t.get(sasIP), t.get(sasProtocol), t.get(sasVersion)}
-	if t.get(sasVersion) >= version20201206 {
+	if layout >= version20201206 {
 		fields = append(fields, t.get(sasEncScope))
 	}
 	return strings.Join(fields, "\n") + "\n"
@@ -278,9 +282,12 @@ func authenticateAccountSAS(req Request, keys [][]byte, t sasToken) (Result, err
 			return Result{}, notWellFormed(f + " is mandatory. Cannot be empty")
 		}
 	}
-	sts := accountStringToSign(req.Account, t)
-	if !matchAny(t.get(sasSignature), keys, []string{sts}) {
-		return Result{}, sigMismatch(sts)
+	var candidates []string
+	for _, l := range layouts(c.version) {
+		candidates = append(candidates, accountStringToSignLayout(req.Account, t, l))
+	}
+	if !matchAny(t.get(sasSignature), keys, candidates) {
+		return Result{}, sigMismatch(candidates[0])
 	}
 	if err := checkTime(c.start, c.expiry, req.Now); err != nil {
 		return Result{}, err
@@ -353,24 +360,34 @@ func serviceCanonicalResource(req Request, sr string, t sasToken) (string, error
 }
 
 // serviceStringToSign builds a service SAS string-to-sign in the layout of
-// the token's sv.
-func serviceStringToSign(svc Service, canonical string, t sasToken, signedTimestamp string) string {
-	v := t.get(sasVersion)
+// api version layout (normally the token's sv).
+func serviceStringToSign(svc Service, canonical string, t sasToken, signedTimestamp, layout string) string {
 	f := []string{t.get(sasPermissions), t.get(sasStart), t.get(sasExpiry), canonical, t.get(sasIdentifier)}
-	if v >= version20150405 {
+	if layout >= version20150405 {
 		f = append(f, t.get(sasIP), t.get(sasProtocol))
 	}
-	f = append(f, v)
-	if svc == ServiceBlob && v >= version20181109 {
+	f = append(f, t.get(sasVersion))
+	if svc == ServiceBlob && layout >= version20181109 {
 		f = append(f, t.get(sasResource), signedTimestamp)
-		if v >= version20201206 {
+		if layout >= version20201206 {
 			f = append(f, t.get(sasEncScope))
 		}
 	}
-	if v >= version20130815 {
+	if layout >= version20130815 {
 		f = append(f, t.get("rscc"), t.get("rscd"), t.get("rsce"), t.get("rscl"), t.get("rsct"))
 	}
 	return strings.Join(f, "\n")
+}
+
+// layouts returns the string-to-sign layouts to try for a token of version
+// sv: its own first and then, for versions before 2020-12-06, the current
+// layout, because the Go SDK's SAS builders sign the current layout whatever
+// Version they are given (Azure itself would reject those tokens).
+func layouts(sv string) []string {
+	if sv < version20201206 {
+		return []string{sv, version20201206}
+	}
+	return []string{sv}
 }
 
 // ServiceSASStringToSign returns the service SAS string-to-sign for req and
@@ -382,7 +399,7 @@ func ServiceSASStringToSign(req Request, query string) string {
 	if err != nil {
 		return ""
 	}
-	return serviceStringToSign(req.Service, canon, t, signedTimestamp(t))
+	return serviceStringToSign(req.Service, canon, t, signedTimestamp(t), t.get(sasVersion))
 }
 
 // signedTimestamp is the snapshot time (sr=bs) or version id (sr=bv) a blob
@@ -412,11 +429,16 @@ func authenticateServiceSAS(ctx context.Context, req Request, keys [][]byte, pol
 	if err != nil {
 		return Result{}, err
 	}
-	candidates := []string{serviceStringToSign(req.Service, canon, t, signedTimestamp(t))}
+	canons := []string{canon}
 	if strings.Contains(req.Path, `\`) && sr != "c" && sr != "s" {
 		// The SDKs sign a backslash in a name as '/'.
-		alt := strings.Replace(canon, req.Path, strings.ReplaceAll(req.Path, `\`, "/"), 1)
-		candidates = append(candidates, serviceStringToSign(req.Service, alt, t, signedTimestamp(t)))
+		canons = append(canons, strings.Replace(canon, req.Path, strings.ReplaceAll(req.Path, `\`, "/"), 1))
+	}
+	var candidates []string
+	for _, l := range layouts(c.version) {
+		for _, cn := range canons {
+			candidates = append(candidates, serviceStringToSign(req.Service, cn, t, signedTimestamp(t), l))
+		}
 	}
 	if !matchAny(t.get(sasSignature), keys, candidates) {
 		return Result{}, sigMismatch(candidates[0])
