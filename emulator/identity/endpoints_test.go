@@ -87,10 +87,10 @@ func TestOpenIDConfiguration(t *testing.T) {
 			"/" + DevTenantID + "/v2.0/.well-known/openid-configuration": true,
 			"/" + DevTenantID + "/oauth2/v2.0/token":                     true,
 			"/" + DevTenantID + "/discovery/v2.0/keys":                   true,
-			"/msi/token":                                                 true,
-			"/metadata/identity/oauth2/token":                            true,
-			"/keys/k1/create":                                            false,
-			"/subscriptions/s/resourceGroups/rg":                         false,
+			"/msi/token":                         true,
+			"/metadata/identity/oauth2/token":    true,
+			"/keys/k1/create":                    false,
+			"/subscriptions/s/resourceGroups/rg": false,
 		} {
 			assert.Equal(t, want, s.Handles(httptest.NewRequest(http.MethodPost, path, nil)), path)
 		}
@@ -230,7 +230,9 @@ func TestManagedIdentityEndpoint(t *testing.T) {
 	mi, err := s.RegisterManagedIdentity(ctx, ManagedIdentitySpec{ResourceID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u1"})
 	require.NoError(t, err)
 	hdr := http.Header{"X-Identity-Header": {DefaultIdentityHeader}}
-	q := func(kv ...string) string { return "/msi/token?" + form(append([]string{"api-version", "2019-08-01"}, kv...)...) }
+	q := func(kv ...string) string {
+		return "/msi/token?" + form(append([]string{"api-version", "2019-08-01"}, kv...)...)
+	}
 
 	t.Run("success", func(t *testing.T) {
 		resp, m := do(t, s, http.MethodGet, q("resource", "https://vault.localhost:8443", "mi_res_id", mi.ResourceID), "127.0.0.1:10080", hdr, "")
