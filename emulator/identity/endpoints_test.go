@@ -194,11 +194,12 @@ func TestTokenEndpoint(t *testing.T) {
 		{"scope without .default", http.MethodPost, v2, "", with("scope", "https://vault.azure.net/keys.read"), 400, "invalid_scope", 1002012},
 		{"only OIDC scopes", http.MethodPost, v2, "", with("scope", "openid profile"), 400, "invalid_scope", 1002012},
 		{"v1 without resource", http.MethodPost, "/" + DevTenantID + "/oauth2/token", "", with(), 400, "invalid_request", 900144},
-		{"unknown tenant", http.MethodPost, "/11111111-1111-1111-1111-111111111111/oauth2/v2.0/token", "", with("scope", "a/.default"), 400, "invalid_tenant", 90002},
+		{"unknown tenant", http.MethodPost, "/11111111-1111-1111-1111-111111111111/oauth2/v2.0/token", "", with("scope", "a/.default"), 400, "invalid_request", 90002},
 		{"unknown client", http.MethodPost, v2, "", form("grant_type", "client_credentials", "client_id", "11111111-1111-1111-1111-111111111111", "client_secret", "x", "scope", "a/.default"), 400, "unauthorized_client", 700016},
 		{"no secret", http.MethodPost, v2, "", form("grant_type", "client_credentials", "client_id", DevClientID, "scope", "a/.default"), 401, "invalid_client", 7000216},
 		{"client assertion", http.MethodPost, v2, "", form("grant_type", "client_credentials", "client_id", DevClientID, "client_assertion", "x.y.z", "scope", "a/.default"), 401, "invalid_client", 700027},
 		{"wrong secret", http.MethodPost, v2, "", form("grant_type", "client_credentials", "client_id", DevClientID, "client_secret", "nope", "scope", "a/.default"), 401, "invalid_client", 7000215},
+		{"invalid tenant", http.MethodPost, "/my_tenant/oauth2/v2.0/token", "", with("scope", "a/.default"), 400, "invalid_request", 900023},
 		{"bad form escape", http.MethodPost, v2, "", "grant_type=%zz", 400, "invalid_request", 90014},
 		{"body too large", http.MethodPost, v2, "", "grant_type=" + strings.Repeat("a", maxFormBytes+1), 400, "invalid_request", 90014},
 	} {
@@ -213,7 +214,7 @@ func TestTokenEndpoint(t *testing.T) {
 			assert.Equal(t, []any{float64(tc.aadsts)}, m["error_codes"])
 			desc, _ := m["error_description"].(string)
 			assert.True(t, strings.HasPrefix(desc, "AADSTS"+strconv.Itoa(tc.aadsts)+": "), desc)
-			assert.Contains(t, desc, "Trace ID: ")
+			assert.Contains(t, desc, "\r\nTrace ID: ")
 			assert.NotEmpty(t, m["trace_id"])
 			assert.NotEmpty(t, m["correlation_id"])
 			assert.Equal(t, "2026-11-26 21:00:00Z", m["timestamp"])

@@ -41,9 +41,11 @@ func errInvalidScope(scope string) *aadError {
 		fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope)}
 }
 
+// errTenantNotFound is the token endpoint's error for an unknown tenant
+// (the discovery endpoints, which serve every tenant here, would say invalid_tenant).
 func errTenantNotFound(tenant string) *aadError {
-	return &aadError{http.StatusBadRequest, "invalid_tenant", 90002,
-		fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant)}
+	return &aadError{http.StatusBadRequest, "invalid_request", 90002,
+		fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", tenant)}
 }
 
 func errTenantInvalid(tenant string) *aadError {
@@ -140,7 +142,7 @@ func (s *Service) aad(op string, h handlerFunc) http.Handler {
 		ts := now.Format("2006-01-02 15:04:05Z")
 		writeJSON(w, e.status, map[string]any{
 			"error":             e.code,
-			"error_description": fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", e.aadsts, e.message, ids.trace, ids.correlation, ts),
+			"error_description": fmt.Sprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", e.aadsts, e.message, ids.trace, ids.correlation, ts),
 			"error_codes":       []int{e.aadsts},
 			"timestamp":         ts,
 			"trace_id":          ids.trace,

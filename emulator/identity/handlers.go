@@ -258,6 +258,10 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request, ver tokenVersion
 	}
 	tenant, err := tenantVar(r)
 	if err != nil {
+		var e *aadError
+		if errors.As(err, &e) {
+			e.code = "invalid_request" // the token endpoint's spelling
+		}
 		return err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
