@@ -179,3 +179,23 @@ func TestManagedIdentityCredential(t *testing.T) {
 		assert.Contains(t, err.Error(), "Unable to load the proper Managed Identity")
 	})
 }
+
+// TestEnvironmentCredential: AZURE_AUTHORITY_HOST points every MSAL-based
+// credential at the emulator; only DisableInstanceDiscovery must be set in code.
+func TestEnvironmentCredential(t *testing.T) {
+	e := newEnv(t, Config{})
+	t.Setenv("AZURE_AUTHORITY_HOST", e.base)
+	t.Setenv("AZURE_TENANT_ID", DevTenantID)
+	t.Setenv("AZURE_CLIENT_ID", DevClientID)
+	t.Setenv("AZURE_CLIENT_SECRET", DevClientSecret)
+	cred, err := azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{
+		ClientOptions:            azcore.ClientOptions{Transport: e.client},
+		DisableInstanceDiscovery: true,
+	})
+	require.NoError(t, err)
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}})
+	require.NoError(t, err)
+	c, err := e.svc.VerifyToken(context.Background(), tok.Token, "https://management.azure.com")
+	require.NoError(t, err)
+	assert.Equal(t, DevObjectID, c.ObjectID)
+}

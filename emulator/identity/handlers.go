@@ -400,9 +400,9 @@ func (s *Service) ManagedIdentityToken(w http.ResponseWriter, r *http.Request, _
 	if resource == "" {
 		return &msiError{http.StatusBadRequest, "The 'resource' query parameter is required."}
 	}
-	sel, err := selectorFrom(q, "mi_res_id")
-	if err != nil {
-		return &msiError{http.StatusBadRequest, err.Error()}
+	sel, bad := selectorFrom(q, "mi_res_id")
+	if bad != "" {
+		return &msiError{http.StatusBadRequest, bad}
 	}
 	p, raw, exp, ok, err := s.managedIdentityToken(r, sel, resource)
 	if err != nil {
@@ -436,9 +436,9 @@ func (s *Service) IMDSToken(w http.ResponseWriter, r *http.Request, _ reqIDs) er
 	if resource == "" {
 		return &imdsError{http.StatusBadRequest, "invalid_request", "Required query variable 'resource' is missing"}
 	}
-	sel, err := selectorFrom(q, "msi_res_id")
-	if err != nil {
-		return &imdsError{http.StatusBadRequest, "invalid_request", err.Error()}
+	sel, bad := selectorFrom(q, "msi_res_id")
+	if bad != "" {
+		return &imdsError{http.StatusBadRequest, "invalid_request", bad}
 	}
 	p, raw, exp, ok, err := s.managedIdentityToken(r, sel, resource)
 	if err != nil {
@@ -460,8 +460,9 @@ func (s *Service) IMDSToken(w http.ResponseWriter, r *http.Request, _ reqIDs) er
 
 // selectorFrom reads the identity selector of a managed identity request;
 // resParam is the primary resource-id parameter name (mi_res_id for App
-// Service, msi_res_id for IMDS); both names are accepted.
-func selectorFrom(q url.Values, resParam string) (selector, error) {
+// Service, msi_res_id for IMDS); both names are accepted. A non-empty
+// second result is the message refusing an ambiguous request.
+func selectorFrom(q url.Values, resParam string) (selector, string) {
 	sel := selector{clientID: q.Get("client_id"), objectID: q.Get("object_id"), resourceID: q.Get(resParam)}
 	if sel.objectID == "" {
 		sel.objectID = q.Get("principal_id")
@@ -480,7 +481,7 @@ func selectorFrom(q url.Values, resParam string) (selector, error) {
 		}
 	}
 	if n > 1 {
-		return selector{}, errors.New("Only one of client_id, object_id (principal_id) and " + resParam + " may be given.")
+		return selector{}, "Only one of client_id, object_id (principal_id) and " + resParam + " may be given."
 	}
-	return sel, nil
+	return sel, ""
 }

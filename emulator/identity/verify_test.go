@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,4 +255,49 @@ func TestRegistry(t *testing.T) {
 		require.ErrorIs(t, err, ErrPrincipalExists)
 		assert.Len(t, s.Principals(ctx), 3)
 	})
+}
+
+// TestConcurrentRegistryAndVerify runs registrations, removals and
+// verifications together (for -race).
+func TestConcurrentRegistryAndVerify(t *testing.T) {
+	s, err := New(Config{Issuer: "https://localhost:8443", DataDir: t.TempDir(), RootKey: testRootKey(t)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	tok, err := s.IssueToken(ctx, TokenRequest{ObjectID: DevObjectID, Audience: testAud})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 10; j++ {
+				mi, err := s.RegisterManagedIdentity(ctx, ManagedIdentitySpec{})
+				assert.NoError(t, err)
+				assert.NoError(t, s.RemoveManagedIdentity(ctx, mi.ObjectID))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 10; j++ {
+				_, err := s.VerifyToken(ctx, tok.AccessToken, testAud)
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, s.Principals(ctx), 1)
+}
+
+func BenchmarkVerifyToken(b *testing.B) {
+	s, err := New(Config{Issuer: "https://localhost:8443"})
+	require.NoError(b, err)
+	ctx := context.Background()
+	tok, err := s.IssueToken(ctx, TokenRequest{ObjectID: DevObjectID, Audience: testAud})
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.VerifyToken(ctx, tok.AccessToken, testAud); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
