@@ -2,7 +2,18 @@ package blobstore
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
 )
 
 // BlobReader reads a blob's plaintext. It is an io.ReaderAt: serve ranges
@@ -38,6 +49,205 @@ func (b *BlobReader) Close() error {
 	return b.close()
 }
 
+// Size limits of request bodies (current service versions).
+const (
+	maxPutBlobSize     = 5000 << 20
+	maxPutBlockSize    = 4000 << 20
+	maxAppendBlockSize = 100 << 20
+	maxBlocks          = 50000
+	maxBlockIDSize     = 64
+	maxBlobNameRunes   = 1024
+)
+
+// snapshotLayout is how Azure prints snapshot ids.
+const snapshotLayout = "2006-01-02T15:04:05.0000000Z"
+
+func validBlobName(n string) bool {
+	if n == "" || utf8.RuneCountInString(n) > maxBlobNameRunes || !utf8.ValidString(n) {
+		return false
+	}
+	return !strings.ContainsRune(n, 0)
+}
+
+// checkRef validates a blob reference's names and snapshot id.
+func checkRef(ref BlobRef) error {
+	if !validContainerName(ref.Container) {
+		return badContainerName(ref.Container)
+	}
+	if !validBlobName(ref.Blob) {
+		return ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+	}
+	if ref.Snapshot != "" {
+		if _, err := time.Parse(snapshotLayout, ref.Snapshot); err != nil {
+			return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+		}
+	}
+	return nil
+}
+
+// noSnapshot refuses write operations addressed to a snapshot.
+func noSnapshot(ref BlobRef) error {
+	if ref.Snapshot != "" {
+		return ErrInvalidQueryParameterValue.WithMessage("This operation is not permitted on a snapshot.").
+			WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+	}
+	return nil
+}
+
+// loadBlob reads the container and blob (or snapshot) records; blob is nil
+// when absent. A missing container gives ErrContainerNotFound.
+func loadBlob(tx *boltstore.Tx, ref BlobRef) (*containerRec, *blobRec, error) {
+	c, err := loadContainer(tx, ref.ContainerRef())
+	if err != nil {
+		return nil, nil, err
+	}
+	b := tx.Blob(ref.Account, ref.Container, ref.Blob, ref.Snapshot)
+	if b == nil {
+		return c, nil, nil
+	}
+	r, err := decode[blobRec](b)
+	return c, r, err
+}
+
+// mustBlob is loadBlob with ErrBlobNotFound for an absent blob.
+func mustBlob(tx *boltstore.Tx, ref BlobRef) (*blobRec, error) {
+	_, b, err := loadBlob(tx, ref)
+	if err == nil && b == nil {
+		err = ErrBlobNotFound
+	}
+	return b, err
+}
+
+func putBlobRec(tx *boltstore.Tx, ref BlobRef, rec *blobRec) error {
+	b, err := encode(rec)
+	if err != nil {
+		return err
+	}
+	return tx.PutBlob(ref.Account, ref.Container, ref.Blob, ref.Snapshot, b)
+}
+
+// props renders a record; meta is nil when not wanted.
+func (r *blobRec) props(ref BlobRef, now time.Time, meta map[string]string) BlobProperties {
+	p := BlobProperties{
+		Container: ref.Container, Name: ref.Blob, Snapshot: ref.Snapshot,
+		BlobType: r.Type, ContentLength: r.Size, HTTPHeaders: r.Headers, Metadata: meta,
+		ETag: r.ETag, LastModified: r.LastModified, CreationTime: r.Created,
+		ServerEncrypted: true, CommittedBlockCount: r.BlockCount, IsCommitted: true,
+	}
+	p.HTTPHeaders.ContentMD5 = append([]byte(nil), r.Headers.ContentMD5...)
+	if len(p.HTTPHeaders.ContentMD5) == 0 {
+		p.HTTPHeaders.ContentMD5 = nil
+	}
+	if ref.Snapshot == "" {
+		p.Lease = r.Lease.info(now)
+	} else {
+		p.Lease = LeaseInfo{State: LeaseStateAvailable, Status: LeaseStatusUnlocked}
+	}
+	if r.Copy != nil {
+		c := *r.Copy
+		p.Copy = &c
+	}
+	if r.Type == BlockBlob {
+		p.AccessTier, p.AccessTierInferred = r.Tier, false
+		if p.AccessTier == "" {
+			p.AccessTier, p.AccessTierInferred = "Hot", true
+		}
+	}
+	return p
+}
+
+func (s *Service) blobMeta(k *accountKey, ref BlobRef, r *blobRec) (map[string]string, error) {
+	return openMetadata(k, r.MetaSealed, blobAAD(ref.Account, ref.Container, ref.Blob))
+}
+
+func checkTier(t string) error {
+	switch t {
+	case "", "Hot", "Cool", "Cold", "Archive":
+		return nil
+	}
+	return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
+}
+
+// writeCheck applies lease and conditions of a write to an existing (or
+// absent: cur nil) blob.
+func writeCheck(cur *blobRec, c Conditions, now time.Time, kind condKind) error {
+	if cur == nil {
+		return checkConditions(c, false, "", time.Time{}, kind)
+	}
+	if err := checkLease(cur.Lease, now, c.LeaseID, true, blobLeaseErrs); err != nil {
+		return err
+	}
+	return checkConditions(c, true, cur.ETag, cur.LastModified, kind)
+}
+
+// dropStaged deletes every staged block of a blob, releasing its files.
+func dropStaged(tx *boltstore.Tx, ref BlobRef, dead *[]crypto.FileID) error {
+	var ids [][]byte
+	var exts []extent
+	err := tx.Blocks(ref.Account, ref.Container, ref.Blob, func(raw, v []byte) error {
+		r, err := decode[blockRec](v)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, append([]byte(nil), raw...))
+		exts = append(exts, r.extents()...)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.DeleteBlock(ref.Account, ref.Container, ref.Blob, id); err != nil {
+			return err
+		}
+	}
+	for _, e := range exts {
+		if err := addRefs(tx, []extent{e}, -1, dead); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaceBlob stores rec as the new base blob, moving file references from
+// old (may be nil) to rec.
+func replaceBlob(tx *boltstore.Tx, ref BlobRef, old, rec *blobRec, dead *[]crypto.FileID) error {
+	if err := addRefs(tx, rec.Extents, +1, dead); err != nil {
+		return err
+	}
+	if old != nil {
+		if err := addRefs(tx, old.Extents, -1, dead); err != nil {
+			return err
+		}
+	}
+	return putBlobRec(tx, ref, rec)
+}
+
+// newBlobRec starts the record of a blob written now, keeping the creation
+// time and lease of the blob it replaces.
+func (s *Service) newBlobRec(old *blobRec, t BlobType, now time.Time) *blobRec {
+	r := &blobRec{V: recordVersion, Type: t, Created: now, ETag: s.newETag(now), LastModified: now}
+	if old != nil {
+		r.Created, r.Lease = old.Created, old.Lease
+	}
+	return r
+}
+
+func (s *Service) sealBlobMeta(ctx context.Context, ref BlobRef, m map[string]string, o op) ([]byte, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	k, err := s.keyFor(ctx, ref.Account, o)
+	if err != nil {
+		return nil, err
+	}
+	return sealMetadata(k, m, blobAAD(ref.Account, ref.Container, ref.Blob))
+}
+
+func writeResult(r *blobRec, md5 []byte) WriteResult {
+	return WriteResult{ETag: r.ETag, LastModified: r.LastModified, ContentMD5: md5, RequestServerEncrypted: true}
+}
+
 // PutBlob creates or replaces a block blob from opts.Body, streamed into
 // encrypted data files. It MUST return ErrContainerNotFound,
 // ErrInvalidResourceName for a bad blob name (1-1024 characters),
@@ -46,7 +256,80 @@ func (b *BlobReader) Close() error {
 // lease errors of a leased blob, and ErrRequestBodyTooLarge above 5000 MiB.
 // Uncommitted blocks of the blob are discarded.
 func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions) (WriteResult, error) {
-	return WriteResult{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return WriteResult{}, err
+	}
+	if err := checkTier(opts.Tier); err != nil {
+		return WriteResult{}, err
+	}
+	// Fail early, before streaming the body, when the write cannot succeed.
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		_, cur, err := loadBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		return writeCheck(cur, opts.Conditions, s.now(), condCreate)
+	})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	k, err := s.keyFor(ctx, ref.Account, opPutBlob)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	sealed, err := sealMetadata(k, opts.Metadata, blobAAD(ref.Account, ref.Container, ref.Blob))
+	if err != nil {
+		return WriteResult{}, err
+	}
+	w, err := s.writeData(ctx, k, opts.Body, opts.Size, maxPutBlobSize, opts.TransactionalMD5)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	var (
+		rec  *blobRec
+		dead []crypto.FileID
+	)
+	now := s.now()
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		_, cur, err := loadBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
+			return err
+		}
+		rec = s.newBlobRec(cur, BlockBlob, now)
+		rec.Headers = opts.HTTPHeaders
+		if rec.Headers.ContentMD5 == nil {
+			rec.Headers.ContentMD5 = w.md5
+		}
+		rec.MetaSealed, rec.Size, rec.Extents, rec.Tier = sealed, w.size, w.extent(), opts.Tier
+		if err := dropStaged(tx, ref, &dead); err != nil {
+			return err
+		}
+		return replaceBlob(tx, ref, cur, rec, &dead)
+	})
+	s.settle(w, err == nil)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	s.removeFiles(dead)
+	return writeResult(rec, w.md5), nil
+}
+
+// decodeBlockID decodes a base64 block id and checks its size.
+func decodeBlockID(id string) ([]byte, bool) {
+	raw, err := base64.StdEncoding.DecodeString(id)
+	if err != nil || len(raw) == 0 || len(raw) > maxBlockIDSize {
+		return nil, false
+	}
+	return raw, true
 }
 
 // PutBlock stages a block for a block blob (creating an uncommitted blob
@@ -57,8 +340,98 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 // for an existing append blob, ErrRequestBodyTooLarge above 4000 MiB, and the
 // lease errors.
 func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOptions) (WriteResult, error) {
-	return WriteResult{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return WriteResult{}, err
+	}
+	raw, ok := decodeBlockID(opts.BlockID)
+	if !ok {
+		return WriteResult{}, ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blockid").WithDetail("QueryParameterValue", opts.BlockID)
+	}
+	now := s.now()
+	check := func(tx *boltstore.Tx) error {
+		_, cur, err := loadBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if cur != nil {
+			if cur.Type != BlockBlob {
+				return ErrInvalidBlobType
+			}
+			if err := checkLease(cur.Lease, now, opts.LeaseID, true, blobLeaseErrs); err != nil {
+				return err
+			}
+			for _, id := range cur.Blocks {
+				if b, ok := decodeBlockID(id); ok && len(b) != len(raw) {
+					return ErrInvalidBlobOrBlock
+				}
+				break
+			}
+		}
+		bad := false
+		err = tx.Blocks(ref.Account, ref.Container, ref.Blob, func(id, _ []byte) error {
+			bad = len(id) != len(raw)
+			return errStop
+		})
+		if err != nil && err != errStop {
+			return err
+		}
+		if bad {
+			return ErrInvalidBlobOrBlock
+		}
+		return nil
+	}
+	if err := s.st.View(check); err != nil {
+		return WriteResult{}, err
+	}
+	k, err := s.keyFor(ctx, ref.Account, opPutBlock)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	w, err := s.writeData(ctx, k, opts.Body, opts.Size, maxPutBlockSize, opts.TransactionalMD5)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	var dead []crypto.FileID
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		if err := check(tx); err != nil {
+			return err
+		}
+		if old := tx.Block(ref.Account, ref.Container, ref.Blob, raw); old != nil {
+			or, err := decode[blockRec](old)
+			if err != nil {
+				return err
+			}
+			if err := addRefs(tx, or.extents(), -1, &dead); err != nil {
+				return err
+			}
+		}
+		rec := &blockRec{V: recordVersion, ID: base64.StdEncoding.EncodeToString(raw), Size: w.size, Created: now}
+		if !w.none {
+			f := fileRef(w.id)
+			rec.F = &f
+		}
+		if err := addRefs(tx, rec.extents(), +1, &dead); err != nil {
+			return err
+		}
+		b, err := encode(rec)
+		if err != nil {
+			return err
+		}
+		return tx.PutBlock(ref.Account, ref.Container, ref.Blob, raw, b)
+	})
+	s.settle(w, err == nil)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	s.removeFiles(dead)
+	return WriteResult{ContentMD5: w.md5, RequestServerEncrypted: true}, nil
 }
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
 
 // PutBlockList commits a block list: Committed ids are looked up in the
 // committed list, Uncommitted ones among the staged blocks, Latest in the
@@ -67,14 +440,226 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 // ErrInvalidBlockList when an id is not found, ErrBlockListTooLong above
 // 50,000 blocks, ErrContainerNotFound, condition and lease errors.
 func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockListOptions) (WriteResult, error) {
-	return WriteResult{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if len(opts.Blocks) > maxBlocks {
+		return WriteResult{}, ErrBlockListTooLong
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return WriteResult{}, err
+	}
+	if err := checkTier(opts.Tier); err != nil {
+		return WriteResult{}, err
+	}
+	sealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opPutBlockList)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	now := s.now()
+	var (
+		rec  *blobRec
+		dead []crypto.FileID
+	)
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		_, cur, err := loadBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
+			return err
+		}
+		if cur != nil && cur.Type != BlockBlob {
+			return ErrInvalidBlobType
+		}
+		staged := map[string]*blockRec{}
+		err = tx.Blocks(ref.Account, ref.Container, ref.Blob, func(raw, v []byte) error {
+			r, err := decode[blockRec](v)
+			if err != nil {
+				return err
+			}
+			staged[string(raw)] = r
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		committed := map[string]int{}
+		if cur != nil {
+			for i, id := range cur.Blocks {
+				if raw, ok := decodeBlockID(id); ok {
+					committed[string(raw)] = i
+				}
+			}
+		}
+		rec = s.newBlobRec(cur, BlockBlob, now)
+		rec.Headers, rec.MetaSealed, rec.Tier = opts.HTTPHeaders, sealed, opts.Tier
+		rec.Blocks = make([]string, 0, len(opts.Blocks))
+		rec.Extents = make([]extent, 0, len(opts.Blocks))
+		for _, b := range opts.Blocks {
+			raw, ok := decodeBlockID(b.ID)
+			if !ok {
+				return ErrInvalidBlockList
+			}
+			var (
+				exts  []extent
+				found bool
+			)
+			fromCommitted := func() {
+				if i, ok := committed[string(raw)]; ok {
+					exts, found = []extent{cur.Extents[i]}, true
+					if cur.Extents[i].Len == 0 {
+						exts = nil
+					}
+				}
+			}
+			fromStaged := func() {
+				if r, ok := staged[string(raw)]; ok {
+					exts, found = r.extents(), true
+				}
+			}
+			switch b.Lookup {
+			case LookupCommitted:
+				fromCommitted()
+			case LookupUncommitted:
+				fromStaged()
+			case LookupLatest, "":
+				if fromStaged(); !found {
+					fromCommitted()
+				}
+			default:
+				return ErrInvalidBlockList
+			}
+			if !found {
+				return ErrInvalidBlockList
+			}
+			if len(exts) == 0 {
+				// An empty block keeps its place in the list with a
+				// zero-length extent of no file.
+				exts = []extent{{}}
+			}
+			rec.Blocks = append(rec.Blocks, base64.StdEncoding.EncodeToString(raw))
+			rec.Extents = append(rec.Extents, exts[0])
+			rec.Size += exts[0].Len
+		}
+		if err := dropStaged(tx, ref, &dead); err != nil {
+			return err
+		}
+		return replaceBlob(tx, ref, cur, rec, &dead)
+	})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	s.removeFiles(dead)
+	return writeResult(rec, nil), nil
 }
 
 // GetBlockList returns the committed and/or uncommitted block lists. It MUST
 // return ErrBlobNotFound when the blob has neither committed data nor staged
 // blocks, ErrContainerNotFound, and apply the lease id of opts.Conditions.
 func (s *Service) GetBlockList(ctx context.Context, ref BlobRef, opts GetBlockListOptions) (BlockList, error) {
-	return BlockList{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return BlockList{}, err
+	}
+	var out BlockList
+	typ := opts.Type
+	if typ == "" {
+		typ = BlockListCommitted
+	}
+	switch typ {
+	case BlockListCommitted, BlockListUncommitted, BlockListAll:
+	default:
+		return BlockList{}, ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blocklisttype").WithDetail("QueryParameterValue", string(typ))
+	}
+	now := s.now()
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		_, cur, err := loadBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		type staged struct {
+			b Block
+			t time.Time
+		}
+		var st []staged
+		if ref.Snapshot == "" {
+			err = tx.Blocks(ref.Account, ref.Container, ref.Blob, func(_, v []byte) error {
+				r, err := decode[blockRec](v)
+				if err != nil {
+					return err
+				}
+				st = append(st, staged{Block{Name: r.ID, Size: r.Size}, r.Created})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if cur == nil && len(st) == 0 {
+			return ErrBlobNotFound
+		}
+		if cur != nil {
+			if cur.Type != BlockBlob {
+				return ErrInvalidBlobType
+			}
+			if ref.Snapshot == "" {
+				if err := checkLease(cur.Lease, now, opts.Conditions.LeaseID, false, blobLeaseErrs); err != nil {
+					return err
+				}
+			}
+			out.ETag, out.LastModified, out.ContentLength = cur.ETag, cur.LastModified, cur.Size
+			if typ != BlockListUncommitted {
+				out.Committed = make([]Block, 0, len(cur.Blocks))
+				for i, id := range cur.Blocks {
+					out.Committed = append(out.Committed, Block{Name: id, Size: cur.Extents[i].Len})
+				}
+			}
+		}
+		if typ != BlockListCommitted {
+			sort.SliceStable(st, func(i, j int) bool { return st[i].t.Before(st[j].t) })
+			out.Uncommitted = make([]Block, 0, len(st))
+			for _, b := range st {
+				out.Uncommitted = append(out.Uncommitted, b.b)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// readBlob loads a blob for a read: it applies conditions and the optional
+// lease id, and pins the blob's data files when pin is set (the caller
+// MUST unpin them).
+func (s *Service) readBlob(ref BlobRef, cond Conditions, pin bool) (*blobRec, error) {
+	if err := checkRef(ref); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var rec *blobRec
+	s.gcMu.RLock()
+	defer s.gcMu.RUnlock()
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		if rec, err = mustBlob(tx, ref); err != nil {
+			return err
+		}
+		if ref.Snapshot == "" {
+			if err := checkLease(rec.Lease, now, cond.LeaseID, false, blobLeaseErrs); err != nil {
+				return err
+			}
+		}
+		return checkConditions(cond, true, rec.ETag, rec.LastModified, condRead)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if pin {
+		s.pin(filesOf(rec.Extents))
+	}
+	return rec, nil
 }
 
 // GetBlob opens a blob (or snapshot) for reading. It MUST return
@@ -83,19 +668,83 @@ func (s *Service) GetBlockList(ctx context.Context, ref BlobRef, opts GetBlockLi
 // cond, and the lease errors for a mismatching cond.LeaseID. The caller MUST
 // Close the reader. Errors from the key provider are returned unchanged.
 func (s *Service) GetBlob(ctx context.Context, ref BlobRef, cond Conditions) (*BlobReader, error) {
-	return nil, errNotImplemented
+	k, err := s.keyFor(ctx, ref.Account, opGetBlob)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.readBlob(ref, cond, true)
+	if err != nil {
+		return nil, err
+	}
+	files := filesOf(rec.Extents)
+	meta, err := s.blobMeta(k, ref, rec)
+	if err != nil {
+		s.unpin(files)
+		return nil, err
+	}
+	er := newExtentReader(s, k.aek, rec.Extents)
+	var once sync.Once
+	return &BlobReader{
+		Properties: rec.props(ref, s.now(), meta),
+		r:          er,
+		size:       rec.Size,
+		close: func() error {
+			once.Do(func() {
+				er.close()
+				s.unpin(files)
+			})
+			return nil
+		},
+	}, nil
 }
 
 // GetBlobProperties returns a blob's (or snapshot's) properties with
 // metadata. Errors as GetBlob.
 func (s *Service) GetBlobProperties(ctx context.Context, ref BlobRef, cond Conditions) (BlobProperties, error) {
-	return BlobProperties{}, errNotImplemented
+	k, err := s.keyFor(ctx, ref.Account, opGetBlobProperties)
+	if err != nil {
+		return BlobProperties{}, err
+	}
+	rec, err := s.readBlob(ref, cond, false)
+	if err != nil {
+		return BlobProperties{}, err
+	}
+	meta, err := s.blobMeta(k, ref, rec)
+	if err != nil {
+		return BlobProperties{}, err
+	}
+	return rec.props(ref, s.now(), meta), nil
 }
 
-// GetBlobMetadata returns the blob's properties with metadata (the protocol
-// layer renders only ETag, Last-Modified and x-ms-meta-*). Errors as GetBlob.
-func (s *Service) GetBlobMetadata(ctx context.Context, ref BlobRef, cond Conditions) (BlobProperties, error) {
-	return s.GetBlobProperties(ctx, ref, cond)
+// updateBlob applies fn to the base blob in a write transaction after the
+// lease and condition checks, then gives it a new ETag and Last-Modified.
+func (s *Service) updateBlob(ref BlobRef, cond Conditions, fn func(rec *blobRec) error) (WriteResult, error) {
+	if err := checkRef(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return WriteResult{}, err
+	}
+	now := s.now()
+	var rec *blobRec
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		var err error
+		if rec, err = mustBlob(tx, ref); err != nil {
+			return err
+		}
+		if err := writeCheck(rec, cond, now, condWrite); err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		rec.ETag, rec.LastModified = s.newETag(now), now
+		return putBlobRec(tx, ref, rec)
+	})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return writeResult(rec, nil), nil
 }
 
 // SetBlobHTTPHeaders replaces a blob's HTTP headers (Set Blob Properties;
@@ -103,13 +752,30 @@ func (s *Service) GetBlobMetadata(ctx context.Context, ref BlobRef, cond Conditi
 // Last-Modified. It MUST return ErrBlobNotFound, ErrInvalidQueryParameterValue
 // for a snapshot (snapshots are read-only), condition and lease errors.
 func (s *Service) SetBlobHTTPHeaders(ctx context.Context, ref BlobRef, h HTTPHeaders, cond Conditions) (WriteResult, error) {
-	return WriteResult{}, errNotImplemented
+	return s.updateBlob(ref, cond, func(rec *blobRec) error {
+		rec.Headers = h
+		return nil
+	})
 }
 
 // SetBlobMetadata replaces a blob's metadata and changes ETag and
 // Last-Modified. Errors as SetBlobHTTPHeaders plus the metadata errors.
 func (s *Service) SetBlobMetadata(ctx context.Context, ref BlobRef, metadata map[string]string, cond Conditions) (WriteResult, error) {
-	return WriteResult{}, errNotImplemented
+	if err := validateMetadata(metadata); err != nil {
+		return WriteResult{}, err
+	}
+	k, err := s.keyFor(ctx, ref.Account, opSetBlobMetadata)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	sealed, err := sealMetadata(k, metadata, blobAAD(ref.Account, ref.Container, ref.Blob))
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return s.updateBlob(ref, cond, func(rec *blobRec) error {
+		rec.MetaSealed = sealed
+		return nil
+	})
 }
 
 // DeleteBlob deletes a blob, a snapshot (ref.Snapshot set), or only the
@@ -118,7 +784,80 @@ func (s *Service) SetBlobMetadata(ctx context.Context, ref BlobRef, metadata map
 // empty, ErrInvalidQueryParameterValue when DeleteSnapshots is given for a
 // snapshot, condition and lease errors (a snapshot has no lease).
 func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOptions) error {
-	return errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	switch opts.DeleteSnapshots {
+	case DeleteSnapshotsNone, DeleteSnapshotsInclude, DeleteSnapshotsOnly:
+	default:
+		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", string(opts.DeleteSnapshots))
+	}
+	if ref.Snapshot != "" && opts.DeleteSnapshots != "" {
+		return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+	}
+	now := s.now()
+	var dead []crypto.FileID
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := mustBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if ref.Snapshot != "" {
+			if err := checkConditions(opts.Conditions, true, rec.ETag, rec.LastModified, condWrite); err != nil {
+				return err
+			}
+			if err := addRefs(tx, rec.Extents, -1, &dead); err != nil {
+				return err
+			}
+			return tx.DeleteBlob(ref.Account, ref.Container, ref.Blob, ref.Snapshot)
+		}
+		if err := writeCheck(rec, opts.Conditions, now, condWrite); err != nil {
+			return err
+		}
+		var snaps []string
+		var snapExts [][]extent
+		err = tx.BlobVersions(ref.Account, ref.Container, ref.Blob, func(snap string, v []byte) error {
+			if snap == "" {
+				return nil
+			}
+			r, err := decode[blobRec](v)
+			if err != nil {
+				return err
+			}
+			snaps = append(snaps, snap)
+			snapExts = append(snapExts, r.Extents)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(snaps) > 0 && opts.DeleteSnapshots == DeleteSnapshotsNone {
+			return ErrSnapshotsPresent
+		}
+		for i, snap := range snaps {
+			if err := addRefs(tx, snapExts[i], -1, &dead); err != nil {
+				return err
+			}
+			if err := tx.DeleteBlob(ref.Account, ref.Container, ref.Blob, snap); err != nil {
+				return err
+			}
+		}
+		if opts.DeleteSnapshots == DeleteSnapshotsOnly {
+			return nil
+		}
+		if err := dropStaged(tx, ref, &dead); err != nil {
+			return err
+		}
+		if err := addRefs(tx, rec.Extents, -1, &dead); err != nil {
+			return err
+		}
+		return tx.DeleteBlob(ref.Account, ref.Container, ref.Blob, "")
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(dead)
+	return nil
 }
 
 // SnapshotBlob creates a read-only snapshot sharing the blob's data files.
@@ -126,7 +865,59 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 // LeaseIdMismatchWithBlobOperation for a wrong lease id (a lease id is
 // optional on a leased blob).
 func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOptions) (SnapshotResult, error) {
-	return SnapshotResult{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return SnapshotResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return SnapshotResult{}, err
+	}
+	var sealed []byte
+	if opts.Metadata != nil {
+		if err := validateMetadata(opts.Metadata); err != nil {
+			return SnapshotResult{}, err
+		}
+		k, err := s.keyFor(ctx, ref.Account, opSnapshotMetadata)
+		if err != nil {
+			return SnapshotResult{}, err
+		}
+		if sealed, err = sealMetadata(k, opts.Metadata, blobAAD(ref.Account, ref.Container, ref.Blob)); err != nil {
+			return SnapshotResult{}, err
+		}
+	}
+	now := s.now()
+	var res SnapshotResult
+	var dead []crypto.FileID
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := mustBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(rec.Lease, now, opts.Conditions.LeaseID, false, blobLeaseErrs); err != nil {
+			return err
+		}
+		if err := checkConditions(opts.Conditions, true, rec.ETag, rec.LastModified, condWrite); err != nil {
+			return err
+		}
+		snap := *rec
+		snap.Lease = leaseRec{}
+		if opts.Metadata != nil {
+			snap.MetaSealed = sealed
+		}
+		t := now
+		id := t.Format(snapshotLayout)
+		for tx.Blob(ref.Account, ref.Container, ref.Blob, id) != nil {
+			t = t.Add(100 * time.Nanosecond)
+			id = t.Format(snapshotLayout)
+		}
+		sref := ref
+		sref.Snapshot = id
+		if err := addRefs(tx, snap.Extents, +1, &dead); err != nil {
+			return err
+		}
+		res = SnapshotResult{Snapshot: id, ETag: rec.ETag, LastModified: rec.LastModified}
+		return putBlobRec(tx, sref, &snap)
+	})
+	return res, err
 }
 
 // CopyBlob copies a blob within the emulator synchronously: the destination
@@ -137,7 +928,81 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 // protocol layer), ErrSourceConditionNotMet, ErrConditionNotMet and the
 // destination lease errors.
 func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOptions) (CopyResult, error) {
-	return CopyResult{}, errNotImplemented
+	if err := checkRef(dst); err != nil {
+		return CopyResult{}, err
+	}
+	if err := noSnapshot(dst); err != nil {
+		return CopyResult{}, err
+	}
+	src := opts.Source
+	if src.Account != dst.Account {
+		return CopyResult{}, ErrCopyAcrossAccountsNotSupported
+	}
+	if err := checkRef(src); err != nil {
+		return CopyResult{}, err
+	}
+	if opts.Metadata != nil {
+		if err := validateMetadata(opts.Metadata); err != nil {
+			return CopyResult{}, err
+		}
+	}
+	if err := checkTier(opts.Tier); err != nil {
+		return CopyResult{}, err
+	}
+	k, err := s.keyFor(ctx, dst.Account, opCopyBlob)
+	if err != nil {
+		return CopyResult{}, err
+	}
+	now := s.now()
+	var (
+		rec  *blobRec
+		dead []crypto.FileID
+	)
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sr, err := mustBlob(tx, src)
+		if err != nil {
+			return err
+		}
+		if err := checkConditions(opts.SourceConditions, true, sr.ETag, sr.LastModified, condWrite); err != nil {
+			return ErrSourceConditionNotMet
+		}
+		if src.Snapshot == "" && opts.SourceConditions.LeaseID != "" {
+			if err := checkLease(sr.Lease, now, opts.SourceConditions.LeaseID, false, blobLeaseErrs); err != nil {
+				return err
+			}
+		}
+		_, cur, err := loadBlob(tx, dst)
+		if err != nil {
+			return err
+		}
+		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
+			return err
+		}
+		var meta map[string]string
+		if opts.Metadata != nil {
+			meta = opts.Metadata
+		} else if meta, err = s.blobMeta(k, src, sr); err != nil {
+			return err
+		}
+		sealed, err := sealMetadata(k, meta, blobAAD(dst.Account, dst.Container, dst.Blob))
+		if err != nil {
+			return err
+		}
+		rec = s.newBlobRec(cur, sr.Type, now)
+		rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, sealed, sr.Size
+		rec.Extents = append([]extent(nil), sr.Extents...)
+		rec.Blocks = append([]string(nil), sr.Blocks...)
+		rec.BlockCount, rec.Tier = sr.BlockCount, opts.Tier
+		progress := strconv.FormatInt(sr.Size, 10)
+		rec.Copy = &CopyInfo{ID: newLeaseID(), Status: CopySuccess, Source: opts.SourceURL,
+			Progress: progress + "/" + progress, CompletionTime: now}
+		return replaceBlob(tx, dst, cur, rec, &dead)
+	})
+	if err != nil {
+		return CopyResult{}, err
+	}
+	s.removeFiles(dead)
+	return CopyResult{CopyID: rec.Copy.ID, CopyStatus: CopySuccess, ETag: rec.ETag, LastModified: rec.LastModified}, nil
 }
 
 // AbortCopy aborts a pending copy. Copies in azemu complete synchronously,
@@ -145,7 +1010,26 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 // ErrCopyIDMismatch when CopyID is not the blob's last copy id, and
 // ErrNoPendingCopyOperation otherwise.
 func (s *Service) AbortCopy(ctx context.Context, ref BlobRef, opts AbortCopyOptions) error {
-	return errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	now := s.now()
+	return s.st.View(func(tx *boltstore.Tx) error {
+		rec, err := mustBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(rec.Lease, now, opts.LeaseID, false, blobLeaseErrs); err != nil {
+			return err
+		}
+		if rec.Copy == nil || !strings.EqualFold(rec.Copy.ID, opts.CopyID) {
+			if rec.Copy == nil {
+				return ErrNoPendingCopyOperation
+			}
+			return ErrCopyIDMismatch
+		}
+		return ErrNoPendingCopyOperation
+	})
 }
 
 // LeaseBlob runs a lease action on a blob (Lease Blob). The outcomes follow
@@ -154,12 +1038,73 @@ func (s *Service) AbortCopy(ctx context.Context, ref BlobRef, opts AbortCopyOpti
 // ErrBlobNotFound, ErrInvalidHeaderValue for a bad duration or break period,
 // ErrConditionNotMet, and the Lease* conflict codes.
 func (s *Service) LeaseBlob(ctx context.Context, ref BlobRef, opts LeaseOptions) (LeaseResult, error) {
-	return LeaseResult{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return LeaseResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return LeaseResult{}, err
+	}
+	now := s.now()
+	var res LeaseResult
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := mustBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		c := opts.Conditions
+		c.LeaseID = ""
+		if err := checkConditions(c, true, rec.ETag, rec.LastModified, condWrite); err != nil {
+			return err
+		}
+		if res, err = applyLease(&rec.Lease, opts, now); err != nil {
+			return err
+		}
+		res.ETag, res.LastModified = rec.ETag, rec.LastModified
+		return putBlobRec(tx, ref, rec)
+	})
+	return res, err
 }
 
 // CreateAppendBlob creates or replaces an empty append blob. Errors as PutBlob.
 func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts CreateAppendBlobOptions) (WriteResult, error) {
-	return WriteResult{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return WriteResult{}, err
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return WriteResult{}, err
+	}
+	sealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opCreateAppendBlob)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	now := s.now()
+	var (
+		rec  *blobRec
+		dead []crypto.FileID
+	)
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		_, cur, err := loadBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
+			return err
+		}
+		rec = s.newBlobRec(cur, AppendBlob, now)
+		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, sealed
+		if err := dropStaged(tx, ref, &dead); err != nil {
+			return err
+		}
+		return replaceBlob(tx, ref, cur, rec, &dead)
+	})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	s.removeFiles(dead)
+	return writeResult(rec, nil), nil
 }
 
 // AppendBlock appends opts.Body to an append blob. It MUST return
@@ -168,12 +1113,82 @@ func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts Create
 // ErrBlockCountExceedsLimit after 50,000 blocks, ErrRequestBodyTooLarge above
 // 100 MiB per block, ErrMD5Mismatch, condition and lease errors.
 func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlockOptions) (AppendResult, error) {
-	return AppendResult{}, errNotImplemented
-}
-
-// ListBlobs lists a container's blobs in Azure's order. It MUST return
-// ErrContainerNotFound. With include=metadata, the metadata of every blob is
-// returned (and the account key is needed).
-func (s *Service) ListBlobs(ctx context.Context, ref ContainerRef, opts ListBlobsOptions) (BlobList, error) {
-	return BlobList{}, errNotImplemented
+	if err := checkRef(ref); err != nil {
+		return AppendResult{}, err
+	}
+	if err := noSnapshot(ref); err != nil {
+		return AppendResult{}, err
+	}
+	if opts.Size == 0 {
+		return AppendResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
+	}
+	now := s.now()
+	check := func(tx *boltstore.Tx, n int64) (*blobRec, error) {
+		rec, err := mustBlob(tx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Type != AppendBlob {
+			return nil, ErrInvalidBlobType
+		}
+		if err := writeCheck(rec, opts.Conditions, now, condWrite); err != nil {
+			return nil, err
+		}
+		if opts.MaxSize != nil && n >= 0 && rec.Size+n > *opts.MaxSize {
+			return nil, ErrMaxBlobSizeConditionNotMet
+		}
+		if opts.AppendPosition != nil && *opts.AppendPosition != rec.Size {
+			return nil, ErrAppendPositionConditionNotMet
+		}
+		if rec.BlockCount >= maxBlocks {
+			return nil, ErrBlockCountExceedsLimit
+		}
+		return rec, nil
+	}
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		_, err := check(tx, opts.Size)
+		return err
+	})
+	if err != nil {
+		return AppendResult{}, err
+	}
+	k, err := s.keyFor(ctx, ref.Account, opAppendBlock)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	w, err := s.writeData(ctx, k, opts.Body, opts.Size, maxAppendBlockSize, opts.TransactionalMD5)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	if w.none {
+		s.settle(w, false)
+		return AppendResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
+	}
+	var (
+		res  AppendResult
+		dead []crypto.FileID
+	)
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := check(tx, w.size)
+		if err != nil {
+			return err
+		}
+		res.AppendOffset = rec.Size
+		rec.Extents = append(rec.Extents, w.extent()...)
+		rec.Size += w.size
+		rec.BlockCount++
+		rec.ETag, rec.LastModified = s.newETag(now), now
+		res.WriteResult = writeResult(rec, w.md5)
+		res.CommittedBlockCount = rec.BlockCount
+		// The new file is referenced once more; the others keep theirs.
+		if err := addRefs(tx, w.extent(), +1, &dead); err != nil {
+			return err
+		}
+		return putBlobRec(tx, ref, rec)
+	})
+	s.settle(w, err == nil)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	return res, nil
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/azemu/azemu/blobstore/boltstore"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -198,6 +199,22 @@ func (s *Service) removeFiles(ids []crypto.FileID) {
 	if len(ids) == 0 {
 		return
 	}
+	// A transaction may drop a file's count to zero and raise it again
+	// (a commit that reuses a staged block): keep files still referenced.
+	// A file at zero can never be referenced again, so this is race free.
+	var gone []crypto.FileID
+	if err := s.st.View(func(tx *boltstore.Tx) error {
+		for _, id := range ids {
+			if !tx.HasFile(id) {
+				gone = append(gone, id)
+			}
+		}
+		return nil
+	}); err != nil {
+		s.log.Warn("blobstore: check data files", "err", err)
+		return
+	}
+	ids = gone
 	s.gcMu.Lock()
 	defer s.gcMu.Unlock()
 	s.fileMu.Lock()

@@ -29,7 +29,7 @@ type accountRec struct {
 	// RootSealedAEK is the AEK sealed by the root key (Microsoft.Storage).
 	RootSealedAEK []byte `json:",omitempty"`
 	// VaultWrappedAEK is the AEK wrapped by the vault key (Microsoft.Keyvault).
-	VaultWrappedAEK *WrappedKey `json:",omitempty"`
+	VaultWrappedAEK *WrappedKey        `json:",omitempty"`
 	Props           *ServiceProperties `json:",omitempty"`
 }
 
@@ -50,14 +50,14 @@ type leaseRec struct {
 }
 
 type containerRec struct {
-	V            int
-	Created      time.Time
-	ETag         string
-	LastModified time.Time
-	MetaSealed   []byte       `json:",omitempty"`
-	PublicAccess PublicAccess `json:",omitempty"`
-	ACL          []SignedIdentifier `json:",omitempty"`
-	Lease        leaseRec
+	V                           int
+	Created                     time.Time
+	ETag                        string
+	LastModified                time.Time
+	MetaSealed                  []byte             `json:",omitempty"`
+	PublicAccess                PublicAccess       `json:",omitempty"`
+	ACL                         []SignedIdentifier `json:",omitempty"`
+	Lease                       leaseRec
 	DefaultEncryptionScope      string `json:",omitempty"`
 	DenyEncryptionScopeOverride bool   `json:",omitempty"`
 }
@@ -141,6 +141,9 @@ func filesOf(exts []extent) []crypto.FileID {
 	seen := make(map[fileRef]bool, len(exts))
 	var out []crypto.FileID
 	for _, e := range exts {
+		if e.F == (fileRef{}) {
+			continue // an empty block: no file
+		}
 		if !seen[e.F] {
 			seen[e.F] = true
 			out = append(out, crypto.FileID(e.F))

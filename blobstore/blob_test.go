@@ -1,0 +1,434 @@
+package blobstore
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func randBytes(t testing.TB, n int) []byte {
+	b := make([]byte, n)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return b
+}
+
+func (e *env) put(c, b string, data []byte) WriteResult {
+	e.t.Helper()
+	r, err := e.s.PutBlob(e.ctx, bref(c, b), PutBlobOptions{Body: bytes.NewReader(data), Size: int64(len(data))})
+	require.NoError(e.t, err)
+	return r
+}
+
+func (e *env) read(ref BlobRef) []byte {
+	e.t.Helper()
+	r, err := e.s.GetBlob(e.ctx, ref, Conditions{})
+	require.NoError(e.t, err)
+	defer r.Close()
+	b, err := io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
+	require.NoError(e.t, err)
+	return b
+}
+
+// dataFiles counts the data files on disk.
+func (e *env) dataFiles() int {
+	n := 0
+	_ = filepath.WalkDir(filepath.Join(e.cfg.DataDir, "data"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func TestPutGetBlobSizes(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	for _, n := range []int{0, 1, 65535, 65536, 65537, 200_000} {
+		data := randBytes(t, n)
+		w := e.put("box", "b", data)
+		sum := md5.Sum(data)
+		assert.Equal(t, sum[:], w.ContentMD5)
+		assert.Equal(t, data, e.read(bref("box", "b")), "size %d", n)
+		p, err := e.s.GetBlobProperties(e.ctx, bref("box", "b"), Conditions{})
+		require.NoError(t, err)
+		assert.Equal(t, int64(n), p.ContentLength)
+		assert.Equal(t, BlockBlob, p.BlobType)
+		assert.True(t, p.ServerEncrypted)
+		assert.Equal(t, sum[:], p.HTTPHeaders.ContentMD5)
+	}
+	// Overwrites released the older files.
+	assert.Equal(t, 1, e.dataFiles())
+}
+
+func TestRangedRead(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	data := randBytes(t, 300_000)
+	e.put("box", "b", data)
+	r, err := e.s.GetBlob(e.ctx, bref("box", "b"), Conditions{})
+	require.NoError(t, err)
+	defer r.Close()
+	for _, rg := range [][2]int{{0, 10}, {65530, 65550}, {299_990, 300_000}, {100_000, 231_072}} {
+		buf := make([]byte, rg[1]-rg[0])
+		n, err := r.ReadAt(buf, int64(rg[0]))
+		require.NoError(t, err)
+		assert.Equal(t, len(buf), n)
+		assert.Equal(t, data[rg[0]:rg[1]], buf)
+	}
+	n, err := r.ReadAt(make([]byte, 20), 299_990)
+	assert.Equal(t, 10, n)
+	assert.ErrorIs(t, err, io.EOF)
+}
+
+func TestPutBlobMD5MismatchCommitsNothing(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	e.put("box", "b", []byte("old"))
+	bad := md5.Sum([]byte("other"))
+	_, err := e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: strings.NewReader("new"), Size: 3, TransactionalMD5: bad[:]})
+	assert.ErrorIs(t, err, ErrMD5Mismatch)
+	assert.Equal(t, []byte("old"), e.read(bref("box", "b")))
+	assert.Equal(t, 1, e.dataFiles())
+	good := md5.Sum([]byte("new"))
+	_, err = e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: strings.NewReader("new"), Size: -1, TransactionalMD5: good[:]})
+	require.NoError(t, err)
+	assert.Equal(t, []byte("new"), e.read(bref("box", "b")))
+}
+
+func TestPutBlobErrors(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	for _, tt := range []struct {
+		name string
+		ref  BlobRef
+		opts PutBlobOptions
+		want error
+	}{
+		{"no container", bref("nobox", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: 1}, ErrContainerNotFound},
+		{"long name", bref("box", strings.Repeat("n", 1025)), PutBlobOptions{Size: 0}, ErrInvalidResourceName},
+		{"short body", bref("box", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: 2}, ErrInvalidInput},
+		{"bad meta", bref("box", "b"), PutBlobOptions{Metadata: map[string]string{"a-b": "1"}}, ErrInvalidMetadata},
+		{"snapshot", BlobRef{acct, "box", "b", "2026-01-02T03:04:05.0000000Z"}, PutBlobOptions{}, ErrInvalidQueryParameterValue},
+		{"if-match absent", bref("box", "b"), PutBlobOptions{Conditions: Conditions{IfMatch: `"0x1"`}}, ErrConditionNotMet},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.s.PutBlob(e.ctx, tt.ref, tt.opts)
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+	assert.Equal(t, 0, e.dataFiles())
+}
+
+func TestConditions(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	w := e.put("box", "b", []byte("x"))
+	lm := w.LastModified.Truncate(time.Second)
+	q := `"` + w.ETag + `"`
+	for _, tt := range []struct {
+		name      string
+		c         Conditions
+		read      error
+		write     error
+		createErr error
+	}{
+		{"none", Conditions{}, nil, nil, nil},
+		{"if-match ok", Conditions{IfMatch: q}, nil, nil, nil},
+		{"if-match list", Conditions{IfMatch: `"zz", ` + q}, nil, nil, nil},
+		{"if-match star", Conditions{IfMatch: "*"}, nil, nil, nil},
+		{"if-match bad", Conditions{IfMatch: `"zz"`}, ErrConditionNotMet, ErrConditionNotMet, ErrConditionNotMet},
+		{"if-none-match hit", Conditions{IfNoneMatch: q}, ErrNotModified, ErrConditionNotMet, ErrConditionNotMet},
+		{"if-none-match star", Conditions{IfNoneMatch: "*"}, ErrNotModified, ErrConditionNotMet, ErrBlobAlreadyExists},
+		{"if-none-match miss", Conditions{IfNoneMatch: `"zz"`}, nil, nil, nil},
+		{"if-modified-since same", Conditions{IfModifiedSince: lm}, ErrNotModified, ErrConditionNotMet, ErrConditionNotMet},
+		{"if-modified-since before", Conditions{IfModifiedSince: lm.Add(-time.Second)}, nil, nil, nil},
+		{"if-unmodified-since same", Conditions{IfUnmodifiedSince: lm}, nil, nil, nil},
+		{"if-unmodified-since before", Conditions{IfUnmodifiedSince: lm.Add(-time.Second)}, ErrConditionNotMet, ErrConditionNotMet, ErrConditionNotMet},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkConditions(tt.c, true, w.ETag, w.LastModified, condRead)
+			assertErr(t, tt.read, err)
+			assertErr(t, tt.write, checkConditions(tt.c, true, w.ETag, w.LastModified, condWrite))
+			assertErr(t, tt.createErr, checkConditions(tt.c, true, w.ETag, w.LastModified, condCreate))
+			_, err = e.s.GetBlobProperties(e.ctx, bref("box", "b"), tt.c)
+			assertErr(t, tt.read, err)
+		})
+	}
+	_, err := e.s.GetBlob(e.ctx, bref("box", "b"), Conditions{IfNoneMatch: q})
+	assert.True(t, IsNotModified(err))
+	assert.Equal(t, 304, err.(*Error).Status)
+}
+
+func assertErr(t *testing.T, want, got error) {
+	t.Helper()
+	if want == nil {
+		assert.NoError(t, got)
+		return
+	}
+	require.Error(t, got)
+	assert.Equal(t, want.(*Error).Status, got.(*Error).Status, "%v", got)
+	assert.ErrorIs(t, got, want)
+}
+
+func bid(i int) string { return base64.StdEncoding.EncodeToString([]byte{'b', byte('0' + i/10), byte('0' + i%10)}) }
+
+func TestBlockBlobFlow(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	ref := bref("box", "bb")
+	parts := [][]byte{randBytes(t, 70_000), randBytes(t, 10), randBytes(t, 5)}
+	for i, p := range parts {
+		_, err := e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: bid(i), Body: bytes.NewReader(p), Size: int64(len(p))})
+		require.NoError(t, err)
+	}
+	_, err := e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: base64.StdEncoding.EncodeToString([]byte("longer")), Body: strings.NewReader("x"), Size: 1})
+	assert.ErrorIs(t, err, ErrInvalidBlobOrBlock)
+	_, err = e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: "not base64!", Body: strings.NewReader("x"), Size: 1})
+	assert.ErrorIs(t, err, ErrInvalidQueryParameterValue)
+	_, err = e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: base64.StdEncoding.EncodeToString(make([]byte, 65)), Body: strings.NewReader("x"), Size: 1})
+	assert.ErrorIs(t, err, ErrInvalidQueryParameterValue)
+
+	// Uncommitted blob: not readable, listed by Get Block List.
+	_, err = e.s.GetBlob(e.ctx, ref, Conditions{})
+	assert.ErrorIs(t, err, ErrBlobNotFound)
+	bl, err := e.s.GetBlockList(e.ctx, ref, GetBlockListOptions{Type: BlockListAll})
+	require.NoError(t, err)
+	assert.Len(t, bl.Uncommitted, 3)
+	assert.Empty(t, bl.Committed)
+	assert.Equal(t, 3, e.dataFiles())
+
+	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(7), Lookup: LookupLatest}}})
+	assert.ErrorIs(t, err, ErrInvalidBlockList)
+
+	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{
+		Blocks:   []BlockListItem{{ID: bid(0), Lookup: LookupUncommitted}, {ID: bid(2), Lookup: LookupLatest}, {ID: bid(0), Lookup: LookupLatest}},
+		Metadata: map[string]string{"k": "v"},
+	})
+	require.NoError(t, err)
+	want := append(append(append([]byte{}, parts[0]...), parts[2]...), parts[0]...)
+	assert.Equal(t, want, e.read(ref))
+	// Block 1 was discarded and its file collected.
+	assert.Equal(t, 2, e.dataFiles())
+	bl, err = e.s.GetBlockList(e.ctx, ref, GetBlockListOptions{Type: BlockListAll})
+	require.NoError(t, err)
+	assert.Equal(t, []Block{{bid(0), 70_000}, {bid(2), 5}, {bid(0), 70_000}}, bl.Committed)
+	assert.Empty(t, bl.Uncommitted)
+
+	// Recommit using Committed lookups: no data copied, files shared.
+	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(2), Lookup: LookupCommitted}}})
+	require.NoError(t, err)
+	assert.Equal(t, parts[2], e.read(ref))
+	assert.Equal(t, 1, e.dataFiles())
+	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(0), Lookup: LookupCommitted}}})
+	assert.ErrorIs(t, err, ErrInvalidBlockList)
+}
+
+func TestSnapshotsAndDelete(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	e.put("box", "b", []byte("v1"))
+	s1, err := e.s.SnapshotBlob(e.ctx, bref("box", "b"), SnapshotOptions{})
+	require.NoError(t, err)
+	e.clock.Advance(time.Second)
+	e.put("box", "b", []byte("v2"))
+	assert.Equal(t, []byte("v1"), e.read(BlobRef{acct, "box", "b", s1.Snapshot}))
+	assert.Equal(t, []byte("v2"), e.read(bref("box", "b")))
+	assert.Equal(t, 2, e.dataFiles())
+
+	err = e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{})
+	assert.ErrorIs(t, err, ErrSnapshotsPresent)
+	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{DeleteSnapshots: DeleteSnapshotsOnly}))
+	_, err = e.s.GetBlob(e.ctx, BlobRef{acct, "box", "b", s1.Snapshot}, Conditions{})
+	assert.ErrorIs(t, err, ErrBlobNotFound)
+	assert.Equal(t, 1, e.dataFiles())
+	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{}))
+	assert.Equal(t, 0, e.dataFiles())
+	assert.ErrorIs(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{}), ErrBlobNotFound)
+}
+
+func TestReaderSurvivesOverwrite(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	data := randBytes(t, 100_000)
+	e.put("box", "b", data)
+	r, err := e.s.GetBlob(e.ctx, bref("box", "b"), Conditions{})
+	require.NoError(t, err)
+	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{}))
+	got, err := io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
+	require.NoError(t, err)
+	assert.Equal(t, data, got)
+	assert.Equal(t, 1, e.dataFiles())
+	require.NoError(t, r.Close())
+	assert.Equal(t, 0, e.dataFiles())
+}
+
+func TestCopyBlobSharesFiles(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	e.mkContainer("dst")
+	data := randBytes(t, 1000)
+	_, err := e.s.PutBlob(e.ctx, bref("box", "src"), PutBlobOptions{Body: bytes.NewReader(data), Size: 1000, Metadata: map[string]string{"m": "1"}, HTTPHeaders: HTTPHeaders{ContentType: "text/plain"}})
+	require.NoError(t, err)
+	res, err := e.s.CopyBlob(e.ctx, bref("dst", "copy"), CopyBlobOptions{Source: bref("box", "src"), SourceURL: "http://x/devstoreaccount1/box/src"})
+	require.NoError(t, err)
+	assert.Equal(t, CopySuccess, res.CopyStatus)
+	assert.Equal(t, 1, e.dataFiles())
+	p, err := e.s.GetBlobProperties(e.ctx, bref("dst", "copy"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"m": "1"}, p.Metadata)
+	assert.Equal(t, "text/plain", p.HTTPHeaders.ContentType)
+	require.NotNil(t, p.Copy)
+	assert.Equal(t, "1000/1000", p.Copy.Progress)
+	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "src"), DeleteBlobOptions{}))
+	assert.Equal(t, data, e.read(bref("dst", "copy")))
+	assert.ErrorIs(t, e.s.AbortCopy(e.ctx, bref("dst", "copy"), AbortCopyOptions{CopyID: res.CopyID}), ErrNoPendingCopyOperation)
+	assert.ErrorIs(t, e.s.AbortCopy(e.ctx, bref("dst", "copy"), AbortCopyOptions{CopyID: "other"}), ErrCopyIDMismatch)
+	_, err = e.s.CopyBlob(e.ctx, bref("dst", "c2"), CopyBlobOptions{Source: BlobRef{"other", "box", "src", ""}})
+	assert.ErrorIs(t, err, ErrCopyAcrossAccountsNotSupported)
+	_, err = e.s.CopyBlob(e.ctx, bref("dst", "c2"), CopyBlobOptions{Source: bref("box", "nope")})
+	assert.ErrorIs(t, err, ErrBlobNotFound)
+}
+
+func TestAppendBlob(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	ref := bref("box", "log")
+	_, err := e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("x"), Size: 1})
+	assert.ErrorIs(t, err, ErrBlobNotFound)
+	_, err = e.s.CreateAppendBlob(e.ctx, ref, CreateAppendBlobOptions{})
+	require.NoError(t, err)
+	pos := func(n int64) *int64 { return &n }
+	r, err := e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("hello "), Size: 6})
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), r.AppendOffset)
+	r, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("world"), Size: 5, AppendPosition: pos(6)})
+	require.NoError(t, err)
+	assert.Equal(t, int64(6), r.AppendOffset)
+	assert.Equal(t, 2, r.CommittedBlockCount)
+	_, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("!"), Size: 1, AppendPosition: pos(3)})
+	assert.ErrorIs(t, err, ErrAppendPositionConditionNotMet)
+	_, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("!"), Size: 1, MaxSize: pos(11)})
+	assert.ErrorIs(t, err, ErrMaxBlobSizeConditionNotMet)
+	assert.Equal(t, []byte("hello world"), e.read(ref))
+	e.put("box", "block", []byte("x"))
+	_, err = e.s.AppendBlock(e.ctx, bref("box", "block"), AppendBlockOptions{Body: strings.NewReader("!"), Size: 1})
+	assert.ErrorIs(t, err, ErrInvalidBlobType)
+	p, err := e.s.GetBlobProperties(e.ctx, ref, Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, AppendBlob, p.BlobType)
+	assert.Equal(t, 2, p.CommittedBlockCount)
+}
+
+func TestBlobLeaseRules(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	w := e.put("box", "b", []byte("x"))
+	ref := bref("box", "b")
+	l, err := e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseAcquire, Duration: -1})
+	require.NoError(t, err)
+	p, err := e.s.GetBlobProperties(e.ctx, ref, Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, w.ETag, p.ETag, "lease ops do not change the ETag")
+	assert.Equal(t, LeaseInfo{LeaseStateLeased, LeaseStatusLocked, LeaseDurationInfinite}, p.Lease)
+
+	_, err = e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("y"), Size: 1})
+	assert.ErrorIs(t, err, ErrLeaseIDMissing)
+	_, err = e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("y"), Size: 1, Conditions: Conditions{LeaseID: newLeaseID()}})
+	assert.ErrorIs(t, err, ErrLeaseIDMismatchWithBlobOperation)
+	_, err = e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("y"), Size: 1, Conditions: Conditions{LeaseID: l.LeaseID}})
+	require.NoError(t, err)
+	_, err = e.s.SetBlobMetadata(e.ctx, ref, map[string]string{"a": "b"}, Conditions{})
+	assert.ErrorIs(t, err, ErrLeaseIDMissing)
+	assert.ErrorIs(t, e.s.DeleteBlob(e.ctx, ref, DeleteBlobOptions{}), ErrLeaseIDMissing)
+	_, err = e.s.GetBlobProperties(e.ctx, ref, Conditions{LeaseID: newLeaseID()})
+	assert.ErrorIs(t, err, ErrLeaseIDMismatchWithBlobOperation)
+
+	_, err = e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseAcquire, Duration: 20})
+	assert.ErrorIs(t, err, ErrLeaseAlreadyPresent)
+	bp := 10
+	br, err := e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseBreak, BreakPeriod: &bp})
+	require.NoError(t, err)
+	assert.Equal(t, 10, br.LeaseTime)
+	p, _ = e.s.GetBlobProperties(e.ctx, ref, Conditions{})
+	assert.Equal(t, LeaseStateBreaking, p.Lease.State)
+	_, err = e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseAcquire, Duration: 20, ProposedLeaseID: l.LeaseID})
+	assert.ErrorIs(t, err, ErrLeaseIsBreakingAndCannotBeAcquired)
+	e.clock.Advance(10 * time.Second)
+	p, _ = e.s.GetBlobProperties(e.ctx, ref, Conditions{})
+	assert.Equal(t, LeaseInfo{LeaseStateBroken, LeaseStatusUnlocked, ""}, p.Lease)
+	_, err = e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseRenew, LeaseID: l.LeaseID})
+	assert.ErrorIs(t, err, ErrLeaseIsBrokenAndCannotBeRenewed)
+	_, err = e.s.SetBlobMetadata(e.ctx, ref, nil, Conditions{LeaseID: l.LeaseID})
+	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	require.NoError(t, e.s.DeleteBlob(e.ctx, ref, DeleteBlobOptions{}))
+}
+
+func TestLeaseStateTable(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := "aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000"
+	leased := leaseRec{ID: a, State: LeaseStateLeased, Seconds: 30, Expires: now.Add(30 * time.Second)}
+	breaking := leaseRec{ID: a, State: LeaseStateBreaking, BreakAt: now.Add(5 * time.Second)}
+	broken := leaseRec{ID: a, State: LeaseStateBroken, BreakAt: now.Add(-time.Second)}
+	expired := leaseRec{ID: a, State: LeaseStateLeased, Seconds: 30, Expires: now.Add(-time.Second)}
+	zero := 0
+	for _, tt := range []struct {
+		name  string
+		l     leaseRec
+		o     LeaseOptions
+		want  error
+		state LeaseState
+	}{
+		{"acquire available", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: 15}, nil, LeaseStateLeased},
+		{"acquire bad duration", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: 14}, ErrInvalidHeaderValue, ""},
+		{"acquire leased same", leased, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: a}, nil, LeaseStateLeased},
+		{"acquire leased other", leased, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, ErrLeaseAlreadyPresent, ""},
+		{"acquire breaking", breaking, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, ErrLeaseAlreadyPresent, ""},
+		{"acquire broken", broken, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, nil, LeaseStateLeased},
+		{"acquire expired", expired, LeaseOptions{Action: LeaseAcquire, Duration: -1}, nil, LeaseStateLeased},
+		{"renew available", leaseRec{}, LeaseOptions{Action: LeaseRenew, LeaseID: a}, ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"renew leased", leased, LeaseOptions{Action: LeaseRenew, LeaseID: a}, nil, LeaseStateLeased},
+		{"renew mismatch", leased, LeaseOptions{Action: LeaseRenew, LeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},
+		{"renew expired", expired, LeaseOptions{Action: LeaseRenew, LeaseID: a}, nil, LeaseStateLeased},
+		{"renew broken", broken, LeaseOptions{Action: LeaseRenew, LeaseID: a}, ErrLeaseIsBrokenAndCannotBeRenewed, ""},
+		{"change leased", leased, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, nil, LeaseStateLeased},
+		{"change leased b to a", leased, LeaseOptions{Action: LeaseChange, LeaseID: b, ProposedLeaseID: a}, nil, LeaseStateLeased},
+		{"change mismatch", leased, LeaseOptions{Action: LeaseChange, LeaseID: b, ProposedLeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},
+		{"change breaking", breaking, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, ErrLeaseIsBreakingAndCannotBeChanged, ""},
+		{"change expired", expired, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"change missing proposed", leased, LeaseOptions{Action: LeaseChange, LeaseID: a}, ErrMissingRequiredHeader, ""},
+		{"release leased", leased, LeaseOptions{Action: LeaseRelease, LeaseID: a}, nil, LeaseStateAvailable},
+		{"release breaking", breaking, LeaseOptions{Action: LeaseRelease, LeaseID: a}, nil, LeaseStateAvailable},
+		{"release mismatch", leased, LeaseOptions{Action: LeaseRelease, LeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},
+		{"release available", leaseRec{}, LeaseOptions{Action: LeaseRelease, LeaseID: a}, ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"break available", leaseRec{}, LeaseOptions{Action: LeaseBreak}, ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"break fixed default", leased, LeaseOptions{Action: LeaseBreak}, nil, LeaseStateBreaking},
+		{"break zero", leased, LeaseOptions{Action: LeaseBreak, BreakPeriod: &zero}, nil, LeaseStateBroken},
+		{"break infinite default", leaseRec{ID: a, State: LeaseStateLeased, Infinite: true}, LeaseOptions{Action: LeaseBreak}, nil, LeaseStateBroken},
+		{"break expired", expired, LeaseOptions{Action: LeaseBreak}, nil, LeaseStateBroken},
+		{"break breaking shorter", breaking, LeaseOptions{Action: LeaseBreak, BreakPeriod: &zero}, nil, LeaseStateBroken},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := tt.l
+			_, err := applyLease(&l, tt.o, now)
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want)
+				assert.Equal(t, tt.l, l, "a failed action changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.state, l.effective(now).State)
+		})
+	}
+}
