@@ -261,9 +261,18 @@ func TestDisabledKeyRefusesEveryCryptoOp(t *testing.T) {
 	for name, op := range map[string]func() error{
 		"encrypt": func() error { _, err := f.s.Encrypt(ctx, dev, DevVaultName, "k", "", p); return err },
 		"decrypt": func() error { _, err := f.s.Decrypt(ctx, dev, DevVaultName, "k", "", p); return err },
-		"wrap":    func() error { _, err := f.s.WrapKey(ctx, dev, DevVaultName, "k", "", p.Algorithm, []byte("x")); return err },
-		"unwrap":  func() error { _, err := f.s.UnwrapKey(ctx, dev, DevVaultName, "k", "", p.Algorithm, w.Value); return err },
-		"sign":    func() error { _, err := f.s.Sign(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32)); return err },
+		"wrap": func() error {
+			_, err := f.s.WrapKey(ctx, dev, DevVaultName, "k", "", p.Algorithm, []byte("x"))
+			return err
+		},
+		"unwrap": func() error {
+			_, err := f.s.UnwrapKey(ctx, dev, DevVaultName, "k", "", p.Algorithm, w.Value)
+			return err
+		},
+		"sign": func() error {
+			_, err := f.s.Sign(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32))
+			return err
+		},
 		"verify": func() error {
 			_, err := f.s.Verify(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32), sig.Value)
 			return err

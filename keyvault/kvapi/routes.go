@@ -1,0 +1,124 @@
+package kvapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/azemu/azemu/keyvault"
+)
+
+// route is one operation: method, a pattern of segments where "{name}",
+// "{version}" and "{op}" capture and other segments are literals matched
+// case-insensitively, and its handler.
+type route struct {
+	method  string
+	pattern string
+	name    string
+	handle  func(*server, http.ResponseWriter, *http.Request, request) error
+	ops     []string // allowed {op} values (lower case)
+}
+
+var cryptoOps = []string{"encrypt", "decrypt", "wrapkey", "unwrapkey", "sign", "verify", "release"}
+
+// routes: literal routes come first so "/keys/{name}/{op}" (versionless
+// crypto, as azcore sends it) wins over "/keys/{name}/{version}".
+// Reference: https://learn.microsoft.com/rest/api/keyvault/keys
+var routes = []route{
+	{method: "GET", pattern: "keys", name: "GetKeys", handle: (*server).GetKeys},
+	{method: "POST", pattern: "keys/restore", name: "RestoreKey", handle: (*server).RestoreKey},
+	{method: "POST", pattern: "keys/{name}/create", name: "CreateKey", handle: (*server).CreateKey},
+	{method: "POST", pattern: "keys/{name}/backup", name: "BackupKey", handle: (*server).BackupKey},
+	{method: "POST", pattern: "keys/{name}/rotate", name: "RotateKey", handle: (*server).RotateKey},
+	{method: "GET", pattern: "keys/{name}/versions", name: "GetKeyVersions", handle: (*server).GetKeyVersions},
+	{method: "GET", pattern: "keys/{name}/rotationpolicy", name: "GetKeyRotationPolicy", handle: (*server).GetKeyRotationPolicy},
+	{method: "PUT", pattern: "keys/{name}/rotationpolicy", name: "UpdateKeyRotationPolicy", handle: (*server).UpdateKeyRotationPolicy},
+	{method: "POST", pattern: "keys/{name}/{op}", name: "KeyOperation", handle: (*server).KeyOperation, ops: cryptoOps},
+	{method: "POST", pattern: "keys/{name}/{version}/{op}", name: "KeyOperation", handle: (*server).KeyOperation, ops: cryptoOps},
+	{method: "GET", pattern: "keys/{name}/{version}/attestation", name: "GetKeyAttestation", handle: (*server).GetKeyAttestation},
+	{method: "GET", pattern: "keys/{name}", name: "GetKey", handle: (*server).GetKey},
+	{method: "PUT", pattern: "keys/{name}", name: "ImportKey", handle: (*server).ImportKey},
+	{method: "DELETE", pattern: "keys/{name}", name: "DeleteKey", handle: (*server).DeleteKey},
+	{method: "PATCH", pattern: "keys/{name}", name: "UpdateKey", handle: (*server).UpdateKey},
+	{method: "GET", pattern: "keys/{name}/{version}", name: "GetKey", handle: (*server).GetKey},
+	{method: "PATCH", pattern: "keys/{name}/{version}", name: "UpdateKey", handle: (*server).UpdateKey},
+	{method: "GET", pattern: "deletedkeys", name: "GetDeletedKeys", handle: (*server).GetDeletedKeys},
+	{method: "GET", pattern: "deletedkeys/{name}", name: "GetDeletedKey", handle: (*server).GetDeletedKey},
+	{method: "DELETE", pattern: "deletedkeys/{name}", name: "PurgeDeletedKey", handle: (*server).PurgeDeletedKey},
+	{method: "POST", pattern: "deletedkeys/{name}/recover", name: "RecoverDeletedKey", handle: (*server).RecoverDeletedKey},
+	{method: "POST", pattern: "rng", name: "GetRandomBytes", handle: (*server).GetRandomBytes},
+}
+
+// splitPath splits an escaped path into unescaped, non-empty segments.
+func splitPath(escaped string) ([]string, bool) {
+	var out []string
+	for _, seg := range strings.Split(escaped, "/") {
+		if seg == "" {
+			continue
+		}
+		u, err := url.PathUnescape(seg)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, u)
+	}
+	return out, true
+}
+
+// match finds the route for method and path. A path that matches some route
+// with another method answers 405; no match answers 404.
+func match(method, escapedPath string) (route, request, error) {
+	segs, ok := splitPath(escapedPath)
+	if !ok {
+		return route{}, request{}, badRequest("The request URI is invalid.")
+	}
+	pathMatched := false
+	for _, rt := range routes {
+		req, ok := matchPattern(rt, segs)
+		if !ok {
+			continue
+		}
+		if rt.method != method {
+			pathMatched = true
+			continue
+		}
+		return rt, req, nil
+	}
+	if pathMatched {
+		return route{}, request{}, &keyvault.Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
+			Message: "The requested resource does not support http method '" + method + "'."}
+	}
+	return route{}, request{}, &keyvault.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested URI does not represent any resource on the server."}
+}
+
+func matchPattern(rt route, segs []string) (request, bool) {
+	pat := strings.Split(rt.pattern, "/")
+	if len(pat) != len(segs) {
+		return request{}, false
+	}
+	var req request
+	for i, p := range pat {
+		s := segs[i]
+		switch p {
+		case "{name}":
+			req.name = s
+		case "{version}":
+			req.version = s
+		case "{op}":
+			op := strings.ToLower(s)
+			found := false
+			for _, o := range rt.ops {
+				found = found || o == op
+			}
+			if !found {
+				return request{}, false
+			}
+			req.op = op
+		default:
+			if !strings.EqualFold(p, s) {
+				return request{}, false
+			}
+		}
+	}
+	return req, true
+}
