@@ -115,12 +115,12 @@ func tenantIssuer(base, tenant string, ver tokenVersion) string {
 	return base + "/" + tenant + "/v2.0"
 }
 
-// OpenIDConfigurationV2 serves the v2.0 OIDC discovery document. Any
+// openIDConfigurationV2 serves the v2.0 OIDC discovery document. Any
 // syntactically valid tenant gets one, so that an unknown tenant fails at the
 // token endpoint with a readable AADSTS error rather than msal-node's opaque
 // endpoints_resolution_error.
 // https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc
-func (s *Service) OpenIDConfigurationV2(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+func (s *Service) openIDConfigurationV2(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	tenant, err := tenantVar(r)
 	if err != nil {
 		return err
@@ -150,8 +150,8 @@ func (s *Service) OpenIDConfigurationV2(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// OpenIDConfigurationV1 serves the v1 OIDC discovery document.
-func (s *Service) OpenIDConfigurationV1(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+// openIDConfigurationV1 serves the v1 OIDC discovery document.
+func (s *Service) openIDConfigurationV1(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	tenant, err := tenantVar(r)
 	if err != nil {
 		return err
@@ -176,9 +176,9 @@ func (s *Service) OpenIDConfigurationV1(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// Keys serves the JWKS with the authority's signing key.
+// keys serves the JWKS with the authority's signing key.
 // https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-signature
-func (s *Service) Keys(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+func (s *Service) keys(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	tenant, err := tenantVar(r)
 	if err != nil {
 		return err
@@ -241,14 +241,14 @@ func scopeAudience(scope string) (string, error) {
 	return "", errInvalidScope(scope)
 }
 
-// TokenV2 is the v2.0 token endpoint (client credentials with a secret).
+// tokenV2 is the v2.0 token endpoint (client credentials with a secret).
 // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
-func (s *Service) TokenV2(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+func (s *Service) tokenV2(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	return s.token(w, r, v2)
 }
 
-// TokenV1 is the v1 token endpoint (client credentials, `resource` instead of `scope`).
-func (s *Service) TokenV1(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+// tokenV1 is the v1 token endpoint (client credentials, `resource` instead of `scope`).
+func (s *Service) tokenV1(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	return s.token(w, r, v1)
 }
 
@@ -366,8 +366,8 @@ func (s *Service) authenticateClient(tenant string, f tokenForm) (Principal, boo
 	return found.Principal, secretMatches(found, f.ClientSecret), nil
 }
 
-// managedIdentityResponse mints the token of a managed identity request.
-func (s *Service) managedIdentityToken(r *http.Request, sel selector, resource string) (Principal, string, int64, bool, error) {
+// mintManagedIdentity mints the token of a managed identity request.
+func (s *Service) mintManagedIdentity(r *http.Request, sel selector, resource string) (Principal, string, int64, bool, error) {
 	p, ok := s.selectManagedIdentity(sel)
 	if !ok {
 		return Principal{}, "", 0, false, nil
@@ -384,10 +384,10 @@ func (s *Service) managedIdentityToken(r *http.Request, sel selector, resource s
 	return p, raw, exp.Unix(), true, nil
 }
 
-// ManagedIdentityToken is the App Service managed identity endpoint
+// managedIdentityToken is the App Service managed identity endpoint
 // (IDENTITY_ENDPOINT / IDENTITY_HEADER, api-version 2019-08-01).
 // https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference
-func (s *Service) ManagedIdentityToken(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+func (s *Service) managedIdentityToken(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	hdr := r.Header.Get("X-IDENTITY-HEADER")
 	if hdr == "" || subtle.ConstantTimeCompare([]byte(hdr), []byte(s.cfg.IdentityHeader)) != 1 {
 		return &msiError{http.StatusUnauthorized, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER."}
@@ -404,7 +404,7 @@ func (s *Service) ManagedIdentityToken(w http.ResponseWriter, r *http.Request, _
 	if bad != "" {
 		return &msiError{http.StatusBadRequest, bad}
 	}
-	p, raw, exp, ok, err := s.managedIdentityToken(r, sel, resource)
+	p, raw, exp, ok, err := s.mintManagedIdentity(r, sel, resource)
 	if err != nil {
 		return err
 	}
@@ -421,10 +421,10 @@ func (s *Service) ManagedIdentityToken(w http.ResponseWriter, r *http.Request, _
 	return nil
 }
 
-// IMDSToken is the Azure VM instance metadata identity endpoint
+// imdsToken is the Azure VM instance metadata identity endpoint
 // (Metadata: true, api-version 2018-02-01).
 // https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token
-func (s *Service) IMDSToken(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
+func (s *Service) imdsToken(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
 	if !strings.EqualFold(r.Header.Get("Metadata"), "true") {
 		return &imdsError{http.StatusBadRequest, "invalid_request", "Required metadata header not specified"}
 	}
@@ -440,7 +440,7 @@ func (s *Service) IMDSToken(w http.ResponseWriter, r *http.Request, _ reqIDs) er
 	if bad != "" {
 		return &imdsError{http.StatusBadRequest, "invalid_request", bad}
 	}
-	p, raw, exp, ok, err := s.managedIdentityToken(r, sel, resource)
+	p, raw, exp, ok, err := s.mintManagedIdentity(r, sel, resource)
 	if err != nil {
 		return err
 	}
