@@ -182,7 +182,9 @@ func assertErr(t *testing.T, want, got error) {
 	assert.ErrorIs(t, got, want)
 }
 
-func bid(i int) string { return base64.StdEncoding.EncodeToString([]byte{'b', byte('0' + i/10), byte('0' + i%10)}) }
+func bid(i int) string {
+	return base64.StdEncoding.EncodeToString([]byte{'b', byte('0' + i/10), byte('0' + i%10)})
+}
 
 func TestBlockBlobFlow(t *testing.T) {
 	e := newEnv(t)
