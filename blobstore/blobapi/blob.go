@@ -153,7 +153,7 @@ func (a *api) GetBlobProperties(w http.ResponseWriter, r *http.Request) error {
 // https://learn.microsoft.com/rest/api/storageservices/get-blob-metadata
 func (a *api) GetBlobMetadata(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
-	p, err := a.svc.GetBlobMetadata(r.Context(), c.blobRef(), conditions(r))
+	p, err := a.svc.GetBlobProperties(r.Context(), c.blobRef(), conditions(r))
 	if err != nil {
 		return err
 	}

@@ -280,9 +280,9 @@ func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
 				default:
 					return nil, blobstore.ErrInvalidXMLDocument
 				}
-				var id string
-				if err := dec.DecodeElement(&id, &t); err != nil {
-					return nil, blobstore.ErrInvalidXMLDocument
+				id, err := elementText(dec)
+				if err != nil {
+					return nil, err
 				}
 				depth--
 				if len(items) >= 50000 {
@@ -294,6 +294,26 @@ func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
 			}
 		case xml.EndElement:
 			depth--
+		}
+	}
+}
+
+// elementText reads the text of an element whose start was just read, up to
+// its end; a child element is InvalidXmlDocument.
+func elementText(dec *xml.Decoder) (string, error) {
+	var b strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", blobstore.ErrInvalidXMLDocument
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			b.Write(t)
+		case xml.StartElement:
+			return "", blobstore.ErrInvalidXMLDocument
+		case xml.EndElement:
+			return b.String(), nil
 		}
 	}
 }
