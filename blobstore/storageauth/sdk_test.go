@@ -3,8 +3,8 @@ package storageauth
 import (
 	"bytes"
 	"context"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net"
 	"net/http"
