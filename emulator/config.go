@@ -1,0 +1,158 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"time"
+)
+
+// Well-known development identities. They are public on purpose, like
+// Azurite's devstoreaccount1: anyone can use them against a local azemu.
+const (
+	DevAccountName   = "devstoreaccount1"
+	DevAccountKey    = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+	DevTenantID      = "00000000-0000-4000-8000-000000000000"
+	DevClientID      = "00000000-0000-4000-8000-000000000001"
+	DevClientSecret  = "azemu-development-secret"
+	DevObjectID      = "00000000-0000-4000-8000-000000000002"
+	DevVaultName     = "devvault"
+	DevSubscription  = "00000000-0000-0000-0000-000000000000"
+	DevResourceGroup = "azemu"
+)
+
+// Account is a storage account served from the start.
+type Account struct {
+	Name string
+	// Keys are the account's shared keys (one or two), raw bytes.
+	Keys [][]byte
+}
+
+// Config configures one emulator instance. The zero value is a working
+// in-memory instance on 127.0.0.1 with a free port for every listener, the
+// development account, the development vault and the development principal.
+type Config struct {
+	// DataDir holds metadata, sealed data, the root key and the TLS
+	// certificates. Ignored when InMemory is set.
+	DataDir string
+	// InMemory keeps everything in memory; nothing is written to disk.
+	InMemory bool
+
+	// Host is the address the listeners bind to (default 127.0.0.1).
+	Host string
+	// BlobPort, FilePort and VaultPort are the listener ports; 0 picks a free
+	// port, -1 disables the listener.
+	BlobPort  int
+	FilePort  int
+	VaultPort int
+
+	// CertFile and KeyFile replace the generated server certificate. When set,
+	// Blob and Files are served over HTTPS too.
+	CertFile string
+	KeyFile  string
+
+	// RootKey is the 256-bit root key, base64. Empty: generated into the data
+	// folder (mode 0600) on first start, or random per instance in memory.
+	RootKey string
+
+	// Accounts are served besides devstoreaccount1 (AZURITE_ACCOUNTS).
+	Accounts []Account
+
+	// Fsync makes every commit durable against power loss.
+	Fsync bool
+	// CMKCacheTTL lets an unwrapped customer-managed account key be used this
+	// long without asking the vault again; 0 checks on every request.
+	CMKCacheTTL time.Duration
+
+	// Logger receives the request log; nil discards it.
+	Logger *slog.Logger
+	// Now is the real clock (tests may inject one); nil means time.Now.
+	Now func() time.Time
+}
+
+var accountNameRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
+
+// Validate reports the first problem with c in words a user can act on.
+func (c *Config) Validate() error {
+	if !c.InMemory && c.DataDir == "" {
+		return errors.New("a data folder is required unless running in memory (--data DIR or --in-memory)")
+	}
+	if c.Host != "" && net.ParseIP(c.Host) == nil && c.Host != "localhost" {
+		if _, err := net.LookupHost(c.Host); err != nil {
+			return fmt.Errorf("host %q does not resolve: %w", c.Host, err)
+		}
+	}
+	for _, p := range []struct {
+		name string
+		port int
+	}{{"blob", c.BlobPort}, {"file", c.FilePort}, {"vault", c.VaultPort}} {
+		if p.port < -1 || p.port > 65535 {
+			return fmt.Errorf("%s port %d is out of range (0 picks a free port, -1 disables)", p.name, p.port)
+		}
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		return errors.New("--cert and --key go together: give both or neither")
+	}
+	if c.RootKey != "" {
+		k, err := base64.StdEncoding.DecodeString(c.RootKey)
+		if err != nil || len(k) != 32 {
+			return errors.New("the root key must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)")
+		}
+	}
+	seen := map[string]bool{DevAccountName: true}
+	for _, a := range c.Accounts {
+		if !accountNameRE.MatchString(a.Name) {
+			return fmt.Errorf("account name %q must be 3 to 24 lowercase letters and digits", a.Name)
+		}
+		if seen[a.Name] {
+			return fmt.Errorf("account %q is given twice", a.Name)
+		}
+		seen[a.Name] = true
+		if len(a.Keys) == 0 {
+			return fmt.Errorf("account %q has no key", a.Name)
+		}
+	}
+	if c.CMKCacheTTL < 0 {
+		return errors.New("the CMK cache TTL cannot be negative")
+	}
+	return nil
+}
+
+// ParseAccounts parses AZURITE_ACCOUNTS: "name:key[:key2];name2:key...".
+// Keys are base64 as Azure shows them.
+func ParseAccounts(s string) ([]Account, error) {
+	var out []Account
+	for _, part := range splitNonEmpty(s, ';') {
+		fields := splitNonEmpty(part, ':')
+		if len(fields) < 2 || len(fields) > 3 {
+			return nil, fmt.Errorf("account entry %q must be name:key or name:key1:key2", part)
+		}
+		a := Account{Name: fields[0]}
+		for _, k := range fields[1:] {
+			raw, err := base64.StdEncoding.DecodeString(k)
+			if err != nil {
+				return nil, fmt.Errorf("key of account %q is not base64: %w", a.Name, err)
+			}
+			a.Keys = append(a.Keys, raw)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func splitNonEmpty(s string, sep byte) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == sep {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}

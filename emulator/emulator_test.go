@@ -1,0 +1,99 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func startTest(t *testing.T, cfg Config) *Emulator {
+	t.Helper()
+	e, err := Start(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, e.Close()) })
+	return e
+}
+
+func TestStartZeroConfigServesHealthOnEveryListener(t *testing.T) {
+	e := startTest(t, Config{InMemory: true})
+	client := e.HTTPClient()
+	for _, base := range []string{e.BlobURL(), e.FileURL(), e.VaultURL(), e.DevVaultURL()} {
+		require.NotEmpty(t, base)
+		resp, err := client.Get(base + "/_azemu/health")
+		require.NoError(t, err, base)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, base)
+		assert.Contains(t, string(body), `"status":"ok"`)
+	}
+	assert.Contains(t, e.ConnectionString(), "BlobEndpoint="+e.BlobURL()+"/devstoreaccount1")
+}
+
+func TestDisabledListener(t *testing.T) {
+	e := startTest(t, Config{InMemory: true, FilePort: -1})
+	assert.Empty(t, e.FileURL())
+	assert.NotContains(t, e.ConnectionString(), "FileEndpoint")
+}
+
+func TestClockAdminAPI(t *testing.T) {
+	e := startTest(t, Config{InMemory: true})
+	client := e.HTTPClient()
+	get := func() time.Time {
+		resp, err := client.Get(e.VaultURL() + "/_azemu/clock")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out struct{ Now time.Time }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		return out.Now
+	}
+	before := get()
+	resp, err := client.Post(e.VaultURL()+"/_azemu/clock/advance", "application/json", strings.NewReader(`{"seconds": 864000}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	after := get()
+	assert.GreaterOrEqual(t, after.Sub(before), 240*time.Hour)
+
+	for _, body := range []string{`{}`, `{"seconds": -5}`, `not json`} {
+		resp, err := client.Post(e.VaultURL()+"/_azemu/clock/advance", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	}
+}
+
+func TestRootKeyPersistsAndIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	e, err := Start(context.Background(), Config{DataDir: dir})
+	require.NoError(t, err)
+	require.NoError(t, e.Close())
+	info, err := os.Stat(filepath.Join(dir, rootKeyFile))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	first, err := os.ReadFile(filepath.Join(dir, rootKeyFile))
+	require.NoError(t, err)
+
+	e, err = Start(context.Background(), Config{DataDir: dir})
+	require.NoError(t, err)
+	require.NoError(t, e.Close())
+	second, err := os.ReadFile(filepath.Join(dir, rootKeyFile))
+	require.NoError(t, err)
+	assert.Equal(t, first, second, "the root key must survive a restart")
+}
+
+func TestStartFailsClearlyOnBusyPort(t *testing.T) {
+	e := startTest(t, Config{InMemory: true})
+	port := e.blobPort()
+	_, err := Start(context.Background(), Config{InMemory: true, BlobPort: port})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "blob listener")
+}
