@@ -28,7 +28,9 @@ type Config struct {
 	// uncommitted blocks). nil means time.Now.
 	Now func() time.Time
 	// Fsync makes data files and their directory fsync'd before the metadata
-	// that references them is committed.
+	// that references them is committed, and the metadata database fsync
+	// each commit. Without it, committed data survives a killed process but
+	// not a power loss.
 	Fsync bool
 	// Logger receives operational logs; nil discards them.
 	Logger *slog.Logger
@@ -176,7 +178,9 @@ func Open(cfg Config) (*Service, error) {
 			return nil, fmt.Errorf("blobstore: %w", err)
 		}
 	}
-	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: s.tempDir})
+	// Without Fsync nothing is fsync'd: committed data survives a killed
+	// process (the page cache has it) but not a power loss.
+	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: !cfg.Fsync})
 	if err != nil {
 		s.cleanupTemp()
 		return nil, err
