@@ -513,6 +513,11 @@ func authenticateSAS(ctx context.Context, req Request, keys [][]byte, policies P
 	if t.get(sasSignature) == "" {
 		return Result{}, notWellFormed("sig is mandatory. Cannot be empty")
 	}
+	if sig := t.get(sasSignature); strings.Contains(sig, " ") {
+		// A client that did not escape '+' in sig sends it as a space after
+		// query decoding; base64 never contains a space.
+		t.params = append([]queryParam{{sasSignature, strings.ReplaceAll(sig, " ", "+")}}, t.params...)
+	}
 	switch {
 	case t.get(sasResource) != "":
 		return authenticateServiceSAS(ctx, req, keys, policies, t)

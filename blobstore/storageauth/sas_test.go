@@ -423,3 +423,52 @@ func TestOperationAccess(t *testing.T) {
 	assert.True(t, Result{Method: MethodSharedKey}.Allows(PermWrite))
 	_ = strings.Contains
 }
+
+func TestSASEdgeCases(t *testing.T) {
+	now := time.Now().UTC()
+	keys := [][]byte{devKey(t)}
+	ctx := context.Background()
+	dir, err := blobsas.BlobSignatureValues{ContainerName: "photos", Directory: "a/b", Permissions: "r", ExpiryTime: now.Add(time.Hour)}.SignWithSharedKey(blobCred(t))
+	require.NoError(t, err)
+	t.Run("directory SAS outside its directory", func(t *testing.T) {
+		_, err := Authenticate(ctx, sasRequest("/devstoreaccount1/photos/a/x/c.txt", dir.Encode(), false), baseReq(ServiceBlob, "photos", "a/x/c.txt"), keys, nil)
+		assertAuthError(t, err, 403, "AuthenticationFailed", "Signature did not match.")
+	})
+	t.Run("directory SAS above its depth", func(t *testing.T) {
+		_, err := Authenticate(ctx, sasRequest("/devstoreaccount1/photos/a", dir.Encode(), false), baseReq(ServiceBlob, "photos", "a"), keys, nil)
+		assertAuthError(t, err, 403, "AuthenticationFailed", "The specified signed resource is not allowed")
+	})
+	t.Run("directory SAS without sdd", func(t *testing.T) {
+		_, err := Authenticate(ctx, sasRequest("/devstoreaccount1/photos/a/b/c", tamper(t, dir.Encode(), "sdd", "-"), false), baseReq(ServiceBlob, "photos", "a/b/c"), keys, nil)
+		assertAuthError(t, err, 403, "AuthenticationFailed", "Signature fields not well formed.")
+	})
+	t.Run("unescaped plus in sig", func(t *testing.T) {
+		for i := 0; i < 50; i++ {
+			qp, err := blobsas.BlobSignatureValues{ContainerName: "photos", BlobName: "b", Permissions: "r", ExpiryTime: now.Add(time.Duration(i) * time.Minute).Add(time.Hour)}.SignWithSharedKey(blobCred(t))
+			require.NoError(t, err)
+			if !strings.Contains(qp.Signature(), "+") {
+				continue
+			}
+			raw := strings.Replace(qp.Encode(), url.QueryEscape(qp.Signature()), strings.ReplaceAll(qp.Signature(), "/", "%2F"), 1)
+			require.Contains(t, raw, "+")
+			_, err = Authenticate(ctx, sasRequest("/devstoreaccount1/photos/b", raw, false), baseReq(ServiceBlob, "photos", "b"), keys, nil)
+			require.NoError(t, err)
+			return
+		}
+		t.Skip("no signature with '+' in 50 tries")
+	})
+	t.Run("file SAS on blob endpoint", func(t *testing.T) {
+		qp, err := filesas.SignatureValues{ShareName: "photos", FilePath: "b", Permissions: "r", ExpiryTime: now.Add(time.Hour)}.SignWithSharedKey(fileCred(t))
+		require.NoError(t, err)
+		_, err = Authenticate(ctx, sasRequest("/devstoreaccount1/photos/b", qp.Encode(), false), baseReq(ServiceBlob, "photos", "b"), keys, nil)
+		assertAuthError(t, err, 403, "AuthenticationFailed", "Signature fields not well formed.")
+	})
+	t.Run("zero Now uses the real clock", func(t *testing.T) {
+		qp, err := blobsas.BlobSignatureValues{ContainerName: "photos", BlobName: "b", Permissions: "r", ExpiryTime: now.Add(-time.Minute)}.SignWithSharedKey(blobCred(t))
+		require.NoError(t, err)
+		q := baseReq(ServiceBlob, "photos", "b")
+		q.Now = time.Time{}
+		_, err = Authenticate(ctx, sasRequest("/devstoreaccount1/photos/b", qp.Encode(), false), q, keys, nil)
+		assertAuthError(t, err, 403, "AuthenticationFailed", "Signed expiry time [")
+	})
+}
