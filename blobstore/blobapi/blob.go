@@ -43,12 +43,14 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cond := conditions(r)
+	fix := createOnly(c, &cond)
 	res, err := a.svc.PutBlob(r.Context(), c.blobRef(), blobstore.PutBlobOptions{
 		Body: r.Body, Size: size, HTTPHeaders: hh, Metadata: md, TransactionalMD5: tmd5,
-		Conditions: conditions(r), Tier: r.Header.Get("x-ms-access-tier"),
+		Conditions: cond, Tier: r.Header.Get("x-ms-access-tier"),
 	})
 	if err != nil {
-		return err
+		return fix(err)
 	}
 	setWrite(w.Header(), res)
 	w.WriteHeader(http.StatusCreated)

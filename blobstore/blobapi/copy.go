@@ -31,12 +31,14 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cond := conditions(r)
+	fix := createOnly(c, &cond)
 	res, err := a.svc.CopyBlob(r.Context(), c.blobRef(), blobstore.CopyBlobOptions{
 		Source: src, SourceURL: srcURL, Metadata: md, SourceConditions: sourceConditions(r),
-		Conditions: conditions(r), Tier: r.Header.Get("x-ms-access-tier"),
+		Conditions: cond, Tier: r.Header.Get("x-ms-access-tier"),
 	})
 	if err != nil {
-		return err
+		return fix(err)
 	}
 	h := w.Header()
 	setWrite(h, blobstore.WriteResult{ETag: res.ETag, LastModified: res.LastModified})

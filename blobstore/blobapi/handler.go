@@ -2,6 +2,7 @@ package blobapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -107,11 +108,8 @@ const (
 
 // op describes one REST operation for the adapter.
 type op struct {
+	// name is the operation's name in the REST reference without spaces.
 	name string
-	// level is the account SAS resource type: 's', 'c' or 'o'.
-	level byte
-	// perm is the SAS permission letter the operation needs.
-	perm byte
 	anon anonymous
 	fn   func(w http.ResponseWriter, r *http.Request) error
 }
@@ -208,16 +206,20 @@ func unescape(s string) (string, error) {
 // access rules of the container.
 func (a *api) authenticate(r *http.Request, c *call) error {
 	req := storageauth.Request{
-		Service:      storageauth.ServiceBlob,
-		Account:      c.account.Name,
-		Container:    c.container,
-		Path:         c.blob,
-		ResourceType: c.op.level,
-		Permission:   c.op.perm,
-		ClientIP:     clientIP(r),
-		HTTPS:        r.TLS != nil,
-		Now:          a.now(),
+		Service:   storageauth.ServiceBlob,
+		Account:   c.account.Name,
+		Container: c.container,
+		Path:      c.blob,
+		ClientIP:  clientIP(r),
+		HTTPS:     r.TLS != nil,
+		Now:       a.now(),
 	}
+	access, ok := storageauth.OperationAccess(storageauth.ServiceBlob, authName(r, c.op.name))
+	if !ok {
+		// Unknown to the SAS tables: no SAS may do it (fail closed).
+		access = storageauth.Access{ResourceType: resourceLevel(c)}
+	}
+	access.Apply(&req)
 	var lookup storageauth.PolicyLookup
 	if c.container != "" {
 		ref := c.containerRef()
@@ -255,6 +257,46 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 	}
 	// Azure hides private resources from anonymous callers.
 	return blobstore.ErrResourceNotFound
+}
+
+// authName is the operation name storageauth knows: lease breaks and
+// synchronous copies have their own SAS rules.
+func authName(r *http.Request, name string) string {
+	switch {
+	case name == "LeaseBlob" && strings.EqualFold(r.Header.Get("x-ms-lease-action"), "break"):
+		return "BreakBlobLease"
+	case name == "LeaseContainer" && strings.EqualFold(r.Header.Get("x-ms-lease-action"), "break"):
+		return "BreakContainerLease"
+	case name == "CopyBlob" && strings.EqualFold(r.Header.Get("x-ms-requires-sync"), "true"):
+		return "CopyBlobFromURL"
+	}
+	return name
+}
+
+func resourceLevel(c *call) byte {
+	switch {
+	case c.blob != "":
+		return storageauth.ResourceObject
+	case c.container != "":
+		return storageauth.ResourceContainer
+	}
+	return storageauth.ResourceService
+}
+
+// createOnly applies a SAS that may create but not overwrite ('c' without
+// 'w'): the write becomes conditional on the blob not existing, and finding
+// it is a permission error, not a conflict.
+func createOnly(c *call, cond *blobstore.Conditions) (restore func(error) error) {
+	if c.auth.Allows(storageauth.PermWrite) || cond.IfNoneMatch == "*" {
+		return func(err error) error { return err }
+	}
+	cond.IfNoneMatch = "*"
+	return func(err error) error {
+		if errors.Is(err, blobstore.ErrBlobAlreadyExists) {
+			return blobstore.ErrAuthorizationPermissionMismatch
+		}
+		return err
+	}
 }
 
 func clientIP(r *http.Request) net.IP {

@@ -40,8 +40,9 @@ func (m q) match(r *http.Request, _ *mux.RouteMatch) bool {
 }
 
 // routes lists every Blob REST operation azemu serves, one per line:
-// method, path, query/header matcher, then op{name, SAS resource type, SAS
-// permission, anonymous access, handler}.
+// method, path, query/header matcher, then op{REST operation name,
+// anonymous access, handler}. What a SAS must grant for the operation comes
+// from storageauth.OperationAccess by the same name.
 func (a *api) routes() *mux.Router {
 	m := mux.NewRouter().SkipClean(true).UseEncodedPath()
 	add := func(methods, path string, match q, o op) {
@@ -50,45 +51,45 @@ func (a *api) routes() *mux.Router {
 	m.Methods(http.MethodOptions).PathPrefix("/").Handler(http.HandlerFunc(a.Preflight))
 
 	// Service.
-	add("GET", pathService, q{restype: "service", comp: "properties"}, op{"GetBlobServiceProperties", 's', 'r', anonNever, a.GetBlobServiceProperties})
-	add("PUT", pathService, q{restype: "service", comp: "properties"}, op{"SetBlobServiceProperties", 's', 'w', anonNever, a.SetBlobServiceProperties})
-	add("GET", pathService, q{restype: "service", comp: "stats"}, op{"GetBlobServiceStats", 's', 'r', anonNever, a.GetBlobServiceStats})
-	add("GET", pathService, q{comp: "list"}, op{"ListContainers", 's', 'l', anonNever, a.ListContainers})
-	add("GET,HEAD", pathService, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", 's', 'r', anonNever, a.GetAccountInformation})
-	add("GET,HEAD", pathContainer, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", 'c', 'r', anonNever, a.GetAccountInformation})
-	add("GET,HEAD", pathBlob, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", 'o', 'r', anonNever, a.GetAccountInformation})
+	add("GET", pathService, q{restype: "service", comp: "properties"}, op{"GetBlobServiceProperties", anonNever, a.GetBlobServiceProperties})
+	add("PUT", pathService, q{restype: "service", comp: "properties"}, op{"SetBlobServiceProperties", anonNever, a.SetBlobServiceProperties})
+	add("GET", pathService, q{restype: "service", comp: "stats"}, op{"GetBlobServiceStats", anonNever, a.GetBlobServiceStats})
+	add("GET", pathService, q{comp: "list"}, op{"ListContainers", anonNever, a.ListContainers})
+	add("GET,HEAD", pathService, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
+	add("GET,HEAD", pathContainer, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
+	add("GET,HEAD", pathBlob, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
 
 	// Container.
-	add("PUT", pathContainer, q{restype: "container"}, op{"CreateContainer", 'c', 'c', anonNever, a.CreateContainer})
-	add("GET,HEAD", pathContainer, q{restype: "container"}, op{"GetContainerProperties", 'c', 'r', anonContainer, a.GetContainerProperties})
-	add("DELETE", pathContainer, q{restype: "container"}, op{"DeleteContainer", 'c', 'd', anonNever, a.DeleteContainer})
-	add("GET,HEAD", pathContainer, q{restype: "container", comp: "metadata"}, op{"GetContainerMetadata", 'c', 'r', anonContainer, a.GetContainerMetadata})
-	add("PUT", pathContainer, q{restype: "container", comp: "metadata"}, op{"SetContainerMetadata", 'c', 'w', anonNever, a.SetContainerMetadata})
-	add("GET,HEAD", pathContainer, q{restype: "container", comp: "acl"}, op{"GetContainerACL", 'c', 'r', anonNever, a.GetContainerACL})
-	add("PUT", pathContainer, q{restype: "container", comp: "acl"}, op{"SetContainerACL", 'c', 'w', anonNever, a.SetContainerACL})
-	add("PUT", pathContainer, q{restype: "container", comp: "lease"}, op{"LeaseContainer", 'c', 'w', anonNever, a.LeaseContainer})
-	add("GET", pathContainer, q{restype: "container", comp: "list"}, op{"ListBlobs", 'c', 'l', anonContainer, a.ListBlobs})
+	add("PUT", pathContainer, q{restype: "container"}, op{"CreateContainer", anonNever, a.CreateContainer})
+	add("GET,HEAD", pathContainer, q{restype: "container"}, op{"GetContainerProperties", anonContainer, a.GetContainerProperties})
+	add("DELETE", pathContainer, q{restype: "container"}, op{"DeleteContainer", anonNever, a.DeleteContainer})
+	add("GET,HEAD", pathContainer, q{restype: "container", comp: "metadata"}, op{"GetContainerMetadata", anonContainer, a.GetContainerMetadata})
+	add("PUT", pathContainer, q{restype: "container", comp: "metadata"}, op{"SetContainerMetadata", anonNever, a.SetContainerMetadata})
+	add("GET,HEAD", pathContainer, q{restype: "container", comp: "acl"}, op{"GetContainerACL", anonNever, a.GetContainerACL})
+	add("PUT", pathContainer, q{restype: "container", comp: "acl"}, op{"SetContainerACL", anonNever, a.SetContainerACL})
+	add("PUT", pathContainer, q{restype: "container", comp: "lease"}, op{"LeaseContainer", anonNever, a.LeaseContainer})
+	add("GET", pathContainer, q{restype: "container", comp: "list"}, op{"ListBlobs", anonContainer, a.ListBlobs})
 
 	// Blob.
-	add("PUT", pathBlob, q{header: "x-ms-copy-source", noHeader: "x-ms-blob-type"}, op{"CopyBlob", 'o', 'w', anonNever, a.CopyBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "BlockBlob", noHeader: "x-ms-copy-source"}, op{"PutBlob", 'o', 'w', anonNever, a.PutBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "BlockBlob"}, op{"PutBlobFromURL", 'o', 'w', anonNever, a.CopyBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "AppendBlob"}, op{"CreateAppendBlob", 'o', 'w', anonNever, a.CreateAppendBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "PageBlob"}, op{"PutPageBlob", 'o', 'w', anonNever, a.Unsupported})
-	add("PUT", pathBlob, q{}, op{"PutBlob", 'o', 'w', anonNever, a.PutBlob})
-	add("GET", pathBlob, q{}, op{"GetBlob", 'o', 'r', anonBlob, a.GetBlob})
-	add("HEAD", pathBlob, q{}, op{"GetBlobProperties", 'o', 'r', anonBlob, a.GetBlobProperties})
-	add("DELETE", pathBlob, q{}, op{"DeleteBlob", 'o', 'd', anonNever, a.DeleteBlob})
-	add("PUT", pathBlob, q{comp: "properties"}, op{"SetBlobProperties", 'o', 'w', anonNever, a.SetBlobProperties})
-	add("GET,HEAD", pathBlob, q{comp: "metadata"}, op{"GetBlobMetadata", 'o', 'r', anonBlob, a.GetBlobMetadata})
-	add("PUT", pathBlob, q{comp: "metadata"}, op{"SetBlobMetadata", 'o', 'w', anonNever, a.SetBlobMetadata})
-	add("PUT", pathBlob, q{comp: "lease"}, op{"LeaseBlob", 'o', 'w', anonNever, a.LeaseBlob})
-	add("PUT", pathBlob, q{comp: "snapshot"}, op{"SnapshotBlob", 'o', 'w', anonNever, a.SnapshotBlob})
-	add("PUT", pathBlob, q{comp: "copy"}, op{"AbortCopyBlob", 'o', 'w', anonNever, a.AbortCopyBlob})
-	add("PUT", pathBlob, q{comp: "block"}, op{"PutBlock", 'o', 'w', anonNever, a.PutBlock})
-	add("PUT", pathBlob, q{comp: "blocklist"}, op{"PutBlockList", 'o', 'w', anonNever, a.PutBlockList})
-	add("GET", pathBlob, q{comp: "blocklist"}, op{"GetBlockList", 'o', 'r', anonBlob, a.GetBlockList})
-	add("PUT", pathBlob, q{comp: "appendblock"}, op{"AppendBlock", 'o', 'a', anonNever, a.AppendBlock})
+	add("PUT", pathBlob, q{header: "x-ms-copy-source", noHeader: "x-ms-blob-type"}, op{"CopyBlob", anonNever, a.CopyBlob})
+	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "BlockBlob", noHeader: "x-ms-copy-source"}, op{"PutBlob", anonNever, a.PutBlob})
+	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "BlockBlob"}, op{"PutBlobFromURL", anonNever, a.CopyBlob})
+	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "AppendBlob"}, op{"CreateAppendBlob", anonNever, a.CreateAppendBlob})
+	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "PageBlob"}, op{"PutPageBlob", anonNever, a.Unsupported})
+	add("PUT", pathBlob, q{}, op{"PutBlob", anonNever, a.PutBlob})
+	add("GET", pathBlob, q{}, op{"GetBlob", anonBlob, a.GetBlob})
+	add("HEAD", pathBlob, q{}, op{"GetBlobProperties", anonBlob, a.GetBlobProperties})
+	add("DELETE", pathBlob, q{}, op{"DeleteBlob", anonNever, a.DeleteBlob})
+	add("PUT", pathBlob, q{comp: "properties"}, op{"SetBlobProperties", anonNever, a.SetBlobProperties})
+	add("GET,HEAD", pathBlob, q{comp: "metadata"}, op{"GetBlobMetadata", anonBlob, a.GetBlobMetadata})
+	add("PUT", pathBlob, q{comp: "metadata"}, op{"SetBlobMetadata", anonNever, a.SetBlobMetadata})
+	add("PUT", pathBlob, q{comp: "lease"}, op{"LeaseBlob", anonNever, a.LeaseBlob})
+	add("PUT", pathBlob, q{comp: "snapshot"}, op{"SnapshotBlob", anonNever, a.SnapshotBlob})
+	add("PUT", pathBlob, q{comp: "copy"}, op{"AbortCopyBlob", anonNever, a.AbortCopyBlob})
+	add("PUT", pathBlob, q{comp: "block"}, op{"PutBlock", anonNever, a.PutBlock})
+	add("PUT", pathBlob, q{comp: "blocklist"}, op{"PutBlockList", anonNever, a.PutBlockList})
+	add("GET", pathBlob, q{comp: "blocklist"}, op{"GetBlockList", anonBlob, a.GetBlockList})
+	add("PUT", pathBlob, q{comp: "appendblock"}, op{"AppendBlock", anonNever, a.AppendBlock})
 
 	m.NotFoundHandler = http.HandlerFunc(a.noRoute)
 	m.MethodNotAllowedHandler = http.HandlerFunc(a.noRoute)
