@@ -1,0 +1,800 @@
+package blobstore
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
+)
+
+var shareLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithShareOperation, ErrLeaseNotPresentWithShareOperation}
+
+// GetFileServiceProperties returns the File service properties (defaults
+// when never set). It MUST return ErrAccountNotFound for an unknown account.
+func (s *Service) GetFileServiceProperties(ctx context.Context, account string) (FileServiceProperties, error) {
+	var p FileServiceProperties
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		if tx.Account(account) == nil {
+			return ErrAccountNotFound
+		}
+		p = defaultFileServiceProperties()
+		if b := tx.FileGet(boltstore.FileServices, []byte(account)); b != nil {
+			rec, err := decode[fileSvcRec](b)
+			if err != nil {
+				return err
+			}
+			p = rec.Props
+		}
+		return nil
+	})
+	return p, err
+}
+
+func defaultFileServiceProperties() FileServiceProperties {
+	return FileServiceProperties{
+		HourMetrics:   &MetricsProperties{Version: "1.0"},
+		MinuteMetrics: &MetricsProperties{Version: "1.0"},
+		Cors:          []CorsRule{},
+	}
+}
+
+// SetFileServiceProperties stores the File service properties; nil fields
+// keep their stored value, an empty non-nil Cors clears the rules. At most
+// 5 CORS rules (else ErrInvalidXMLDocument).
+func (s *Service) SetFileServiceProperties(ctx context.Context, account string, p FileServiceProperties) error {
+	if len(p.Cors) > 5 {
+		return ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
+	}
+	return s.st.Update(func(tx *boltstore.Tx) error {
+		if tx.Account(account) == nil {
+			return ErrAccountNotFound
+		}
+		cur := defaultFileServiceProperties()
+		if b := tx.FileGet(boltstore.FileServices, []byte(account)); b != nil {
+			rec, err := decode[fileSvcRec](b)
+			if err != nil {
+				return err
+			}
+			cur = rec.Props
+		}
+		if p.HourMetrics != nil {
+			cur.HourMetrics = p.HourMetrics
+		}
+		if p.MinuteMetrics != nil {
+			cur.MinuteMetrics = p.MinuteMetrics
+		}
+		if p.Cors != nil {
+			cur.Cors = append([]CorsRule{}, p.Cors...)
+		}
+		if p.SMBMultichannel != nil {
+			v := *p.SMBMultichannel
+			cur.SMBMultichannel = &v
+		}
+		b, err := encode(&fileSvcRec{V: recordVersion, Props: cur})
+		if err != nil {
+			return err
+		}
+		return tx.FilePut(boltstore.FileServices, []byte(account), b)
+	})
+}
+
+func checkShareRef(ref ShareRef) error {
+	if !validShareName(ref.Share) {
+		return ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+	}
+	if ref.Snapshot != "" {
+		if _, err := time.Parse(snapshotLayout, ref.Snapshot); err != nil {
+			return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "sharesnapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+		}
+	}
+	return nil
+}
+
+// loadShare reads a share (or snapshot) record.
+func loadShare(tx *boltstore.Tx, ref ShareRef) (*shareRec, error) {
+	b := tx.FileGet(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, ref.Snapshot))
+	if b == nil {
+		if tx.Account(ref.Account) == nil {
+			return nil, ErrAccountNotFound
+		}
+		if ref.Snapshot != "" && tx.FileGet(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, "")) != nil {
+			return nil, ErrShareSnapshotNotFound
+		}
+		return nil, ErrShareNotFound
+	}
+	return decode[shareRec](b)
+}
+
+func putShare(tx *boltstore.Tx, ref ShareRef, rec *shareRec) error {
+	b, err := encode(rec)
+	if err != nil {
+		return err
+	}
+	return tx.FilePut(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, ref.Snapshot), b)
+}
+
+func (s *Service) viewShare(ref ShareRef) (*shareRec, error) {
+	var rec *shareRec
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		rec, err = loadShare(tx, ref)
+		return err
+	})
+	return rec, err
+}
+
+func (r *shareRec) props(ref ShareRef, now time.Time, meta map[string]string) ShareProperties {
+	p := ShareProperties{
+		Name: ref.Share, Snapshot: ref.Snapshot, ETag: r.ETag, LastModified: r.LastModified, Quota: r.Quota,
+		AccessTier: r.AccessTier, AccessTierChangeTime: r.TierChanged, EnabledProtocols: r.Protocols,
+		Metadata: meta, Lease: r.Lease.info(now),
+	}
+	if ref.Snapshot != "" {
+		p.Lease = LeaseInfo{State: LeaseStateAvailable, Status: LeaseStatusUnlocked}
+	}
+	return p
+}
+
+func (s *Service) shareMeta(ctx context.Context, ref ShareRef, rec *shareRec, o fileOp) (map[string]string, error) {
+	if len(rec.MetaSealed) == 0 {
+		return map[string]string{}, nil
+	}
+	k, err := s.fileKey(ctx, ref.Account, o)
+	if err != nil {
+		return nil, err
+	}
+	return openMetadata(k, rec.MetaSealed, shareAAD(ref.Account, ref.Share))
+}
+
+func (s *Service) sealShareMeta(ctx context.Context, ref ShareRef, m map[string]string) ([]byte, error) {
+	if err := validateMetadata(m); err != nil {
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopShare)
+	if err != nil {
+		return nil, err
+	}
+	return sealMetadata(k, m, shareAAD(ref.Account, ref.Share))
+}
+
+func checkAccessTier(t string) error {
+	switch t {
+	case "", "TransactionOptimized", "Hot", "Cool", "Premium":
+		return nil
+	}
+	return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
+}
+
+func checkQuota(q int) error {
+	if q < 0 || q > maxShareQuota {
+		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-share-quota").WithDetail("HeaderValue", itoa(q))
+	}
+	return nil
+}
+
+// CreateShare creates a share with its root directory. It MUST return
+// ErrInvalidResourceName for a bad name (container rules),
+// ErrShareAlreadyExists, ErrAccountNotFound, ErrInvalidHeaderValue for a bad
+// quota or access tier, and the metadata errors.
+func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShareOptions) (ShareProperties, error) {
+	ref.Snapshot = ""
+	if err := checkShareRef(ref); err != nil {
+		return ShareProperties{}, err
+	}
+	if err := checkQuota(opts.Quota); err != nil {
+		return ShareProperties{}, err
+	}
+	if err := checkAccessTier(opts.AccessTier); err != nil {
+		return ShareProperties{}, err
+	}
+	switch strings.ToUpper(opts.EnabledProtocols) {
+	case "", "SMB":
+	default:
+		return ShareProperties{}, ErrFeatureNotSupported.WithMessage("azemu serves SMB (REST) shares only.")
+	}
+	sealed, err := s.sealShareMeta(ctx, ref, opts.Metadata)
+	if err != nil {
+		return ShareProperties{}, err
+	}
+	now := s.now()
+	rec := &shareRec{
+		V: recordVersion, Created: now, ETag: s.newETag(now), LastModified: now, Quota: opts.Quota,
+		AccessTier: opts.AccessTier, TierChanged: now, Protocols: "SMB", MetaSealed: sealed,
+		Root: nodeRec{V: recordVersion, Dir: true, Attributes: "Directory", Created: now, Written: now, Changed: now,
+			PermKey: permissionKey("Sddl", defaultSDDL), LastModified: now},
+	}
+	if rec.Quota == 0 {
+		rec.Quota = defaultShareQuota
+	}
+	if rec.AccessTier == "" {
+		rec.AccessTier = "TransactionOptimized"
+	}
+	rec.Root.ETag = rec.ETag
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		if tx.Account(ref.Account) == nil {
+			return ErrAccountNotFound
+		}
+		if tx.FileGet(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, "")) != nil {
+			return ErrShareAlreadyExists
+		}
+		return putShare(tx, ref, rec)
+	})
+	if err != nil {
+		return ShareProperties{}, err
+	}
+	return rec.props(ref, now, nil), nil
+}
+
+// GetShareProperties returns a share's (or snapshot's) properties with
+// metadata. It MUST return ErrShareNotFound / ErrShareSnapshotNotFound and
+// apply leaseID (LeaseIdMismatchWithShareOperation, LeaseNotPresentWithShareOperation).
+func (s *Service) GetShareProperties(ctx context.Context, ref ShareRef, leaseID string) (ShareProperties, error) {
+	if err := checkShareRef(ref); err != nil {
+		return ShareProperties{}, err
+	}
+	rec, err := s.viewShare(ref)
+	if err != nil {
+		return ShareProperties{}, err
+	}
+	now := s.now()
+	if ref.Snapshot == "" {
+		if err := checkLease(rec.Lease, now, leaseID, false, shareLeaseErrs); err != nil {
+			return ShareProperties{}, err
+		}
+	}
+	meta, err := s.shareMeta(ctx, ref, rec, fopShare)
+	if err != nil {
+		return ShareProperties{}, err
+	}
+	return rec.props(ref, now, meta), nil
+}
+
+// updateShare runs fn on the live share record after the lease check and
+// stores it with a new ETag and Last-Modified.
+func (s *Service) updateShare(ref ShareRef, leaseID string, fn func(rec *shareRec) error) (ShareProperties, error) {
+	if err := checkShareRef(ref); err != nil {
+		return ShareProperties{}, err
+	}
+	if ref.Snapshot != "" {
+		return ShareProperties{}, ErrShareSnapshotOperationNotSupported
+	}
+	now := s.now()
+	var out ShareProperties
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadShare(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(rec.Lease, now, leaseID, false, shareLeaseErrs); err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		rec.ETag, rec.LastModified = s.newETag(now), now
+		out = rec.props(ref, now, nil)
+		return putShare(tx, ref, rec)
+	})
+	return out, err
+}
+
+// SetShareProperties changes quota and access tier.
+func (s *Service) SetShareProperties(ctx context.Context, ref ShareRef, opts SetSharePropertiesOptions) (ShareProperties, error) {
+	if opts.Quota != nil {
+		if err := checkQuota(*opts.Quota); err != nil {
+			return ShareProperties{}, err
+		}
+	}
+	if err := checkAccessTier(opts.AccessTier); err != nil {
+		return ShareProperties{}, err
+	}
+	now := s.now()
+	return s.updateShare(ref, opts.LeaseID, func(rec *shareRec) error {
+		if opts.Quota != nil && *opts.Quota > 0 {
+			rec.Quota = *opts.Quota
+		}
+		if opts.AccessTier != "" && opts.AccessTier != rec.AccessTier {
+			rec.AccessTier, rec.TierChanged = opts.AccessTier, now
+		}
+		return nil
+	})
+}
+
+// SetShareMetadata replaces a share's metadata.
+func (s *Service) SetShareMetadata(ctx context.Context, ref ShareRef, metadata map[string]string, leaseID string) (ShareProperties, error) {
+	if ref.Snapshot != "" {
+		return ShareProperties{}, ErrShareSnapshotOperationNotSupported
+	}
+	sealed, err := s.sealShareMeta(ctx, ref, metadata)
+	if err != nil {
+		return ShareProperties{}, err
+	}
+	return s.updateShare(ref, leaseID, func(rec *shareRec) error {
+		rec.MetaSealed = sealed
+		return nil
+	})
+}
+
+// GetShareACL returns the share's stored access policies.
+func (s *Service) GetShareACL(ctx context.Context, ref ShareRef, leaseID string) (ShareACL, error) {
+	ref.Snapshot = ""
+	if err := checkShareRef(ref); err != nil {
+		return ShareACL{}, err
+	}
+	rec, err := s.viewShare(ref)
+	if err != nil {
+		return ShareACL{}, err
+	}
+	if err := checkLease(rec.Lease, s.now(), leaseID, false, shareLeaseErrs); err != nil {
+		return ShareACL{}, err
+	}
+	return ShareACL{Identifiers: append([]SignedIdentifier(nil), rec.ACL...), ETag: rec.ETag, LastModified: rec.LastModified}, nil
+}
+
+// SetShareACL replaces the share's stored access policies: at most 5, ids
+// 1-64 characters and unique (else ErrInvalidXMLDocument).
+func (s *Service) SetShareACL(ctx context.Context, ref ShareRef, ids []SignedIdentifier, leaseID string) (ShareProperties, error) {
+	if len(ids) > 5 {
+		return ShareProperties{}, ErrInvalidXMLDocument.WithMessage("At most five signed identifiers are allowed.")
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id.ID == "" || len(id.ID) > 64 || seen[id.ID] {
+			return ShareProperties{}, ErrInvalidXMLDocument.WithMessage("Signed identifiers must be unique and 1 to 64 characters long.")
+		}
+		seen[id.ID] = true
+	}
+	acl := append([]SignedIdentifier(nil), ids...)
+	return s.updateShare(ref, leaseID, func(rec *shareRec) error {
+		rec.ACL = acl
+		return nil
+	})
+}
+
+// SharePolicy looks up the stored access policy `id` of a share for the
+// auth layer (storageauth.PolicyLookup); found is false when the share has
+// no such identifier. A missing share gives ErrShareNotFound.
+func (s *Service) SharePolicy(ctx context.Context, ref ShareRef, id string) (AccessPolicy, bool, error) {
+	ref.Snapshot = ""
+	rec, err := s.viewShare(ref)
+	if err != nil {
+		return AccessPolicy{}, false, err
+	}
+	for _, si := range rec.ACL {
+		if si.ID == id {
+			return si.Policy, true, nil
+		}
+	}
+	return AccessPolicy{}, false, nil
+}
+
+// DeleteShare deletes a share snapshot (ref.Snapshot set) or a share with
+// everything in it. It MUST return ErrShareNotFound, ErrShareHasSnapshots
+// when the share has snapshots and DeleteSnapshots is empty, and the share
+// lease errors (LeaseIdMissing when leased and no id is given).
+func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShareOptions) error {
+	if err := checkShareRef(ref); err != nil {
+		return err
+	}
+	switch opts.DeleteSnapshots {
+	case "", "include", "include-leased":
+	default:
+		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", opts.DeleteSnapshots)
+	}
+	now := s.now()
+	var dead []crypto.FileID
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadShare(tx, ref)
+		if err != nil {
+			return err
+		}
+		if ref.Snapshot != "" {
+			if err := tx.FileDelete(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, ref.Snapshot)); err != nil {
+				return err
+			}
+			return dropScope(tx, boltstore.ShareScope(ref.Account, ref.Share, ref.Snapshot), &dead)
+		}
+		if err := checkLease(rec.Lease, now, opts.LeaseID, true, shareLeaseErrs); err != nil {
+			return err
+		}
+		snaps := 0
+		err = tx.FileScan(boltstore.FileShares, boltstore.SharePrefix(ref.Account, ref.Share), nil, func(k, _ []byte) (bool, error) {
+			if _, snap, ok := boltstore.SplitShareKey(k[len(boltstore.SharesPrefix(ref.Account)):]); ok && snap != "" {
+				snaps++
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		if snaps > 0 && opts.DeleteSnapshots == "" {
+			return ErrShareHasSnapshots
+		}
+		return dropShare(tx, ref.Account, ref.Share, &dead)
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(dead)
+	return nil
+}
+
+// dropShare deletes every record of a share and its snapshots.
+func dropShare(tx *boltstore.Tx, account, share string, dead *[]crypto.FileID) error {
+	prefix := boltstore.SharePrefix(account, share)
+	if err := tx.FileDeletePrefix(boltstore.FileShares, prefix, nil); err != nil {
+		return err
+	}
+	if err := tx.FileDeletePrefix(boltstore.FilePerms, prefix, nil); err != nil {
+		return err
+	}
+	return dropScope(tx, prefix, dead)
+}
+
+// dropScope deletes the nodes and extents under prefix, releasing the data
+// file references of the extents.
+func dropScope(tx *boltstore.Tx, prefix []byte, dead *[]crypto.FileID) error {
+	if err := tx.FileDeletePrefix(boltstore.FileNodes, prefix, nil); err != nil {
+		return err
+	}
+	var exts []boltstore.Extent
+	err := tx.FileDeletePrefix(boltstore.FileExtents, prefix, func(k, v []byte) error {
+		if e, ok := boltstore.DecodeExtent(k[len(k)-8:], v); ok {
+			exts = append(exts, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range exts {
+		if err := addRefs(tx, []extent{{F: fileRef(e.File), Off: e.FileOff, Len: e.Len}}, -1, dead); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SnapshotShare takes a read-only, point-in-time copy of a share: its
+// directory tree and extent maps are copied (the data files gain a
+// reference each; no data is copied). metadata, when not nil, replaces the
+// share's metadata on the snapshot.
+func (s *Service) SnapshotShare(ctx context.Context, ref ShareRef, metadata map[string]string) (ShareProperties, error) {
+	if err := checkShareRef(ref); err != nil {
+		return ShareProperties{}, err
+	}
+	if ref.Snapshot != "" {
+		return ShareProperties{}, ErrShareSnapshotOperationNotSupported
+	}
+	var sealed []byte
+	if metadata != nil {
+		var err error
+		if sealed, err = s.sealShareMeta(ctx, ref, metadata); err != nil {
+			return ShareProperties{}, err
+		}
+	}
+	now := s.now()
+	var out ShareProperties
+	var dead []crypto.FileID
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadShare(tx, ref)
+		if err != nil {
+			return err
+		}
+		t := now.Truncate(100 * time.Nanosecond)
+		snap := ShareRef{Account: ref.Account, Share: ref.Share, Snapshot: t.Format(snapshotLayout)}
+		for tx.FileGet(boltstore.FileShares, boltstore.ShareKey(snap.Account, snap.Share, snap.Snapshot)) != nil {
+			t = t.Add(100 * time.Nanosecond)
+			snap.Snapshot = t.Format(snapshotLayout)
+		}
+		sr := *rec
+		sr.Lease, sr.ACL = leaseRec{}, nil
+		if metadata != nil {
+			sr.MetaSealed = sealed
+		}
+		if err := putShare(tx, snap, &sr); err != nil {
+			return err
+		}
+		from := boltstore.ShareScope(ref.Account, ref.Share, "")
+		to := boltstore.ShareScope(snap.Account, snap.Share, snap.Snapshot)
+		if err := copyScope(tx, boltstore.FileNodes, from, to, nil); err != nil {
+			return err
+		}
+		err = copyScope(tx, boltstore.FileExtents, from, to, func(k, v []byte) error {
+			e, ok := boltstore.DecodeExtent(k[len(k)-8:], v)
+			if !ok {
+				return nil
+			}
+			return addRefs(tx, []extent{{F: fileRef(e.File), Off: e.FileOff, Len: e.Len}}, +1, &dead)
+		})
+		if err != nil {
+			return err
+		}
+		out = sr.props(snap, now, nil)
+		return nil
+	})
+	if err != nil {
+		return ShareProperties{}, err
+	}
+	return out, nil
+}
+
+// copyScope copies every row of bucket under from to the same suffix under to.
+func copyScope(tx *boltstore.Tx, b boltstore.FileBucket, from, to []byte, each func(k, v []byte) error) error {
+	type kv struct{ k, v []byte }
+	var rows []kv
+	err := tx.FileScan(b, from, nil, func(k, v []byte) (bool, error) {
+		nk := append(append([]byte(nil), to...), k[len(from):]...)
+		rows = append(rows, kv{nk, append([]byte(nil), v...)})
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if each != nil {
+			if err := each(r.k, r.v); err != nil {
+				return err
+			}
+		}
+		if err := tx.FilePut(b, r.k, r.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LeaseShare runs a lease action on a share (fixed 15-60 s or infinite
+// leases, as Lease Container).
+func (s *Service) LeaseShare(ctx context.Context, ref ShareRef, opts LeaseOptions) (LeaseResult, error) {
+	if err := checkShareRef(ref); err != nil {
+		return LeaseResult{}, err
+	}
+	if ref.Snapshot != "" {
+		return LeaseResult{}, ErrShareSnapshotOperationNotSupported
+	}
+	now := s.now()
+	var res LeaseResult
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := loadShare(tx, ref)
+		if err != nil {
+			return err
+		}
+		if res, err = applyLease(&rec.Lease, opts, now); err != nil {
+			return err
+		}
+		res.ETag, res.LastModified = rec.ETag, rec.LastModified
+		return putShare(tx, ref, rec)
+	})
+	return res, err
+}
+
+// GetShareStats returns the bytes stored for a share.
+func (s *Service) GetShareStats(ctx context.Context, ref ShareRef, leaseID string) (ShareStats, error) {
+	ref.Snapshot = ""
+	if err := checkShareRef(ref); err != nil {
+		return ShareStats{}, err
+	}
+	var st ShareStats
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		rec, err := loadShare(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(rec.Lease, s.now(), leaseID, false, shareLeaseErrs); err != nil {
+			return err
+		}
+		st.ETag, st.LastModified = rec.ETag, rec.LastModified
+		return tx.FileScan(boltstore.FileExtents, boltstore.ShareScope(ref.Account, ref.Share, ""), nil, func(k, v []byte) (bool, error) {
+			if e, ok := boltstore.DecodeExtent(k[len(k)-8:], v); ok {
+				st.UsageBytes += e.Len
+			}
+			return true, nil
+		})
+	})
+	return st, err
+}
+
+// ListShares lists an account's shares by name (with their snapshots when
+// asked). The marker is the opaque NextMarker of the previous page.
+func (s *Service) ListShares(ctx context.Context, account string, opts ListSharesOptions) (ShareList, error) {
+	max, err := maxResults(opts.MaxResults)
+	if err != nil {
+		return ShareList{}, err
+	}
+	type item struct {
+		ref ShareRef
+		rec *shareRec
+	}
+	var (
+		out   ShareList
+		items []item
+	)
+	base := boltstore.SharesPrefix(account)
+	from := append(append([]byte(nil), base...), opts.Marker...)
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		if tx.Account(account) == nil {
+			return ErrAccountNotFound
+		}
+		return tx.FileScan(boltstore.FileShares, append(append([]byte(nil), base...), opts.Prefix...), from, func(k, v []byte) (bool, error) {
+			name, snap, ok := boltstore.SplitShareKey(k[len(base):])
+			if !ok || (snap != "" && !opts.IncludeSnapshots) {
+				return true, nil
+			}
+			if len(items) == max {
+				out.NextMarker = name
+				return false, nil
+			}
+			rec, err := decode[shareRec](v)
+			if err != nil {
+				return false, err
+			}
+			items = append(items, item{ShareRef{account, name, snap}, rec})
+			return true, nil
+		})
+	})
+	if err != nil {
+		return ShareList{}, err
+	}
+	now := s.now()
+	for _, it := range items {
+		var meta map[string]string
+		if opts.IncludeMetadata {
+			if meta, err = s.shareMeta(ctx, it.ref, it.rec, fopShare); err != nil {
+				return ShareList{}, err
+			}
+		}
+		out.Shares = append(out.Shares, it.rec.props(it.ref, now, meta))
+	}
+	return out, nil
+}
+
+// SharePermission is a security descriptor of Create/Get Permission.
+type SharePermission struct {
+	// Format is "Sddl" or "Binary" (Permission then holds base64).
+	Format     string `json:"format,omitempty"`
+	Permission string `json:"permission"`
+}
+
+func normFormat(f string) (string, error) {
+	switch strings.ToLower(f) {
+	case "", "sddl":
+		return "Sddl", nil
+	case "binary":
+		return "Binary", nil
+	}
+	return "", ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-file-permission-format").WithDetail("HeaderValue", f)
+}
+
+// checkPermission validates a descriptor: SDDL must start with an owner,
+// group, DACL or SACL part; binary must be base64; at most 8 KiB.
+func checkPermission(p SharePermission) (SharePermission, error) {
+	f, err := normFormat(p.Format)
+	if err != nil {
+		return p, err
+	}
+	p.Format = f
+	if p.Permission == "" || len(p.Permission) > maxPermissionSize {
+		return p, ErrFileInvalidPermission
+	}
+	if f == "Binary" {
+		if _, err := base64.StdEncoding.DecodeString(p.Permission); err != nil {
+			return p, ErrFileInvalidPermission
+		}
+		return p, nil
+	}
+	switch {
+	case strings.HasPrefix(p.Permission, "O:"), strings.HasPrefix(p.Permission, "G:"),
+		strings.HasPrefix(p.Permission, "D:"), strings.HasPrefix(p.Permission, "S:"):
+		return p, nil
+	}
+	return p, ErrFileInvalidPermission
+}
+
+// storePermission seals and stores a descriptor and returns its key. Call
+// inside an update transaction.
+func storePermission(tx *boltstore.Tx, k *accountKey, ref ShareRef, p SharePermission) (string, error) {
+	key := permissionKey(p.Format, p.Permission)
+	if p.Format == "Sddl" && p.Permission == defaultSDDL {
+		return key, nil
+	}
+	pk := boltstore.PermKey(ref.Account, ref.Share, key)
+	if tx.FileGet(boltstore.FilePerms, pk) != nil {
+		return key, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	sealed, err := crypto.Seal(k.metaKey, b, permAAD(ref.Account, ref.Share, key))
+	clear(b)
+	if err != nil {
+		return "", err
+	}
+	return key, tx.FilePut(boltstore.FilePerms, pk, sealed)
+}
+
+// CreatePermission stores a security descriptor at the share level and
+// returns its key (equal descriptors get the same key). It MUST return
+// ErrShareNotFound and ErrFileInvalidPermission.
+func (s *Service) CreatePermission(ctx context.Context, ref ShareRef, p SharePermission) (string, error) {
+	ref.Snapshot = ""
+	if err := checkShareRef(ref); err != nil {
+		return "", err
+	}
+	p, err := checkPermission(p)
+	if err != nil {
+		return "", err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopCreatePermission)
+	if err != nil {
+		return "", err
+	}
+	var key string
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		if _, err := loadShare(tx, ref); err != nil {
+			return err
+		}
+		key, err = storePermission(tx, k, ref, p)
+		return err
+	})
+	return key, err
+}
+
+// GetPermission returns the descriptor stored under key in the format asked
+// ("" = Sddl). It MUST return ErrShareNotFound and ErrFilePermissionNotFound.
+func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format string) (SharePermission, error) {
+	ref.Snapshot = ""
+	if err := checkShareRef(ref); err != nil {
+		return SharePermission{}, err
+	}
+	f, err := normFormat(format)
+	if err != nil {
+		return SharePermission{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopGetPermission)
+	if err != nil {
+		return SharePermission{}, err
+	}
+	var sealed []byte
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		if _, err := loadShare(tx, ref); err != nil {
+			return err
+		}
+		sealed = tx.FileGet(boltstore.FilePerms, boltstore.PermKey(ref.Account, ref.Share, key))
+		return nil
+	})
+	if err != nil {
+		return SharePermission{}, err
+	}
+	var p SharePermission
+	switch {
+	case sealed != nil:
+		b, err := crypto.Open(k.metaKey, sealed, permAAD(ref.Account, ref.Share, key))
+		if err != nil {
+			return SharePermission{}, err
+		}
+		err = json.Unmarshal(b, &p)
+		clear(b)
+		if err != nil {
+			return SharePermission{}, err
+		}
+	case key == permissionKey("Sddl", defaultSDDL):
+		p = SharePermission{Format: "Sddl", Permission: defaultSDDL}
+	default:
+		return SharePermission{}, ErrFilePermissionNotFound
+	}
+	if p.Format != f {
+		return SharePermission{}, ErrFeatureNotSupported.WithMessage("azemu returns a permission only in the format it was created in (%s).", p.Format)
+	}
+	return p, nil
+}
+
+func itoa(n int) string { return formatInt(int64(n)) }
