@@ -49,14 +49,14 @@ type fixture struct {
 	root  azcrypto.Key
 }
 
-func newFixture(t *testing.T, dataDir string) *fixture {
+func newFixture(t testing.TB, dataDir string) *fixture {
 	t.Helper()
 	root, err := azcrypto.NewKey()
 	require.NoError(t, err)
 	return openFixture(t, dataDir, root, &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 }
 
-func openFixture(t *testing.T, dataDir string, root azcrypto.Key, clk *fakeClock) *fixture {
+func openFixture(t testing.TB, dataDir string, root azcrypto.Key, clk *fakeClock) *fixture {
 	t.Helper()
 	s, err := Open(Config{DataDir: dataDir, RootKey: root, Now: clk.Now})
 	require.NoError(t, err)

@@ -50,13 +50,13 @@ const host = "devvault.vault.localhost:8443"
 var devToken = keyvault.DevObjectID + "|" + keyvault.DevTenantID + "|https://vault.localhost:8443"
 
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	svc *keyvault.Service
 	h   http.Handler
 	now time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	root, err := azcrypto.NewKey()
 	require.NoError(t, err)
