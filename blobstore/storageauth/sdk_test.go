@@ -545,3 +545,22 @@ func assertPrimaryMatches(t *testing.T, g captured) {
 	want := "SharedKey " + devAccount + ":" + sign(devKey(t), StringToSign(r, devAccount))
 	assert.Equal(t, want, g.header.Get("Authorization"), "%s %s", g.method, g.uri)
 }
+
+func TestSharedKeyContentLengthZero(t *testing.T) {
+	for _, tc := range []struct {
+		version, signed string
+	}{{"2021-08-06", ""}, {"2021-08-06", "0"}, {"2014-02-14", "0"}, {"", ""}} {
+		r := httptest.NewRequest(http.MethodPut, "/devstoreaccount1/c?restype=container", nil)
+		r.Header.Set("Content-Length", "0")
+		r.Header.Set("X-Ms-Date", time.Now().UTC().Format(http.TimeFormat))
+		xms := "x-ms-date:" + r.Header.Get("X-Ms-Date") + "\n"
+		if tc.version != "" {
+			r.Header.Set("X-Ms-Version", tc.version)
+			xms += "x-ms-version:" + tc.version + "\n"
+		}
+		s := "PUT\n\n\n" + tc.signed + "\n\n\n\n\n\n\n\n\n" + xms + "/devstoreaccount1/devstoreaccount1/c\nrestype:container"
+		r.Header.Set("Authorization", "SharedKey devstoreaccount1:"+sign(devKey(t), s))
+		_, err := Authenticate(context.Background(), r, Request{Service: ServiceBlob, Account: devAccount, Container: "c"}, [][]byte{devKey(t)}, nil)
+		assert.NoError(t, err, "version %q signed %q: %v", tc.version, tc.signed, detailOf(err))
+	}
+}

@@ -76,17 +76,22 @@ func headerValue(h http.Header, name string) string {
 	return ""
 }
 
-// contentLength is the Content-Length a client signed: the header as sent,
-// "" for 0 (api versions 2015-02-21 and later).
-func contentLength(r *http.Request) string {
+// contentLengths returns the Content-Length values a client may have
+// signed, the primary first: the header as sent, but "" for 0 from api
+// version 2015-02-21 on (x-ms-version) and "0" before; the other form of 0
+// is the fallback.
+func contentLengths(r *http.Request) []string {
 	v := headerValue(r.Header, "Content-Length")
 	if v == "" && r.ContentLength > 0 {
 		v = strconv.FormatInt(r.ContentLength, 10)
 	}
-	if v == "0" {
-		return ""
+	if v != "0" {
+		return []string{v}
 	}
-	return v
+	if ver := headerValue(r.Header, "X-Ms-Version"); ver != "" && ver < "2015-02-21" {
+		return []string{"0", ""}
+	}
+	return []string{"", "0"}
 }
 
 // StringToSign returns the Shared Key string-to-sign of r for account, the
@@ -107,6 +112,7 @@ func sharedKeyStrings(r *http.Request, account string, lite bool) []string {
 		date = ""
 	}
 	params := parseQuery(rawQuery(r))
+	query := canonicalQuery(params)
 	headerSets := []string{canonicalHeaders(h, compareHeaderNames)}
 	if ord := canonicalHeaders(h, strings.Compare); ord != headerSets[0] {
 		headerSets = append(headerSets, ord)
@@ -134,25 +140,27 @@ func sharedKeyStrings(r *http.Request, account string, lite bool) []string {
 					date + "\n" + ch + res)
 				continue
 			}
-			fixed := strings.Join([]string{
-				r.Method,
-				headerValue(h, "Content-Encoding"),
-				headerValue(h, "Content-Language"),
-				contentLength(r),
-				headerValue(h, "Content-MD5"),
-				headerValue(h, "Content-Type"),
-				date,
-				headerValue(h, "If-Modified-Since"),
-				headerValue(h, "If-Match"),
-				headerValue(h, "If-None-Match"),
-				headerValue(h, "If-Unmodified-Since"),
-				headerValue(h, "Range"),
-			}, "\n") + "\n"
-			add(fixed + ch + resource + canonicalQuery(params))
-			if ch == "" {
-				// Clients that join the parts with '\n' leave an empty line
-				// when there are no x-ms-* headers.
-				add(fixed + "\n" + resource + canonicalQuery(params))
+			for _, cl := range contentLengths(r) {
+				fixed := strings.Join([]string{
+					r.Method,
+					headerValue(h, "Content-Encoding"),
+					headerValue(h, "Content-Language"),
+					cl,
+					headerValue(h, "Content-MD5"),
+					headerValue(h, "Content-Type"),
+					date,
+					headerValue(h, "If-Modified-Since"),
+					headerValue(h, "If-Match"),
+					headerValue(h, "If-None-Match"),
+					headerValue(h, "If-Unmodified-Since"),
+					headerValue(h, "Range"),
+				}, "\n") + "\n"
+				add(fixed + ch + resource + query)
+				if ch == "" {
+					// Clients that join the parts with '\n' leave an empty
+					// line when there are no x-ms-* headers.
+					add(fixed + "\n" + resource + query)
+				}
 			}
 		}
 	}
@@ -174,15 +182,22 @@ func sign(key []byte, msg string) string {
 }
 
 // matchAny reports whether sig is the signature of any candidate under any
-// key. Every comparison is constant-time.
+// key. Each comparison is constant-time, and all keys are tried for a
+// candidate, so timing tells neither which key matched nor how much of the
+// signature did; candidates are tried in order and the first match ends the
+// search (the primary nearly always matches, so a request costs one HMAC per
+// key).
 func matchAny(sig string, keys [][]byte, candidates []string) bool {
-	ok := 0
 	for _, c := range candidates {
+		ok := 0
 		for _, k := range keys {
 			ok |= subtle.ConstantTimeCompare([]byte(sign(k, c)), []byte(sig))
 		}
+		if ok == 1 {
+			return true
+		}
 	}
-	return ok == 1
+	return false
 }
 
 // requestDate checks the request's x-ms-date (or Date) against the real
