@@ -270,9 +270,6 @@ func (a *api) SnapshotBlob(w http.ResponseWriter, r *http.Request) error {
 // https://learn.microsoft.com/rest/api/storageservices/put-block
 func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
-	if r.Header.Get("x-ms-copy-source") != "" {
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support Put Block From URL yet.")
-	}
 	id := r.URL.Query().Get("blockid")
 	if id == "" {
 		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
@@ -398,9 +395,6 @@ func (a *api) CreateAppendBlob(w http.ResponseWriter, r *http.Request) error {
 // https://learn.microsoft.com/rest/api/storageservices/append-block
 func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
-	if r.Header.Get("x-ms-copy-source") != "" {
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support Append Block From URL yet.")
-	}
 	if err := noSnapshot(c); err != nil {
 		return err
 	}

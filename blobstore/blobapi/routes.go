@@ -86,9 +86,11 @@ func (a *api) routes() *mux.Router {
 	add("PUT", pathBlob, q{comp: "lease"}, op{"LeaseBlob", anonNever, a.LeaseBlob})
 	add("PUT", pathBlob, q{comp: "snapshot"}, op{"SnapshotBlob", anonNever, a.SnapshotBlob})
 	add("PUT", pathBlob, q{comp: "copy"}, op{"AbortCopyBlob", anonNever, a.AbortCopyBlob})
+	add("PUT", pathBlob, q{comp: "block", header: "x-ms-copy-source"}, op{"PutBlockFromURL", anonNever, a.PutBlockFromURL})
 	add("PUT", pathBlob, q{comp: "block"}, op{"PutBlock", anonNever, a.PutBlock})
 	add("PUT", pathBlob, q{comp: "blocklist"}, op{"PutBlockList", anonNever, a.PutBlockList})
 	add("GET", pathBlob, q{comp: "blocklist"}, op{"GetBlockList", anonBlob, a.GetBlockList})
+	add("PUT", pathBlob, q{comp: "appendblock", header: "x-ms-copy-source"}, op{"AppendBlockFromURL", anonNever, a.AppendBlockFromURL})
 	add("PUT", pathBlob, q{comp: "appendblock"}, op{"AppendBlock", anonNever, a.AppendBlock})
 
 	m.NotFoundHandler = http.HandlerFunc(a.noRoute)

@@ -1,0 +1,109 @@
+package blobapi
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// openCopySource opens the blob named by x-ms-copy-source for a *FromURL
+// operation and resolves x-ms-source-range against it. The caller closes
+// the reader.
+func (a *api) openCopySource(r *http.Request, c *call) (rd *blobstore.BlobReader, off, n int64, err error) {
+	src, err := a.resolveCopySource(r, c, r.Header.Get("x-ms-copy-source"))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	rd, err = a.svc.GetBlob(r.Context(), src, sourceConditions(r))
+	switch {
+	case errors.Is(err, blobstore.ErrBlobNotFound), errors.Is(err, blobstore.ErrContainerNotFound):
+		return nil, 0, 0, &blobstore.Error{Status: http.StatusNotFound, Code: blobstore.ErrCannotVerifyCopySource.Code, Message: "The specified blob does not exist."}
+	case blobstore.IsNotModified(err), errors.Is(err, blobstore.ErrConditionNotMet):
+		return nil, 0, 0, blobstore.ErrSourceConditionNotMet
+	case err != nil:
+		return nil, 0, 0, err
+	}
+	size := rd.Size()
+	off, n = 0, size
+	if v := r.Header.Get("x-ms-source-range"); v != "" {
+		rng, perr := storagehttp.ParseRangeValue(v)
+		if perr != nil {
+			rd.Close()
+			return nil, 0, 0, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-source-range").WithDetail("HeaderValue", v)
+		}
+		if off, n, err = rng.Resolve(size); err != nil {
+			rd.Close()
+			return nil, 0, 0, err
+		}
+	}
+	return rd, off, n, nil
+}
+
+// PutBlockFromURL stages a block read from a blob of this emulator.
+// https://learn.microsoft.com/rest/api/storageservices/put-block-from-url
+func (a *api) PutBlockFromURL(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	id := r.URL.Query().Get("blockid")
+	if id == "" {
+		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
+	}
+	rd, off, n, err := a.openCopySource(r, c)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	res, err := a.svc.PutBlock(r.Context(), c.blobRef(), blobstore.PutBlockOptions{
+		BlockID: id, Body: io.NewSectionReader(rd, off, n), Size: n, LeaseID: storagehttp.LeaseID(r.Header),
+	})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	if len(res.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(res.ContentMD5))
+	}
+	h.Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// AppendBlockFromURL appends a range of a blob of this emulator.
+// https://learn.microsoft.com/rest/api/storageservices/append-block-from-url
+func (a *api) AppendBlockFromURL(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	if err := noSnapshot(c); err != nil {
+		return err
+	}
+	pos, err := optionalInt64Header(r, "x-ms-blob-condition-appendpos")
+	if err != nil {
+		return err
+	}
+	maxSize, err := optionalInt64Header(r, "x-ms-blob-condition-maxsize")
+	if err != nil {
+		return err
+	}
+	rd, off, n, err := a.openCopySource(r, c)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	if n > maxAppendBlock {
+		return blobstore.ErrRequestBodyTooLarge
+	}
+	res, err := a.svc.AppendBlock(r.Context(), c.blobRef(), blobstore.AppendBlockOptions{
+		Body: io.NewSectionReader(rd, off, n), Size: n, Conditions: conditions(r), AppendPosition: pos, MaxSize: maxSize,
+	})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setWrite(h, res.WriteResult)
+	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
+	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
