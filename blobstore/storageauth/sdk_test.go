@@ -404,7 +404,7 @@ func TestNoCredentialIsAnonymous(t *testing.T) {
 
 // signHandMade signs r the way a hand-written client following the REST
 // documentation would (used for Shared Key Lite, which no Go SDK sends).
-func signHandMade(t *testing.T, r *http.Request, lite bool) {
+func signHandMade(t testing.TB, r *http.Request, lite bool) {
 	t.Helper()
 	s := sharedKeyStrings(r, devAccount, lite)[0]
 	scheme := "SharedKey"
