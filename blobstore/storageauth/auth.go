@@ -31,9 +31,12 @@ type Request struct {
 	// OperationAccess, which fills Permission, AltPermissions and
 	// ResourceType for a REST operation.
 	AltPermissions string
-	ClientIP       net.IP
-	HTTPS          bool
-	Now            time.Time // the REAL clock: auth never uses the emulator clock (zero: time.Now())
+	// AnyResourceType lets an account SAS of any resource type (srt) through;
+	// only Get Account Information needs it.
+	AnyResourceType bool
+	ClientIP        net.IP
+	HTTPS           bool
+	Now             time.Time // the REAL clock: auth never uses the emulator clock (zero: time.Now())
 }
 
 // Policy is a stored access policy (a signed identifier on a container or share).

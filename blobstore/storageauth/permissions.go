@@ -52,6 +52,9 @@ type Access struct {
 	// PermCreate, a SAS with only 'c' may create but not overwrite: the handler
 	// checks Result.Allows(PermWrite) when the target already exists.
 	Alt string
+	// AnyResourceType: an account SAS of any resource type may do it (Get
+	// Account Information, served at every level).
+	AnyResourceType bool
 }
 
 // Apply copies a into req.
@@ -59,6 +62,7 @@ func (a Access) Apply(req *Request) {
 	req.ResourceType = a.ResourceType
 	req.Permission = a.Permission
 	req.AltPermissions = a.Alt
+	req.AnyResourceType = a.AnyResourceType
 }
 
 // OperationAccess returns what the REST operation op of service svc needs
@@ -75,9 +79,9 @@ func OperationAccess(svc Service, op string) (a Access, ok bool) {
 	return a, ok
 }
 
-func svcAcc(p byte, alt string) Access { return Access{ResourceService, p, alt} }
-func conAcc(p byte, alt string) Access { return Access{ResourceContainer, p, alt} }
-func objAcc(p byte, alt string) Access { return Access{ResourceObject, p, alt} }
+func svcAcc(p byte, alt string) Access { return Access{ResourceService, p, alt, false} }
+func conAcc(p byte, alt string) Access { return Access{ResourceContainer, p, alt, false} }
+func objAcc(p byte, alt string) Access { return Access{ResourceObject, p, alt, false} }
 
 // Tables per REST reference ("Create an account SAS" and "Create a service
 // SAS", Permissions sections).
@@ -93,7 +97,8 @@ func blobOperation(op string) (Access, bool) {
 	case "ListContainers":
 		return svcAcc(PermList, ""), true
 	case "GetAccountInformation":
-		return svcAcc(PermRead, "acdlpuwxyti"), true
+		// Any resource type and any permission will do.
+		return Access{ResourceService, PermRead, "acdlpuwxytfi", true}, true
 	case "FindBlobsByTags":
 		return svcAcc(PermFilterByTags, ""), true
 	case "GetUserDelegationKey":
@@ -125,6 +130,8 @@ func blobOperation(op string) (Access, bool) {
 		return conAcc(PermFilterByTags, ""), true
 	// Blob level.
 	case "PutBlob":
+		return objAcc(PermWrite, "c"), true
+	case "CreateAppendBlob", "PutPageBlob": // Put Blob of an append or page blob
 		return objAcc(PermWrite, "c"), true
 	case "PutBlobFromURL":
 		return objAcc(PermWrite, "c"), true

@@ -302,7 +302,7 @@ func authenticateAccountSAS(req Request, keys [][]byte, t sasToken) (Result, err
 	if req.Service == 0 || strings.IndexByte(t.get(sasServices), byte(req.Service)) < 0 {
 		return Result{}, blobstore.ErrAuthorizationServiceMismatch
 	}
-	if req.ResourceType == 0 || strings.IndexByte(t.get(sasResourceTypes), req.ResourceType) < 0 {
+	if !req.AnyResourceType && (req.ResourceType == 0 || strings.IndexByte(t.get(sasResourceTypes), req.ResourceType) < 0) {
 		return Result{}, blobstore.ErrAuthorizationResourceTypeMismatch
 	}
 	if !grants(c.permissions, req) {

@@ -248,7 +248,11 @@ func TestSASAuthorizationChecks(t *testing.T) {
 		{name: "account permission", query: acc(blobsas.AccountSignatureValues{Permissions: "r", ResourceTypes: "o"}), req: func(q *Request) { q.Permission = PermWrite },
 			status: 403, code: "AuthorizationPermissionMismatch"},
 		{name: "account alt permission", query: acc(blobsas.AccountSignatureValues{Permissions: "c", ResourceTypes: "o"}), req: func(q *Request) {
-			Access{ResourceObject, PermWrite, "c"}.Apply(q)
+			Access{ResourceObject, PermWrite, "c", false}.Apply(q)
+		}},
+		{name: "account info with any resource type", query: acc(blobsas.AccountSignatureValues{Permissions: "l", ResourceTypes: "c"}), req: func(q *Request) {
+			a, _ := OperationAccess(ServiceBlob, "GetAccountInformation")
+			a.Apply(q)
 		}},
 		{name: "account no letter", query: acc(blobsas.AccountSignatureValues{Permissions: "rwdlac", ResourceTypes: "sco"}), req: func(q *Request) { q.Permission = 0 },
 			status: 403, code: "AuthorizationPermissionMismatch"},
@@ -397,13 +401,16 @@ func TestServiceSASDocumentedLayout(t *testing.T) {
 func TestOperationAccess(t *testing.T) {
 	a, ok := OperationAccess(ServiceBlob, "PutBlob")
 	require.True(t, ok)
-	assert.Equal(t, Access{ResourceObject, PermWrite, "c"}, a)
+	assert.Equal(t, Access{ResourceObject, PermWrite, "c", false}, a)
 	a, ok = OperationAccess(ServiceBlob, "ListBlobs")
 	require.True(t, ok)
-	assert.Equal(t, Access{ResourceContainer, PermList, ""}, a)
+	assert.Equal(t, Access{ResourceContainer, PermList, "", false}, a)
 	a, ok = OperationAccess(ServiceFile, "ListShares")
 	require.True(t, ok)
-	assert.Equal(t, Access{ResourceService, PermList, ""}, a)
+	assert.Equal(t, Access{ResourceService, PermList, "", false}, a)
+	a, ok = OperationAccess(ServiceBlob, "GetAccountInformation")
+	require.True(t, ok)
+	assert.True(t, a.AnyResourceType)
 	a, ok = OperationAccess(ServiceBlob, "SetContainerACL")
 	require.True(t, ok)
 	assert.Zero(t, a.Permission)
@@ -411,7 +418,7 @@ func TestOperationAccess(t *testing.T) {
 	assert.False(t, ok)
 
 	var q Request
-	Access{ResourceObject, PermWrite, "c"}.Apply(&q)
+	Access{ResourceObject, PermWrite, "c", false}.Apply(&q)
 	assert.Equal(t, byte('o'), q.ResourceType)
 	assert.Equal(t, byte('w'), q.Permission)
 	assert.Equal(t, "c", q.AltPermissions)
