@@ -215,17 +215,14 @@ func checkTime(start, expiry, now time.Time) error {
 	return nil
 }
 
-// checkAccess checks protocol, source IP and permission, in that order.
-func checkAccess(c sasCommon, permissions string, req Request) error {
+// checkTransport checks the protocol (spr) and the source IP (sip).
+func checkTransport(c sasCommon, req Request) error {
 	if c.httpsOnly && !req.HTTPS {
 		return blobstore.ErrAuthorizationProtocolMismatch
 	}
 	if c.ip != nil && !c.ip.contains(req.ClientIP) {
 		return blobstore.ErrAuthorizationSourceIPMismatch.WithMessage(
 			"This request is not authorized to perform this operation using this source IP %s.", req.ClientIP)
-	}
-	if !grants(permissions, req) {
-		return blobstore.ErrAuthorizationPermissionMismatch
 	}
 	return nil
 }
@@ -292,12 +289,8 @@ func authenticateAccountSAS(req Request, keys [][]byte, t sasToken) (Result, err
 	if err := checkTime(c.start, c.expiry, req.Now); err != nil {
 		return Result{}, err
 	}
-	if c.httpsOnly && !req.HTTPS {
-		return Result{}, blobstore.ErrAuthorizationProtocolMismatch
-	}
-	if c.ip != nil && !c.ip.contains(req.ClientIP) {
-		return Result{}, blobstore.ErrAuthorizationSourceIPMismatch.WithMessage(
-			"This request is not authorized to perform this operation using this source IP %s.", req.ClientIP)
+	if err := checkTransport(c, req); err != nil {
+		return Result{}, err
 	}
 	if req.Service == 0 || strings.IndexByte(t.get(sasServices), byte(req.Service)) < 0 {
 		return Result{}, blobstore.ErrAuthorizationServiceMismatch
@@ -488,8 +481,11 @@ func authenticateServiceSAS(ctx context.Context, req Request, keys [][]byte, pol
 	if err := checkTime(start, expiry, req.Now); err != nil {
 		return Result{}, err
 	}
-	if err := checkAccess(c, perms, req); err != nil {
+	if err := checkTransport(c, req); err != nil {
 		return Result{}, err
+	}
+	if !grants(perms, req) {
+		return Result{}, blobstore.ErrAuthorizationPermissionMismatch
 	}
 	return Result{
 		Method:             MethodServiceSAS,
