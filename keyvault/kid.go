@@ -49,3 +49,15 @@ func VaultFromHost(host string) string {
 	}
 	return ""
 }
+
+// VersionedKeyID returns keyID (versioned or versionless) pinned to version,
+// keeping its scheme and host: what the CMK key provider records as the
+// currentVersionedKeyIdentifier after WrapKey reports the version it used.
+func VersionedKeyID(keyID, version string) (string, error) {
+	if _, name, _, err := ParseKeyID(keyID); err != nil {
+		return "", err
+	} else if u, perr := url.Parse(keyID); perr == nil {
+		return u.Scheme + "://" + u.Host + "/keys/" + name + "/" + version, nil
+	}
+	return "", badParam("Invalid key identifier '%s'.", keyID)
+}

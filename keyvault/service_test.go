@@ -916,3 +916,14 @@ func walkFiles(t *testing.T, dir string, fn func(string, []byte)) {
 	}))
 	require.Positive(t, n)
 }
+
+func TestVersionedKeyID(t *testing.T) {
+	got, err := VersionedKeyID("https://myvault.vault.localhost:8443/keys/k1/", "abc")
+	require.NoError(t, err)
+	assert.Equal(t, "https://myvault.vault.localhost:8443/keys/k1/abc", got)
+	got, err = VersionedKeyID("https://myvault.vault.localhost:8443/keys/k1/old", "new")
+	require.NoError(t, err)
+	assert.Equal(t, "https://myvault.vault.localhost:8443/keys/k1/new", got)
+	_, err = VersionedKeyID("nonsense", "v")
+	require.Error(t, err)
+}
