@@ -1,0 +1,523 @@
+package blobstore
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
+)
+
+// loadNode returns the share and the node at loc (a copy of the share's
+// root for the root path); node is nil when absent.
+func loadNode(tx *boltstore.Tx, ref FileRef, loc nodeLoc) (*shareRec, *nodeRec, error) {
+	sh, err := loadShare(tx, ref.ShareRef())
+	if err != nil {
+		return nil, nil, err
+	}
+	if loc.root() {
+		root := sh.Root
+		return sh, &root, nil
+	}
+	b := tx.FileGet(boltstore.FileNodes, loc.key())
+	if b == nil {
+		return sh, nil, nil
+	}
+	n, err := decode[nodeRec](b)
+	return sh, n, err
+}
+
+// mustNode is loadNode with the not-found errors: ParentNotFound when the
+// parent directory is missing, else ResourceNotFound; wantDir checks the
+// kind (a mismatch is ResourceNotFound too).
+func mustNode(tx *boltstore.Tx, ref FileRef, loc nodeLoc, wantDir bool) (*shareRec, *nodeRec, error) {
+	sh, n, err := loadNode(tx, ref, loc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n == nil {
+		if _, err := parentDir(tx, sh, loc); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, ErrResourceNotFound
+	}
+	if n.Dir != wantDir {
+		return nil, nil, ErrResourceNotFound
+	}
+	return sh, n, nil
+}
+
+// parentDir returns the parent directory of loc (ParentNotFound when it is
+// missing or a file).
+func parentDir(tx *boltstore.Tx, sh *shareRec, loc nodeLoc) (*nodeRec, error) {
+	p := loc.parentLoc()
+	if p.root() {
+		root := sh.Root
+		return &root, nil
+	}
+	b := tx.FileGet(boltstore.FileNodes, p.key())
+	if b == nil {
+		return nil, ErrParentNotFound
+	}
+	n, err := decode[nodeRec](b)
+	if err != nil {
+		return nil, err
+	}
+	if !n.Dir {
+		return nil, ErrParentNotFound
+	}
+	return n, nil
+}
+
+// putNode stores a node (the root goes into the share record).
+func putNode(tx *boltstore.Tx, ref FileRef, loc nodeLoc, sh *shareRec, n *nodeRec) error {
+	if loc.root() {
+		sh.Root = *n
+		return putShare(tx, ref.ShareRef(), sh)
+	}
+	b, err := encode(n)
+	if err != nil {
+		return err
+	}
+	return tx.FilePut(boltstore.FileNodes, loc.key(), b)
+}
+
+func (n *nodeRec) props(path string, now time.Time, meta map[string]string) FileProperties {
+	p := FileProperties{
+		Name: n.Name, Path: strings.Trim(path, "/"), IsDir: n.Dir, ETag: n.ETag, LastModified: n.LastModified,
+		Attributes: n.Attributes, CreationTime: n.Created, LastWriteTime: n.Written, ChangeTime: n.Changed,
+		LastAccessTime: n.Written, PermissionKey: n.PermKey, FileID: fileIDString(n.ID), ParentID: fileIDString(n.Parent),
+		Metadata: meta, ServerEncrypted: true,
+	}
+	if !n.Dir {
+		p.ContentLength = n.Size
+		p.HTTPHeaders = n.Headers
+		if len(p.HTTPHeaders.ContentMD5) == 0 {
+			p.HTTPHeaders.ContentMD5 = nil
+		}
+		p.Lease = n.Lease.info(now)
+		if n.Copy != nil {
+			c := *n.Copy
+			p.Copy = &c
+		}
+	}
+	return p
+}
+
+func (s *Service) nodeMeta(k *accountKey, ref FileRef, n *nodeRec) (map[string]string, error) {
+	return openMetadata(k, n.MetaSealed, nodeAAD(ref.Account, ref.Share, n.ID))
+}
+
+func sealNodeMeta(k *accountKey, ref FileRef, id uint64, m map[string]string) ([]byte, error) {
+	return sealMetadata(k, m, nodeAAD(ref.Account, ref.Share, id))
+}
+
+// writable refuses writes addressed to a share snapshot.
+func writable(ref FileRef) error {
+	if ref.Snapshot != "" {
+		return ErrShareSnapshotOperationNotSupported
+	}
+	return nil
+}
+
+func checkFileRef(ref FileRef) (nodeLoc, error) {
+	if err := checkShareRef(ref.ShareRef()); err != nil {
+		return nodeLoc{}, err
+	}
+	return locate(ref)
+}
+
+// CreateDirectory creates a directory. It MUST return ErrShareNotFound,
+// ErrParentNotFound, ErrResourceAlreadyExists (also when a file has the
+// name), ErrInvalidResourceName / ErrInvalidFileOrDirectoryPathName for bad
+// names, ErrInvalidHeaderValue for bad SMB headers, and the metadata errors.
+func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateDirectoryOptions) (FileProperties, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	if err := writable(ref); err != nil {
+		return FileProperties{}, err
+	}
+	if loc.root() {
+		return FileProperties{}, ErrResourceAlreadyExists
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return FileProperties{}, err
+	}
+	smb, err := parseSMB(opts.SMB, true)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopCreateDirectory)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	id := newNodeID()
+	sealed, err := sealNodeMeta(k, ref, id, opts.Metadata)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	now := s.now()
+	var out FileProperties
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, cur, err := loadNode(tx, ref, loc)
+		if err != nil {
+			return err
+		}
+		parent, err := parentDir(tx, sh, loc)
+		if err != nil {
+			return err
+		}
+		if cur != nil {
+			return ErrResourceAlreadyExists
+		}
+		n := &nodeRec{V: recordVersion, Dir: true, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
+			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed}
+		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
+			return err
+		}
+		out = n.props(ref.Path, now, nil)
+		return putNode(tx, ref, loc, sh, n)
+	})
+	return out, err
+}
+
+// getNodeProps reads a directory or file with metadata for a gated read.
+func (s *Service) getNodeProps(ctx context.Context, ref FileRef, dir bool, o fileOp, leaseID string) (FileProperties, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, o)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	now := s.now()
+	var n *nodeRec
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		if _, n, err = mustNode(tx, ref, loc, dir); err != nil {
+			return err
+		}
+		if !dir && ref.Snapshot == "" {
+			return checkLease(n.Lease, now, leaseID, false, fileLeaseErrs)
+		}
+		return nil
+	})
+	if err != nil {
+		return FileProperties{}, err
+	}
+	meta, err := s.nodeMeta(k, ref, n)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	return n.props(ref.Path, now, meta), nil
+}
+
+// GetDirectoryProperties returns a directory's properties and metadata. It
+// MUST return ErrShareNotFound, ErrParentNotFound and ErrResourceNotFound.
+func (s *Service) GetDirectoryProperties(ctx context.Context, ref FileRef) (FileProperties, error) {
+	return s.getNodeProps(ctx, ref, true, fopGetDirectoryProperties, "")
+}
+
+// GetDirectoryMetadata is GetDirectoryProperties (gated as Get Directory Metadata).
+func (s *Service) GetDirectoryMetadata(ctx context.Context, ref FileRef) (FileProperties, error) {
+	return s.getNodeProps(ctx, ref, true, fopGetDirectoryMetadata, "")
+}
+
+// updateNode runs fn on an existing node inside a write transaction, then
+// stores it with a new ETag, Last-Modified and change time.
+func (s *Service) updateNode(ctx context.Context, ref FileRef, dir bool, k *accountKey, fn func(tx *boltstore.Tx, n *nodeRec, now time.Time) error) (FileProperties, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	if err := writable(ref); err != nil {
+		return FileProperties{}, err
+	}
+	now := s.now()
+	var out FileProperties
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, n, err := mustNode(tx, ref, loc, dir)
+		if err != nil {
+			return err
+		}
+		n.Changed = now
+		if err := fn(tx, n, now); err != nil {
+			return err
+		}
+		n.ETag, n.LastModified = s.newETag(now), now
+		out = n.props(ref.Path, now, nil)
+		return putNode(tx, ref, loc, sh, n)
+	})
+	return out, err
+}
+
+// SetDirectoryProperties changes a directory's SMB properties; headers not
+// given are preserved.
+func (s *Service) SetDirectoryProperties(ctx context.Context, ref FileRef, p SMBProperties) (FileProperties, error) {
+	smb, err := parseSMB(p, true)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopSetDirectoryProperties)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, n *nodeRec, now time.Time) error {
+		return smb.apply(tx, k, ref.ShareRef(), n, false, now)
+	})
+}
+
+// SetDirectoryMetadata replaces a directory's metadata.
+func (s *Service) SetDirectoryMetadata(ctx context.Context, ref FileRef, metadata map[string]string) (FileProperties, error) {
+	if err := validateMetadata(metadata); err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopSetDirectoryMetadata)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, n *nodeRec, _ time.Time) error {
+		sealed, err := sealNodeMeta(k, ref, n.ID, metadata)
+		n.MetaSealed = sealed
+		return err
+	})
+}
+
+// DeleteDirectory removes an empty directory. It MUST return
+// ErrDirectoryNotEmpty when it has children, ErrResourceNotFound,
+// ErrParentNotFound and ErrShareNotFound.
+func (s *Service) DeleteDirectory(ctx context.Context, ref FileRef) error {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return err
+	}
+	if err := writable(ref); err != nil {
+		return err
+	}
+	if loc.root() {
+		return ErrInvalidURI.WithMessage("The root directory of a share cannot be deleted.")
+	}
+	return s.st.Update(func(tx *boltstore.Tx) error {
+		if _, _, err := mustNode(tx, ref, loc, true); err != nil {
+			return err
+		}
+		empty := true
+		err := tx.FileScan(boltstore.FileNodes, boltstore.ChildrenPrefix(loc.scope, loc.folded()), nil, func(_, _ []byte) (bool, error) {
+			empty = false
+			return false, nil
+		})
+		if err != nil {
+			return err
+		}
+		if !empty {
+			return ErrDirectoryNotEmpty
+		}
+		return tx.FileDelete(boltstore.FileNodes, loc.key())
+	})
+}
+
+// ListFilesAndDirectories lists a directory's entries in name order
+// (case-insensitive), optionally those starting with Prefix. The marker is
+// the opaque NextMarker of the previous page.
+func (s *Service) ListFilesAndDirectories(ctx context.Context, ref FileRef, opts ListFilesOptions) (FileList, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileList{}, err
+	}
+	max, err := maxResults(opts.MaxResults)
+	if err != nil {
+		return FileList{}, err
+	}
+	if err := s.fileGate(ctx, ref.Account, fopListFiles); err != nil {
+		return FileList{}, err
+	}
+	now := s.now()
+	var out FileList
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		_, dir, err := mustNode(tx, ref, loc, true)
+		if err != nil {
+			return err
+		}
+		out.DirectoryID = fileIDString(dir.ID)
+		base := boltstore.ChildrenPrefix(loc.scope, loc.folded())
+		prefix := append(bytes.Clone(base), fold(opts.Prefix)...)
+		var from []byte
+		if opts.Marker != "" {
+			from = append(bytes.Clone(base), opts.Marker...)
+		}
+		return tx.FileScan(boltstore.FileNodes, prefix, from, func(k, v []byte) (bool, error) {
+			if len(out.Items) == max {
+				out.NextMarker = string(k[len(base):])
+				return false, nil
+			}
+			n, err := decode[nodeRec](v)
+			if err != nil {
+				return false, err
+			}
+			p := n.Name
+			if len(loc.parts) > 0 {
+				p = strings.Join(loc.parts, "/") + "/" + n.Name
+			}
+			out.Items = append(out.Items, n.props(p, now, nil))
+			return true, nil
+		})
+	})
+	return out, err
+}
+
+// RenameDirectory renames (moves) a directory with everything below it
+// within its share.
+func (s *Service) RenameDirectory(ctx context.Context, dst FileRef, opts RenameOptions) (FileProperties, error) {
+	return s.rename(ctx, dst, opts, true)
+}
+
+// RenameFile renames (moves) a file within its share. It MUST return
+// ErrResourceNotFound for a missing source, ErrParentNotFound for a missing
+// destination directory, ErrResourceAlreadyExists when the destination
+// exists and ReplaceIfExists is false, ErrReadOnlyAttribute for a read-only
+// destination without IgnoreReadOnly, and the lease errors.
+func (s *Service) RenameFile(ctx context.Context, dst FileRef, opts RenameOptions) (FileProperties, error) {
+	return s.rename(ctx, dst, opts, false)
+}
+
+func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, dir bool) (FileProperties, error) {
+	src := opts.Source
+	dloc, err := checkFileRef(dst)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	sloc, err := checkFileRef(src)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	if err := writable(dst); err != nil {
+		return FileProperties{}, err
+	}
+	if src.Snapshot != "" || src.Account != dst.Account || src.Share != dst.Share {
+		return FileProperties{}, ErrInvalidHeaderValue.WithMessage("The rename source must be in the destination's share.").
+			WithDetail("HeaderName", "x-ms-file-rename-source").WithDetail("HeaderValue", src.Path)
+	}
+	if dloc.root() || sloc.root() {
+		return FileProperties{}, ErrInvalidResourceName.WithMessage("The root directory cannot be renamed.")
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return FileProperties{}, err
+	}
+	smb, err := parseSMB(opts.SMB, dir)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	o := fopRenameFile
+	if dir {
+		o = fopRenameDirectory
+	}
+	k, err := s.fileKey(ctx, dst.Account, o)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	sf, df := sloc.folded(), dloc.folded()
+	if dir && strings.HasPrefix(df, sf+"/") {
+		return FileProperties{}, ErrInvalidInput.WithMessage("A directory cannot be moved below itself.")
+	}
+	now := s.now()
+	var out FileProperties
+	var dead []crypto.FileID
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, n, err := mustNode(tx, src, sloc, dir)
+		if err != nil {
+			return err
+		}
+		if !dir {
+			if err := checkLease(n.Lease, now, opts.SourceLeaseID, true, fileLeaseErrs); err != nil {
+				return err
+			}
+		}
+		parent, err := parentDir(tx, sh, dloc)
+		if err != nil {
+			return err
+		}
+		if sf != df {
+			_, cur, err := loadNode(tx, dst, dloc)
+			if err != nil {
+				return err
+			}
+			if cur != nil {
+				switch {
+				case !opts.ReplaceIfExists:
+					return ErrResourceAlreadyExists
+				case cur.Dir || dir:
+					return ErrResourceTypeMismatch
+				case strings.Contains(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly:
+					return ErrReadOnlyAttribute
+				}
+				if err := checkLease(cur.Lease, now, opts.DestLeaseID, true, fileLeaseErrs); err != nil {
+					return err
+				}
+				if err := dropExtents(tx, dloc.scope, cur.ID, &dead); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.FileDelete(boltstore.FileNodes, sloc.key()); err != nil {
+			return err
+		}
+		n.Name, n.Parent = dloc.parts[len(dloc.parts)-1], parent.ID
+		if err := smb.apply(tx, k, dst.ShareRef(), n, false, now); err != nil {
+			return err
+		}
+		n.Changed = now
+		if opts.Metadata != nil {
+			if n.MetaSealed, err = sealNodeMeta(k, dst, n.ID, opts.Metadata); err != nil {
+				return err
+			}
+		}
+		if opts.ContentType != nil && !dir {
+			n.Headers.ContentType = *opts.ContentType
+		}
+		n.ETag, n.LastModified = s.newETag(now), now
+		if err := putNode(tx, dst, dloc, sh, n); err != nil {
+			return err
+		}
+		out = n.props(dst.Path, now, nil)
+		if !dir || sf == df {
+			return nil
+		}
+		return moveDescendants(tx, sloc.scope, sf, df)
+	})
+	if err != nil {
+		return FileProperties{}, err
+	}
+	s.removeFiles(dead)
+	return out, nil
+}
+
+// moveDescendants re-keys every row below directory from (folded) to to.
+func moveDescendants(tx *boltstore.Tx, scope []byte, from, to string) error {
+	prefix := append(bytes.Clone(scope), from...)
+	type kv struct{ k, v []byte }
+	var rows []kv
+	err := tx.FileScan(boltstore.FileNodes, prefix, nil, func(k, v []byte) (bool, error) {
+		if len(k) > len(prefix) && (k[len(prefix)] == 0 || k[len(prefix)] == '/') {
+			rows = append(rows, kv{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := tx.FileDelete(boltstore.FileNodes, r.k); err != nil {
+			return err
+		}
+		nk := append(append(bytes.Clone(scope), to...), r.k[len(prefix):]...)
+		if err := tx.FilePut(boltstore.FileNodes, nk, r.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

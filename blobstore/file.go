@@ -1,0 +1,633 @@
+package blobstore
+
+import (
+	"context"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
+)
+
+var fileLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithFileOperation, ErrLeaseNotPresentWithFileOperation}
+
+// CreateFile creates (or replaces) a file of opts.Size zero bytes. It MUST
+// return ErrShareNotFound, ErrParentNotFound, ErrResourceTypeMismatch when a
+// directory has the name, ErrOutOfRangeInput for a size outside 0..4 TiB,
+// the lease errors of a leased file it replaces, and the header/metadata
+// validation errors.
+func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOptions) (FileProperties, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	if err := writable(ref); err != nil {
+		return FileProperties{}, err
+	}
+	if loc.root() {
+		return FileProperties{}, ErrResourceTypeMismatch
+	}
+	if opts.Size < 0 || opts.Size > maxFileSize {
+		return FileProperties{}, ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(opts.Size))
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return FileProperties{}, err
+	}
+	smb, err := parseSMB(opts.SMB, false)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopCreateFile)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	id := newNodeID()
+	sealed, err := sealNodeMeta(k, ref, id, opts.Metadata)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	now := s.now()
+	var out FileProperties
+	var dead []crypto.FileID
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, cur, err := loadNode(tx, ref, loc)
+		if err != nil {
+			return err
+		}
+		parent, err := parentDir(tx, sh, loc)
+		if err != nil {
+			return err
+		}
+		n := &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
+			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed, Size: opts.Size, Headers: opts.HTTPHeaders}
+		if cur != nil {
+			if cur.Dir {
+				return ErrResourceTypeMismatch
+			}
+			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+				return err
+			}
+			if err := dropExtents(tx, loc.scope, cur.ID, &dead); err != nil {
+				return err
+			}
+			n.Lease = cur.Lease
+		}
+		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
+			return err
+		}
+		out = n.props(ref.Path, now, nil)
+		return putNode(tx, ref, loc, sh, n)
+	})
+	if err != nil {
+		return FileProperties{}, err
+	}
+	s.removeFiles(dead)
+	return out, nil
+}
+
+// GetFile opens a file (or a file of a share snapshot) for reading. It MUST
+// return ErrShareNotFound, ErrParentNotFound, ErrResourceNotFound and the
+// lease errors for a mismatching leaseID. The caller MUST Close the reader.
+func (s *Service) GetFile(ctx context.Context, ref FileRef, leaseID string) (*FileReader, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopGetFile)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var (
+		n    *nodeRec
+		exts []boltstore.Extent
+	)
+	s.gcMu.RLock()
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		if _, n, err = mustNode(tx, ref, loc, false); err != nil {
+			return err
+		}
+		if ref.Snapshot == "" {
+			if err := checkLease(n.Lease, now, leaseID, false, fileLeaseErrs); err != nil {
+				return err
+			}
+		}
+		exts, err = extentsIn(tx, loc.scope, n.ID, 0, math.MaxInt64)
+		return err
+	})
+	var files []crypto.FileID
+	if err == nil {
+		for _, e := range exts {
+			files = append(files, crypto.FileID(e.File))
+		}
+		s.pin(files)
+	}
+	s.gcMu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	meta, err := s.nodeMeta(k, ref, n)
+	if err != nil {
+		s.unpin(files)
+		return nil, err
+	}
+	sr := newSparseReader(s, k.aek, exts, n.Size)
+	var once sync.Once
+	return &FileReader{
+		Properties: n.props(ref.Path, now, meta),
+		r:          sr,
+		close: func() {
+			once.Do(func() {
+				sr.er.close()
+				s.unpin(files)
+			})
+		},
+	}, nil
+}
+
+// GetFileProperties returns a file's properties and metadata.
+func (s *Service) GetFileProperties(ctx context.Context, ref FileRef, leaseID string) (FileProperties, error) {
+	return s.getNodeProps(ctx, ref, false, fopGetFileProperties, leaseID)
+}
+
+// GetFileMetadata is GetFileProperties (gated as Get File Metadata).
+func (s *Service) GetFileMetadata(ctx context.Context, ref FileRef, leaseID string) (FileProperties, error) {
+	return s.getNodeProps(ctx, ref, false, fopGetFileMetadata, leaseID)
+}
+
+// SetFileProperties replaces the HTTP headers, changes SMB properties
+// (preserved when not given) and resizes the file when opts.Size is set.
+func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFilePropertiesOptions) (FileProperties, error) {
+	if opts.Size != nil && (*opts.Size < 0 || *opts.Size > maxFileSize) {
+		return FileProperties{}, ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(*opts.Size))
+	}
+	smb, err := parseSMB(opts.SMB, false)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopSetFileProperties)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	var dead []crypto.FileID
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	out, err := s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, n *nodeRec, now time.Time) error {
+		if err := checkLease(n.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+			return err
+		}
+		n.Headers = opts.HTTPHeaders
+		if opts.Size != nil {
+			if *opts.Size < n.Size {
+				if err := punch(tx, loc.scope, n.ID, *opts.Size, math.MaxInt64, &dead); err != nil {
+					return err
+				}
+			}
+			n.Size = *opts.Size
+		}
+		return smb.apply(tx, k, ref.ShareRef(), n, false, now)
+	})
+	if err != nil {
+		return FileProperties{}, err
+	}
+	s.removeFiles(dead)
+	return out, nil
+}
+
+// SetFileMetadata replaces a file's metadata.
+func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map[string]string, leaseID string) (FileProperties, error) {
+	if err := validateMetadata(metadata); err != nil {
+		return FileProperties{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopSetFileMetadata)
+	if err != nil {
+		return FileProperties{}, err
+	}
+	return s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, n *nodeRec, now time.Time) error {
+		if err := checkLease(n.Lease, now, leaseID, true, fileLeaseErrs); err != nil {
+			return err
+		}
+		sealed, err := sealNodeMeta(k, ref, n.ID, metadata)
+		n.MetaSealed = sealed
+		return err
+	})
+}
+
+// DeleteFile removes a file and releases its data. It MUST return
+// ErrResourceNotFound, ErrParentNotFound, ErrShareNotFound and the lease
+// errors (LeaseIdMissing for a leased file without a lease id).
+func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) error {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return err
+	}
+	if err := writable(ref); err != nil {
+		return err
+	}
+	now := s.now()
+	var dead []crypto.FileID
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		_, n, err := mustNode(tx, ref, loc, false)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(n.Lease, now, leaseID, true, fileLeaseErrs); err != nil {
+			return err
+		}
+		if err := dropExtents(tx, loc.scope, n.ID, &dead); err != nil {
+			return err
+		}
+		return tx.FileDelete(boltstore.FileNodes, loc.key())
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(dead)
+	return nil
+}
+
+// PutRange writes (or with Clear, clears) [Offset, Offset+Length) of a file.
+// A write streams the body into one new encrypted data file of at most 4
+// MiB. It MUST return ErrInvalidRange when the range ends beyond the file,
+// ErrRequestBodyTooLarge above 4 MiB, ErrMD5Mismatch, ErrResourceNotFound
+// and the lease errors; nothing is changed on failure.
+func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOptions) (FileWriteResult, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileWriteResult{}, err
+	}
+	if err := writable(ref); err != nil {
+		return FileWriteResult{}, err
+	}
+	if opts.Offset < 0 || opts.Length <= 0 {
+		return FileWriteResult{}, ErrInvalidRange
+	}
+	if !opts.Clear && opts.Length > maxRangeSize {
+		return FileWriteResult{}, ErrRequestBodyTooLarge
+	}
+	now := s.now()
+	check := func(tx *boltstore.Tx) (*shareRec, *nodeRec, error) {
+		sh, n, err := mustNode(tx, ref, loc, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkLease(n.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+			return nil, nil, err
+		}
+		if opts.Offset+opts.Length > n.Size {
+			return nil, nil, ErrInvalidRange
+		}
+		return sh, n, nil
+	}
+	if err := s.st.View(func(tx *boltstore.Tx) error { _, _, err := check(tx); return err }); err != nil {
+		return FileWriteResult{}, err
+	}
+	o := fopPutRange
+	if opts.FromURL {
+		o = fopPutRangeFromURL
+	}
+	k, err := s.fileKey(ctx, ref.Account, o)
+	if err != nil {
+		return FileWriteResult{}, err
+	}
+	var w written
+	if !opts.Clear {
+		if w, err = s.writeData(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5); err != nil {
+			return FileWriteResult{}, err
+		}
+	}
+	var res FileWriteResult
+	var dead []crypto.FileID
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, n, err := check(tx)
+		if err != nil {
+			return err
+		}
+		if err := punch(tx, loc.scope, n.ID, opts.Offset, opts.Offset+opts.Length, &dead); err != nil {
+			return err
+		}
+		if !opts.Clear && !w.none {
+			e := boltstore.Extent{Off: opts.Offset, Len: w.size, File: [16]byte(w.id)}
+			if err := putExtent(tx, loc.scope, n.ID, e); err != nil {
+				return err
+			}
+			if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
+				return err
+			}
+		}
+		if !opts.PreserveLastWriteTime {
+			n.Written = now
+		}
+		n.Changed = now
+		n.ETag, n.LastModified = s.newETag(now), now
+		res = FileWriteResult{ETag: n.ETag, LastModified: now, LastWriteTime: n.Written, ContentMD5: w.md5}
+		return putNode(tx, ref, loc, sh, n)
+	})
+	if !opts.Clear {
+		s.settle(w, err == nil)
+	}
+	if err != nil {
+		return FileWriteResult{}, err
+	}
+	s.removeFiles(dead)
+	return res, nil
+}
+
+// ListRanges lists the written ranges of a file (of a share snapshot when
+// ref.Snapshot is set), or with PrevSnapshot what changed since that
+// snapshot (Ranges) and what was cleared (ClearRanges).
+func (s *Service) ListRanges(ctx context.Context, ref FileRef, opts ListRangesOptions) (RangeList, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return RangeList{}, err
+	}
+	var prevLoc nodeLoc
+	if opts.PrevSnapshot != "" {
+		pref := ref
+		pref.Snapshot = opts.PrevSnapshot
+		if prevLoc, err = checkFileRef(pref); err != nil {
+			return RangeList{}, err
+		}
+	}
+	now := s.now()
+	var out RangeList
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		_, n, err := mustNode(tx, ref, loc, false)
+		if err != nil {
+			return err
+		}
+		if ref.Snapshot == "" {
+			if err := checkLease(n.Lease, now, opts.LeaseID, false, fileLeaseErrs); err != nil {
+				return err
+			}
+		}
+		out.ContentLength, out.ETag, out.LastModified = n.Size, n.ETag, n.LastModified
+		lo, hi := int64(0), n.Size-1
+		if opts.Range != nil {
+			lo, hi = opts.Range.Start, min(hi, opts.Range.End)
+		}
+		cur, err := extentsIn(tx, loc.scope, n.ID, 0, n.Size)
+		if err != nil {
+			return err
+		}
+		if opts.PrevSnapshot == "" {
+			out.Ranges = rangesOf(cur, lo, hi)
+			return nil
+		}
+		pref := ref
+		pref.Snapshot = opts.PrevSnapshot
+		if _, err := loadShare(tx, pref.ShareRef()); err != nil {
+			return err
+		}
+		var prev []boltstore.Extent
+		if b := tx.FileGet(boltstore.FileNodes, prevLoc.key()); b != nil {
+			pn, err := decode[nodeRec](b)
+			if err != nil {
+				return err
+			}
+			if !pn.Dir {
+				if prev, err = extentsIn(tx, prevLoc.scope, pn.ID, 0, math.MaxInt64); err != nil {
+					return err
+				}
+			}
+		}
+		out.Ranges, out.ClearRanges = diffRanges(cur, prev, lo, hi)
+		return nil
+	})
+	return out, err
+}
+
+// LeaseFile runs a lease action on a file. File leases are infinite
+// (Duration -1; anything else is ErrInvalidHeaderValue) and break at once.
+func (s *Service) LeaseFile(ctx context.Context, ref FileRef, opts LeaseOptions) (LeaseResult, error) {
+	if opts.Action == LeaseAcquire && opts.Duration != -1 {
+		return LeaseResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", itoa(opts.Duration))
+	}
+	if opts.Action == LeaseRenew {
+		return LeaseResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", "renew")
+	}
+	if opts.Action == LeaseBreak {
+		zero := 0
+		opts.BreakPeriod = &zero
+	}
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return LeaseResult{}, err
+	}
+	if err := writable(ref); err != nil {
+		return LeaseResult{}, err
+	}
+	now := s.now()
+	var res LeaseResult
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, n, err := mustNode(tx, ref, loc, false)
+		if err != nil {
+			return err
+		}
+		if res, err = applyLease(&n.Lease, opts, now); err != nil {
+			return err
+		}
+		res.ETag, res.LastModified = n.ETag, n.LastModified
+		return putNode(tx, ref, loc, sh, n)
+	})
+	return res, err
+}
+
+// AbortCopyFile aborts a pending copy. azemu copies complete at once, so a
+// known copy id gives ErrNoPendingCopyOperation and another ErrCopyIDMismatch.
+func (s *Service) AbortCopyFile(ctx context.Context, ref FileRef, copyID, leaseID string) error {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return err
+	}
+	return s.st.View(func(tx *boltstore.Tx) error {
+		_, n, err := mustNode(tx, ref, loc, false)
+		if err != nil {
+			return err
+		}
+		if err := checkLease(n.Lease, s.now(), leaseID, true, fileLeaseErrs); err != nil {
+			return err
+		}
+		if n.Copy == nil || !strings.EqualFold(n.Copy.ID, copyID) {
+			return ErrCopyIDMismatch
+		}
+		return ErrNoPendingCopyOperation
+	})
+}
+
+// CopyFile copies a file of this account (any share or share snapshot), or
+// a blob, to ref. A file copy shares the source's encrypted data files (its
+// extents gain a reference); a blob copy streams the blob into a new data
+// file. The copy completes before CopyFile returns. SMB values "source"
+// copy the source's attributes and times.
+func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOptions) (FileCopyResult, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return FileCopyResult{}, err
+	}
+	if err := writable(ref); err != nil {
+		return FileCopyResult{}, err
+	}
+	if loc.root() {
+		return FileCopyResult{}, ErrResourceTypeMismatch
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return FileCopyResult{}, err
+	}
+	fromBlob := opts.SourceBlob.Blob != ""
+	srcAcct := opts.Source.Account
+	if fromBlob {
+		srcAcct = opts.SourceBlob.Account
+	}
+	if srcAcct != ref.Account {
+		return FileCopyResult{}, ErrCopyAcrossAccountsNotSupported
+	}
+	// "source" SMB values are resolved against the source below.
+	smbIn := opts.SMB
+	fromSource := func(v *string) bool {
+		if strings.EqualFold(*v, "source") {
+			*v = ""
+			return true
+		}
+		return false
+	}
+	srcAttrs, srcCreated, srcWritten, srcChanged := fromSource(&smbIn.Attributes), fromSource(&smbIn.CreationTime),
+		fromSource(&smbIn.LastWriteTime), fromSource(&smbIn.ChangeTime)
+	srcPerm := fromSource(&smbIn.Permission)
+	smb, err := parseSMB(smbIn, false)
+	if err != nil {
+		return FileCopyResult{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, fopCopyFile)
+	if err != nil {
+		return FileCopyResult{}, err
+	}
+	var (
+		src      *nodeRec
+		srcMeta  map[string]string
+		blobData written
+		haveBlob bool
+	)
+	if fromBlob {
+		rd, err := s.GetBlob(ctx, opts.SourceBlob, Conditions{})
+		if err != nil {
+			return FileCopyResult{}, err
+		}
+		p := rd.Properties
+		bw, err := s.writeData(ctx, k, io.NewSectionReader(rd, 0, rd.Size()), rd.Size(), maxFileSize, nil)
+		_ = rd.Close()
+		if err != nil {
+			return FileCopyResult{}, err
+		}
+		blobData, haveBlob = bw, true
+		src = &nodeRec{Size: bw.size, Headers: p.HTTPHeaders, Attributes: "Archive", Created: p.CreationTime, Written: p.LastModified, Changed: p.LastModified}
+		srcMeta = p.Metadata
+	} else {
+		sloc, err := checkFileRef(opts.Source)
+		if err != nil {
+			return FileCopyResult{}, err
+		}
+		err = s.st.View(func(tx *boltstore.Tx) error {
+			var err error
+			_, src, err = mustNode(tx, opts.Source, sloc, false)
+			return err
+		})
+		if err != nil {
+			return FileCopyResult{}, ErrCannotVerifyCopySource.WithMessage("The specified copy source file does not exist.")
+		}
+		if srcMeta, err = s.nodeMeta(k, opts.Source, src); err != nil {
+			return FileCopyResult{}, err
+		}
+	}
+	md := srcMeta
+	if opts.Metadata != nil {
+		md = opts.Metadata
+	}
+	id := newNodeID()
+	sealed, err := sealNodeMeta(k, ref, id, md)
+	if err != nil {
+		if haveBlob {
+			s.settle(blobData, false)
+		}
+		return FileCopyResult{}, err
+	}
+	now := s.now()
+	var res FileCopyResult
+	var dead []crypto.FileID
+	err = s.st.Update(func(tx *boltstore.Tx) error {
+		sh, cur, err := loadNode(tx, ref, loc)
+		if err != nil {
+			return err
+		}
+		parent, err := parentDir(tx, sh, loc)
+		if err != nil {
+			return err
+		}
+		n := &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
+			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed, Size: src.Size, Headers: src.Headers}
+		if cur != nil {
+			if cur.Dir {
+				return ErrResourceTypeMismatch
+			}
+			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+				return err
+			}
+			if err := dropExtents(tx, loc.scope, cur.ID, &dead); err != nil {
+				return err
+			}
+			n.Lease = cur.Lease
+		}
+		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
+			return err
+		}
+		if srcAttrs {
+			n.Attributes = src.Attributes
+		}
+		if srcCreated {
+			n.Created = src.Created
+		}
+		if srcWritten {
+			n.Written = src.Written
+		}
+		if srcChanged {
+			n.Changed = src.Changed
+		}
+		if srcPerm && src.PermKey != "" && !fromBlob && opts.Source.Share == ref.Share {
+			n.PermKey = src.PermKey
+		}
+		if haveBlob {
+			if !blobData.none {
+				e := boltstore.Extent{Off: 0, Len: blobData.size, File: [16]byte(blobData.id)}
+				if err := putExtent(tx, loc.scope, id, e); err != nil {
+					return err
+				}
+				if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
+					return err
+				}
+			}
+		} else {
+			sscope := boltstore.ShareScope(opts.Source.Account, opts.Source.Share, opts.Source.Snapshot)
+			if err := copyExtents(tx, sscope, src.ID, loc.scope, id, &dead); err != nil {
+				return err
+			}
+		}
+		n.Copy = &CopyInfo{ID: newLeaseID(), Status: CopySuccess, Source: opts.SourceURL,
+			Progress: formatInt(src.Size) + "/" + formatInt(src.Size), CompletionTime: now}
+		res = FileCopyResult{CopyID: n.Copy.ID, CopyStatus: CopySuccess, ETag: n.ETag, LastModified: now}
+		return putNode(tx, ref, loc, sh, n)
+	})
+	if haveBlob {
+		s.settle(blobData, err == nil)
+	}
+	if err != nil {
+		return FileCopyResult{}, err
+	}
+	s.removeFiles(dead)
+	return res, nil
+}

@@ -1,0 +1,256 @@
+package blobstore
+
+import (
+	"errors"
+	"io"
+	"math"
+	"sort"
+
+	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/crypto"
+)
+
+// Azure Files data is a sparse map of extents (bucket fextents): each Put
+// Range writes one new immutable data file (a fresh file id and HKDF salt,
+// so no (key, nonce) pair is ever reused) and points the range at it;
+// overwritten parts of older extents are cut away in the same transaction
+// and a data file no extent references any more is collected. Bytes no
+// extent covers (never written, cleared, or grown by a resize) read as
+// zeros and cost no disk.
+
+func toBlobExtent(e boltstore.Extent) extent {
+	return extent{F: fileRef(e.File), Off: e.FileOff, Len: e.Len}
+}
+
+// extentsIn returns the extents of file id overlapping [off, end), in order.
+func extentsIn(tx *boltstore.Tx, scope []byte, id uint64, off, end int64) ([]boltstore.Extent, error) {
+	prefix := boltstore.ExtentPrefix(scope, id)
+	start := boltstore.ExtentKey(scope, id, off)
+	var out []boltstore.Extent
+	if k, v := tx.FileLastBefore(boltstore.FileExtents, prefix, start); k != nil {
+		if e, ok := boltstore.DecodeExtent(k[len(prefix):], v); ok && e.Off+e.Len > off {
+			out = append(out, e)
+		}
+	}
+	err := tx.FileScan(boltstore.FileExtents, prefix, start, func(k, v []byte) (bool, error) {
+		e, ok := boltstore.DecodeExtent(k[len(prefix):], v)
+		if !ok {
+			return false, errors.New("blobstore: malformed extent row")
+		}
+		if e.Off >= end {
+			return false, nil
+		}
+		out = append(out, e)
+		return true, nil
+	})
+	return out, err
+}
+
+func putExtent(tx *boltstore.Tx, scope []byte, id uint64, e boltstore.Extent) error {
+	return tx.FilePut(boltstore.FileExtents, boltstore.ExtentKey(scope, id, e.Off), boltstore.EncodeExtent(e))
+}
+
+// punch removes [off, end) from a file's extent map, keeping the parts of
+// cut extents outside it. Each extent row holds one reference on its data
+// file, so a split adds one and a removal drops one.
+func punch(tx *boltstore.Tx, scope []byte, id uint64, off, end int64, dead *[]crypto.FileID) error {
+	exts, err := extentsIn(tx, scope, id, off, end)
+	if err != nil {
+		return err
+	}
+	for _, e := range exts {
+		if err := tx.FileDelete(boltstore.FileExtents, boltstore.ExtentKey(scope, id, e.Off)); err != nil {
+			return err
+		}
+		pieces := 0
+		if e.Off < off {
+			l := e
+			l.Len = off - e.Off
+			if err := putExtent(tx, scope, id, l); err != nil {
+				return err
+			}
+			pieces++
+		}
+		if e.Off+e.Len > end {
+			r := e
+			r.Off, r.Len, r.FileOff = end, e.Off+e.Len-end, e.FileOff+(end-e.Off)
+			if err := putExtent(tx, scope, id, r); err != nil {
+				return err
+			}
+			pieces++
+		}
+		if pieces != 1 {
+			if err := addRefs(tx, []extent{toBlobExtent(e)}, pieces-1, dead); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dropExtents removes every extent of a file.
+func dropExtents(tx *boltstore.Tx, scope []byte, id uint64, dead *[]crypto.FileID) error {
+	return punch(tx, scope, id, 0, math.MaxInt64, dead)
+}
+
+// copyExtents gives file dst in dstScope the extents of src in srcScope.
+func copyExtents(tx *boltstore.Tx, srcScope []byte, src uint64, dstScope []byte, dst uint64, dead *[]crypto.FileID) error {
+	exts, err := extentsIn(tx, srcScope, src, 0, math.MaxInt64)
+	if err != nil {
+		return err
+	}
+	for _, e := range exts {
+		if err := putExtent(tx, dstScope, dst, e); err != nil {
+			return err
+		}
+		if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, dead); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FileReader reads a file's plaintext. It is an io.ReaderAt composing the
+// file's extents and zero gaps; only the chunks a read touches are
+// decrypted and nothing is buffered whole. A tampered data file makes
+// ReadAt fail; it never returns wrong bytes. The reader stays valid after
+// the file changes (its data files are pinned until Close).
+type FileReader struct {
+	// Properties of the file as of the read (with metadata).
+	Properties FileProperties
+	r          *sparseReader
+	close      func()
+}
+
+// Size is the file's content length.
+func (f *FileReader) Size() int64 { return f.r.size }
+
+// ReadAt implements io.ReaderAt.
+func (f *FileReader) ReadAt(p []byte, off int64) (int, error) { return f.r.ReadAt(p, off) }
+
+// Close releases the reader.
+func (f *FileReader) Close() error {
+	if f.close != nil {
+		f.close()
+		f.close = nil
+	}
+	return nil
+}
+
+// sparseReader maps file offsets to an extentReader over the concatenated
+// extents, filling gaps with zeros.
+type sparseReader struct {
+	exts []boltstore.Extent
+	er   *extentReader
+	size int64
+}
+
+func newSparseReader(s *Service, aek crypto.Key, exts []boltstore.Extent, size int64) *sparseReader {
+	bexts := make([]extent, len(exts))
+	for i, e := range exts {
+		bexts[i] = toBlobExtent(e)
+	}
+	return &sparseReader{exts: exts, er: newExtentReader(s, aek, bexts), size: size}
+}
+
+func (r *sparseReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("blobstore: negative offset")
+	}
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), r.size-off))
+	i := sort.Search(len(r.exts), func(i int) bool { return r.exts[i].Off+r.exts[i].Len > off })
+	done := 0
+	for done < n {
+		pos := off + int64(done)
+		want := int64(n - done)
+		if i < len(r.exts) && r.exts[i].Off <= pos {
+			e := r.exts[i]
+			m := min(want, e.Off+e.Len-pos)
+			got, err := r.er.ReadAt(p[done:done+int(m)], r.er.starts[i]+(pos-e.Off))
+			done += got
+			if err != nil && !(errors.Is(err, io.EOF) && int64(got) == m) {
+				if errors.Is(err, io.EOF) {
+					err = io.ErrUnexpectedEOF
+				}
+				return done, err
+			}
+			i++
+			continue
+		}
+		m := want
+		if i < len(r.exts) {
+			m = min(m, r.exts[i].Off-pos)
+		}
+		clear(p[done : done+int(m)])
+		done += int(m)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// rangesOf coalesces extents into byte ranges clipped to [lo, hi].
+func rangesOf(exts []boltstore.Extent, lo, hi int64) []ByteRange {
+	var out []ByteRange
+	for _, e := range exts {
+		s, t := max(e.Off, lo), min(e.Off+e.Len-1, hi)
+		if s > t {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].End+1 >= s {
+			out[n-1].End = max(out[n-1].End, t)
+			continue
+		}
+		out = append(out, ByteRange{s, t})
+	}
+	return out
+}
+
+// diffRanges compares a file's extents with those of an earlier snapshot:
+// bytes whose data differ are Ranges, bytes that had data and now have none
+// are ClearRanges (both clipped to [lo, hi]).
+func diffRanges(cur, prev []boltstore.Extent, lo, hi int64) (changed, cleared []ByteRange) {
+	pts := []int64{}
+	for _, list := range [][]boltstore.Extent{cur, prev} {
+		for _, e := range list {
+			pts = append(pts, e.Off, e.Off+e.Len)
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i] < pts[j] })
+	at := func(list []boltstore.Extent, p int64) *boltstore.Extent {
+		i := sort.Search(len(list), func(i int) bool { return list[i].Off+list[i].Len > p })
+		if i < len(list) && list[i].Off <= p {
+			return &list[i]
+		}
+		return nil
+	}
+	add := func(out []ByteRange, s, t int64) []ByteRange {
+		s, t = max(s, lo), min(t, hi)
+		if s > t {
+			return out
+		}
+		if n := len(out); n > 0 && out[n-1].End+1 >= s {
+			out[n-1].End = max(out[n-1].End, t)
+			return out
+		}
+		return append(out, ByteRange{s, t})
+	}
+	for i := 0; i+1 < len(pts); i++ {
+		a, b := pts[i], pts[i+1]
+		if a == b {
+			continue
+		}
+		c, p := at(cur, a), at(prev, a)
+		switch {
+		case c != nil && (p == nil || c.File != p.File || c.FileOff-c.Off != p.FileOff-p.Off):
+			changed = add(changed, a, b-1)
+		case c == nil && p != nil:
+			cleared = add(cleared, a, b-1)
+		}
+	}
+	return changed, cleared
+}
