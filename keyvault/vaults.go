@@ -132,9 +132,6 @@ func (s *Service) createOrUpdateLocked(ctx context.Context, spec VaultSpec) (Vau
 		if spec.SoftDeleteRetentionDays != 0 && spec.SoftDeleteRetentionDays != nv.SoftDeleteRetentionDays {
 			return Vault{}, false, badParam("The property \"softDeleteRetentionInDays\" cannot be changed after the vault has been created.")
 		}
-		if !strings.EqualFold(spec.TenantID, nv.TenantID) {
-			nv.TenantID = spec.TenantID
-		}
 		if spec.EnableSoftDelete != nil && *spec.EnableSoftDelete {
 			nv.EnableSoftDelete = true
 		}
