@@ -105,7 +105,7 @@ func loadBlob(tx *boltstore.Tx, ref BlobRef) (*containerRec, *blobRec, error) {
 	if b == nil {
 		return c, nil, nil
 	}
-	r, err := decode[blobRec](b)
+	r, err := decodeBlobRec(b)
 	return c, r, err
 }
 
@@ -119,11 +119,7 @@ func mustBlob(tx *boltstore.Tx, ref BlobRef) (*blobRec, error) {
 }
 
 func putBlobRec(tx *boltstore.Tx, ref BlobRef, rec *blobRec) error {
-	b, err := encode(rec)
-	if err != nil {
-		return err
-	}
-	return tx.PutBlob(ref.Account, ref.Container, ref.Blob, ref.Snapshot, b)
+	return tx.PutBlob(ref.Account, ref.Container, ref.Blob, ref.Snapshot, encodeBlobRec(rec))
 }
 
 // props renders a record; meta is nil when not wanted.
@@ -820,7 +816,7 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 			if snap == "" {
 				return nil
 			}
-			r, err := decode[blobRec](v)
+			r, err := decodeBlobRec(v)
 			if err != nil {
 				return err
 			}

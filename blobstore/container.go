@@ -318,7 +318,7 @@ func (s *Service) deleteContainer(ref ContainerRef, check func(*containerRec) er
 			return err
 		}
 		for _, b := range blobs {
-			br, err := decode[blobRec](tx.Blob(ref.Account, ref.Container, b.Name, b.Snapshot))
+			br, err := decodeBlobRec(tx.Blob(ref.Account, ref.Container, b.Name, b.Snapshot))
 			if err != nil {
 				return err
 			}

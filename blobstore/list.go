@@ -144,7 +144,7 @@ func (s *Service) ListBlobs(ctx context.Context, ref ContainerRef, opts ListBlob
 			if len(staged) > 0 && staged[0] == name {
 				staged = staged[1:]
 			}
-			rec, err := decode[blobRec](v)
+			rec, err := decodeBlobRec(v)
 			if err != nil {
 				return false, nil, err
 			}

@@ -1,0 +1,260 @@
+package blobstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Blob records are the hot records (List Blobs decodes one per entry, a
+// committed block list can hold 50,000 extents), so they use a compact
+// binary encoding, record version 2:
+//
+//	0x02                       format tag (version 1 records are JSON, starting with '{')
+//	str  Type
+//	time Created
+//	str  ETag
+//	time LastModified
+//	str  ContentType, ContentEncoding, ContentLanguage, ContentDisposition, CacheControl
+//	bytes ContentMD5
+//	bytes MetaSealed
+//	varint Size
+//	uvarint n, then n × (16-byte file id, varint Off, varint Len)   Extents
+//	uvarint n, then n × str                                         Blocks
+//	uvarint BlockCount
+//	str ID, str State, bool Infinite, varint Seconds, time Expires, time BreakAt   Lease
+//	bool hasCopy [str ID, str Status, str Source, str Progress, time CompletionTime, str StatusDescription]
+//	str  Tier
+//
+// str and bytes are a uvarint length then the bytes; time is a presence
+// byte then varint Unix nanoseconds (UTC); bool is one byte 0 or 1. Trailing
+// bytes are an error. Decoders never panic on malformed input.
+const blobRecV2 = 0x02
+
+type wbuf struct{ b []byte }
+
+func (w *wbuf) uvarint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *wbuf) varint(v int64)   { w.b = binary.AppendVarint(w.b, v) }
+func (w *wbuf) bytes(p []byte)   { w.uvarint(uint64(len(p))); w.b = append(w.b, p...) }
+func (w *wbuf) str(s string)     { w.uvarint(uint64(len(s))); w.b = append(w.b, s...) }
+
+func (w *wbuf) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+func (w *wbuf) time(t time.Time) {
+	if t.IsZero() {
+		w.b = append(w.b, 0)
+		return
+	}
+	w.b = append(w.b, 1)
+	w.varint(t.UnixNano())
+}
+
+var errCorrupt = errors.New("blobstore: corrupt blob record")
+
+type rbuf struct {
+	b   []byte
+	err error
+}
+
+func (r *rbuf) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+	r.b = nil
+}
+
+func (r *rbuf) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *rbuf) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *rbuf) take(n uint64) []byte {
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return nil
+	}
+	p := r.b[:n:n]
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *rbuf) bytes() []byte {
+	p := r.take(r.uvarint())
+	if len(p) == 0 {
+		return nil
+	}
+	return append([]byte(nil), p...)
+}
+
+func (r *rbuf) str() string { return string(r.take(r.uvarint())) }
+
+func (r *rbuf) bool() bool {
+	p := r.take(1)
+	if len(p) != 1 || p[0] > 1 {
+		r.fail()
+		return false
+	}
+	return p[0] == 1
+}
+
+func (r *rbuf) time() time.Time {
+	if !r.bool() {
+		return time.Time{}
+	}
+	return time.Unix(0, r.varint()).UTC()
+}
+
+// count reads a uvarint element count bounded by the bytes left (every
+// element takes at least min bytes), so a corrupt count cannot make the
+// decoder allocate without limit.
+func (r *rbuf) count(min int) int {
+	n := r.uvarint()
+	if n > uint64(len(r.b)/min) || n > math.MaxInt32 {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func encodeBlobRec(rec *blobRec) []byte {
+	w := wbuf{b: make([]byte, 0, 128+len(rec.MetaSealed)+20*len(rec.Extents)+16*len(rec.Blocks))}
+	w.b = append(w.b, blobRecV2)
+	w.str(string(rec.Type))
+	w.time(rec.Created)
+	w.str(rec.ETag)
+	w.time(rec.LastModified)
+	h := rec.Headers
+	w.str(h.ContentType)
+	w.str(h.ContentEncoding)
+	w.str(h.ContentLanguage)
+	w.str(h.ContentDisposition)
+	w.str(h.CacheControl)
+	w.bytes(h.ContentMD5)
+	w.bytes(rec.MetaSealed)
+	w.varint(rec.Size)
+	w.uvarint(uint64(len(rec.Extents)))
+	for _, e := range rec.Extents {
+		w.b = append(w.b, e.F[:]...)
+		w.varint(e.Off)
+		w.varint(e.Len)
+	}
+	w.uvarint(uint64(len(rec.Blocks)))
+	for _, id := range rec.Blocks {
+		w.str(id)
+	}
+	w.uvarint(uint64(rec.BlockCount))
+	l := rec.Lease
+	w.str(l.ID)
+	w.str(string(l.State))
+	w.bool(l.Infinite)
+	w.varint(int64(l.Seconds))
+	w.time(l.Expires)
+	w.time(l.BreakAt)
+	w.bool(rec.Copy != nil)
+	if c := rec.Copy; c != nil {
+		w.str(c.ID)
+		w.str(string(c.Status))
+		w.str(c.Source)
+		w.str(c.Progress)
+		w.time(c.CompletionTime)
+		w.str(c.StatusDescription)
+	}
+	w.str(rec.Tier)
+	return w.b
+}
+
+// decodeBlobRec decodes a blob record of either version.
+func decodeBlobRec(b []byte) (*blobRec, error) {
+	if len(b) == 0 {
+		return nil, errCorrupt
+	}
+	if b[0] != blobRecV2 {
+		return decode[blobRec](b) // version 1: JSON
+	}
+	r := rbuf{b: b[1:]}
+	rec := &blobRec{V: recordVersion}
+	rec.Type = BlobType(r.str())
+	rec.Created = r.time()
+	rec.ETag = r.str()
+	rec.LastModified = r.time()
+	h := &rec.Headers
+	h.ContentType = r.str()
+	h.ContentEncoding = r.str()
+	h.ContentLanguage = r.str()
+	h.ContentDisposition = r.str()
+	h.CacheControl = r.str()
+	h.ContentMD5 = r.bytes()
+	rec.MetaSealed = r.bytes()
+	rec.Size = r.varint()
+	if n := r.count(18); n > 0 {
+		rec.Extents = make([]extent, n)
+		for i := range rec.Extents {
+			copy(rec.Extents[i].F[:], r.take(16))
+			rec.Extents[i].Off = r.varint()
+			rec.Extents[i].Len = r.varint()
+		}
+	}
+	if n := r.count(1); n > 0 {
+		rec.Blocks = make([]string, n)
+		for i := range rec.Blocks {
+			rec.Blocks[i] = r.str()
+		}
+	}
+	rec.BlockCount = int(r.uvarint())
+	l := &rec.Lease
+	l.ID = r.str()
+	l.State = LeaseState(r.str())
+	l.Infinite = r.bool()
+	l.Seconds = int(r.varint())
+	l.Expires = r.time()
+	l.BreakAt = r.time()
+	if r.bool() {
+		c := &CopyInfo{}
+		c.ID = r.str()
+		c.Status = CopyStatus(r.str())
+		c.Source = r.str()
+		c.Progress = r.str()
+		c.CompletionTime = r.time()
+		c.StatusDescription = r.str()
+		rec.Copy = c
+	}
+	rec.Tier = r.str()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errCorrupt, len(r.b))
+	}
+	if rec.Size < 0 || rec.BlockCount < 0 {
+		return nil, errCorrupt
+	}
+	for _, e := range rec.Extents {
+		if e.Off < 0 || e.Len < 0 {
+			return nil, errCorrupt
+		}
+	}
+	return rec, nil
+}
