@@ -393,6 +393,10 @@ func (e *blobEnv) testPropertiesAndConditions(t *testing.T) {
 	require.NotNil(t, props.CreationTime)
 	assert.NotEqual(t, *up.ETag, *props.ETag, "metadata changes the ETag")
 
+	_, err = b.SetTier(ctx, blob.AccessTierHot, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Hot", deref(props.AccessTier))
+
 	wrong := azcore.ETag(`"0x0BAD"`)
 	_, err = b.SetMetadata(ctx, map[string]*string{"x": to.Ptr("y")}, &blob.SetMetadataOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &wrong}},
@@ -699,6 +703,16 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	_, err = cc.NewBlockBlobClient("via-sas.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("w")), nil)
 	require.NoError(t, err)
 	_, err = cc.NewBlobClient("via-sas.txt").Delete(ctx, nil)
+	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
+
+	// A create-only SAS may create a blob but not overwrite it.
+	cu, err = c.GetSASURL(sas.ContainerPermissions{Create: true}, expiry, nil)
+	require.NoError(t, err)
+	cc, err = container.NewClientWithNoCredential(cu, copts)
+	require.NoError(t, err)
+	_, err = cc.NewBlockBlobClient("created-once.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("1")), nil)
+	require.NoError(t, err)
+	_, err = cc.NewBlockBlobClient("created-once.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("2")), nil)
 	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
 
 	// Stored access policy: the SAS names the policy, which grants read.

@@ -430,3 +430,29 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
+
+// SetBlobTier accepts the tier every azemu block blob already has (Hot) and
+// refuses the others: the service keeps no tiers yet.
+// https://learn.microsoft.com/rest/api/storageservices/set-blob-tier
+func (a *api) SetBlobTier(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	tier := r.Header.Get("x-ms-access-tier")
+	switch strings.ToLower(tier) {
+	case "":
+		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
+	case "hot":
+	case "cool", "cold", "archive":
+		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support the %s access tier yet.", tier)
+	default:
+		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", tier)
+	}
+	p, err := a.svc.GetBlobProperties(r.Context(), c.blobRef(), blobstore.Conditions{LeaseID: storagehttp.LeaseID(r.Header)})
+	if err != nil {
+		return err
+	}
+	if p.BlobType != blobstore.BlockBlob {
+		return blobstore.ErrInvalidBlobType
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}

@@ -188,6 +188,18 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
 	if r.Header.Get("Origin") != "" {
 		a.corsHeaders(w, r, c)
 	}
+	return unsupportedEncryption(r)
+}
+
+// unsupportedEncryption refuses customer-provided keys and encryption
+// scopes, which the service does not implement yet: silently storing such a
+// blob under the account key would hide the difference from the caller.
+func unsupportedEncryption(r *http.Request) error {
+	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope"} {
+		if r.Header.Get(h) != "" {
+			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
+		}
+	}
 	return nil
 }
 

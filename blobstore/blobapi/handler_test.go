@@ -110,10 +110,12 @@ func TestCommonHeadersAndErrors(t *testing.T) {
 
 	resp, _ = e.must(req{method: "GET", path: "/devstoreaccount1/ccc?restype=container&comp=bogus"}, 400)
 	assert.Equal(t, "InvalidQueryParameterValue", resp.Header.Get("x-ms-error-code"))
-	resp, _ = e.must(req{method: "PUT", path: "/devstoreaccount1/ccc/b?comp=tier"}, 400)
+	resp, _ = e.must(req{method: "PUT", path: "/devstoreaccount1/ccc/b?comp=seal"}, 400)
 	assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"))
 	resp, _ = e.must(req{method: "POST", path: "/devstoreaccount1/ccc/b"}, 405)
 	assert.Equal(t, "UnsupportedHttpVerb", resp.Header.Get("x-ms-error-code"))
+	resp, _ = e.must(req{method: "PUT", path: "/devstoreaccount1/ccc/b", body: "x", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-encryption-key": "a2V5", "x-ms-encryption-key-sha256": "a2V5", "x-ms-encryption-algorithm": "AES256"}}, 400)
+	assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"))
 	resp, _ = e.must(req{method: "GET", path: "/nosuchaccount?comp=list"}, 404)
 	assert.Equal(t, "ResourceNotFound", resp.Header.Get("x-ms-error-code"))
 }

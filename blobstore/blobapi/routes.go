@@ -90,6 +90,7 @@ func (a *api) routes() *mux.Router {
 	add("PUT", pathBlob, q{comp: "block"}, op{"PutBlock", anonNever, a.PutBlock})
 	add("PUT", pathBlob, q{comp: "blocklist"}, op{"PutBlockList", anonNever, a.PutBlockList})
 	add("GET", pathBlob, q{comp: "blocklist"}, op{"GetBlockList", anonBlob, a.GetBlockList})
+	add("PUT", pathBlob, q{comp: "tier"}, op{"SetBlobTier", anonNever, a.SetBlobTier})
 	add("PUT", pathBlob, q{comp: "appendblock", header: "x-ms-copy-source"}, op{"AppendBlockFromURL", anonNever, a.AppendBlockFromURL})
 	add("PUT", pathBlob, q{comp: "appendblock"}, op{"AppendBlock", anonNever, a.AppendBlock})
 
