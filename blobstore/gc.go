@@ -42,12 +42,34 @@ func addRefs(tx *boltstore.Tx, exts []extent, delta int, dead *[]crypto.FileID) 
 // periodically and after each clock advance.
 func (s *Service) Sweep(ctx context.Context) error {
 	cutoff := s.now().Add(-uncommittedTTL)
+	// A read-only pass first: most ticks find nothing to collect and then
+	// take no write lock.
+	due := false
+	err := s.st.View(func(tx *boltstore.Tx) error {
+		return tx.ForEachBlock(func(_, _, _ string, _, v []byte) error {
+			rec, err := decode[blockRec](v)
+			if err != nil {
+				return err
+			}
+			if rec.Created.Before(cutoff) {
+				due = true
+				return errStop
+			}
+			return nil
+		})
+	})
+	if err != nil && err != errStop {
+		return err
+	}
+	if !due {
+		return nil
+	}
 	var dead []crypto.FileID
 	type blk struct {
 		a, c, b string
 		id      []byte
 	}
-	err := s.st.Update(func(tx *boltstore.Tx) error {
+	err = s.st.Update(func(tx *boltstore.Tx) error {
 		var old []blk
 		var exts []extent
 		err := tx.ForEachBlock(func(a, c, b string, id, v []byte) error {

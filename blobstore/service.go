@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
@@ -37,6 +38,12 @@ type Config struct {
 	// KeyProvider wraps and unwraps account keys of accounts whose key source
 	// is Microsoft.Keyvault. It may be nil while no account uses a vault key.
 	KeyProvider KeyProvider
+	// KeyCacheTTL is how long (on the emulator clock) a vault-wrapped account
+	// key is used without asking KeyProvider.KeyState again. 0, the default,
+	// checks on every gated operation so revocation takes effect on the next
+	// request; a positive value emulates Azure's caching delay
+	// (--cmk-cache-ttl).
+	KeyCacheTTL time.Duration
 }
 
 // KeyProvider is the seam to a key vault (implemented by the emulator over
@@ -139,6 +146,8 @@ type accountKey struct {
 	wrapped  *WrappedKey
 	identity Identity
 	gen      uint64
+	// checked is when (emulator clock, Unix ns) the key state was last confirmed.
+	checked atomic.Int64
 }
 
 const dbFile = "blobstore.db"
@@ -447,10 +456,11 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 	if err != nil {
 		return err
 	}
-	nk := *k
-	nk.source, nk.wrapped, nk.identity, nk.gen = source, wrapped, spec.Identity, gen
+	nk := &accountKey{aek: k.aek, kid: k.kid, metaKey: k.metaKey,
+		source: source, wrapped: wrapped, identity: spec.Identity, gen: gen}
+	nk.markChecked(s.now())
 	s.keyMu.Lock()
-	s.keys[account] = &nk
+	s.keys[account] = nk
 	s.keyMu.Unlock()
 	return nil
 }
@@ -492,11 +502,16 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	}
 	if cached != nil {
 		// Keyvault: check the state of the wrapping key.
+		now := s.now()
+		if ttl := s.cfg.KeyCacheTTL; ttl > 0 && now.Sub(cached.checkedAt()) < ttl {
+			return cached, nil
+		}
 		gen, err := s.keyProvider().KeyState(ctx, cached.identity, *cached.wrapped)
 		if err != nil {
 			return nil, err
 		}
 		if gen == cached.gen {
+			cached.markChecked(now)
 			return cached, nil
 		}
 		k, err := s.unwrapVault(ctx, cached.identity, *cached.wrapped, cached.kid, gen)
@@ -538,6 +553,10 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	return s.storeKey(account, nil, k), nil
 }
 
+func (k *accountKey) checkedAt() time.Time { return time.Unix(0, k.checked.Load()) }
+
+func (k *accountKey) markChecked(t time.Time) { k.checked.Store(t.UnixNano()) }
+
 // storeKey caches k unless another goroutine replaced old meanwhile.
 func (s *Service) storeKey(account string, old, k *accountKey) *accountKey {
 	s.keyMu.Lock()
@@ -562,6 +581,7 @@ func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, ki
 	}
 	wc := w
 	k.source, k.wrapped, k.identity, k.gen = KeySourceKeyvault, &wc, id, gen
+	k.markChecked(s.now())
 	return k, nil
 }
 

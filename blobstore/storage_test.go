@@ -389,3 +389,22 @@ func TestAccounts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "StorageV2", info.AccountKind)
 }
+
+func TestKeyCacheTTL(t *testing.T) {
+	e := newEnv(t)
+	fp := &fakeProvider{keys: map[string]crypto.Key{}}
+	require.NoError(t, e.s.Close())
+	e.s = nil
+	e.cfg.KeyProvider = fp
+	e.cfg.KeyCacheTTL = time.Minute
+	e.open()
+	e.mkContainer("box")
+	e.put("box", "b", []byte("x"))
+	require.NoError(t, e.s.SetEncryption(e.ctx, acct, EncryptionSpec{KeySource: KeySourceKeyvault, KeyID: "https://v/keys/k"}))
+	fp.set(true)
+	// Within the TTL the cached key keeps working, as Azure's cache does.
+	assert.Equal(t, []byte("x"), e.read(bref("box", "b")))
+	e.clock.Advance(time.Minute)
+	_, err := e.s.GetBlob(e.ctx, bref("box", "b"), Conditions{})
+	assert.ErrorIs(t, err, errRevoked)
+}
