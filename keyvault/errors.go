@@ -17,6 +17,7 @@ type Error struct {
 	Inner   string // innererror.code, "" when absent
 }
 
+// Error returns "Code/Inner: Message".
 func (e *Error) Error() string {
 	if e.Inner != "" {
 		return e.Code + "/" + e.Inner + ": " + e.Message
