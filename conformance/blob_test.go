@@ -364,6 +364,17 @@ func (e *blobEnv) testBlockStaging(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, good[:], resp.ContentMD5)
 
+	// Transactional CRC64, as the SDK computes it.
+	crcResp, err := bb.StageBlock(ctx, blockID(5), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
+		TransactionalValidation: blob.TransferValidationTypeComputeCRC64(),
+	})
+	require.NoError(t, err)
+	assert.Len(t, crcResp.ContentCRC64, 8)
+	_, err = bb.StageBlock(ctx, blockID(6), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
+		TransactionalValidation: blob.TransferValidationTypeCRC64(12345),
+	})
+	hasCode(t, err, bloberror.CRC64Mismatch)
+
 	_, err = c.NewBlobClient("missing").GetProperties(ctx, nil)
 	hasCode(t, err, bloberror.BlobNotFound)
 	_, err = c.NewBlobClient("missing").Delete(ctx, nil)

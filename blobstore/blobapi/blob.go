@@ -39,6 +39,10 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	crc, err := crcCheck(r, a.crc)
+	if err != nil {
+		return err
+	}
 	md, err := storagehttp.ParseMetadata(r.Header)
 	if err != nil {
 		return err
@@ -53,8 +57,15 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 		return fix(err)
 	}
 	setWrite(w.Header(), res)
+	setCRC(w.Header(), crc)
 	w.WriteHeader(http.StatusCreated)
 	return nil
+}
+
+func setCRC(h http.Header, crc string) {
+	if crc != "" {
+		h.Set("x-ms-content-crc64", crc)
+	}
 }
 
 func noSnapshot(c *call) error {
@@ -285,6 +296,10 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	crc, err := crcCheck(r, a.crc)
+	if err != nil {
+		return err
+	}
 	res, err := a.svc.PutBlock(r.Context(), c.blobRef(), blobstore.PutBlockOptions{
 		BlockID: id, Body: r.Body, Size: size, TransactionalMD5: tmd5, LeaseID: storagehttp.LeaseID(r.Header),
 	})
@@ -296,6 +311,7 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 		h.Set("Content-MD5", b64(res.ContentMD5))
 	}
 	h.Set("x-ms-request-server-encrypted", "true")
+	setCRC(h, crc)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -409,6 +425,10 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	crc, err := crcCheck(r, a.crc)
+	if err != nil {
+		return err
+	}
 	pos, err := optionalInt64Header(r, "x-ms-blob-condition-appendpos")
 	if err != nil {
 		return err
@@ -427,6 +447,7 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	setWrite(h, res.WriteResult)
 	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
 	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
+	setCRC(h, crc)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }

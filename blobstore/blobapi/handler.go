@@ -3,6 +3,7 @@ package blobapi
 import (
 	"context"
 	"errors"
+	"hash/crc64"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,6 +40,7 @@ type api struct {
 	now  func() time.Time
 	resp storagehttp.Responder
 	pool storagehttp.BufferPool
+	crc  *crc64.Table
 }
 
 // New returns the Blob REST handler.
@@ -54,6 +56,7 @@ func New(cfg Config) http.Handler {
 		log:  cfg.Logger,
 		now:  cfg.Now,
 		resp: storagehttp.Responder{Server: storagehttp.ServerBlob, Logger: cfg.Logger, Now: cfg.Now},
+		crc:  crc64.MakeTable(crc64Poly),
 	}
 	router := a.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -191,11 +194,12 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
 	return unsupportedEncryption(r)
 }
 
-// unsupportedEncryption refuses customer-provided keys and encryption
-// scopes, which the service does not implement yet: silently storing such a
-// blob under the account key would hide the difference from the caller.
+// unsupportedEncryption refuses customer-provided keys, encryption scopes
+// and structured (CRC64-framed) bodies, which azemu does not implement yet:
+// silently storing such a blob under the account key, or storing the framed
+// bytes as content, would hide the difference from the caller.
 func unsupportedEncryption(r *http.Request) error {
-	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope"} {
+	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope", "x-ms-structured-body"} {
 		if r.Header.Get(h) != "" {
 			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
 		}
