@@ -83,7 +83,7 @@ func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, siz
 		return w, err
 	}
 	h := md5.New()
-	n, err := copyBody(ctx, io.MultiWriter(cw, h), r, limit)
+	n, err := copyBody(ctx, io.MultiWriter(cw, h), r, size, limit)
 	if err != nil {
 		return w, err
 	}
@@ -115,11 +115,17 @@ func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, siz
 		return w, fmt.Errorf("blobstore: close data file: %w", err)
 	}
 	final := s.filePath(id)
-	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return w, err
-	}
 	if err := os.Rename(tmp, final); err != nil {
-		return w, fmt.Errorf("blobstore: rename data file: %w", err)
+		// The fan-out directory is made on first use.
+		if !errors.Is(err, os.ErrNotExist) {
+			return w, fmt.Errorf("blobstore: rename data file: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+			return w, err
+		}
+		if err := os.Rename(tmp, final); err != nil {
+			return w, fmt.Errorf("blobstore: rename data file: %w", err)
+		}
 	}
 	if s.cfg.Fsync {
 		if err := syncDir(filepath.Dir(final)); err != nil {
@@ -148,8 +154,12 @@ func syncDir(dir string) error {
 
 // copyBody copies at most limit bytes from r to dst with a bounded buffer,
 // failing with ErrRequestBodyTooLarge beyond it.
-func copyBody(ctx context.Context, dst io.Writer, r io.Reader, limit int64) (int64, error) {
-	buf := make([]byte, 256<<10)
+func copyBody(ctx context.Context, dst io.Writer, r io.Reader, size, limit int64) (int64, error) {
+	bufSize := int64(256 << 10)
+	if size >= 0 && size < bufSize {
+		bufSize = size + 1 // room to notice a body longer than announced
+	}
+	buf := make([]byte, bufSize)
 	var n int64
 	for {
 		if err := ctx.Err(); err != nil {
