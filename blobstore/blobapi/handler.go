@@ -60,23 +60,39 @@ func New(cfg Config) http.Handler {
 	}
 	router := a.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Host-style: <account>.blob.localhost[:port]/<container>/<blob>.
-		// The router only knows path style, so the account is moved into the
-		// path of a shallow copy. RequestURI (what clients sign) is kept.
-		if acct, ok := hostAccount(r.Host); ok {
-			r2 := r.Clone(r.Context())
-			u := *r.URL
-			u.Path = "/" + acct + r.URL.Path
-			if r.URL.RawPath != "" {
-				u.RawPath = "/" + acct + r.URL.RawPath
-			}
-			r2.URL = &u
-			r2 = r2.WithContext(context.WithValue(r2.Context(), hostStyleKey{}, true))
-			router.ServeHTTP(w, r2)
-			return
-		}
-		router.ServeHTTP(w, r)
+		router.ServeHTTP(w, rewrite(r))
 	})
+}
+
+// rewrite brings a request into the one shape the router knows,
+// /<account>/<container>/<blob>, on a shallow copy (RequestURI, which clients
+// sign, is kept):
+//   - host style <account>.blob.localhost[:port]/<container>/<blob> moves the
+//     account into the path;
+//   - /<account>/<name> without restype addresses blob <name> of the root
+//     container $root, as Azure does.
+func rewrite(r *http.Request) *http.Request {
+	path := r.URL.EscapedPath()
+	ctx := r.Context()
+	if acct, ok := hostAccount(r.Host); ok {
+		path = "/" + acct + path
+		ctx = context.WithValue(ctx, hostStyleKey{}, true)
+	}
+	if segs := strings.Split(strings.TrimPrefix(path, "/"), "/"); len(segs) == 2 && segs[0] != "" && segs[1] != "" &&
+		r.Method != http.MethodOptions && r.URL.Query().Get("restype") == "" {
+		path = "/" + segs[0] + "/$root/" + segs[1]
+	}
+	if path == r.URL.EscapedPath() && ctx == r.Context() {
+		return r
+	}
+	r2 := r.Clone(ctx)
+	u := *r.URL
+	if p, err := url.PathUnescape(path); err == nil {
+		u.Path = p
+		u.RawPath = path
+	}
+	r2.URL = &u
+	return r2
 }
 
 type hostStyleKey struct{}
@@ -180,7 +196,11 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
 	if c.blob, err = unescape(vars["blob"]); err != nil {
 		return err
 	}
-	c.snapshot = r.URL.Query().Get("snapshot")
+	if c.snapshot = r.URL.Query().Get("snapshot"); c.snapshot != "" {
+		if _, ok := storagehttp.ParseISO(c.snapshot); !ok {
+			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot)
+		}
+	}
 	c.account, err = a.svc.Account(r.Context(), acct)
 	if err != nil {
 		return err

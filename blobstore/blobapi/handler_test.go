@@ -266,3 +266,17 @@ func TestBlockListWire(t *testing.T) {
 	resp, _ = e.must(req{method: "PUT", path: "/devstoreaccount1/blk/b?comp=blocklist", body: `<BlockList><Latest>`}, 400)
 	assert.Equal(t, "InvalidXmlDocument", resp.Header.Get("x-ms-error-code"))
 }
+
+func TestRootContainerAndSnapshotParam(t *testing.T) {
+	e := newEnv(t)
+	e.must(req{method: "PUT", path: "/devstoreaccount1/$root?restype=container"}, 201)
+	e.must(req{method: "PUT", path: "/devstoreaccount1/top.txt", body: "root blob", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
+	_, body := e.must(req{method: "GET", path: "/devstoreaccount1/$root/top.txt"}, 200)
+	assert.Equal(t, "root blob", body)
+	_, body = e.must(req{method: "GET", path: "/devstoreaccount1/top.txt"}, 200)
+	assert.Equal(t, "root blob", body)
+	e.must(req{method: "GET", path: "/devstoreaccount1/$root?restype=container"}, 200)
+
+	resp, _ := e.must(req{method: "GET", path: "/devstoreaccount1/top.txt?snapshot=yesterday"}, 400)
+	assert.Equal(t, "InvalidQueryParameterValue", resp.Header.Get("x-ms-error-code"))
+}
