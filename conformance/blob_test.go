@@ -74,14 +74,14 @@ func (e *blobEnv) anonymousContainer(t *testing.T, name string) *container.Clien
 	return c
 }
 
-func upload(t *testing.T, c *container.Client, name, content string) blockblob.UploadResponse {
+func blobUpload(t *testing.T, c *container.Client, name, content string) blockblob.UploadResponse {
 	t.Helper()
 	resp, err := c.NewBlockBlobClient(name).Upload(context.Background(), streaming.NopCloser(strings.NewReader(content)), nil)
 	require.NoError(t, err)
 	return resp
 }
 
-func download(t *testing.T, b *blob.Client, opts *blob.DownloadStreamOptions) string {
+func blobDownload(t *testing.T, b *blob.Client, opts *blob.DownloadStreamOptions) string {
 	t.Helper()
 	resp, err := b.DownloadStream(context.Background(), opts)
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ func download(t *testing.T, b *blob.Client, opts *blob.DownloadStreamOptions) st
 	return string(data)
 }
 
-func hasCode(t *testing.T, err error, code bloberror.Code) {
+func hasBlobCode(t *testing.T, err error, code bloberror.Code) {
 	t.Helper()
 	require.Error(t, err)
 	assert.True(t, bloberror.HasCode(err, code), "want %s, got %v", code, err)
@@ -122,24 +122,24 @@ func (e *blobEnv) testContainerLifecycle(t *testing.T) {
 	c := e.container(t, "lifecycle", &container.CreateOptions{Metadata: map[string]*string{"owner": to.Ptr("azemu")}})
 
 	_, err := e.svc.CreateContainer(ctx, "lifecycle", nil)
-	hasCode(t, err, bloberror.ContainerAlreadyExists)
+	hasBlobCode(t, err, bloberror.ContainerAlreadyExists)
 
 	props, err := c.GetProperties(ctx, nil)
 	require.NoError(t, err)
 	require.NotNil(t, props.ETag)
 	require.NotNil(t, props.LastModified)
-	assert.Equal(t, "azemu", deref(lookupMeta(props.Metadata, "owner")))
+	assert.Equal(t, "azemu", derefStr(blobMeta(props.Metadata, "owner")))
 	assert.Equal(t, lease.StateTypeAvailable, *props.LeaseState)
 
 	_, err = c.SetMetadata(ctx, &container.SetMetadataOptions{Metadata: map[string]*string{"stage": to.Ptr("two")}})
 	require.NoError(t, err)
 	props, err = c.GetProperties(ctx, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "two", deref(lookupMeta(props.Metadata, "stage")))
-	assert.Nil(t, lookupMeta(props.Metadata, "owner"))
+	assert.Equal(t, "two", derefStr(blobMeta(props.Metadata, "stage")))
+	assert.Nil(t, blobMeta(props.Metadata, "owner"))
 
 	_, err = c.SetMetadata(ctx, &container.SetMetadataOptions{Metadata: map[string]*string{"1bad": to.Ptr("x")}})
-	hasCode(t, err, bloberror.InvalidMetadata)
+	hasBlobCode(t, err, bloberror.InvalidMetadata)
 
 	pager := e.svc.NewListContainersPager(&service.ListContainersOptions{Prefix: to.Ptr("lifecycle"), Include: service.ListContainersInclude{Metadata: true}})
 	var names []string
@@ -148,7 +148,7 @@ func (e *blobEnv) testContainerLifecycle(t *testing.T) {
 		require.NoError(t, err)
 		for _, it := range page.ContainerItems {
 			names = append(names, *it.Name)
-			assert.Equal(t, "two", deref(it.Metadata["stage"]))
+			assert.Equal(t, "two", derefStr(it.Metadata["stage"]))
 			require.NotNil(t, it.Properties.ETag)
 		}
 	}
@@ -162,22 +162,22 @@ func (e *blobEnv) testContainerLifecycle(t *testing.T) {
 	_, err = c.Delete(ctx, nil)
 	require.NoError(t, err)
 	_, err = c.GetProperties(ctx, nil)
-	hasCode(t, err, bloberror.ContainerNotFound)
+	hasBlobCode(t, err, bloberror.ContainerNotFound)
 	_, err = c.Delete(ctx, nil)
-	hasCode(t, err, bloberror.ContainerNotFound)
+	hasBlobCode(t, err, bloberror.ContainerNotFound)
 	_, err = c.NewBlockBlobClient("x").Upload(ctx, streaming.NopCloser(strings.NewReader("x")), nil)
-	hasCode(t, err, bloberror.ContainerNotFound)
+	hasBlobCode(t, err, bloberror.ContainerNotFound)
 }
 
 func (e *blobEnv) testContainerAccess(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "access", nil)
-	upload(t, c, "public.txt", "hello anonymous")
+	blobUpload(t, c, "public.txt", "hello anonymous")
 	anon := e.anonymousContainer(t, "access")
 
 	// Private: anonymous reads fail as Azure hides private resources.
 	_, err := anon.NewBlobClient("public.txt").DownloadStream(ctx, nil)
-	hasCode(t, err, bloberror.ResourceNotFound)
+	hasBlobCode(t, err, bloberror.ResourceNotFound)
 
 	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	expiry := start.Add(48 * time.Hour)
@@ -199,11 +199,11 @@ func (e *blobEnv) testContainerAccess(t *testing.T) {
 	assert.True(t, start.Equal(*acl.SignedIdentifiers[0].AccessPolicy.Start))
 
 	// Blob level: anonymous blob reads work, listing does not.
-	assert.Equal(t, "hello anonymous", download(t, anon.NewBlobClient("public.txt"), nil))
+	assert.Equal(t, "hello anonymous", blobDownload(t, anon.NewBlobClient("public.txt"), nil))
 	_, err = anon.NewBlobClient("public.txt").GetProperties(ctx, nil)
 	require.NoError(t, err)
 	_, err = anon.NewListBlobsFlatPager(nil).NextPage(ctx)
-	hasCode(t, err, bloberror.ResourceNotFound)
+	hasBlobCode(t, err, bloberror.ResourceNotFound)
 	_, err = anon.NewBlockBlobClient("intruder.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("x")), nil)
 	require.Error(t, err)
 
@@ -219,7 +219,7 @@ func (e *blobEnv) testContainerAccess(t *testing.T) {
 	_, err = c.SetAccessPolicy(ctx, nil)
 	require.NoError(t, err)
 	_, err = anon.NewBlobClient("public.txt").DownloadStream(ctx, nil)
-	hasCode(t, err, bloberror.ResourceNotFound)
+	hasBlobCode(t, err, bloberror.ResourceNotFound)
 }
 
 func (e *blobEnv) testContainerLease(t *testing.T) {
@@ -232,7 +232,7 @@ func (e *blobEnv) testContainerLease(t *testing.T) {
 	assert.Equal(t, *lc.LeaseID(), *acq.LeaseID)
 
 	_, err = c.Delete(ctx, nil)
-	hasCode(t, err, bloberror.LeaseIDMissing)
+	hasBlobCode(t, err, bloberror.LeaseIDMissing)
 	props, err := c.GetProperties(ctx, nil)
 	require.NoError(t, err)
 	assert.Equal(t, lease.StateTypeLeased, *props.LeaseState)
@@ -247,7 +247,7 @@ func (e *blobEnv) testContainerLease(t *testing.T) {
 func (e *blobEnv) testBlobLease(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "bloblease", nil)
-	upload(t, c, "b", "v1")
+	blobUpload(t, c, "b", "v1")
 	bb := c.NewBlockBlobClient("b")
 	lc, err := lease.NewBlobClient(bb, nil)
 	require.NoError(t, err)
@@ -259,14 +259,14 @@ func (e *blobEnv) testBlobLease(t *testing.T) {
 	other, err := lease.NewBlobClient(bb, &lease.BlobClientOptions{LeaseID: to.Ptr("00000000-1111-2222-3333-444444444444")})
 	require.NoError(t, err)
 	_, err = other.AcquireLease(ctx, 15, nil)
-	hasCode(t, err, bloberror.LeaseAlreadyPresent)
+	hasBlobCode(t, err, bloberror.LeaseAlreadyPresent)
 
 	_, err = bb.Upload(ctx, streaming.NopCloser(strings.NewReader("v2")), nil)
-	hasCode(t, err, bloberror.LeaseIDMissing)
+	hasBlobCode(t, err, bloberror.LeaseIDMissing)
 	_, err = bb.Upload(ctx, streaming.NopCloser(strings.NewReader("v2")), &blockblob.UploadOptions{
 		AccessConditions: &blob.AccessConditions{LeaseAccessConditions: &blob.LeaseAccessConditions{LeaseID: to.Ptr("00000000-1111-2222-3333-444444444444")}},
 	})
-	hasCode(t, err, bloberror.LeaseIDMismatchWithBlobOperation)
+	hasBlobCode(t, err, bloberror.LeaseIDMismatchWithBlobOperation)
 	_, err = bb.Upload(ctx, streaming.NopCloser(strings.NewReader("v2")), &blockblob.UploadOptions{
 		AccessConditions: &blob.AccessConditions{LeaseAccessConditions: &blob.LeaseAccessConditions{LeaseID: lc.LeaseID()}},
 	})
@@ -304,7 +304,7 @@ func (e *blobEnv) testBlobLease(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func blockID(n int) string {
+func stagedBlockID(n int) string {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(n))
 	return base64.StdEncoding.EncodeToString(b[:])
@@ -316,7 +316,7 @@ func (e *blobEnv) testBlockStaging(t *testing.T) {
 	bb := c.NewBlockBlobClient("staged.bin")
 	parts := []string{"alpha-", "beta-", "gamma"}
 	for i, p := range parts {
-		_, err := bb.StageBlock(ctx, blockID(i), streaming.NopCloser(strings.NewReader(p)), nil)
+		_, err := bb.StageBlock(ctx, stagedBlockID(i), streaming.NopCloser(strings.NewReader(p)), nil)
 		require.NoError(t, err)
 	}
 	bl, err := bb.GetBlockList(ctx, blockblob.BlockListTypeAll, nil)
@@ -325,38 +325,38 @@ func (e *blobEnv) testBlockStaging(t *testing.T) {
 	require.Len(t, bl.UncommittedBlocks, 3)
 	assert.Equal(t, int64(5), *bl.UncommittedBlocks[1].Size)
 
-	_, err = bb.CommitBlockList(ctx, []string{blockID(0), blockID(99)}, nil)
-	hasCode(t, err, bloberror.InvalidBlockList)
+	_, err = bb.CommitBlockList(ctx, []string{stagedBlockID(0), stagedBlockID(99)}, nil)
+	hasBlobCode(t, err, bloberror.InvalidBlockList)
 
-	_, err = bb.CommitBlockList(ctx, []string{blockID(2), blockID(0), blockID(1)}, &blockblob.CommitBlockListOptions{
+	_, err = bb.CommitBlockList(ctx, []string{stagedBlockID(2), stagedBlockID(0), stagedBlockID(1)}, &blockblob.CommitBlockListOptions{
 		HTTPHeaders: &blob.HTTPHeaders{BlobContentType: to.Ptr("text/plain")},
 		Metadata:    map[string]*string{"kind": to.Ptr("staged")},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "gammaalpha-beta-", download(t, bb.BlobClient(), nil))
+	assert.Equal(t, "gammaalpha-beta-", blobDownload(t, bb.BlobClient(), nil))
 	bl, err = bb.GetBlockList(ctx, blockblob.BlockListTypeCommitted, nil)
 	require.NoError(t, err)
 	require.Len(t, bl.CommittedBlocks, 3)
-	assert.Equal(t, blockID(2), *bl.CommittedBlocks[0].Name)
+	assert.Equal(t, stagedBlockID(2), *bl.CommittedBlocks[0].Name)
 	assert.Equal(t, int64(16), *bl.BlobContentLength)
 
 	// Re-commit reusing committed blocks plus a new one.
-	_, err = bb.StageBlock(ctx, blockID(3), streaming.NopCloser(strings.NewReader("+delta")), nil)
+	_, err = bb.StageBlock(ctx, stagedBlockID(3), streaming.NopCloser(strings.NewReader("+delta")), nil)
 	require.NoError(t, err)
-	_, err = bb.CommitBlockList(ctx, []string{blockID(0), blockID(3)}, nil)
+	_, err = bb.CommitBlockList(ctx, []string{stagedBlockID(0), stagedBlockID(3)}, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "alpha-+delta", download(t, bb.BlobClient(), nil))
+	assert.Equal(t, "alpha-+delta", blobDownload(t, bb.BlobClient(), nil))
 
 	// A transactional MD5 that does not match the body is rejected.
 	bad := md5.Sum([]byte("something else"))
-	_, err = bb.StageBlock(ctx, blockID(4), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
+	_, err = bb.StageBlock(ctx, stagedBlockID(4), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
 		TransactionalValidation: blob.TransferValidationTypeMD5(bad[:]),
 	})
-	hasCode(t, err, bloberror.MD5Mismatch)
+	hasBlobCode(t, err, bloberror.MD5Mismatch)
 	_, err = bb.Upload(ctx, streaming.NopCloser(strings.NewReader("payload")), &blockblob.UploadOptions{
 		TransactionalValidation: blob.TransferValidationTypeMD5(bad[:]),
 	})
-	hasCode(t, err, bloberror.MD5Mismatch)
+	hasBlobCode(t, err, bloberror.MD5Mismatch)
 	good := md5.Sum([]byte("payload"))
 	resp, err := bb.Upload(ctx, streaming.NopCloser(strings.NewReader("payload")), &blockblob.UploadOptions{
 		TransactionalValidation: blob.TransferValidationTypeMD5(good[:]),
@@ -365,26 +365,26 @@ func (e *blobEnv) testBlockStaging(t *testing.T) {
 	assert.Equal(t, good[:], resp.ContentMD5)
 
 	// Transactional CRC64, as the SDK computes it.
-	crcResp, err := bb.StageBlock(ctx, blockID(5), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
+	crcResp, err := bb.StageBlock(ctx, stagedBlockID(5), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
 		TransactionalValidation: blob.TransferValidationTypeComputeCRC64(),
 	})
 	require.NoError(t, err)
 	assert.Len(t, crcResp.ContentCRC64, 8)
-	_, err = bb.StageBlock(ctx, blockID(6), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
+	_, err = bb.StageBlock(ctx, stagedBlockID(6), streaming.NopCloser(strings.NewReader("payload")), &blockblob.StageBlockOptions{
 		TransactionalValidation: blob.TransferValidationTypeCRC64(12345),
 	})
-	hasCode(t, err, bloberror.CRC64Mismatch)
+	hasBlobCode(t, err, bloberror.CRC64Mismatch)
 
 	_, err = c.NewBlobClient("missing").GetProperties(ctx, nil)
-	hasCode(t, err, bloberror.BlobNotFound)
+	hasBlobCode(t, err, bloberror.BlobNotFound)
 	_, err = c.NewBlobClient("missing").Delete(ctx, nil)
-	hasCode(t, err, bloberror.BlobNotFound)
+	hasBlobCode(t, err, bloberror.BlobNotFound)
 }
 
 func (e *blobEnv) testPropertiesAndConditions(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "props", nil)
-	up := upload(t, c, "p.txt", "properties")
+	up := blobUpload(t, c, "p.txt", "properties")
 	b := c.NewBlobClient("p.txt")
 
 	_, err := b.SetHTTPHeaders(ctx, blob.HTTPHeaders{BlobContentType: to.Ptr("text/plain"), BlobContentLanguage: to.Ptr("en"), BlobCacheControl: to.Ptr("no-cache")}, nil)
@@ -397,7 +397,7 @@ func (e *blobEnv) testPropertiesAndConditions(t *testing.T) {
 	assert.Equal(t, "en", *props.ContentLanguage)
 	assert.Equal(t, "no-cache", *props.CacheControl)
 	assert.Equal(t, int64(10), *props.ContentLength)
-	assert.Equal(t, "blue", deref(lookupMeta(props.Metadata, "color")))
+	assert.Equal(t, "blue", derefStr(blobMeta(props.Metadata, "color")))
 	assert.Equal(t, "BlockBlob", string(*props.BlobType))
 	require.NotNil(t, props.IsServerEncrypted)
 	assert.True(t, *props.IsServerEncrypted)
@@ -406,17 +406,17 @@ func (e *blobEnv) testPropertiesAndConditions(t *testing.T) {
 
 	_, err = b.SetTier(ctx, blob.AccessTierHot, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "Hot", deref(props.AccessTier))
+	assert.Equal(t, "Hot", derefStr(props.AccessTier))
 
 	wrong := azcore.ETag(`"0x0BAD"`)
 	_, err = b.SetMetadata(ctx, map[string]*string{"x": to.Ptr("y")}, &blob.SetMetadataOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &wrong}},
 	})
-	hasCode(t, err, bloberror.ConditionNotMet)
+	hasBlobCode(t, err, bloberror.ConditionNotMet)
 	_, err = b.DownloadStream(ctx, &blob.DownloadStreamOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &wrong}},
 	})
-	hasCode(t, err, bloberror.ConditionNotMet)
+	hasBlobCode(t, err, bloberror.ConditionNotMet)
 	_, err = b.GetProperties(ctx, &blob.GetPropertiesOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: props.ETag}},
 	})
@@ -431,11 +431,11 @@ func (e *blobEnv) testPropertiesAndConditions(t *testing.T) {
 	_, err = c.NewBlockBlobClient("p.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("new")), &blockblob.UploadOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfModifiedSince: &future}},
 	})
-	hasCode(t, err, bloberror.ConditionNotMet)
+	hasBlobCode(t, err, bloberror.ConditionNotMet)
 	_, err = c.NewBlockBlobClient("p.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("new")), &blockblob.UploadOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: to.Ptr(azcore.ETagAny)}},
 	})
-	hasCode(t, err, bloberror.BlobAlreadyExists)
+	hasBlobCode(t, err, bloberror.BlobAlreadyExists)
 }
 
 func (e *blobEnv) testRanges(t *testing.T) {
@@ -460,10 +460,10 @@ func (e *blobEnv) testRanges(t *testing.T) {
 	assert.Equal(t, rangeSum[:], resp.ContentMD5)
 	assert.Equal(t, sum[:], resp.BlobContentMD5)
 
-	assert.Equal(t, content[9990:], download(t, b, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 9990}}))
-	assert.Equal(t, content[9000:], download(t, b, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 9000, Count: 5000}}))
+	assert.Equal(t, content[9990:], blobDownload(t, b, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 9990}}))
+	assert.Equal(t, content[9000:], blobDownload(t, b, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 9000, Count: 5000}}))
 	_, err = b.DownloadStream(ctx, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 10000, Count: 5}})
-	hasCode(t, err, bloberror.InvalidRange)
+	hasBlobCode(t, err, bloberror.InvalidRange)
 
 	full, err := b.DownloadStream(ctx, nil)
 	require.NoError(t, err)
@@ -498,59 +498,59 @@ func (e *blobEnv) testAppendBlob(t *testing.T) {
 	_, err = ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader("x")), &appendblob.AppendBlockOptions{
 		AppendPositionAccessConditions: &appendblob.AppendPositionAccessConditions{AppendPosition: to.Ptr(int64(3))},
 	})
-	hasCode(t, err, bloberror.AppendPositionConditionNotMet)
+	hasBlobCode(t, err, bloberror.AppendPositionConditionNotMet)
 	_, err = ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader("xxxxxxxx")), &appendblob.AppendBlockOptions{
 		AppendPositionAccessConditions: &appendblob.AppendPositionAccessConditions{MaxSize: to.Ptr(offset + 2)},
 	})
-	hasCode(t, err, bloberror.MaxBlobSizeConditionNotMet)
+	hasBlobCode(t, err, bloberror.MaxBlobSizeConditionNotMet)
 	wrong := azcore.ETag(`"0x0BAD"`)
 	_, err = ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader("x")), &appendblob.AppendBlockOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &wrong}},
 	})
-	hasCode(t, err, bloberror.ConditionNotMet)
+	hasBlobCode(t, err, bloberror.ConditionNotMet)
 
-	assert.Equal(t, "one\ntwo\nthree\n", download(t, ab.BlobClient(), nil))
+	assert.Equal(t, "one\ntwo\nthree\n", blobDownload(t, ab.BlobClient(), nil))
 	props, err := ab.GetProperties(ctx, nil)
 	require.NoError(t, err)
 	assert.Equal(t, blob.BlobTypeAppendBlob, *props.BlobType)
 	assert.Equal(t, int32(3), *props.BlobCommittedBlockCount)
 
-	_, err = c.NewBlockBlobClient("log.txt").StageBlock(ctx, blockID(0), streaming.NopCloser(strings.NewReader("x")), nil)
-	hasCode(t, err, bloberror.InvalidBlobType)
+	_, err = c.NewBlockBlobClient("log.txt").StageBlock(ctx, stagedBlockID(0), streaming.NopCloser(strings.NewReader("x")), nil)
+	hasBlobCode(t, err, bloberror.InvalidBlobType)
 }
 
 func (e *blobEnv) testSnapshots(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "snaps", nil)
-	upload(t, c, "s.txt", "version one")
+	blobUpload(t, c, "s.txt", "version one")
 	b := c.NewBlobClient("s.txt")
 	snap, err := b.CreateSnapshot(ctx, nil)
 	require.NoError(t, err)
 	require.NotEmpty(t, *snap.Snapshot)
-	upload(t, c, "s.txt", "version two")
+	blobUpload(t, c, "s.txt", "version two")
 
 	sb, err := b.WithSnapshot(*snap.Snapshot)
 	require.NoError(t, err)
-	assert.Equal(t, "version one", download(t, sb, nil))
-	assert.Equal(t, "version two", download(t, b, nil))
+	assert.Equal(t, "version one", blobDownload(t, sb, nil))
+	assert.Equal(t, "version two", blobDownload(t, b, nil))
 
 	page, err := c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Include: container.ListBlobsInclude{Snapshots: true}}).NextPage(ctx)
 	require.NoError(t, err)
 	require.Len(t, page.Segment.BlobItems, 2)
-	assert.Equal(t, *snap.Snapshot, deref(page.Segment.BlobItems[0].Snapshot), "snapshots list before their base blob")
+	assert.Equal(t, *snap.Snapshot, derefStr(page.Segment.BlobItems[0].Snapshot), "snapshots list before their base blob")
 
 	_, err = b.Delete(ctx, nil)
-	hasCode(t, err, bloberror.SnapshotsPresent)
+	hasBlobCode(t, err, bloberror.SnapshotsPresent)
 	_, err = b.Delete(ctx, &blob.DeleteOptions{DeleteSnapshots: to.Ptr(blob.DeleteSnapshotsOptionTypeInclude)})
 	require.NoError(t, err)
 	_, err = sb.GetProperties(ctx, nil)
-	hasCode(t, err, bloberror.BlobNotFound)
+	hasBlobCode(t, err, bloberror.BlobNotFound)
 }
 
 func (e *blobEnv) testCopy(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "copies", nil)
-	upload(t, c, "src.txt", "copy me")
+	blobUpload(t, c, "src.txt", "copy me")
 	_, err := c.NewBlobClient("src.txt").SetMetadata(ctx, map[string]*string{"origin": to.Ptr("src")}, nil)
 	require.NoError(t, err)
 	src := c.NewBlobClient("src.txt")
@@ -560,11 +560,11 @@ func (e *blobEnv) testCopy(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, resp.CopyID)
 	assert.Equal(t, blob.CopyStatusTypeSuccess, *resp.CopyStatus)
-	assert.Equal(t, "copy me", download(t, dst, nil))
+	assert.Equal(t, "copy me", blobDownload(t, dst, nil))
 	props, err := dst.GetProperties(ctx, nil)
 	require.NoError(t, err)
 	assert.Equal(t, *resp.CopyID, *props.CopyID)
-	assert.Equal(t, "src", deref(lookupMeta(props.Metadata, "origin")))
+	assert.Equal(t, "src", derefStr(blobMeta(props.Metadata, "origin")))
 
 	_, err = dst.AbortCopyFromURL(ctx, *resp.CopyID, nil)
 	require.Error(t, err, "a completed copy cannot be aborted")
@@ -575,28 +575,28 @@ func (e *blobEnv) testCopy(t *testing.T) {
 	sync, err := c.NewBlobClient("sync.txt").CopyFromURL(ctx, srcSAS, &blob.CopyFromURLOptions{Metadata: map[string]*string{"mode": to.Ptr("sync")}})
 	require.NoError(t, err)
 	assert.Equal(t, "success", string(*sync.CopyStatus))
-	assert.Equal(t, "copy me", download(t, c.NewBlobClient("sync.txt"), nil))
+	assert.Equal(t, "copy me", blobDownload(t, c.NewBlobClient("sync.txt"), nil))
 
 	// *FromURL operations read the source through the emulator.
 	bb := c.NewBlockBlobClient("assembled.txt")
-	_, err = bb.StageBlockFromURL(ctx, blockID(0), srcSAS, &blockblob.StageBlockFromURLOptions{Range: blob.HTTPRange{Offset: 5, Count: 2}})
+	_, err = bb.StageBlockFromURL(ctx, stagedBlockID(0), srcSAS, &blockblob.StageBlockFromURLOptions{Range: blob.HTTPRange{Offset: 5, Count: 2}})
 	require.NoError(t, err)
-	_, err = bb.StageBlockFromURL(ctx, blockID(1), srcSAS, nil)
+	_, err = bb.StageBlockFromURL(ctx, stagedBlockID(1), srcSAS, nil)
 	require.NoError(t, err)
-	_, err = bb.CommitBlockList(ctx, []string{blockID(0), blockID(1)}, nil)
+	_, err = bb.CommitBlockList(ctx, []string{stagedBlockID(0), stagedBlockID(1)}, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "mecopy me", download(t, bb.BlobClient(), nil))
+	assert.Equal(t, "mecopy me", blobDownload(t, bb.BlobClient(), nil))
 	ab := c.NewAppendBlobClient("appended.txt")
 	_, err = ab.Create(ctx, nil)
 	require.NoError(t, err)
 	_, err = ab.AppendBlockFromURL(ctx, srcSAS, &appendblob.AppendBlockFromURLOptions{Range: blob.HTTPRange{Offset: 0, Count: 4}})
 	require.NoError(t, err)
-	assert.Equal(t, "copy", download(t, ab.BlobClient(), nil))
+	assert.Equal(t, "copy", blobDownload(t, ab.BlobClient(), nil))
 	_, err = c.NewBlockBlobClient("fromurl.txt").UploadBlobFromURL(ctx, srcSAS, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "copy me", download(t, c.NewBlobClient("fromurl.txt"), nil))
-	_, err = bb.StageBlockFromURL(ctx, blockID(2), c.NewBlobClient("nope.txt").URL(), nil)
-	hasCode(t, err, bloberror.CannotVerifyCopySource)
+	assert.Equal(t, "copy me", blobDownload(t, c.NewBlobClient("fromurl.txt"), nil))
+	_, err = bb.StageBlockFromURL(ctx, stagedBlockID(2), c.NewBlobClient("nope.txt").URL(), nil)
+	hasBlobCode(t, err, bloberror.CannotVerifyCopySource)
 
 	_, err = c.NewBlobClient("dst2.txt").StartCopyFromURL(ctx, c.NewBlobClient("nope.txt").URL(), nil)
 	require.Error(t, err)
@@ -606,7 +606,7 @@ func (e *blobEnv) testCopy(t *testing.T) {
 	_, err = c.NewBlobClient("dst3.txt").StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{
 		SourceModifiedAccessConditions: &blob.SourceModifiedAccessConditions{SourceIfMatch: &wrong},
 	})
-	hasCode(t, err, bloberror.SourceConditionNotMet)
+	hasBlobCode(t, err, bloberror.SourceConditionNotMet)
 }
 
 func (e *blobEnv) testListBlobs(t *testing.T) {
@@ -621,7 +621,7 @@ func (e *blobEnv) testListBlobs(t *testing.T) {
 	}
 	want = append(want, "root1", "root2")
 	for _, name := range want {
-		upload(t, c, name, name)
+		blobUpload(t, c, name, name)
 	}
 	_, err := c.NewBlobClient("root1").SetMetadata(ctx, map[string]*string{"tag": to.Ptr("r1")}, nil)
 	require.NoError(t, err)
@@ -638,13 +638,13 @@ func (e *blobEnv) testListBlobs(t *testing.T) {
 			got = append(got, *it.Name)
 			assert.Equal(t, int64(len(*it.Name)), *it.Properties.ContentLength)
 			if *it.Name == "root1" {
-				assert.Equal(t, "r1", deref(it.Metadata["tag"]))
+				assert.Equal(t, "r1", derefStr(it.Metadata["tag"]))
 			}
 		}
 	}
 	assert.Equal(t, 3, pages)
 	sortedWant := append([]string(nil), want...)
-	sortStrings(sortedWant)
+	sortNames(sortedWant)
 	assert.Equal(t, sortedWant, got)
 
 	// Delimiter: prefixes a/ and b/, blobs root1 and root2.
@@ -669,13 +669,13 @@ func (e *blobEnv) testListBlobs(t *testing.T) {
 	assert.Empty(t, page.Segment.BlobPrefixes)
 
 	_, err = e.svc.NewContainerClient("no-such-container").NewListBlobsFlatPager(nil).NextPage(ctx)
-	hasCode(t, err, bloberror.ContainerNotFound)
+	hasBlobCode(t, err, bloberror.ContainerNotFound)
 }
 
 func (e *blobEnv) testSAS(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "sas", nil)
-	upload(t, c, "doc.txt", "signed content")
+	blobUpload(t, c, "doc.txt", "signed content")
 	opts := &blob.ClientOptions{ClientOptions: clientOptions(e.emu)}
 	copts := &container.ClientOptions{ClientOptions: clientOptions(e.emu)}
 	expiry := time.Now().Add(time.Hour)
@@ -685,9 +685,9 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	require.NoError(t, err)
 	bc, err := blob.NewClientWithNoCredential(u, opts)
 	require.NoError(t, err)
-	assert.Equal(t, "signed content", download(t, bc, nil))
+	assert.Equal(t, "signed content", blobDownload(t, bc, nil))
 	_, err = bc.SetMetadata(ctx, map[string]*string{"x": to.Ptr("y")}, nil)
-	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
+	hasBlobCode(t, err, bloberror.AuthorizationPermissionMismatch)
 
 	// Service SAS with response header overrides.
 	qp, err := sas.BlobSignatureValues{
@@ -714,7 +714,7 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	_, err = cc.NewBlockBlobClient("via-sas.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("w")), nil)
 	require.NoError(t, err)
 	_, err = cc.NewBlobClient("via-sas.txt").Delete(ctx, nil)
-	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
+	hasBlobCode(t, err, bloberror.AuthorizationPermissionMismatch)
 
 	// A create-only SAS may create a blob but not overwrite it.
 	cu, err = c.GetSASURL(sas.ContainerPermissions{Create: true}, expiry, nil)
@@ -724,7 +724,7 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	_, err = cc.NewBlockBlobClient("created-once.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("1")), nil)
 	require.NoError(t, err)
 	_, err = cc.NewBlockBlobClient("created-once.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("2")), nil)
-	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
+	hasBlobCode(t, err, bloberror.AuthorizationPermissionMismatch)
 
 	// Stored access policy: the SAS names the policy, which grants read.
 	start := time.Now().UTC().Add(-time.Hour)
@@ -736,9 +736,9 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	require.NoError(t, err)
 	bc, err = blob.NewClientWithNoCredential(c.NewBlobClient("doc.txt").URL()+"?"+qp.Encode(), opts)
 	require.NoError(t, err)
-	assert.Equal(t, "signed content", download(t, bc, nil))
+	assert.Equal(t, "signed content", blobDownload(t, bc, nil))
 	_, err = bc.Delete(ctx, nil)
-	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
+	hasBlobCode(t, err, bloberror.AuthorizationPermissionMismatch)
 
 	// Account SAS from the service client's builder.
 	au, err := e.svc.GetSASURL(sas.AccountResourceTypes{Service: true, Container: true, Object: true},
@@ -749,9 +749,9 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	cpage, err := sc.NewListContainersPager(&service.ListContainersOptions{Prefix: to.Ptr("sas")}).NextPage(ctx)
 	require.NoError(t, err)
 	require.NotEmpty(t, cpage.ContainerItems)
-	assert.Equal(t, "signed content", download(t, sc.NewContainerClient("sas").NewBlobClient("doc.txt"), nil))
+	assert.Equal(t, "signed content", blobDownload(t, sc.NewContainerClient("sas").NewBlobClient("doc.txt"), nil))
 	_, err = sc.CreateContainer(ctx, "sas-denied", nil)
-	hasCode(t, err, bloberror.AuthorizationPermissionMismatch)
+	hasBlobCode(t, err, bloberror.AuthorizationPermissionMismatch)
 
 	// An expired SAS fails authentication.
 	qp, err = sas.BlobSignatureValues{Protocol: sas.ProtocolHTTPSandHTTP, ExpiryTime: time.Now().Add(-time.Minute),
@@ -760,7 +760,7 @@ func (e *blobEnv) testSAS(t *testing.T) {
 	bc, err = blob.NewClientWithNoCredential(c.NewBlobClient("doc.txt").URL()+"?"+qp.Encode(), opts)
 	require.NoError(t, err)
 	_, err = bc.DownloadStream(ctx, nil)
-	hasCode(t, err, bloberror.AuthenticationFailed)
+	hasBlobCode(t, err, bloberror.AuthenticationFailed)
 }
 
 func (e *blobEnv) testWrongKey(t *testing.T) {
@@ -771,9 +771,9 @@ func (e *blobEnv) testWrongKey(t *testing.T) {
 	sc, err := service.NewClientWithSharedKeyCredential(e.accountURL, wrong, blobClientOptions(e.emu))
 	require.NoError(t, err)
 	_, err = sc.NewContainerClient("wrongkey").GetProperties(ctx, nil)
-	hasCode(t, err, bloberror.AuthenticationFailed)
+	hasBlobCode(t, err, bloberror.AuthenticationFailed)
 	_, err = sc.NewListContainersPager(nil).NextPage(ctx)
-	hasCode(t, err, bloberror.AuthenticationFailed)
+	hasBlobCode(t, err, bloberror.AuthenticationFailed)
 }
 
 func (e *blobEnv) testServiceProperties(t *testing.T) {
@@ -793,7 +793,7 @@ func (e *blobEnv) testServiceProperties(t *testing.T) {
 	assert.Equal(t, int32(300), *props.CORS[0].MaxAgeInSeconds)
 
 	c := e.container(t, "cors", nil)
-	upload(t, c, "c.txt", "cors")
+	blobUpload(t, c, "c.txt", "cors")
 	client := httpClient(e.emu)
 
 	pre, err := http.NewRequest(http.MethodOptions, c.NewBlobClient("c.txt").URL(), nil)
@@ -838,14 +838,14 @@ func (e *blobEnv) testServiceProperties(t *testing.T) {
 func (e *blobEnv) testHostStyle(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "hoststyle", nil)
-	upload(t, c, "dir/h.txt", "host style")
+	blobUpload(t, c, "dir/h.txt", "host style")
 	hostURL := strings.Replace(e.emu.BlobURL(), "127.0.0.1", emulator.DevAccountName+".blob.localhost", 1)
 	sc, err := service.NewClientWithSharedKeyCredential(hostURL+"/", e.cred, blobClientOptions(e.emu))
 	require.NoError(t, err)
-	assert.Equal(t, "host style", download(t, sc.NewContainerClient("hoststyle").NewBlobClient("dir/h.txt"), nil))
+	assert.Equal(t, "host style", blobDownload(t, sc.NewContainerClient("hoststyle").NewBlobClient("dir/h.txt"), nil))
 	_, err = sc.NewContainerClient("hoststyle").NewBlockBlobClient("x y+z%.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("odd name")), nil)
 	require.NoError(t, err)
-	assert.Equal(t, "odd name", download(t, c.NewBlobClient("x y+z%.txt"), nil))
+	assert.Equal(t, "odd name", blobDownload(t, c.NewBlobClient("x y+z%.txt"), nil))
 }
 
 // prngReader is a deterministic pseudo-random stream of n bytes: the same
@@ -919,7 +919,7 @@ func (e *blobEnv) testLargeStream(t *testing.T) {
 
 // lookupMeta finds a metadata value whatever case the SDK gave its key (Go's
 // HTTP client canonicalises response header names).
-func lookupMeta(md map[string]*string, key string) *string {
+func blobMeta(md map[string]*string, key string) *string {
 	for k, v := range md {
 		if strings.EqualFold(k, key) {
 			return v
@@ -928,11 +928,11 @@ func lookupMeta(md map[string]*string, key string) *string {
 	return nil
 }
 
-func deref(s *string) string {
+func derefStr(s *string) string {
 	if s == nil {
 		return ""
 	}
 	return *s
 }
 
-func sortStrings(s []string) { slices.Sort(s) }
+func sortNames(s []string) { slices.Sort(s) }
