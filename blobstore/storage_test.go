@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -407,4 +408,58 @@ func TestKeyCacheTTL(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	_, err := e.s.GetBlob(e.ctx, bref("box", "b"), Conditions{})
 	assert.ErrorIs(t, err, errRevoked)
+}
+
+// pausingReader yields first, then signals paused and blocks until resume.
+type pausingReader struct {
+	first  io.Reader
+	paused chan struct{}
+	resume chan struct{}
+	rest   io.Reader
+	state  int
+}
+
+func (p *pausingReader) Read(b []byte) (int, error) {
+	if p.state == 0 {
+		n, err := p.first.Read(b)
+		if err == io.EOF {
+			p.state = 1
+			close(p.paused)
+			<-p.resume
+			return p.rest.Read(b)
+		}
+		return n, err
+	}
+	return p.rest.Read(b)
+}
+
+// TestCanaryTempFiles checks the temporary file of an upload in flight.
+func TestCanaryTempFiles(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	secret := []byte("canary-in-flight-0123456789abcdef")
+	pr := &pausingReader{
+		first:  bytes.NewReader(bytes.Repeat(secret, 10000)),
+		rest:   bytes.NewReader(bytes.Repeat(secret, 10)),
+		paused: make(chan struct{}), resume: make(chan struct{}),
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: pr, Size: -1})
+		done <- err
+	}()
+	<-pr.paused
+	files := walkFiles(t, e.cfg.DataDir)
+	tmps := 0
+	for p, b := range files {
+		if strings.HasSuffix(p, ".tmp") {
+			tmps++
+			assert.NotEmpty(t, b, "the temp file holds sealed chunks already")
+		}
+		assert.False(t, bytes.Contains(b, secret), "%s contains plaintext", p)
+	}
+	assert.Equal(t, 1, tmps)
+	close(pr.resume)
+	require.NoError(t, <-done)
+	assert.Equal(t, bytes.Repeat(secret, 10010), e.read(bref("box", "b")))
 }
