@@ -1,0 +1,244 @@
+package management
+
+import (
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+func subscriptionID() string { return "/subscriptions/" + DefaultSubscription }
+
+func groupID(g string) string { return subscriptionID() + "/resourceGroups/" + g }
+
+func (s *Service) listTenants(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, r, http.StatusOK, map[string]any{"value": []any{map[string]any{
+		"id": "/tenants/" + DefaultTenant, "tenantId": DefaultTenant, "tenantCategory": "Home",
+		"displayName": "azemu", "defaultDomain": "azemu.localhost",
+	}}})
+	return nil
+}
+
+func subscriptionJSON() map[string]any {
+	return map[string]any{
+		"id": subscriptionID(), "subscriptionId": DefaultSubscription, "tenantId": DefaultTenant,
+		"displayName": "azemu", "state": "Enabled",
+		"subscriptionPolicies": map[string]any{"locationPlacementId": "Public_2014-09-01", "quotaId": "azemu", "spendingLimit": "Off"},
+		"authorizationSource":  "RoleBased",
+	}
+}
+
+func (s *Service) listSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, r, http.StatusOK, map[string]any{"value": []any{subscriptionJSON()}})
+	return nil
+}
+
+func (s *Service) getSubscription(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, r, http.StatusOK, subscriptionJSON())
+	return nil
+}
+
+// checkGroup returns ResourceGroupNotFound unless the group exists.
+func (s *Service) checkGroup(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.groupLocked(name)
+	return err
+}
+
+func (s *Service) groupLocked(name string) (*group, error) {
+	g, ok := s.st.Groups[strings.ToLower(name)]
+	if !ok {
+		return nil, errGroupNotFound(name)
+	}
+	return g, nil
+}
+
+func groupJSON(g *group) map[string]any {
+	m := map[string]any{
+		"id": groupID(g.Name), "name": g.Name, "type": "Microsoft.Resources/resourceGroups",
+		"location": g.Location, "properties": map[string]any{"provisioningState": "Succeeded"},
+	}
+	if len(g.Tags) > 0 {
+		m["tags"] = g.Tags
+	}
+	return m
+}
+
+var groupNameRE = regexp.MustCompile(`^[-\w._()]{1,90}$`)
+
+func (s *Service) groupOp(w http.ResponseWriter, r *http.Request, name string) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		s.mu.Lock()
+		g, err := s.groupLocked(name)
+		var body map[string]any
+		if err == nil {
+			body = groupJSON(g)
+		}
+		s.mu.Unlock()
+		if err != nil {
+			if r.Method == http.MethodHead {
+				writeJSON(w, r, http.StatusNotFound, nil)
+				return nil
+			}
+			return err
+		}
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}
+		writeJSON(w, r, http.StatusOK, body)
+		return nil
+	case http.MethodPut, http.MethodPatch:
+		var in struct {
+			Location string            `json:"location"`
+			Tags     map[string]string `json:"tags"`
+		}
+		if err := decodeBody(r, &in, true); err != nil {
+			return err
+		}
+		if !groupNameRE.MatchString(name) || strings.HasSuffix(name, ".") {
+			return newError(http.StatusBadRequest, CodeInvalidResourceGroupName,
+				"The provided resource group name '%s' has these invalid characters or is too long.", name)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		g, ok := s.st.Groups[strings.ToLower(name)]
+		status := http.StatusOK
+		if !ok {
+			if r.Method == http.MethodPatch {
+				return errGroupNotFound(name)
+			}
+			if in.Location == "" {
+				return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
+			}
+			g = &group{Name: name, Location: in.Location}
+			status = http.StatusCreated
+		} else if in.Location != "" && !eq(in.Location, g.Location) && r.Method == http.MethodPut {
+			return newError(http.StatusConflict, "InvalidResourceGroupLocation",
+				"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", in.Location, g.Location)
+		}
+		if in.Tags != nil || r.Method == http.MethodPut {
+			g.Tags = in.Tags
+		}
+		s.st.Groups[strings.ToLower(name)] = g
+		if err := s.saveLocked(); err != nil {
+			return err
+		}
+		writeJSON(w, r, status, groupJSON(g))
+		return nil
+	case http.MethodDelete:
+		return s.deleteGroup(w, r, name)
+	}
+	return errMethod(r)
+}
+
+func (s *Service) listGroups(w http.ResponseWriter, r *http.Request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.st.Groups))
+	for k := range s.st.Groups {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := []any{}
+	for _, k := range names {
+		out = append(out, groupJSON(s.st.Groups[k]))
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
+	return nil
+}
+
+// deleteGroup deletes a group with everything in it (accounts, identities,
+// vaults, which are soft-deleted as Azure does). The default group stays:
+// devstoreaccount1 and devvault live there.
+func (s *Service) deleteGroup(w http.ResponseWriter, r *http.Request, name string) error {
+	ctx := r.Context()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupLocked(name)
+	if err != nil {
+		return err
+	}
+	if eq(g.Name, DefaultGroup) {
+		return newError(http.StatusConflict, "ResourceGroupDeletionBlocked",
+			"The resource group '%s' holds azemu's development account and vault and cannot be deleted.", g.Name)
+	}
+	for _, a := range s.accountsInLocked(g.Name) {
+		if err := s.deleteAccountLocked(ctx, a); err != nil {
+			return err
+		}
+	}
+	for key, u := range s.st.Identities {
+		if eq(u.Group, g.Name) {
+			if err := s.deleteIdentityLocked(ctx, key, u); err != nil {
+				return err
+			}
+		}
+	}
+	for vn, vg := range s.st.Vaults {
+		if !eq(vg, g.Name) {
+			continue
+		}
+		if _, err := s.cfg.Vault.GetVault(ctx, vn); err == nil {
+			if err := s.cfg.Vault.DeleteVault(ctx, vn); err != nil {
+				return fromVault(err)
+			}
+		}
+	}
+	delete(s.st.Groups, strings.ToLower(g.Name))
+	if err := s.saveLocked(); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+var resourceTypeFilterRE = regexp.MustCompile(`(?i)resourceType\s+eq\s+'([^']+)'`)
+
+// listResources is the generic resource list (armkeyvault's VaultsClient
+// lists vaults through it with $filter=resourceType eq '...').
+func (s *Service) listResources(w http.ResponseWriter, r *http.Request, grp string) error {
+	typ := ""
+	if m := resourceTypeFilterRE.FindStringSubmatch(r.URL.Query().Get("$filter")); m != nil {
+		typ = m[1]
+	}
+	ctx := r.Context()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if grp != "" {
+		if _, err := s.groupLocked(grp); err != nil {
+			return err
+		}
+	}
+	var out []any
+	add := func(id, name, t, loc string, tags map[string]string) {
+		if typ != "" && !eq(typ, t) {
+			return
+		}
+		m := map[string]any{"id": id, "name": name, "type": t, "location": loc}
+		if len(tags) > 0 {
+			m["tags"] = tags
+		}
+		out = append(out, m)
+	}
+	for _, a := range s.sortedAccountsLocked(grp) {
+		add(accountID(a), a.Name, accountType, a.Location, a.Tags)
+	}
+	for _, u := range s.sortedIdentitiesLocked(grp) {
+		add(identityID(u.Group, u.Name), u.Name, identityType, u.Location, u.Tags)
+	}
+	for _, v := range s.cfg.Vault.ListVaults(ctx) {
+		vg := s.vaultGroupLocked(v.Name)
+		if grp != "" && !eq(vg, grp) {
+			continue
+		}
+		add(vaultID(vg, v.Name), v.Name, vaultType, v.Location, v.Tags)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
+	return nil
+}
