@@ -410,6 +410,8 @@ func TestLeaseStateTable(t *testing.T) {
 		{"change breaking", breaking, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, ErrLeaseIsBreakingAndCannotBeChanged, ""},
 		{"change expired", expired, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, ErrLeaseNotPresentWithLeaseOperation, ""},
 		{"change missing proposed", leased, LeaseOptions{Action: LeaseChange, LeaseID: a}, ErrMissingRequiredHeader, ""},
+		{"acquire proposed not a guid", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: "nope"}, ErrInvalidHeaderValue, ""},
+		{"renew id not a guid", leased, LeaseOptions{Action: LeaseRenew, LeaseID: "nope"}, ErrInvalidHeaderValue, ""},
 		{"release leased", leased, LeaseOptions{Action: LeaseRelease, LeaseID: a}, nil, LeaseStateAvailable},
 		{"release breaking", breaking, LeaseOptions{Action: LeaseRelease, LeaseID: a}, nil, LeaseStateAvailable},
 		{"release mismatch", leased, LeaseOptions{Action: LeaseRelease, LeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},

@@ -144,11 +144,43 @@ func newLeaseID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
+// validGUID reports whether s is a GUID in its 8-4-4-4-12 hex form (braces
+// allowed), as lease ids must be.
+func validGUID(s string) bool {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func badLeaseHeader(name, value string) error {
+	return ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", value)
+}
+
 // applyLease runs a lease action on l (in place) and returns the result's
 // lease id and lease time.
 func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error) {
 	e := l.effective(now)
 	var res LeaseResult
+	if o.LeaseID != "" && !validGUID(o.LeaseID) {
+		return res, badLeaseHeader("x-ms-lease-id", o.LeaseID)
+	}
+	if o.ProposedLeaseID != "" && !validGUID(o.ProposedLeaseID) {
+		return res, badLeaseHeader("x-ms-proposed-lease-id", o.ProposedLeaseID)
+	}
 	switch o.Action {
 	case LeaseAcquire:
 		if o.Duration != -1 && (o.Duration < 15 || o.Duration > 60) {
