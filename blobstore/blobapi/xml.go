@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -530,15 +529,4 @@ func httpDate(t time.Time) string {
 		return ""
 	}
 	return storagehttp.FormatHTTPDate(t)
-}
-
-func intPtr(s string) *int {
-	if s == "" {
-		return nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return nil
-	}
-	return &n
 }
