@@ -1,0 +1,412 @@
+package fileapi
+
+import (
+	"crypto/md5"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// maxRange is the largest Put Range body and x-ms-range-get-content-md5 range.
+const maxRange = 4 << 20
+
+// CreateFile creates (or replaces) a file of x-ms-content-length zero bytes.
+// https://learn.microsoft.com/rest/api/storageservices/create-file
+func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
+	size, err := int64Header(r, "x-ms-content-length", true)
+	if err != nil {
+		return err
+	}
+	hh, err := fileHTTPHeaders(r)
+	if err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.CreateFile(r.Context(), callOf(r).fileRef(), blobstore.CreateFileOptions{
+		Size: *size, HTTPHeaders: hh, SMB: smbHeaders(r), Metadata: md, LeaseID: leaseID(r)})
+	if err != nil {
+		return err
+	}
+	setSMBHeaders(w.Header(), &p)
+	w.Header().Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// GetFile streams a file or a range of it; gaps read as zeros.
+// https://learn.microsoft.com/rest/api/storageservices/get-file
+func (a *api) GetFile(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	rng, hasRange, err := storagehttp.ParseRange(r.Header)
+	if err != nil {
+		return err
+	}
+	rangeMD5 := strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true")
+	if rangeMD5 && !hasRange {
+		return invalidHeader("x-ms-range-get-content-md5", "true")
+	}
+	rd, err := a.svc.GetFile(r.Context(), c.fileRef(), leaseID(r))
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	size := rd.Size()
+	off, n := int64(0), size
+	if hasRange {
+		if off, n, err = rng.Resolve(size); err != nil {
+			return err
+		}
+		if rangeMD5 && n > maxRange {
+			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
+		}
+	}
+	p := &rd.Properties
+	h := w.Header()
+	setFileHeaders(h, p, c)
+	status := http.StatusOK
+	if hasRange {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", storagehttp.ContentRange(off, n, size))
+		if len(p.HTTPHeaders.ContentMD5) > 0 {
+			h.Set("x-ms-content-md5", b64(p.HTTPHeaders.ContentMD5))
+		}
+		if rangeMD5 {
+			sum := md5.New()
+			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
+				return err
+			}
+			h.Set("Content-MD5", b64(sum.Sum(nil)))
+		}
+	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+	}
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	w.WriteHeader(status)
+	if n == 0 || r.Method == http.MethodHead {
+		return nil
+	}
+	if _, err := a.pool.Copy(w, io.NewSectionReader(rd, off, n)); err != nil {
+		// The status is out; the short body (Content-Length is set) makes
+		// the server drop the connection, so a client never takes a
+		// truncated or unauthenticated body for the file.
+		a.log.Error("get file: streaming failed", "request_id", c.requestID, "account", c.account.Name, "error", err)
+	}
+	return nil
+}
+
+// GetFileProperties returns a file's properties and metadata (HEAD).
+// https://learn.microsoft.com/rest/api/storageservices/get-file-properties
+func (a *api) GetFileProperties(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	p, err := a.svc.GetFileProperties(r.Context(), c.fileRef(), leaseID(r))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setFileHeaders(h, &p, c)
+	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
+	if len(p.HTTPHeaders.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// GetFileMetadata returns a file's metadata.
+// https://learn.microsoft.com/rest/api/storageservices/get-file-metadata
+func (a *api) GetFileMetadata(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.svc.GetFileMetadata(r.Context(), callOf(r).fileRef(), leaseID(r))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setETag(h, p.ETag, p.LastModified)
+	storagehttp.SetMetadataHeaders(h, p.Metadata)
+	h.Set("x-ms-server-encrypted", "true")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// SetFileProperties replaces HTTP headers, changes SMB properties and
+// resizes the file (x-ms-content-length).
+// https://learn.microsoft.com/rest/api/storageservices/set-file-properties
+func (a *api) SetFileProperties(w http.ResponseWriter, r *http.Request) error {
+	size, err := int64Header(r, "x-ms-content-length", false)
+	if err != nil {
+		return err
+	}
+	hh, err := fileHTTPHeaders(r)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.SetFileProperties(r.Context(), callOf(r).fileRef(), blobstore.SetFilePropertiesOptions{
+		HTTPHeaders: hh, Size: size, SMB: smbHeaders(r), LeaseID: leaseID(r)})
+	if err != nil {
+		return err
+	}
+	setSMBHeaders(w.Header(), &p)
+	w.Header().Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// SetFileMetadata replaces a file's metadata.
+// https://learn.microsoft.com/rest/api/storageservices/set-file-metadata
+func (a *api) SetFileMetadata(w http.ResponseWriter, r *http.Request) error {
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.SetFileMetadata(r.Context(), callOf(r).fileRef(), md, leaseID(r))
+	if err != nil {
+		return err
+	}
+	setETag(w.Header(), p.ETag, p.LastModified)
+	w.Header().Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// DeleteFile deletes a file.
+// https://learn.microsoft.com/rest/api/storageservices/delete-file2
+func (a *api) DeleteFile(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.DeleteFile(r.Context(), callOf(r).fileRef(), leaseID(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// writeRange parses the required x-ms-range of Put Range (both ends given).
+func writeRange(r *http.Request, name string) (off, n int64, err error) {
+	v := r.Header.Get(name)
+	if v == "" {
+		return 0, 0, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", name)
+	}
+	rng, err := storagehttp.ParseRangeValue(v)
+	if err != nil || rng.End < 0 {
+		return 0, 0, invalidHeader(name, v)
+	}
+	return rng.Start, rng.End - rng.Start + 1, nil
+}
+
+func setRangeWrite(w http.ResponseWriter, res blobstore.FileWriteResult) {
+	h := w.Header()
+	setETag(h, res.ETag, res.LastModified)
+	if len(res.ContentMD5) > 0 {
+		h.Set("Content-MD5", b64(res.ContentMD5))
+	}
+	h.Set("x-ms-file-last-write-time", fileTime(res.LastWriteTime))
+	h.Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusCreated)
+}
+
+// PutRange writes or clears a range of a file.
+// https://learn.microsoft.com/rest/api/storageservices/put-range
+func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
+	off, n, err := writeRange(r, "x-ms-range")
+	if err != nil {
+		if r.Header.Get("x-ms-range") == "" && r.Header.Get("Range") != "" {
+			r.Header.Set("x-ms-range", r.Header.Get("Range"))
+			off, n, err = writeRange(r, "x-ms-range")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	opts := blobstore.PutRangeOptions{Offset: off, Length: n, LeaseID: leaseID(r),
+		PreserveLastWriteTime: strings.EqualFold(r.Header.Get("x-ms-file-last-write-time"), "preserve")}
+	switch strings.ToLower(r.Header.Get("x-ms-write")) {
+	case "update":
+		if r.ContentLength < 0 && len(r.TransferEncoding) == 0 {
+			return blobstore.ErrMissingContentLengthHeader
+		}
+		if r.ContentLength != n {
+			return invalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
+		}
+		if n > maxRange {
+			return blobstore.ErrRequestBodyTooLarge
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRange)
+		if opts.TransactionalMD5, err = md5Header(r, "Content-MD5"); err != nil {
+			return err
+		}
+		opts.Body = r.Body
+	case "clear":
+		if r.ContentLength > 0 {
+			return invalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
+		}
+		opts.Clear = true
+	case "":
+		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-write")
+	default:
+		return invalidHeader("x-ms-write", r.Header.Get("x-ms-write"))
+	}
+	res, err := a.svc.PutRange(r.Context(), callOf(r).fileRef(), opts)
+	if err != nil {
+		return err
+	}
+	setRangeWrite(w, res)
+	return nil
+}
+
+// PutRangeFromURL writes a range of a file from a range of another file or
+// a blob of this emulator.
+// https://learn.microsoft.com/rest/api/storageservices/put-range-from-url
+func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	off, n, err := writeRange(r, "x-ms-range")
+	if err != nil {
+		return err
+	}
+	soff, sn, err := writeRange(r, "x-ms-source-range")
+	if err != nil {
+		return err
+	}
+	if sn != n {
+		return invalidHeader("x-ms-source-range", r.Header.Get("x-ms-source-range"))
+	}
+	if n > maxRange {
+		return blobstore.ErrRequestBodyTooLarge
+	}
+	if w := r.Header.Get("x-ms-write"); w != "" && !strings.EqualFold(w, "update") {
+		return invalidHeader("x-ms-write", w)
+	}
+	src, err := a.resolveSource(r, c, "x-ms-copy-source")
+	if err != nil {
+		return err
+	}
+	rd, size, done, err := a.open(r.Context(), src)
+	if err != nil {
+		if blobstore.CodeOf(err) == blobstore.ErrResourceNotFound.Code || blobstore.CodeOf(err) == blobstore.ErrBlobNotFound.Code {
+			return blobstore.ErrCannotVerifyCopySource.WithMessage("The specified copy source does not exist.")
+		}
+		return err
+	}
+	defer done()
+	if soff+sn > size {
+		return blobstore.ErrInvalidRange.WithMessage("The source range is beyond the end of the source.")
+	}
+	res, err := a.svc.PutRange(r.Context(), c.fileRef(), blobstore.PutRangeOptions{
+		Offset: off, Length: n, Body: io.NewSectionReader(rd, soff, sn), LeaseID: leaseID(r), FromURL: true,
+		PreserveLastWriteTime: strings.EqualFold(r.Header.Get("x-ms-file-last-write-time"), "preserve")})
+	if err != nil {
+		return err
+	}
+	res.ContentMD5 = nil
+	setRangeWrite(w, res)
+	return nil
+}
+
+// ListRanges lists the written ranges of a file (or, with
+// prevsharesnapshot, what changed since that snapshot).
+// https://learn.microsoft.com/rest/api/storageservices/list-ranges
+func (a *api) ListRanges(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	rng, hasRange, err := storagehttp.ParseRange(r.Header)
+	if err != nil {
+		return err
+	}
+	opts := blobstore.ListRangesOptions{PrevSnapshot: r.URL.Query().Get("prevsharesnapshot"), LeaseID: leaseID(r)}
+	if hasRange {
+		end := rng.End
+		if end < 0 {
+			end = 1<<63 - 1
+		}
+		opts.Range = &blobstore.ByteRange{Start: rng.Start, End: end}
+	}
+	list, err := a.svc.ListRanges(r.Context(), c.fileRef(), opts)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setETag(h, list.ETag, list.LastModified)
+	h.Set("x-ms-content-length", strconv.FormatInt(list.ContentLength, 10))
+	x := xmlRanges{}
+	// Azure orders Range and ClearRange elements by offset.
+	i, j := 0, 0
+	for i < len(list.Ranges) || j < len(list.ClearRanges) {
+		if j >= len(list.ClearRanges) || (i < len(list.Ranges) && list.Ranges[i].Start < list.ClearRanges[j].Start) {
+			x.Ranges = append(x.Ranges, xmlRange{XMLName: xmlName("Range"), Start: list.Ranges[i].Start, End: list.Ranges[i].End})
+			i++
+		} else {
+			x.Ranges = append(x.Ranges, xmlRange{XMLName: xmlName("ClearRange"), Start: list.ClearRanges[j].Start, End: list.ClearRanges[j].End})
+			j++
+		}
+	}
+	return storagehttp.WriteXML(w, http.StatusOK, x)
+}
+
+// CopyFile copies a file or blob of this emulator; the copy completes
+// before the response (x-ms-copy-status: success).
+// https://learn.microsoft.com/rest/api/storageservices/copy-file
+func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
+	c := callOf(r)
+	src, err := a.resolveSource(r, c, "x-ms-copy-source")
+	if err != nil {
+		return err
+	}
+	md, err := storagehttp.ParseMetadata(r.Header)
+	if err != nil {
+		return err
+	}
+	smb := smbHeaders(r)
+	if strings.EqualFold(r.Header.Get("x-ms-file-permission-copy-mode"), "source") {
+		smb.Permission, smb.PermissionKey = "source", ""
+	}
+	opts := blobstore.CopyFileOptions{SourceURL: redactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb, LeaseID: leaseID(r)}
+	if src.file != nil {
+		opts.Source = *src.file
+	} else {
+		opts.SourceBlob = *src.blob
+	}
+	res, err := a.svc.CopyFile(r.Context(), c.fileRef(), opts)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	setETag(h, res.ETag, res.LastModified)
+	h.Set("x-ms-copy-id", res.CopyID)
+	h.Set("x-ms-copy-status", string(res.CopyStatus))
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// AbortCopyFile aborts a pending copy (azemu's copies are never pending).
+// https://learn.microsoft.com/rest/api/storageservices/abort-copy-file
+func (a *api) AbortCopyFile(w http.ResponseWriter, r *http.Request) error {
+	if !strings.EqualFold(r.Header.Get("x-ms-copy-action"), "abort") {
+		return invalidHeader("x-ms-copy-action", r.Header.Get("x-ms-copy-action"))
+	}
+	id := r.URL.Query().Get("copyid")
+	if id == "" {
+		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "copyid")
+	}
+	if err := a.svc.AbortCopyFile(r.Context(), callOf(r).fileRef(), id, leaseID(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// LeaseFile acquires, changes, releases or breaks a file lease.
+// https://learn.microsoft.com/rest/api/storageservices/lease-file
+func (a *api) LeaseFile(w http.ResponseWriter, r *http.Request) error {
+	o, err := leaseOptions(r)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.LeaseFile(r.Context(), callOf(r).fileRef(), o)
+	if err != nil {
+		return err
+	}
+	setLeaseResult(w, res, o.Action)
+	return nil
+}

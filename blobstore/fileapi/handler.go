@@ -1,0 +1,259 @@
+package fileapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// Config configures the File REST handler.
+type Config struct {
+	Service *blobstore.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
+
+type api struct {
+	svc  *blobstore.Service
+	log  *slog.Logger
+	now  func() time.Time
+	resp storagehttp.Responder
+	pool storagehttp.BufferPool
+}
+
+// New returns the File REST handler.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &api{
+		svc:  cfg.Service,
+		log:  cfg.Logger,
+		now:  cfg.Now,
+		resp: storagehttp.Responder{Server: storagehttp.ServerFile, Logger: cfg.Logger, Now: cfg.Now},
+	}
+	router := a.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Host style: <account>.file.localhost[:port]/<share>/<path>. The
+		// router knows path style only, so the account moves into the path
+		// of a shallow copy; RequestURI (what clients sign) is kept.
+		if acct, ok := hostAccount(r.Host, ".file.localhost"); ok {
+			r2 := r.Clone(r.Context())
+			u := *r.URL
+			u.Path = "/" + acct + r.URL.Path
+			if r.URL.RawPath != "" {
+				u.RawPath = "/" + acct + r.URL.RawPath
+			}
+			r2.URL = &u
+			r2 = r2.WithContext(context.WithValue(r2.Context(), hostStyleKey{}, true))
+			router.ServeHTTP(w, r2)
+			return
+		}
+		router.ServeHTTP(w, r)
+	})
+}
+
+type hostStyleKey struct{}
+
+// hostAccount returns the account of a host-style Host header with suffix.
+func hostAccount(host, suffix string) (string, bool) {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.ToLower(h)
+	if !strings.HasSuffix(h, suffix) {
+		return "", false
+	}
+	acct := strings.TrimSuffix(h, suffix)
+	if acct == "" || strings.Contains(acct, ".") {
+		return "", false
+	}
+	return acct, true
+}
+
+// op describes one REST operation for the adapter: its name (as
+// storageauth.OperationAccess knows it) and handler.
+type op struct {
+	name string
+	fn   func(w http.ResponseWriter, r *http.Request) error
+}
+
+// call is what the adapter learned about a request.
+type call struct {
+	op        *op
+	account   *blobstore.Account
+	share     string
+	path      string
+	snapshot  string
+	auth      storageauth.Result
+	requestID string
+}
+
+type callKey struct{}
+
+func callOf(r *http.Request) *call {
+	c, _ := r.Context().Value(callKey{}).(*call)
+	if c == nil {
+		return &call{}
+	}
+	return c
+}
+
+func (c *call) shareRef() blobstore.ShareRef {
+	return blobstore.ShareRef{Account: c.account.Name, Share: c.share, Snapshot: c.snapshot}
+}
+
+func (c *call) fileRef() blobstore.FileRef {
+	return blobstore.FileRef{Account: c.account.Name, Share: c.share, Snapshot: c.snapshot, Path: c.path}
+}
+
+// handle is the one adapter: it resolves the account, authenticates,
+// applies CORS response headers, runs the handler and renders its error.
+func (a *api) handle(o op) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{op: &o}
+		c.requestID = a.resp.SetCommonHeaders(w, r)
+		if err := a.prepare(w, r, c); err != nil {
+			a.resp.WriteError(w, r, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
+		if err := o.fn(w, r); err != nil {
+			if storagehttp.IsClientGone(err) || r.Context().Err() != nil {
+				a.log.Debug("client went away", "request_id", c.requestID, "op", o.name, "error", err)
+			}
+			a.resp.WriteError(w, r, err)
+		}
+	})
+}
+
+func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
+	vars := mux.Vars(r)
+	acct, err := unescape(vars["account"])
+	if err != nil {
+		return err
+	}
+	if c.share, err = unescape(vars["share"]); err != nil {
+		return err
+	}
+	if c.path, err = unescape(vars["path"]); err != nil {
+		return err
+	}
+	c.path = normalizePath(c.path, r.Header.Get("x-ms-allow-trailing-dot"))
+	c.snapshot = r.URL.Query().Get("sharesnapshot")
+	if c.account, err = a.svc.Account(r.Context(), acct); err != nil {
+		return err
+	}
+	if err := a.authenticate(r, c); err != nil {
+		return err
+	}
+	if r.Header.Get("Origin") != "" {
+		a.corsHeaders(w, r, c)
+	}
+	return nil
+}
+
+// normalizePath trims slashes and, unless x-ms-allow-trailing-dot is true,
+// the trailing dots of every component, as Azure does.
+func normalizePath(p, allowTrailingDot string) string {
+	p = strings.Trim(p, "/")
+	if strings.EqualFold(allowTrailingDot, "true") || p == "" {
+		return p
+	}
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if t := strings.TrimRight(s, "."); t != "" {
+			parts[i] = t
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func unescape(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	v, err := url.PathUnescape(s)
+	if err != nil {
+		return "", blobstore.ErrInvalidURI
+	}
+	return v, nil
+}
+
+// authenticate runs storageauth for the operation. Files has no anonymous
+// access.
+func (a *api) authenticate(r *http.Request, c *call) error {
+	req := storageauth.Request{
+		Service:   storageauth.ServiceFile,
+		Account:   c.account.Name,
+		Container: c.share,
+		Path:      c.path,
+		ClientIP:  clientIP(r),
+		HTTPS:     r.TLS != nil,
+		Now:       a.now(),
+	}
+	if acc, ok := storageauth.OperationAccess(storageauth.ServiceFile, c.op.name); ok {
+		acc.Apply(&req)
+	}
+	res, err := storageauth.Authenticate(r.Context(), r, req, c.account.Keys, a.policyLookup(c.account.Name, c.share))
+	if err != nil {
+		return err
+	}
+	if res.Method == storageauth.MethodAnonymous {
+		return blobstore.ErrNoAuthenticationInformation
+	}
+	c.auth = res
+	return nil
+}
+
+// policyLookup resolves a stored access policy of a share (nil for
+// service-level requests).
+func (a *api) policyLookup(account, share string) storageauth.PolicyLookup {
+	if share == "" {
+		return nil
+	}
+	ref := blobstore.ShareRef{Account: account, Share: share}
+	return func(ctx context.Context, id string) (storageauth.Policy, bool, error) {
+		p, found, err := a.svc.SharePolicy(ctx, ref, id)
+		if err != nil || !found {
+			return storageauth.Policy{}, found, err
+		}
+		return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, true, nil
+	}
+}
+
+func clientIP(r *http.Request) net.IP {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return net.ParseIP(host)
+}
+
+// serviceEndpoint is the ServiceEndpoint attribute of listings.
+func serviceEndpoint(r *http.Request, account string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if hs, _ := r.Context().Value(hostStyleKey{}).(bool); hs {
+		return scheme + "://" + r.Host + "/"
+	}
+	return scheme + "://" + r.Host + "/" + account + "/"
+}

@@ -1,0 +1,234 @@
+package fileapi
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+func b64(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// fileTime formats an SMB time as Azure does (ISO 8601, 7 fractional digits).
+func fileTime(t time.Time) string { return storagehttp.FormatISO(t) }
+
+func httpDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return storagehttp.FormatHTTPDate(t)
+}
+
+func setETag(h http.Header, etag string, lm time.Time) {
+	if etag != "" {
+		h.Set("ETag", storagehttp.QuoteETag(etag))
+	}
+	if !lm.IsZero() {
+		h.Set("Last-Modified", storagehttp.FormatHTTPDate(lm))
+	}
+}
+
+// setSMBHeaders sets the headers every directory and file response carries.
+func setSMBHeaders(h http.Header, p *blobstore.FileProperties) {
+	setETag(h, p.ETag, p.LastModified)
+	h.Set("x-ms-file-attributes", p.Attributes)
+	h.Set("x-ms-file-creation-time", fileTime(p.CreationTime))
+	h.Set("x-ms-file-last-write-time", fileTime(p.LastWriteTime))
+	h.Set("x-ms-file-change-time", fileTime(p.ChangeTime))
+	h.Set("x-ms-file-permission-key", p.PermissionKey)
+	h.Set("x-ms-file-id", p.FileID)
+	h.Set("x-ms-file-parent-id", p.ParentID)
+}
+
+func setLease(h http.Header, l blobstore.LeaseInfo) {
+	if l.State == "" {
+		l = blobstore.LeaseInfo{State: blobstore.LeaseStateAvailable, Status: blobstore.LeaseStatusUnlocked}
+	}
+	h.Set("x-ms-lease-state", string(l.State))
+	h.Set("x-ms-lease-status", string(l.Status))
+	if l.Duration != "" {
+		h.Set("x-ms-lease-duration", string(l.Duration))
+	}
+}
+
+// setFileHeaders sets the headers Get File and Get File Properties share;
+// the content headers honour a service SAS's rsc* overrides.
+func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
+	setSMBHeaders(h, p)
+	storagehttp.SetMetadataHeaders(h, p.Metadata)
+	hh := p.HTTPHeaders
+	set := func(name, v, override string) {
+		if override != "" {
+			v = override
+		}
+		if v != "" {
+			h.Set(name, v)
+		}
+	}
+	ctype := hh.ContentType
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	set("Content-Type", ctype, c.auth.ContentType)
+	set("Content-Encoding", hh.ContentEncoding, c.auth.ContentEncoding)
+	set("Content-Language", hh.ContentLanguage, c.auth.ContentLanguage)
+	set("Cache-Control", hh.CacheControl, c.auth.CacheControl)
+	set("Content-Disposition", hh.ContentDisposition, c.auth.ContentDisposition)
+	h.Set("x-ms-type", "File")
+	setLease(h, p.Lease)
+	if p.Copy != nil {
+		h.Set("x-ms-copy-id", p.Copy.ID)
+		h.Set("x-ms-copy-status", string(p.Copy.Status))
+		if p.Copy.Source != "" {
+			h.Set("x-ms-copy-source", redactSAS(p.Copy.Source))
+		}
+		if p.Copy.Progress != "" {
+			h.Set("x-ms-copy-progress", p.Copy.Progress)
+		}
+		if !p.Copy.CompletionTime.IsZero() {
+			h.Set("x-ms-copy-completion-time", storagehttp.FormatHTTPDate(p.Copy.CompletionTime))
+		}
+	}
+	h.Set("x-ms-server-encrypted", "true")
+	h.Set("Accept-Ranges", "bytes")
+}
+
+// md5Header decodes an MD5 header.
+func md5Header(r *http.Request, name string) ([]byte, error) {
+	v := r.Header.Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(b) != 16 {
+		return nil, blobstore.ErrInvalidMD5.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+	}
+	return b, nil
+}
+
+// fileHTTPHeaders reads the x-ms-content-* and x-ms-cache-control headers.
+func fileHTTPHeaders(r *http.Request) (blobstore.HTTPHeaders, error) {
+	h := blobstore.HTTPHeaders{
+		ContentType:        r.Header.Get("x-ms-content-type"),
+		ContentEncoding:    r.Header.Get("x-ms-content-encoding"),
+		ContentLanguage:    r.Header.Get("x-ms-content-language"),
+		ContentDisposition: r.Header.Get("x-ms-content-disposition"),
+		CacheControl:       r.Header.Get("x-ms-cache-control"),
+	}
+	md5, err := md5Header(r, "x-ms-content-md5")
+	h.ContentMD5 = md5
+	return h, err
+}
+
+// smbHeaders reads the SMB request headers.
+func smbHeaders(r *http.Request) blobstore.SMBProperties {
+	return blobstore.SMBProperties{
+		Attributes:       r.Header.Get("x-ms-file-attributes"),
+		CreationTime:     r.Header.Get("x-ms-file-creation-time"),
+		LastWriteTime:    r.Header.Get("x-ms-file-last-write-time"),
+		ChangeTime:       r.Header.Get("x-ms-file-change-time"),
+		Permission:       r.Header.Get("x-ms-file-permission"),
+		PermissionFormat: r.Header.Get("x-ms-file-permission-format"),
+		PermissionKey:    r.Header.Get("x-ms-file-permission-key"),
+	}
+}
+
+func int64Header(r *http.Request, name string, required bool) (*int64, error) {
+	v := r.Header.Get(name)
+	if v == "" {
+		if required {
+			return nil, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", name)
+		}
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+	}
+	return &n, nil
+}
+
+func leaseID(r *http.Request) string { return r.Header.Get("x-ms-lease-id") }
+
+// parseMaxResults parses maxresults (absent = 0, the service default).
+func parseMaxResults(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", v)
+	}
+	if n < 1 {
+		return 0, blobstore.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").
+			WithDetail("QueryParameterValue", v).WithDetail("MinimumAllowed", "1").WithDetail("MaximumAllowed", "5000")
+	}
+	return n, nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// leaseOptions reads the lease headers of Lease Share / Lease File.
+func leaseOptions(r *http.Request) (blobstore.LeaseOptions, error) {
+	o := blobstore.LeaseOptions{
+		Action:          blobstore.LeaseAction(strings.ToLower(r.Header.Get("x-ms-lease-action"))),
+		LeaseID:         leaseID(r),
+		ProposedLeaseID: r.Header.Get("x-ms-proposed-lease-id"),
+	}
+	if o.Action == "" {
+		return o, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-action")
+	}
+	if o.Action == blobstore.LeaseAcquire {
+		v := r.Header.Get("x-ms-lease-duration")
+		if v == "" {
+			v = "-1"
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return o, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", v)
+		}
+		o.Duration = n
+	}
+	if v := r.Header.Get("x-ms-lease-break-period"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return o, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", v)
+		}
+		o.BreakPeriod = &n
+	}
+	return o, nil
+}
+
+func setLeaseResult(w http.ResponseWriter, res blobstore.LeaseResult, action blobstore.LeaseAction) {
+	h := w.Header()
+	setETag(h, res.ETag, res.LastModified)
+	if res.LeaseID != "" {
+		h.Set("x-ms-lease-id", res.LeaseID)
+	}
+	status := http.StatusOK
+	switch action {
+	case blobstore.LeaseAcquire:
+		status = http.StatusCreated
+	case blobstore.LeaseBreak:
+		status = http.StatusAccepted
+		h.Set("x-ms-lease-time", strconv.Itoa(res.LeaseTime))
+	}
+	w.WriteHeader(status)
+}

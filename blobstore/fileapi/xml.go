@@ -1,0 +1,305 @@
+package fileapi
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
+)
+
+// Request and response bodies of the File REST API.
+
+type xmlRetention struct {
+	Enabled bool `xml:"Enabled"`
+	Days    *int `xml:"Days,omitempty"`
+}
+
+type xmlMetrics struct {
+	Version         string       `xml:"Version"`
+	Enabled         bool         `xml:"Enabled"`
+	IncludeAPIs     *bool        `xml:"IncludeAPIs,omitempty"`
+	RetentionPolicy xmlRetention `xml:"RetentionPolicy"`
+}
+
+type xmlCorsRule struct {
+	AllowedOrigins  string `xml:"AllowedOrigins"`
+	AllowedMethods  string `xml:"AllowedMethods"`
+	AllowedHeaders  string `xml:"AllowedHeaders"`
+	ExposedHeaders  string `xml:"ExposedHeaders"`
+	MaxAgeInSeconds int    `xml:"MaxAgeInSeconds"`
+}
+
+type xmlProtocol struct {
+	SMB *struct {
+		Multichannel *struct {
+			Enabled bool `xml:"Enabled"`
+		} `xml:"Multichannel,omitempty"`
+	} `xml:"SMB,omitempty"`
+}
+
+type xmlServiceProperties struct {
+	XMLName       xml.Name       `xml:"StorageServiceProperties"`
+	HourMetrics   *xmlMetrics    `xml:"HourMetrics,omitempty"`
+	MinuteMetrics *xmlMetrics    `xml:"MinuteMetrics,omitempty"`
+	Cors          *[]xmlCorsRule `xml:"Cors>CorsRule"`
+	Protocol      *xmlProtocol   `xml:"ProtocolSettings,omitempty"`
+}
+
+func metricsFrom(m *xmlMetrics) *blobstore.MetricsProperties {
+	if m == nil {
+		return nil
+	}
+	return &blobstore.MetricsProperties{Version: m.Version, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs,
+		RetentionPolicy: blobstore.RetentionPolicy{Enabled: m.RetentionPolicy.Enabled, Days: m.RetentionPolicy.Days}}
+}
+
+func metricsTo(m *blobstore.MetricsProperties) *xmlMetrics {
+	if m == nil {
+		return nil
+	}
+	v := m.Version
+	if v == "" {
+		v = "1.0"
+	}
+	return &xmlMetrics{Version: v, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs,
+		RetentionPolicy: xmlRetention{Enabled: m.RetentionPolicy.Enabled, Days: m.RetentionPolicy.Days}}
+}
+
+// parseServiceProperties parses a Set File Service Properties body.
+// Elements absent from the body come back nil (unchanged).
+func parseServiceProperties(b []byte) (blobstore.FileServiceProperties, error) {
+	var x xmlServiceProperties
+	empty, err := storagehttp.UnmarshalXML(b, &x)
+	if err != nil {
+		return blobstore.FileServiceProperties{}, err
+	}
+	if empty {
+		return blobstore.FileServiceProperties{}, blobstore.ErrInvalidXMLDocument
+	}
+	p := blobstore.FileServiceProperties{HourMetrics: metricsFrom(x.HourMetrics), MinuteMetrics: metricsFrom(x.MinuteMetrics)}
+	for _, m := range []*xmlMetrics{x.HourMetrics, x.MinuteMetrics} {
+		if m != nil && m.RetentionPolicy.Days != nil && (*m.RetentionPolicy.Days < 1 || *m.RetentionPolicy.Days > 365) {
+			return p, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Days")
+		}
+	}
+	if x.Cors != nil {
+		p.Cors = []blobstore.CorsRule{}
+		for _, c := range *x.Cors {
+			if c.AllowedOrigins == "" || c.AllowedMethods == "" || c.MaxAgeInSeconds < 0 {
+				return p, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "CorsRule")
+			}
+			p.Cors = append(p.Cors, blobstore.CorsRule(c))
+		}
+	}
+	if x.Protocol != nil && x.Protocol.SMB != nil && x.Protocol.SMB.Multichannel != nil {
+		v := x.Protocol.SMB.Multichannel.Enabled
+		p.SMBMultichannel = &v
+	}
+	return p, nil
+}
+
+func servicePropertiesXML(p blobstore.FileServiceProperties) xmlServiceProperties {
+	cors := make([]xmlCorsRule, 0, len(p.Cors))
+	for _, c := range p.Cors {
+		cors = append(cors, xmlCorsRule(c))
+	}
+	x := xmlServiceProperties{HourMetrics: metricsTo(p.HourMetrics), MinuteMetrics: metricsTo(p.MinuteMetrics), Cors: &cors}
+	if p.SMBMultichannel != nil {
+		x.Protocol = &xmlProtocol{}
+		x.Protocol.SMB = &struct {
+			Multichannel *struct {
+				Enabled bool `xml:"Enabled"`
+			} `xml:"Multichannel,omitempty"`
+		}{Multichannel: &struct {
+			Enabled bool `xml:"Enabled"`
+		}{Enabled: *p.SMBMultichannel}}
+	}
+	return x
+}
+
+type xmlAccessPolicy struct {
+	Start      string `xml:"Start,omitempty"`
+	Expiry     string `xml:"Expiry,omitempty"`
+	Permission string `xml:"Permission,omitempty"`
+}
+
+type xmlSignedIdentifier struct {
+	ID           string          `xml:"Id"`
+	AccessPolicy xmlAccessPolicy `xml:"AccessPolicy"`
+}
+
+type xmlSignedIdentifiers struct {
+	XMLName     xml.Name              `xml:"SignedIdentifiers"`
+	Identifiers []xmlSignedIdentifier `xml:"SignedIdentifier"`
+}
+
+// parseSignedIdentifiers parses a Set Share ACL body (empty = no policies).
+func parseSignedIdentifiers(b []byte) ([]blobstore.SignedIdentifier, error) {
+	var x xmlSignedIdentifiers
+	empty, err := storagehttp.UnmarshalXML(b, &x)
+	if err != nil || empty {
+		return nil, err
+	}
+	out := make([]blobstore.SignedIdentifier, 0, len(x.Identifiers))
+	for _, si := range x.Identifiers {
+		var p blobstore.AccessPolicy
+		if v := strings.TrimSpace(si.AccessPolicy.Start); v != "" {
+			t, ok := storagehttp.ParseISO(v)
+			if !ok {
+				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Start").WithDetail("XmlNodeValue", v)
+			}
+			p.Start = t
+		}
+		if v := strings.TrimSpace(si.AccessPolicy.Expiry); v != "" {
+			t, ok := storagehttp.ParseISO(v)
+			if !ok {
+				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Expiry").WithDetail("XmlNodeValue", v)
+			}
+			p.Expiry = t
+		}
+		for _, c := range si.AccessPolicy.Permission {
+			if !strings.ContainsRune("rcwdl", c) {
+				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Permission").WithDetail("XmlNodeValue", si.AccessPolicy.Permission)
+			}
+		}
+		p.Permission = si.AccessPolicy.Permission
+		out = append(out, blobstore.SignedIdentifier{ID: si.ID, Policy: p})
+	}
+	return out, nil
+}
+
+func signedIdentifiersXML(ids []blobstore.SignedIdentifier) xmlSignedIdentifiers {
+	x := xmlSignedIdentifiers{Identifiers: []xmlSignedIdentifier{}}
+	for _, si := range ids {
+		ap := xmlAccessPolicy{Permission: si.Policy.Permission}
+		if !si.Policy.Start.IsZero() {
+			ap.Start = storagehttp.FormatISO(si.Policy.Start)
+		}
+		if !si.Policy.Expiry.IsZero() {
+			ap.Expiry = storagehttp.FormatISO(si.Policy.Expiry)
+		}
+		x.Identifiers = append(x.Identifiers, xmlSignedIdentifier{ID: si.ID, AccessPolicy: ap})
+	}
+	return x
+}
+
+// parsePermission parses a Create Permission JSON body
+// {"permission": "...", "format": "sddl|binary"}.
+func parsePermission(b []byte) (blobstore.SharePermission, error) {
+	var p struct {
+		Permission *string `json:"permission"`
+		Format     string  `json:"format"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return blobstore.SharePermission{}, blobstore.ErrInvalidInput.WithMessage("The request body is not a valid permission document.")
+	}
+	if p.Permission == nil || *p.Permission == "" {
+		return blobstore.SharePermission{}, blobstore.ErrInvalidInput.WithMessage("The permission is missing.")
+	}
+	return blobstore.SharePermission{Permission: *p.Permission, Format: p.Format}, nil
+}
+
+type xmlMetadata struct {
+	Items []xmlMetaItem
+}
+
+type xmlMetaItem struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
+}
+
+func metadataXML(md map[string]string) *xmlMetadata {
+	x := &xmlMetadata{}
+	for _, k := range storagehttp.SortedKeys(md) {
+		x.Items = append(x.Items, xmlMetaItem{XMLName: xml.Name{Local: k}, Value: md[k]})
+	}
+	return x
+}
+
+type xmlShareProperties struct {
+	LastModified         string `xml:"Last-Modified"`
+	ETag                 string `xml:"Etag"`
+	Quota                int    `xml:"Quota"`
+	AccessTier           string `xml:"AccessTier,omitempty"`
+	AccessTierChangeTime string `xml:"AccessTierChangeTime,omitempty"`
+	EnabledProtocols     string `xml:"EnabledProtocols,omitempty"`
+	LeaseStatus          string `xml:"LeaseStatus,omitempty"`
+	LeaseState           string `xml:"LeaseState,omitempty"`
+	LeaseDuration        string `xml:"LeaseDuration,omitempty"`
+}
+
+type xmlShare struct {
+	Name       string             `xml:"Name"`
+	Snapshot   string             `xml:"Snapshot,omitempty"`
+	Properties xmlShareProperties `xml:"Properties"`
+	Metadata   *xmlMetadata       `xml:"Metadata,omitempty"`
+}
+
+type xmlShareList struct {
+	XMLName         xml.Name   `xml:"EnumerationResults"`
+	ServiceEndpoint string     `xml:"ServiceEndpoint,attr"`
+	Prefix          *string    `xml:"Prefix,omitempty"`
+	Marker          *string    `xml:"Marker,omitempty"`
+	MaxResults      *int       `xml:"MaxResults,omitempty"`
+	Shares          []xmlShare `xml:"Shares>Share"`
+	NextMarker      string     `xml:"NextMarker"`
+}
+
+type xmlFileProperties struct {
+	ContentLength  *int64 `xml:"Content-Length,omitempty"`
+	CreationTime   string `xml:"CreationTime,omitempty"`
+	LastAccessTime string `xml:"LastAccessTime,omitempty"`
+	LastWriteTime  string `xml:"LastWriteTime,omitempty"`
+	ChangeTime     string `xml:"ChangeTime,omitempty"`
+	LastModified   string `xml:"Last-Modified,omitempty"`
+	ETag           string `xml:"Etag,omitempty"`
+}
+
+type xmlEntry struct {
+	XMLName       xml.Name
+	FileID        string            `xml:"FileId,omitempty"`
+	Name          string            `xml:"Name"`
+	Properties    xmlFileProperties `xml:"Properties"`
+	Attributes    string            `xml:"Attributes,omitempty"`
+	PermissionKey string            `xml:"PermissionKey,omitempty"`
+}
+
+type xmlFileList struct {
+	XMLName         xml.Name   `xml:"EnumerationResults"`
+	ServiceEndpoint string     `xml:"ServiceEndpoint,attr"`
+	ShareName       string     `xml:"ShareName,attr"`
+	ShareSnapshot   string     `xml:"ShareSnapshot,attr,omitempty"`
+	DirectoryPath   string     `xml:"DirectoryPath,attr"`
+	Marker          *string    `xml:"Marker,omitempty"`
+	Prefix          *string    `xml:"Prefix,omitempty"`
+	MaxResults      *int       `xml:"MaxResults,omitempty"`
+	DirectoryID     string     `xml:"DirectoryId,omitempty"`
+	Entries         []xmlEntry `xml:"Entries>Entry"`
+	NextMarker      string     `xml:"NextMarker"`
+}
+
+type xmlRange struct {
+	XMLName xml.Name
+	Start   int64 `xml:"Start"`
+	End     int64 `xml:"End"`
+}
+
+type xmlRanges struct {
+	XMLName xml.Name   `xml:"Ranges"`
+	Ranges  []xmlRange `xml:",any"`
+}
+
+type xmlShareStats struct {
+	XMLName         xml.Name `xml:"ShareStats"`
+	ShareUsageBytes int64    `xml:"ShareUsageBytes"`
+}
+
+type xmlHandles struct {
+	XMLName    xml.Name `xml:"EnumerationResults"`
+	Entries    struct{} `xml:"Entries"`
+	NextMarker string   `xml:"NextMarker"`
+}
+
+func xmlName(local string) xml.Name { return xml.Name{Local: local} }
