@@ -187,7 +187,7 @@ func TestListingXML(t *testing.T) {
 	}
 	_, body := e.must(req{method: "GET", path: "/devstoreaccount1?comp=list&prefix=li&include=metadata"}, 200)
 	assert.True(t, strings.HasPrefix(body, `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="`+e.srv.URL+`/devstoreaccount1"><Prefix>li</Prefix><Containers><Container><Name>list</Name><Properties><Last-Modified>`), body)
-	assert.Contains(t, body, `<LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><DefaultEncryptionScope>$account-encryption-key</DefaultEncryptionScope>`)
+	assert.Contains(t, body, `<LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><HasImmutabilityPolicy>false</HasImmutabilityPolicy><HasLegalHold>false</HasLegalHold><DefaultEncryptionScope>$account-encryption-key</DefaultEncryptionScope>`)
 	assert.Contains(t, body, `<Metadata><k>v</k></Metadata></Container></Containers><NextMarker></NextMarker></EnumerationResults>`)
 
 	_, body = e.must(req{method: "GET", path: "/devstoreaccount1/list?restype=container&comp=list&delimiter=/&maxresults=1"}, 200)

@@ -14,7 +14,8 @@ import (
 )
 
 // XML bodies of the Blob REST API, element names and order as the REST
-// specification (blob.json) and Azure's responses show them.
+// reference pages (List Containers, List Blobs, ...) show them; names as in
+// the REST specification (blob.json).
 
 // --- Service properties (Get/Set Blob Service Properties) ---
 
@@ -380,10 +381,10 @@ type xmlContainerProperties struct {
 	LeaseState                  string `xml:"LeaseState"`
 	LeaseDuration               string `xml:"LeaseDuration,omitempty"`
 	PublicAccess                string `xml:"PublicAccess,omitempty"`
-	DefaultEncryptionScope      string `xml:"DefaultEncryptionScope"`
-	DenyEncryptionScopeOverride bool   `xml:"DenyEncryptionScopeOverride"`
 	HasImmutabilityPolicy       bool   `xml:"HasImmutabilityPolicy"`
 	HasLegalHold                bool   `xml:"HasLegalHold"`
+	DefaultEncryptionScope      string `xml:"DefaultEncryptionScope"`
+	DenyEncryptionScopeOverride bool   `xml:"DenyEncryptionScopeOverride"`
 }
 
 type xmlBlobList struct {
@@ -457,7 +458,6 @@ type xmlBlobProperties struct {
 	ContentDisposition    string `xml:"Content-Disposition"`
 	BlobType              string `xml:"BlobType"`
 	AccessTier            string `xml:"AccessTier,omitempty"`
-	AccessTierInferred    *bool  `xml:"AccessTierInferred,omitempty"`
 	LeaseStatus           string `xml:"LeaseStatus,omitempty"`
 	LeaseState            string `xml:"LeaseState,omitempty"`
 	LeaseDuration         string `xml:"LeaseDuration,omitempty"`
@@ -468,6 +468,7 @@ type xmlBlobProperties struct {
 	CopyCompletionTime    string `xml:"CopyCompletionTime,omitempty"`
 	CopyStatusDescription string `xml:"CopyStatusDescription,omitempty"`
 	ServerEncrypted       bool   `xml:"ServerEncrypted"`
+	AccessTierInferred    *bool  `xml:"AccessTierInferred,omitempty"`
 }
 
 func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
