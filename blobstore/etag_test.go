@@ -45,8 +45,14 @@ func TestETagChangesExactlyOnWrites(t *testing.T) {
 			_, err := e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseRelease, LeaseID: lease})
 			return err
 		}},
-		{"set metadata", ref, true, func() error { _, err := e.s.SetBlobMetadata(e.ctx, ref, map[string]string{"a": "b"}, Conditions{}); return err }},
-		{"set properties", ref, true, func() error { _, err := e.s.SetBlobHTTPHeaders(e.ctx, ref, HTTPHeaders{ContentType: "a/b"}, Conditions{}); return err }},
+		{"set metadata", ref, true, func() error {
+			_, err := e.s.SetBlobMetadata(e.ctx, ref, map[string]string{"a": "b"}, Conditions{})
+			return err
+		}},
+		{"set properties", ref, true, func() error {
+			_, err := e.s.SetBlobHTTPHeaders(e.ctx, ref, HTTPHeaders{ContentType: "a/b"}, Conditions{})
+			return err
+		}},
 		{"put block list", ref, true, func() error {
 			_, err := e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(1)}}})
 			return err
@@ -55,7 +61,10 @@ func TestETagChangesExactlyOnWrites(t *testing.T) {
 			_, err := e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("z"), Size: 1})
 			return err
 		}},
-		{"copy", ref, true, func() error { _, err := e.s.CopyBlob(e.ctx, ref, CopyBlobOptions{Source: bref("box", "src")}); return err }},
+		{"copy", ref, true, func() error {
+			_, err := e.s.CopyBlob(e.ctx, ref, CopyBlobOptions{Source: bref("box", "src")})
+			return err
+		}},
 		{"append", bref("box", "ap"), true, func() error {
 			_, err := e.s.AppendBlock(e.ctx, bref("box", "ap"), AppendBlockOptions{Body: strings.NewReader("a"), Size: 1})
 			return err
