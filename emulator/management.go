@@ -75,4 +75,6 @@ func (e *Emulator) managementTick(ctx context.Context) error {
 }
 
 // Management returns the management plane (for in-process wiring and tests).
-func (e *Emulator) Management() (*management.Service, error) { return e.management(context.Background()) }
+func (e *Emulator) Management() (*management.Service, error) {
+	return e.management(context.Background())
+}
