@@ -628,6 +628,35 @@ func TestKeysNoPlaintextOnDisk(t *testing.T) {
 	assert.Positive(t, files)
 }
 
+// TestKeysSurviveRestart: keys, versions and deleted keys persist across a
+// restart on the same data directory (sealed with the persisted root key).
+func TestKeysSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	emu := startAzemu(t, withDataDir(dir))
+	c := devKeys(t, emu)
+	kb, err := c.CreateKey(ctx, "durable", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeRSA)}, nil)
+	require.NoError(t, err)
+	_, err = c.CreateKey(ctx, "gone", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeEC)}, nil)
+	require.NoError(t, err)
+	_, err = c.DeleteKey(ctx, "gone", nil)
+	require.NoError(t, err)
+	require.NoError(t, emu.Close())
+
+	emu2 := startAzemu(t, withDataDir(dir))
+	c2 := devKeys(t, emu2)
+	got, err := c2.GetKey(ctx, "durable", kb.Key.KID.Version(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, kb.Key.N, got.Key.N)
+	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, rsaPub(kb.Key), []byte("still here"), nil)
+	require.NoError(t, err)
+	dec, err := c2.Decrypt(ctx, "durable", "", azkeys.KeyOperationParameters{Algorithm: to.Ptr(azkeys.EncryptionAlgorithmRSAOAEP256), Value: ct}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("still here"), dec.Result)
+	_, err = c2.GetDeletedKey(ctx, "gone", nil)
+	require.NoError(t, err)
+}
+
 func b64url(b []byte) string {
 	out, _ := json.Marshal(keyvault.Base64URL(b))
 	return string(out[1 : len(out)-1])
