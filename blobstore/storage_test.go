@@ -382,6 +382,15 @@ func TestAccounts(t *testing.T) {
 	require.Len(t, l, 2)
 	e.mkContainer("box")
 	e.put("box", "b", []byte("x"))
+	// Azure Files data of the account goes too.
+	_, err = e.s.CreateShare(e.ctx, ShareRef{Account: acct, Share: "share"}, CreateShareOptions{})
+	require.NoError(t, err)
+	fref := FileRef{Account: acct, Share: "share", Path: "f"}
+	_, err = e.s.CreateFile(e.ctx, fref, CreateFileOptions{Size: 3})
+	require.NoError(t, err)
+	_, err = e.s.PutRange(e.ctx, fref, PutRangeOptions{Offset: 0, Length: 3, Body: strings.NewReader("abc")})
+	require.NoError(t, err)
+	require.Equal(t, 2, e.dataFiles())
 	require.NoError(t, e.s.DeleteAccount(e.ctx, acct))
 	assert.Equal(t, 0, e.dataFiles())
 	_, err = e.s.Account(e.ctx, acct)
