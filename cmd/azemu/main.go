@@ -34,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cert(args, stdout, stderr)
 	case "clock":
 		err = clock(ctx, args, stdout, stderr)
+	case "demo":
+		err = demo(ctx, args, stdout, stderr)
 	case "health":
 		err = health(ctx, args, stdout, stderr)
 	case "help":
