@@ -472,3 +472,16 @@ func TestCanaryTempFiles(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Equal(t, bytes.Repeat(secret, 10010), e.read(bref("box", "b")))
 }
+
+func TestFsyncMode(t *testing.T) {
+	e := newEnv(t)
+	require.NoError(t, e.s.Close())
+	e.s = nil
+	e.cfg.Fsync = true
+	e.open()
+	e.mkContainer("box")
+	data := randBytes(t, 100_000)
+	e.put("box", "b", data)
+	e.reopen()
+	assert.Equal(t, data, e.read(bref("box", "b")))
+}
