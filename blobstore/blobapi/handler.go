@@ -170,15 +170,15 @@ func (a *api) handle(o op) http.Handler {
 		c := &call{op: &o}
 		c.requestID = a.resp.SetCommonHeaders(w, r)
 		if err := a.prepare(w, r, c); err != nil {
-			a.resp.WriteError(w, r, err)
+			a.resp.WriteError(w, r, err, "service", "blob", "op", o.name, "account", mux.Vars(r)["account"])
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
 		if err := o.fn(w, r); err != nil {
 			if storagehttp.IsClientGone(err) || r.Context().Err() != nil {
-				a.log.Debug("client went away", "request_id", c.requestID, "op", o.name, "error", err)
+				a.log.Debug("client went away", "request_id", c.requestID, "service", "blob", "op", o.name, "error", err)
 			}
-			a.resp.WriteError(w, r, err)
+			a.resp.WriteError(w, r, err, "service", "blob", "op", o.name, "account", c.account.Name)
 		}
 	})
 }

@@ -122,11 +122,13 @@ func AsStorageError(err error) (e *blobstore.Error, known bool) {
 // common headers, any headers the error carries, and (except for HEAD) the
 // XML body whose Message ends with RequestId and Time. Errors that are not
 // storage errors become 500 InternalError and are logged with the request id.
-func (p *Responder) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+//
+// attrs are extra log attributes (service, op, account) for the log line.
+func (p *Responder) WriteError(w http.ResponseWriter, r *http.Request, err error, attrs ...any) {
 	e, known := AsStorageError(err)
 	id := p.SetCommonHeaders(w, r)
 	now := p.now()
-	log := p.logger()
+	log := p.logger().With(attrs...)
 	switch {
 	case !known:
 		log.Error("storage request failed", "request_id", id, "method", r.Method, "path", r.URL.EscapedPath(), "error", err)
