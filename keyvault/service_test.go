@@ -927,3 +927,28 @@ func TestVersionedKeyID(t *testing.T) {
 	_, err = VersionedKeyID("nonsense", "v")
 	require.Error(t, err)
 }
+
+func TestRotationBeforeExpiry(t *testing.T) {
+	f := newFixture(t, "")
+	ctx := context.Background()
+	exp := f.clock.Now().AddDate(0, 0, 40)
+	kb := f.rsaKey(t, "k", CreateKeyParams{Attributes: AttributesUpdate{Expires: &exp}})
+	_, err := f.s.SetRotationPolicy(ctx, dev, DevVaultName, "k", RotationPolicy{ExpiryTime: "P60D",
+		LifetimeActions: []LifetimeAction{{TimeBeforeExpiry: "P10D", Action: "Rotate"}}})
+	require.NoError(t, err)
+	f.clock.Advance(29 * 24 * time.Hour)
+	require.NoError(t, f.s.Tick(ctx))
+	cur, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	require.NoError(t, err)
+	assert.Equal(t, kb.Version, cur.Version)
+	f.clock.Advance(24 * time.Hour)
+	require.NoError(t, f.s.Tick(ctx))
+	cur, err = f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	require.NoError(t, err)
+	assert.NotEqual(t, kb.Version, cur.Version, "rotated 10 days before expiry")
+	assert.Equal(t, f.clock.Now().AddDate(0, 0, 60), *cur.Attributes.Expires)
+	require.NoError(t, f.s.Tick(ctx))
+	again, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	require.NoError(t, err)
+	assert.Equal(t, cur.Version, again.Version, "one rotation per due time")
+}
