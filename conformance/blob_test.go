@@ -936,3 +936,54 @@ func derefStr(s *string) string {
 }
 
 func sortNames(s []string) { slices.Sort(s) }
+
+// TestBlobSurvivesRestartEncrypted writes through the SDK, restarts azemu on
+// the same data folder, reads everything back, and checks that neither the
+// content nor the metadata appears in plaintext anywhere on disk.
+func TestBlobSurvivesRestartEncrypted(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const marker = "azemu-plaintext-canary-7f3a"
+	content := strings.Repeat(marker, 4096)
+
+	emu := startAzemu(t, withDataDir(dir))
+	svc, err := service.NewClientFromConnectionString(emu.ConnectionString(), blobClientOptions(emu))
+	require.NoError(t, err)
+	_, err = svc.CreateContainer(ctx, "durable", &container.CreateOptions{Metadata: map[string]*string{"note": to.Ptr(marker)}})
+	require.NoError(t, err)
+	c := svc.NewContainerClient("durable")
+	_, err = c.NewBlockBlobClient("a.txt").Upload(ctx, streaming.NopCloser(strings.NewReader(content)), &blockblob.UploadOptions{
+		Metadata: map[string]*string{"secret": to.Ptr(marker)},
+	})
+	require.NoError(t, err)
+	ab := c.NewAppendBlobClient("log.txt")
+	_, err = ab.Create(ctx, nil)
+	require.NoError(t, err)
+	_, err = ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader(marker)), nil)
+	require.NoError(t, err)
+	require.NoError(t, emu.Close())
+
+	emu = startAzemu(t, withDataDir(dir))
+	svc, err = service.NewClientFromConnectionString(emu.ConnectionString(), blobClientOptions(emu))
+	require.NoError(t, err)
+	c = svc.NewContainerClient("durable")
+	assert.Equal(t, content, blobDownload(t, c.NewBlobClient("a.txt"), nil))
+	assert.Equal(t, marker, blobDownload(t, c.NewBlobClient("log.txt"), nil))
+	props, err := c.NewBlobClient("a.txt").GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, marker, derefStr(blobMeta(props.Metadata, "secret")))
+	require.NoError(t, emu.Close())
+
+	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		assert.False(t, bytes.Contains(b, []byte(marker)), "plaintext found in %s", path)
+		return nil
+	})
+	require.NoError(t, err)
+}
