@@ -154,6 +154,11 @@ func (e *blobEnv) testContainerLifecycle(t *testing.T) {
 	}
 	assert.Equal(t, []string{"lifecycle"}, names)
 
+	stats, err := e.svc.GetStatistics(ctx, nil)
+	require.NoError(t, err)
+	require.NotNil(t, stats.GeoReplication)
+	assert.Equal(t, service.BlobGeoReplicationStatusLive, *stats.GeoReplication.Status)
+
 	info, err := e.svc.GetAccountInfo(ctx, nil)
 	require.NoError(t, err)
 	assert.NotNil(t, info.SKUName)
@@ -238,8 +243,30 @@ func (e *blobEnv) testContainerLease(t *testing.T) {
 	assert.Equal(t, lease.StateTypeLeased, *props.LeaseState)
 	assert.Equal(t, lease.DurationTypeInfinite, *props.LeaseDuration)
 
+	_, err = lc.RenewLease(ctx, nil)
+	require.NoError(t, err)
+	changed := "22222222-3333-4444-5555-666666666666"
+	_, err = lc.ChangeLease(ctx, changed, nil)
+	require.NoError(t, err)
+	assert.Equal(t, changed, *lc.LeaseID())
+	_, err = c.Delete(ctx, &container.DeleteOptions{AccessConditions: &container.AccessConditions{
+		LeaseAccessConditions: &container.LeaseAccessConditions{LeaseID: to.Ptr("33333333-4444-5555-6666-777777777777")}}})
+	hasBlobCode(t, err, bloberror.LeaseIDMismatchWithContainerOperation)
 	_, err = lc.ReleaseLease(ctx, nil)
 	require.NoError(t, err)
+
+	_, err = lc.AcquireLease(ctx, 30, nil)
+	require.NoError(t, err)
+	brk, err := lc.BreakLease(ctx, &lease.ContainerBreakOptions{BreakPeriod: to.Ptr(int32(10))})
+	require.NoError(t, err)
+	assert.Equal(t, int32(10), *brk.LeaseTime)
+	props, err = c.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, lease.StateTypeBreaking, *props.LeaseState)
+	e.emu.AdvanceClock(ctx, 11*time.Second)
+	props, err = c.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, lease.StateTypeBroken, *props.LeaseState)
 	_, err = c.Delete(ctx, nil)
 	require.NoError(t, err)
 }
