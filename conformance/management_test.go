@@ -599,3 +599,41 @@ func TestManagementRoleAssignments(t *testing.T) {
 	status, _ := armCode(t, err)
 	assert.Equal(t, 403, status)
 }
+
+// TestManagementPersistence: groups, identities, accounts with CMK and their
+// keys survive a restart on the same data folder, and the key still guards
+// the data.
+func TestManagementPersistence(t *testing.T) {
+	dir := t.TempDir()
+	emu := startAzemu(t, withDataDir(dir))
+	env := newARM(t, emu)
+	f := setupCMK(t, env, "persist", cmkOptions{})
+	ctx := ctxT(t)
+	before, err := env.accounts.ListKeys(ctx, f.group, f.account, nil)
+	require.NoError(t, err)
+	require.NoError(t, emu.Close())
+
+	emu2 := startAzemu(t, withDataDir(dir))
+	env2 := newARM(t, emu2)
+	f.env = env2
+	acct, err := env2.accounts.GetProperties(ctx, f.group, f.account, nil)
+	require.NoError(t, err)
+	assert.Equal(t, armstorage.KeySourceMicrosoftKeyvault, *acct.Properties.Encryption.KeySource)
+	assert.Equal(t, string(*f.first), *acct.Properties.Encryption.KeyVaultProperties.CurrentVersionedKeyIdentifier)
+	assert.Equal(t, *f.ident.Properties.PrincipalID, *acct.Identity.UserAssignedIdentities[*f.ident.ID].PrincipalID)
+	after, err := env2.accounts.ListKeys(ctx, f.group, f.account, nil)
+	require.NoError(t, err)
+	assert.Equal(t, *before.Keys[0].Value, *after.Keys[0].Value)
+	_, err = env2.msi.Get(ctx, f.group, *f.ident.Name, nil)
+	require.NoError(t, err)
+
+	f.blob = env2.blobClient(t, f.group, f.account)
+	f.keys = env2.keysClient(t, strings.Replace(*f.vault.Properties.VaultURI, strings.TrimPrefix(emu.VaultURL(), "https://localhost"),
+		strings.TrimPrefix(emu2.VaultURL(), "https://localhost"), 1))
+	f.requireReadable(t)
+	f.setEnabled(t, "", false)
+	_, err = f.download(ctx, "secret.txt")
+	requireCode(t, err, "KeyVaultEncryptionKeyNotFound")
+	f.setEnabled(t, "", true)
+	f.requireReadable(t)
+}

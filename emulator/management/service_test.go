@@ -1,0 +1,188 @@
+package management
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/crypto"
+	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/keyvault"
+)
+
+// acceptAll is a TokenVerifier that accepts the token "ok".
+type acceptAll struct{}
+
+func (acceptAll) VerifyToken(_ context.Context, raw string, _ ...string) (identity.Claims, error) {
+	if raw != "ok" {
+		return identity.Claims{}, identity.ErrMalformedToken
+	}
+	return identity.Claims{ObjectID: identity.DevObjectID, TenantID: identity.DevTenantID}, nil
+}
+
+type services struct {
+	storage *blobstore.Service
+	vault   *keyvault.Service
+	ident   *identity.Service
+}
+
+func newServices(t testing.TB) services {
+	t.Helper()
+	root, err := crypto.NewKey()
+	require.NoError(t, err)
+	st, err := blobstore.Open(blobstore.Config{RootKey: root})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	kv, err := keyvault.Open(keyvault.Config{RootKey: root})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = kv.Close() })
+	id, err := identity.New(identity.Config{Issuer: "https://localhost:8443", RootKey: root})
+	require.NoError(t, err)
+	require.NoError(t, st.CreateAccount(context.Background(), blobstore.AccountSpec{Name: "devstoreaccount1", Keys: [][]byte{[]byte("k")}}))
+	return services{st, kv, id}
+}
+
+func open(t testing.TB, s services, dir string) *Service {
+	t.Helper()
+	m, err := Open(context.Background(), Config{DataDir: dir, Storage: s.storage, Vault: s.vault, Identity: s.ident,
+		Verifier: acceptAll{}, Now: time.Now, BlobURL: "http://127.0.0.1:10000", VaultURL: "https://localhost:8443"})
+	require.NoError(t, err)
+	return m
+}
+
+func do(t testing.TB, h http.Handler, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer ok")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var m map[string]any
+	if rec.Body.Len() > 0 {
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m), rec.Body.String())
+	}
+	return rec.Code, m
+}
+
+const sub = "/subscriptions/" + DefaultSubscription
+
+func TestStatePersists(t *testing.T) {
+	s := newServices(t)
+	dir := t.TempDir()
+	h := open(t, s, dir).Handler()
+	status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/rg1?api-version=2021-04-01", `{"location":"local","tags":{"a":"b"}}`)
+	require.Equal(t, http.StatusCreated, status)
+	status, id := do(t, h, http.MethodPut, sub+"/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31", `{"location":"local"}`)
+	require.Equal(t, http.StatusCreated, status)
+	status, _ = do(t, h, http.MethodPut, sub+"/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/acct1?api-version=2024-01-01",
+		`{"location":"local","kind":"StorageV2","sku":{"name":"Standard_LRS"},"tags":{"x":"y"}}`)
+	require.Equal(t, http.StatusOK, status)
+
+	h2 := open(t, s, dir).Handler()
+	status, g := do(t, h2, http.MethodGet, sub+"/resourcegroups/rg1?api-version=2021-04-01", "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, map[string]any{"a": "b"}, g["tags"])
+	status, id2 := do(t, h2, http.MethodGet, sub+"/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31", "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, id["properties"], id2["properties"])
+	status, a := do(t, h2, http.MethodGet, sub+"/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/acct1?api-version=2024-01-01", "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, map[string]any{"x": "y"}, a["tags"])
+	// devstoreaccount1 and devvault-less setups are adopted into the default group.
+	status, _ = do(t, h2, http.MethodGet, sub+"/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", "")
+	assert.Equal(t, http.StatusOK, status)
+}
+
+func TestTickWithoutCMKAccountsIsQuiet(t *testing.T) {
+	s := newServices(t)
+	now := time.Now()
+	clock := func() time.Time { return now }
+	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Verifier: acceptAll{}, Now: clock})
+	require.NoError(t, err)
+	// No CMK account: the tick is a no-op (the daily move to the latest
+	// version is covered end to end by conformance TestRevocationRotation*).
+	require.NoError(t, m.Tick(context.Background()))
+	now = now.Add(KeyCheckInterval)
+	require.NoError(t, m.Tick(context.Background()))
+}
+
+func TestErrorsHaveARMShape(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	tests := []struct {
+		method, path, body string
+		status             int
+		code               string
+	}{
+		{http.MethodGet, sub + "/resourcegroups", "", 400, CodeMissingAPIVersion},
+		{http.MethodGet, sub + "/resourcegroups/none?api-version=1", "", 404, CodeResourceGroupNotFound},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=1", "{", 400, CodeInvalidRequestContent},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=1", "", 400, CodeInvalidRequestContent},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=1", `{}`, 400, CodeLocationRequired},
+		{http.MethodDelete, sub + "/resourcegroups/azemu?api-version=1", "", 409, "ResourceGroupDeletionBlocked"},
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/ab?api-version=1", `{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 400, CodeAccountNameInvalid},
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=1",
+			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"Bogus"}}`, 400, CodeInvalidValues},
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=1",
+			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`, 400, CodeInvalidRequestPropertyValue},
+		{http.MethodPost, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/regenerateKey?api-version=1", `{"keyName":"kerb1"}`, 400, CodeInvalidValues},
+		{http.MethodGet, sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/nosuch?api-version=1", "", 404, CodeResourceNotFound},
+		{http.MethodPut, "/providers/Microsoft.Authorization/roleAssignments/x?api-version=1", `{}`, 400, CodeUnsupportedScope},
+		{http.MethodPatch, sub + "/resourcegroups?api-version=1", "", 405, CodeMethodNotAllowed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			status, body := do(t, h, tc.method, tc.path, tc.body)
+			assert.Equal(t, tc.status, status)
+			e, _ := body["error"].(map[string]any)
+			assert.Equal(t, tc.code, e["code"])
+			assert.NotEmpty(t, e["message"])
+		})
+	}
+}
+
+// FuzzHandler: no path or body makes the management plane panic, and every
+// answer is JSON or empty.
+func FuzzHandler(f *testing.F) {
+	seeds := []struct{ method, path, body string }{
+		{"PUT", sub + "/resourcegroups/rg?api-version=1", `{"location":"local"}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc?api-version=1",
+			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"SystemAssigned,UserAssigned","userAssignedIdentities":{"x":null}},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`},
+		{"PATCH", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=1", `{"identity":{"type":"SystemAssigned"},"properties":{"encryption":{"keySource":"microsoft.storage"}}}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/v1?api-version=1", `{"location":"l","properties":{"tenantId":"t","sku":{"name":"standard"},"softDeleteRetentionInDays":3}}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/accessPolicies/add?api-version=1", `{"properties":{"accessPolicies":[{"tenantId":"t","objectId":"o","permissions":{"keys":["get"]}}]}}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-000000000001?api-version=1", `{"properties":{"roleDefinitionId":"/x/e147488a-f6f5-4113-8e2d-b22465e65bf6","principalId":"00000000-0000-0000-0000-000000000002"}}`},
+		{"GET", sub + "/resources?api-version=1&$filter=resourceType eq 'Microsoft.KeyVault/vaults'", ""},
+		{"POST", sub + "/providers/Microsoft.KeyVault/locations/local/deletedVaults/x/purge?api-version=1", ""},
+	}
+	for _, s := range seeds {
+		f.Add(s.method, s.path, s.body)
+	}
+	svc := newServices(f)
+	h := open(f, svc, "").Handler()
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		req, err := http.NewRequest(method, "https://localhost:8443"+path, bytes.NewReader([]byte(body)))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "Bearer ok")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Body.Len() > 0 && !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("%s %s answered non-JSON: %q", method, path, rec.Body.String())
+		}
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s answered %d: %s", method, path, rec.Code, rec.Body.String())
+		}
+	})
+}
