@@ -60,7 +60,6 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, reqID strin
 		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/%s", error="invalid_token", error_description="%s"`,
 			strings.TrimRight(s.cfg.VaultURL, "/"), DefaultTenant, strings.ReplaceAll(e.Message, `"`, `'`)))
 	}
-	w.Header().Set("x-ms-failure-cause", "gateway")
 	body := map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}}
 	writeJSON(w, r, e.Status, body)
 }
