@@ -61,9 +61,7 @@ func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, siz
 		return w, err
 	}
 	w.id = id
-	s.fileMu.Lock()
-	s.inflight[id] = true
-	s.fileMu.Unlock()
+	s.setInflight(id, true)
 	tmp := filepath.Join(s.tmp, id.String()+".tmp")
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -187,11 +185,20 @@ func copyBody(ctx context.Context, dst io.Writer, r io.Reader, size, limit int64
 // settle ends the in-flight state of a written file. When the metadata
 // transaction did not commit, the file is removed.
 func (s *Service) settle(w written, committed bool) {
-	s.fileMu.Lock()
-	delete(s.inflight, w.id)
-	s.fileMu.Unlock()
+	s.setInflight(w.id, false)
 	if !committed && !w.none {
 		_ = os.Remove(s.filePath(w.id))
+	}
+}
+
+// setInflight marks a file as being written (the orphan sweep skips it).
+func (s *Service) setInflight(id crypto.FileID, on bool) {
+	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
+	if on {
+		s.inflight[id] = true
+	} else {
+		delete(s.inflight, id)
 	}
 }
 
@@ -224,10 +231,23 @@ func (s *Service) removeFiles(ids []crypto.FileID) {
 		s.log.Warn("blobstore: check data files", "err", err)
 		return
 	}
-	ids = gone
+	for _, id := range s.doom(gone) {
+		if err := os.Remove(s.filePath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("blobstore: remove data file", "file", id.String(), "err", err)
+		}
+	}
+}
+
+// doom returns the files that can be removed now and marks the pinned ones
+// for removal at unpin. Holding gcMu exclusively waits out every reader
+// that may have seen a record referencing them but not pinned yet; readers
+// that start later cannot see those records any more (the commit that
+// dropped them is done), so the removal itself needs no lock.
+func (s *Service) doom(ids []crypto.FileID) []crypto.FileID {
 	s.gcMu.Lock()
 	defer s.gcMu.Unlock()
 	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
 	var now []crypto.FileID
 	for _, id := range ids {
 		if s.pins[id] > 0 {
@@ -236,12 +256,7 @@ func (s *Service) removeFiles(ids []crypto.FileID) {
 			now = append(now, id)
 		}
 	}
-	s.fileMu.Unlock()
-	for _, id := range now {
-		if err := os.Remove(s.filePath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			s.log.Warn("blobstore: remove data file", "file", id.String(), "err", err)
-		}
-	}
+	return now
 }
 
 // pin keeps files from removal until unpin. Call with gcMu held shared.
@@ -253,8 +268,18 @@ func (s *Service) pin(ids []crypto.FileID) {
 	}
 }
 
+// unpin releases pinned files and removes those that were doomed meanwhile.
 func (s *Service) unpin(ids []crypto.FileID) {
+	for _, id := range s.release(ids) {
+		_ = os.Remove(s.filePath(id))
+	}
+}
+
+// release drops one pin of each file and returns the doomed files no
+// reader holds any more.
+func (s *Service) release(ids []crypto.FileID) []crypto.FileID {
 	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
 	var now []crypto.FileID
 	for _, id := range ids {
 		s.pins[id]--
@@ -266,10 +291,7 @@ func (s *Service) unpin(ids []crypto.FileID) {
 			}
 		}
 	}
-	s.fileMu.Unlock()
-	for _, id := range now {
-		_ = os.Remove(s.filePath(id))
-	}
+	return now
 }
 
 // extentReader is an io.ReaderAt over a list of extents. It opens data
@@ -345,16 +367,9 @@ func (er *extentReader) ReadAt(p []byte, off int64) (int, error) {
 func (f fileRef) String() string { return crypto.FileID(f).String() }
 
 func (er *extentReader) acquire(id crypto.FileID) (*openFile, error) {
-	er.mu.Lock()
-	for i, of := range er.open {
-		if of.id == id {
-			er.open = append(append(er.open[:i:i], er.open[i+1:]...), of)
-			of.users++
-			er.mu.Unlock()
-			return of, nil
-		}
+	if of := er.cached(id); of != nil {
+		return of, nil
 	}
-	er.mu.Unlock()
 	f, err := os.Open(er.s.filePath(id))
 	if err != nil {
 		return nil, fmt.Errorf("blobstore: open data file: %w", err)
@@ -370,7 +385,31 @@ func (er *extentReader) acquire(id crypto.FileID) (*openFile, error) {
 		return nil, fmt.Errorf("blobstore: data file %s: %w", id.String(), err)
 	}
 	of := &openFile{id: id, f: f, r: r, users: 1}
+	for _, v := range er.add(of) {
+		_ = v.f.Close()
+	}
+	return of, nil
+}
+
+// cached returns an open file of the LRU, marked in use, or nil.
+func (er *extentReader) cached(id crypto.FileID) *openFile {
 	er.mu.Lock()
+	defer er.mu.Unlock()
+	for i, of := range er.open {
+		if of.id == id {
+			er.open = append(append(er.open[:i:i], er.open[i+1:]...), of)
+			of.users++
+			return of
+		}
+	}
+	return nil
+}
+
+// add puts of into the LRU and returns the evicted files nobody uses,
+// which the caller closes.
+func (er *extentReader) add(of *openFile) []*openFile {
+	er.mu.Lock()
+	defer er.mu.Unlock()
 	er.open = append(er.open, of)
 	var victims []*openFile
 	for len(er.open) > maxOpen {
@@ -381,25 +420,33 @@ func (er *extentReader) acquire(id crypto.FileID) (*openFile, error) {
 			victims = append(victims, v)
 		}
 	}
-	er.mu.Unlock()
-	for _, v := range victims {
-		_ = v.f.Close()
-	}
-	return of, nil
+	return victims
 }
 
 func (er *extentReader) release(of *openFile) {
-	er.mu.Lock()
-	of.users--
-	closeIt := of.evicted && of.users == 0
-	er.mu.Unlock()
-	if closeIt {
+	if er.done(of) {
 		_ = of.f.Close()
 	}
 }
 
-func (er *extentReader) close() {
+// done ends one use of of and reports whether it should be closed now.
+func (er *extentReader) done(of *openFile) bool {
 	er.mu.Lock()
+	defer er.mu.Unlock()
+	of.users--
+	return of.evicted && of.users == 0
+}
+
+func (er *extentReader) close() {
+	for _, of := range er.evictAll() {
+		_ = of.f.Close()
+	}
+}
+
+// evictAll empties the LRU and returns the files nobody uses.
+func (er *extentReader) evictAll() []*openFile {
+	er.mu.Lock()
+	defer er.mu.Unlock()
 	var idle []*openFile
 	for _, of := range er.open {
 		of.evicted = true
@@ -408,10 +455,7 @@ func (er *extentReader) close() {
 		}
 	}
 	er.open = nil
-	er.mu.Unlock()
-	for _, of := range idle {
-		_ = of.f.Close()
-	}
+	return idle
 }
 
 var _ io.ReaderAt = (*extentReader)(nil)

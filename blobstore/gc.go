@@ -176,19 +176,24 @@ func (s *Service) sweepOrphans(ctx context.Context) (int, error) {
 			}
 			return removed, err
 		}
-		s.fileMu.Lock()
-		var rm []crypto.FileID
-		for _, id := range orphans {
-			if !s.inflight[id] && s.pins[id] == 0 {
-				rm = append(rm, id)
-			}
-		}
-		s.fileMu.Unlock()
-		for _, id := range rm {
+		for _, id := range s.idle(orphans) {
 			if os.Remove(s.filePath(id)) == nil {
 				removed++
 			}
 		}
 	}
 	return removed, nil
+}
+
+// idle returns the files neither being written nor read.
+func (s *Service) idle(ids []crypto.FileID) []crypto.FileID {
+	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
+	var out []crypto.FileID
+	for _, id := range ids {
+		if !s.inflight[id] && s.pins[id] == 0 {
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -500,16 +500,27 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 	nk := &accountKey{aek: k.aek, kid: k.kid, metaKey: k.metaKey,
 		source: source, wrapped: wrapped, identity: spec.Identity, gen: gen}
 	nk.markChecked(s.now())
-	s.keyMu.Lock()
-	s.keys[account] = nk
-	s.keyMu.Unlock()
+	s.setKey(account, nk)
 	return nil
+}
+
+func (s *Service) setKey(account string, k *accountKey) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	s.keys[account] = k
 }
 
 func (s *Service) forgetKey(account string) {
 	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
 	delete(s.keys, account)
-	s.keyMu.Unlock()
+}
+
+// cachedKey returns the cached account key, or nil.
+func (s *Service) cachedKey(account string) *accountKey {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	return s.keys[account]
 }
 
 // unwrapCurrent returns the account key, checked against the key provider
@@ -524,9 +535,7 @@ func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKe
 // for the key state on every call (cheap) and unwraps again only when the
 // generation changed. Errors from the provider are returned unchanged.
 func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, error) {
-	s.keyMu.Lock()
-	cached := s.keys[account]
-	s.keyMu.Unlock()
+	cached := s.cachedKey(account)
 	if cached != nil && cached.source == KeySourceStorage {
 		return cached, nil
 	}
@@ -697,10 +706,7 @@ func (s *Service) gate(ctx context.Context, account string, o op) error {
 // one, so they keep working after revocation as Azure's do.
 func (s *Service) keyFor(ctx context.Context, account string, o op) (*accountKey, error) {
 	if !gated(o) {
-		s.keyMu.Lock()
-		k := s.keys[account]
-		s.keyMu.Unlock()
-		if k != nil {
+		if k := s.cachedKey(account); k != nil {
 			return k, nil
 		}
 	}
