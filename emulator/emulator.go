@@ -19,6 +19,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/blobapi"
+	"github.com/azemu/azemu/blobstore/fileapi"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/pki"
 	"github.com/azemu/azemu/keyvault"
@@ -163,6 +164,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	}
 
 	blobHandler := blobapi.New(blobapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
+	fileHandler := fileapi.New(fileapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
 	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: cfg.Logger})
 
 	var tlsConf *tls.Config
@@ -170,7 +172,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		tlsConf = e.serverTLS()
 	}
 	e.serve(blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
-	e.serve(fileLn, "file", e.storageMux("file", nil), tlsConf)
+	e.serve(fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
 	e.serve(vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
 
 	tickCtx, stop := context.WithCancel(context.Background())
