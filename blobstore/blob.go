@@ -1188,3 +1188,49 @@ func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlock
 	}
 	return res, nil
 }
+
+// SetBlobTier sets the access tier of a block blob (or snapshot) to Hot,
+// Cool or Cold (Set Blob Tier). Like Azure, it changes neither ETag nor
+// Last-Modified. It MUST return ErrBlobNotFound, ErrInvalidBlobType for a
+// blob that is not a block blob, ErrInvalidHeaderValue for an unknown tier,
+// ErrFeatureNotSupported for Archive (azemu keeps every blob online), and the
+// lease errors (a lease id is required on a leased blob). It is gated on the
+// account key like the other operations of AZURE-SEMANTICS.md 2.1.
+func (s *Service) SetBlobTier(ctx context.Context, ref BlobRef, tier string, cond Conditions) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	var canon string
+	switch strings.ToLower(tier) {
+	case "hot":
+		canon = "Hot"
+	case "cool":
+		canon = "Cool"
+	case "cold":
+		canon = "Cold"
+	case "archive":
+		return ErrFeatureNotSupported.WithMessage("azemu does not support the Archive access tier yet.")
+	default:
+		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", tier)
+	}
+	if _, err := s.keyFor(ctx, ref.Account, opSetBlobTier); err != nil {
+		return err
+	}
+	now := s.now()
+	return s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := mustBlob(tx, ref)
+		if err != nil {
+			return err
+		}
+		if rec.Type != BlockBlob {
+			return ErrInvalidBlobType
+		}
+		if ref.Snapshot == "" {
+			if err := checkLease(rec.Lease, now, cond.LeaseID, true, blobLeaseErrs); err != nil {
+				return err
+			}
+		}
+		rec.Tier = canon
+		return putBlobRec(tx, ref, rec)
+	})
+}

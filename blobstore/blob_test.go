@@ -436,3 +436,28 @@ func TestLeaseStateTable(t *testing.T) {
 		})
 	}
 }
+
+func TestSetBlobTier(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	w := e.put("box", "b", []byte("x"))
+	p, err := e.s.GetBlobProperties(e.ctx, bref("box", "b"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, "Hot", p.AccessTier)
+	assert.True(t, p.AccessTierInferred)
+	require.NoError(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "cool", Conditions{}))
+	p, err = e.s.GetBlobProperties(e.ctx, bref("box", "b"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, "Cool", p.AccessTier)
+	assert.False(t, p.AccessTierInferred)
+	assert.Equal(t, w.ETag, p.ETag, "Set Blob Tier keeps the ETag")
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Archive", Conditions{}), ErrFeatureNotSupported)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Lukewarm", Conditions{}), ErrInvalidHeaderValue)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "nope"), "Hot", Conditions{}), ErrBlobNotFound)
+	_, err = e.s.CreateAppendBlob(e.ctx, bref("box", "ap"), CreateAppendBlobOptions{})
+	require.NoError(t, err)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "ap"), "Hot", Conditions{}), ErrInvalidBlobType)
+	_, err = e.s.LeaseBlob(e.ctx, bref("box", "b"), LeaseOptions{Action: LeaseAcquire, Duration: -1})
+	require.NoError(t, err)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Hot", Conditions{}), ErrLeaseIDMissing)
+}

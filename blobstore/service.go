@@ -674,6 +674,7 @@ const (
 	opPutBlock          op = "PutBlock"
 	opAppendBlock       op = "AppendBlock"
 	opPutBlob           op = "PutBlob"
+	opSetBlobTier       op = "SetBlobTier"
 	// Not gated, but they need the key when they carry metadata.
 	opPutBlockList     op = "PutBlockList"
 	opCreateAppendBlob op = "CreateAppendBlob"
@@ -686,7 +687,7 @@ const (
 func gated(o op) bool {
 	switch o {
 	case opListBlobsMetadata, opGetBlob, opGetBlobProperties, opGetBlobMetadata, opSetBlobMetadata,
-		opSnapshotMetadata, opCopyBlob, opPutBlock, opAppendBlock, opPutBlob:
+		opSnapshotMetadata, opCopyBlob, opPutBlock, opAppendBlock, opPutBlob, opSetBlobTier:
 		return true
 	}
 	return false
