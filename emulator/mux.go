@@ -17,19 +17,10 @@ func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeStrin
 const healthPath = "/_azemu/health"
 
 // storageMux serves a storage listener: health, then the protocol handler.
-// A nil handler (a service not built yet) answers every request with
-// Azure's error for an unsupported operation, never a bare 404.
 func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
 	return e.middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == healthPath {
 			writeHealth(w, service)
-			return
-		}
-		if h == nil {
-			w.Header().Set("x-ms-error-code", "FeatureNotSupportedByEmulator")
-			w.Header().Set("Content-Type", "application/xml")
-			w.WriteHeader(http.StatusNotImplemented)
-			fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><Error><Code>FeatureNotSupportedByEmulator</Code><Message>The %s service is not available in this azemu build.</Message></Error>`, service)
 			return
 		}
 		h.ServeHTTP(w, r)
