@@ -69,7 +69,7 @@ func (a *api) GetFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &rd.Properties
 	h := w.Header()
-	setFileHeaders(h, p, c)
+	setFileHeaders(h, p, c, true)
 	status := http.StatusOK
 	if hasRange {
 		status = http.StatusPartialContent
@@ -110,7 +110,7 @@ func (a *api) GetFileProperties(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setFileHeaders(h, &p, c)
+	setFileHeaders(h, &p, c, false)
 	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
 	if len(p.HTTPHeaders.ContentMD5) > 0 {
 		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))

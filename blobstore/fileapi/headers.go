@@ -62,7 +62,9 @@ func setLease(h http.Header, l blobstore.LeaseInfo) {
 
 // setFileHeaders sets the headers Get File and Get File Properties share;
 // the content headers honour a service SAS's rsc* overrides.
-func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
+// Get File defaults Content-Type to application/octet-stream; Get File
+// Properties omits it when unset, as Azure does.
+func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call, defaultType bool) {
 	setSMBHeaders(h, p)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
 	hh := p.HTTPHeaders
@@ -75,7 +77,7 @@ func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
 		}
 	}
 	ctype := hh.ContentType
-	if ctype == "" {
+	if ctype == "" && defaultType {
 		ctype = "application/octet-stream"
 	}
 	set("Content-Type", ctype, c.auth.ContentType)
