@@ -1,12 +1,14 @@
 package emulator
 
 import (
+	"crypto/sha1"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -60,6 +62,9 @@ type Config struct {
 
 	// Accounts are served besides devstoreaccount1 (AZURITE_ACCOUNTS).
 	Accounts []Account
+	// Principals are service principals registered besides the development
+	// principal (--principal, AZEMU_PRINCIPALS).
+	Principals []Principal
 
 	// Fsync makes every commit durable against power loss.
 	Fsync bool
@@ -155,4 +160,42 @@ func splitNonEmpty(s string, sep byte) []string {
 		}
 	}
 	return out
+}
+
+// Principal is a service principal (an app registration with a client
+// secret) of the development tenant, registered at start besides the
+// development principal.
+type Principal struct {
+	ClientID string
+	Secret   string
+	// ObjectID is the principal's object id, the id access policies name.
+	// Empty: derived from the client id, so it is the same on every start.
+	ObjectID string
+}
+
+// ParsePrincipals parses "clientId:secret[:objectId];..." (--principal and
+// AZEMU_PRINCIPALS). Ids are GUIDs.
+func ParsePrincipals(s string) ([]Principal, error) {
+	var out []Principal
+	for _, part := range splitNonEmpty(s, ';') {
+		fields := strings.SplitN(part, ":", 3)
+		if len(fields) < 2 || fields[0] == "" || fields[1] == "" {
+			return nil, fmt.Errorf("principal %q must be clientId:secret or clientId:secret:objectId", part)
+		}
+		p := Principal{ClientID: fields[0], Secret: fields[1]}
+		if len(fields) == 3 {
+			p.ObjectID = fields[2]
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// derivedObjectID is a stable object id for a client id: a name-based
+// (version 5 style) UUID, so access policies that name it survive restarts.
+func derivedObjectID(clientID string) string {
+	h := sha1.Sum([]byte("azemu principal " + strings.ToLower(clientID)))
+	h[6] = (h[6] & 0x0f) | 0x50
+	h[8] = (h[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }

@@ -54,3 +54,18 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestParsePrincipals(t *testing.T) {
+	ps, err := ParsePrincipals("11111111-1111-4111-8111-111111111111:s3cret;22222222-2222-4222-8222-222222222222:x:33333333-3333-4333-8333-333333333333")
+	require.NoError(t, err)
+	require.Len(t, ps, 2)
+	assert.Equal(t, "s3cret", ps[0].Secret)
+	assert.Empty(t, ps[0].ObjectID)
+	assert.Equal(t, "33333333-3333-4333-8333-333333333333", ps[1].ObjectID)
+	_, err = ParsePrincipals("justanid")
+	assert.Error(t, err)
+	// Derived object ids are stable GUIDs.
+	a, b := derivedObjectID("11111111-1111-4111-8111-111111111111"), derivedObjectID("11111111-1111-4111-8111-111111111111")
+	assert.Equal(t, a, b)
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a)
+}

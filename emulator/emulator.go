@@ -133,6 +133,17 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
+	for _, p := range cfg.Principals {
+		oid := p.ObjectID
+		if oid == "" {
+			oid = derivedObjectID(p.ClientID)
+		}
+		if _, err := e.identity.RegisterPrincipal(ctx, identity.ServicePrincipalSpec{
+			TenantID: DevTenantID, ClientID: p.ClientID, ObjectID: oid, Secret: p.Secret, DisplayName: p.ClientID,
+		}); err != nil {
+			return nil, fmt.Errorf("principal %s: %w", p.ClientID, err)
+		}
+	}
 	e.storage, err = blobstore.Open(blobstore.Config{
 		DataDir:     sub("blob"),
 		RootKey:     rootKey,

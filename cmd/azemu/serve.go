@@ -25,7 +25,14 @@ type options struct {
 	inMemory, fsync                          bool
 	blobPort, filePort, vaultPort            int
 	cmkCacheTTL                              time.Duration
+	principals                               listFlag
 }
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ";") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // env returns the AZEMU_ environment variable or def.
 func env(name, def string) string {
@@ -78,6 +85,10 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	str(&o.rootKey, env("ROOT_KEY", ""), "root key, 32 bytes base64, from your secret store (AZEMU_ROOT_KEY); default: generated into the data folder", "root-key")
 	str(&o.logLevel, env("LOG_LEVEL", "info"), "debug, info, warn or error (AZEMU_LOG_LEVEL)", "log-level")
 	boolean(&o.fsync, envBool("FSYNC"), "fsync every commit so it survives power loss (slower writes) (AZEMU_FSYNC)", "fsync")
+	if v := env("PRINCIPALS", ""); v != "" {
+		o.principals = listFlag{v}
+	}
+	fs.Var(&o.principals, "principal", "register a service principal clientId:secret[:objectId]; repeatable (AZEMU_PRINCIPALS, ';'-separated)")
 	fs.DurationVar(&o.cmkCacheTTL, "cmk-cache-ttl", 0, "how long an unwrapped customer-managed key is trusted without asking the vault (emulates Azure's delay)")
 	// Azurite flags that need no behaviour here, accepted so scripts keep working.
 	var ignored bool
@@ -120,6 +131,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("AZURITE_ACCOUNTS: %w", err)
 	}
+	principals, err := emulator.ParsePrincipals(strings.Join(o.principals, ";"))
+	if err != nil {
+		return fmt.Errorf("--principal: %w", err)
+	}
 	cfg := emulator.Config{
 		DataDir:     o.data,
 		InMemory:    o.inMemory,
@@ -131,6 +146,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		KeyFile:     o.key,
 		RootKey:     o.rootKey,
 		Accounts:    accounts,
+		Principals:  principals,
 		Fsync:       o.fsync,
 		CMKCacheTTL: o.cmkCacheTTL,
 		Logger:      logger,
