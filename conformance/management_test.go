@@ -406,6 +406,17 @@ func TestManagementStorageAccounts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "hello", string(buf))
 
+	// Name availability.
+	avail, err := env.accounts.CheckNameAvailability(ctx, armstorage.AccountCheckNameAvailabilityParameters{
+		Name: to.Ptr("acct1"), Type: to.Ptr("Microsoft.Storage/storageAccounts")}, nil)
+	require.NoError(t, err)
+	assert.False(t, *avail.NameAvailable)
+	assert.Equal(t, armstorage.ReasonAlreadyExists, *avail.Reason)
+	avail, err = env.accounts.CheckNameAvailability(ctx, armstorage.AccountCheckNameAvailabilityParameters{
+		Name: to.Ptr("freename1"), Type: to.Ptr("Microsoft.Storage/storageAccounts")}, nil)
+	require.NoError(t, err)
+	assert.True(t, *avail.NameAvailable)
+
 	// Identity: system-assigned gives a new principal per account.
 	sys, err := env.accounts.Update(ctx, "rg", "acct1", armstorage.AccountUpdateParameters{
 		Identity: &armstorage.Identity{Type: to.Ptr(armstorage.IdentityTypeSystemAssigned)}}, nil)
@@ -414,6 +425,16 @@ func TestManagementStorageAccounts(t *testing.T) {
 	p, err := emu.Identity().LookupPrincipal(ctx, *sys.Identity.PrincipalID)
 	require.NoError(t, err)
 	assert.Equal(t, "ManagedIdentity", string(p.Kind))
+
+	// Both kinds at once; the system-assigned principal stays the same.
+	uai := env.createIdentity(t, "rg", "acct1-id")
+	both, err := env.accounts.Update(ctx, "rg", "acct1", armstorage.AccountUpdateParameters{Identity: &armstorage.Identity{
+		Type:                   to.Ptr(armstorage.IdentityTypeSystemAssignedUserAssigned),
+		UserAssignedIdentities: map[string]*armstorage.UserAssignedIdentity{*uai.ID: {}}}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, *sys.Identity.PrincipalID, *both.Identity.PrincipalID)
+	assert.Equal(t, *uai.Properties.PrincipalID, *both.Identity.UserAssignedIdentities[*uai.ID].PrincipalID)
+	assert.Equal(t, *uai.Properties.ClientID, *both.Identity.UserAssignedIdentities[*uai.ID].ClientID)
 
 	// Delete.
 	_, err = env.accounts.Delete(ctx, "rg", "acct1", nil)

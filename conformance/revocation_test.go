@@ -391,7 +391,9 @@ func TestRevocationRotationVersionless(t *testing.T) {
 	env := newARM(t, emu)
 	f := setupCMK(t, env, "rotv", cmkOptions{})
 	ctx := ctxT(t)
-	v2, err := f.keys.CreateKey(ctx, f.keyName, azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeRSA), KeySize: to.Ptr(int32(3072))}, nil)
+	exp := emu.Clock().Now().Add(365 * 24 * time.Hour).Truncate(time.Second)
+	v2, err := f.keys.CreateKey(ctx, f.keyName, azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeRSA), KeySize: to.Ptr(int32(3072)),
+		KeyAttributes: &azkeys.KeyAttributes{Expires: to.Ptr(exp)}}, nil)
 	require.NoError(t, err)
 	kid, rotated := f.accountKeyID(t)
 	assert.Equal(t, string(*f.first), kid, "a new version is picked up only by the daily check")
@@ -401,6 +403,10 @@ func TestRevocationRotationVersionless(t *testing.T) {
 	assert.Equal(t, string(*v2.Key.KID), kid, "after a day the account uses the latest version")
 	require.NotNil(t, rotated2)
 	assert.True(t, rotated2.After(*rotated))
+	got, err := env.accounts.GetProperties(ctx, f.group, f.account, nil)
+	require.NoError(t, err)
+	require.NotNil(t, got.Properties.Encryption.KeyVaultProperties.CurrentVersionedKeyExpirationTimestamp)
+	assert.True(t, exp.Equal(*got.Properties.Encryption.KeyVaultProperties.CurrentVersionedKeyExpirationTimestamp))
 
 	// The old version no longer matters; the new one does.
 	f.setEnabled(t, f.first.Version(), false)
