@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azemu/azemu/emulator/pki"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -96,4 +98,20 @@ func TestStartFailsClearlyOnBusyPort(t *testing.T) {
 	_, err := Start(context.Background(), Config{InMemory: true, BlobPort: port})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "blob listener")
+}
+
+func TestUserCertificateServesStorageOverHTTPS(t *testing.T) {
+	dir := t.TempDir()
+	b, err := pki.Load(dir)
+	require.NoError(t, err)
+	e := startTest(t, Config{InMemory: true, CertFile: filepath.Join(dir, "server.pem"), KeyFile: filepath.Join(dir, "server-key.pem")})
+	require.True(t, strings.HasPrefix(e.BlobURL(), "https://"), e.BlobURL())
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: b.CertPool()}}}
+	for _, u := range []string{e.BlobURL(), e.FileURL(), e.VaultURL()} {
+		resp, err := client.Get(u + "/_azemu/health")
+		require.NoError(t, err, u)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, u)
+	}
+	assert.Contains(t, e.ConnectionString(), "DefaultEndpointsProtocol=https")
 }
