@@ -578,9 +578,6 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
 				return err
 			}
-			if err := dropExtents(tx, loc.scope, cur.ID, &dead); err != nil {
-				return err
-			}
 			n.Lease = cur.Lease
 		}
 		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
@@ -614,6 +611,13 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		} else {
 			sscope := boltstore.ShareScope(opts.Source.Account, opts.Source.Share, opts.Source.Snapshot)
 			if err := copyExtents(tx, sscope, src.ID, loc.scope, id, &dead); err != nil {
+				return err
+			}
+		}
+		// The old file's extents go after the copy took its references, so a
+		// copy onto itself never sees a count drop to zero.
+		if cur != nil {
+			if err := dropExtents(tx, loc.scope, cur.ID, &dead); err != nil {
 				return err
 			}
 		}

@@ -510,3 +510,15 @@ func TestFileCMKGating(t *testing.T) {
 	fp.mu.Unlock()
 	assert.Equal(t, []byte("0123456789"), e.readAll(ref))
 }
+
+func TestFileCopyOntoItselfKeepsData(t *testing.T) {
+	e := newFSEnv(t, nil)
+	e.mkShare("self")
+	ref := fref("self", "f")
+	e.mkFile(ref, 4)
+	e.write(ref, 0, []byte("data"))
+	_, err := e.s.CopyFile(e.ctx, ref, CopyFileOptions{Source: ref})
+	require.NoError(t, err)
+	assert.Equal(t, []byte("data"), e.readAll(ref))
+	assert.Equal(t, 1, e.dataFiles())
+}
