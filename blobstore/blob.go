@@ -541,10 +541,23 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 			rec.Extents = append(rec.Extents, exts[0])
 			rec.Size += exts[0].Len
 		}
-		if err := dropStaged(tx, ref, &dead); err != nil {
+		// Move references from the staged blocks and the old blob to the
+		// new blob; most cancel out, so each count is written at most once.
+		refs := refDeltas{}
+		refs.add(rec.Extents, +1)
+		if cur != nil {
+			refs.add(cur.Extents, -1)
+		}
+		for raw, b := range staged {
+			refs.add(b.extents(), -1)
+			if err := tx.DeleteBlock(ref.Account, ref.Container, ref.Blob, []byte(raw)); err != nil {
+				return err
+			}
+		}
+		if err := refs.apply(tx, &dead); err != nil {
 			return err
 		}
-		return replaceBlob(tx, ref, cur, rec, &dead)
+		return putBlobRec(tx, ref, rec)
 	})
 	if err != nil {
 		return WriteResult{}, err

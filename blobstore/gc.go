@@ -37,6 +37,36 @@ func addRefs(tx *boltstore.Tx, exts []extent, delta int, dead *[]crypto.FileID) 
 	return nil
 }
 
+// refDeltas accumulates reference count changes of one transaction so each
+// file's count is written once (a commit of 50,000 staged blocks would
+// otherwise raise and lower 50,000 counts).
+type refDeltas map[crypto.FileID]int
+
+// add records delta for every distinct file of exts (one record's references).
+func (r refDeltas) add(exts []extent, delta int) {
+	for _, id := range filesOf(exts) {
+		r[id] += delta
+	}
+}
+
+// apply writes the non-zero deltas and appends the files that dropped to
+// zero to dead.
+func (r refDeltas) apply(tx *boltstore.Tx, dead *[]crypto.FileID) error {
+	for id, d := range r {
+		if d == 0 {
+			continue
+		}
+		n, err := tx.AddFileRef(id, d)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			*dead = append(*dead, id)
+		}
+	}
+	return nil
+}
+
 // Sweep runs what is due on the emulator clock: it collects uncommitted blocks
 // older than 7 days and data files nothing references. The emulator calls it
 // periodically and after each clock advance.
