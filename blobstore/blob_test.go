@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azemu/azemu/blobstore/boltstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -460,4 +461,38 @@ func TestSetBlobTier(t *testing.T) {
 	_, err = e.s.LeaseBlob(e.ctx, bref("box", "b"), LeaseOptions{Action: LeaseAcquire, Duration: -1})
 	require.NoError(t, err)
 	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Hot", Conditions{}), ErrLeaseIDMissing)
+}
+
+func TestBlockListLimits(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	items := make([]BlockListItem, maxBlocks+1)
+	_, err := e.s.PutBlockList(e.ctx, bref("box", "b"), PutBlockListOptions{Blocks: items})
+	assert.ErrorIs(t, err, ErrBlockListTooLong)
+	_, err = e.s.PutBlock(e.ctx, bref("box", "b"), PutBlockOptions{BlockID: bid(1), Body: strings.NewReader("x"), Size: maxPutBlockSize + 1})
+	assert.ErrorIs(t, err, ErrRequestBodyTooLarge)
+	_, err = e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: maxPutBlobSize + 1})
+	assert.ErrorIs(t, err, ErrRequestBodyTooLarge)
+	_, err = e.s.CreateAppendBlob(e.ctx, bref("box", "ap"), CreateAppendBlobOptions{})
+	require.NoError(t, err)
+	_, err = e.s.AppendBlock(e.ctx, bref("box", "ap"), AppendBlockOptions{Body: strings.NewReader("x"), Size: maxAppendBlockSize + 1})
+	assert.ErrorIs(t, err, ErrRequestBodyTooLarge)
+	assert.Equal(t, 0, e.dataFiles())
+}
+
+func TestAppendBlockCountLimit(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	ref := bref("box", "ap")
+	_, err := e.s.CreateAppendBlob(e.ctx, ref, CreateAppendBlobOptions{})
+	require.NoError(t, err)
+	// Pretend 50,000 blocks were appended.
+	require.NoError(t, e.s.st.Update(func(tx *boltstore.Tx) error {
+		rec, err := mustBlob(tx, ref)
+		require.NoError(t, err)
+		rec.BlockCount = maxBlocks
+		return putBlobRec(tx, ref, rec)
+	}))
+	_, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("x"), Size: 1})
+	assert.ErrorIs(t, err, ErrBlockCountExceedsLimit)
 }
