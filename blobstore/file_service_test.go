@@ -24,7 +24,7 @@ const fsAcct = "fsaccount"
 
 // fsEnv is a Service on disk for the Azure Files tests.
 type fsEnv struct {
-	t   *testing.T
+	t   testing.TB
 	s   *Service
 	cfg Config
 	ctx context.Context
@@ -32,7 +32,7 @@ type fsEnv struct {
 	mu  sync.Mutex
 }
 
-func newFSEnv(t *testing.T, kp KeyProvider) *fsEnv {
+func newFSEnv(t testing.TB, kp KeyProvider) *fsEnv {
 	t.Helper()
 	root, err := crypto.NewKey()
 	require.NoError(t, err)
