@@ -201,11 +201,11 @@ func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptio
 		return nil
 	}
 	if in.RequireInfrastructureEncryption != nil {
-		if !creating && *in.RequireInfrastructureEncryption != a.InfraEncryp {
+		if !creating && *in.RequireInfrastructureEncryption != a.InfraEncryption {
 			return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
 				"requireInfrastructureEncryption can only be set when the storage account is created.")
 		}
-		a.InfraEncryp = *in.RequireInfrastructureEncryption
+		a.InfraEncryption = *in.RequireInfrastructureEncryption
 	}
 	source := a.Encryption.KeySource
 	switch {

@@ -83,18 +83,18 @@ type group struct {
 }
 
 type account struct {
-	Name        string            `json:"name"`
-	Group       string            `json:"group"`
-	Location    string            `json:"location"`
-	Kind        string            `json:"kind"`
-	SKU         string            `json:"sku"`
-	AccessTier  string            `json:"accessTier,omitempty"`
-	Tags        map[string]string `json:"tags,omitempty"`
-	Created     time.Time         `json:"created"`
-	KeyCreated  [2]time.Time      `json:"keyCreated"`
-	Identity    accountIdentity   `json:"identity"`
-	Encryption  encryption        `json:"encryption"`
-	InfraEncryp bool              `json:"requireInfrastructureEncryption,omitempty"`
+	Name            string            `json:"name"`
+	Group           string            `json:"group"`
+	Location        string            `json:"location"`
+	Kind            string            `json:"kind"`
+	SKU             string            `json:"sku"`
+	AccessTier      string            `json:"accessTier,omitempty"`
+	Tags            map[string]string `json:"tags,omitempty"`
+	Created         time.Time         `json:"created"`
+	KeyCreated      [2]time.Time      `json:"keyCreated"`
+	Identity        accountIdentity   `json:"identity"`
+	Encryption      encryption        `json:"encryption"`
+	InfraEncryption bool              `json:"requireInfrastructureEncryption,omitempty"`
 }
 
 type accountIdentity struct {

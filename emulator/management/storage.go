@@ -539,7 +539,7 @@ func (s *Service) encryptionJSON(ctx context.Context, a *account) map[string]any
 		"keySource": a.Encryption.KeySource,
 		"services":  map[string]any{"blob": svc(), "file": svc()},
 	}
-	if a.InfraEncryp {
+	if a.InfraEncryption {
 		m["requireInfrastructureEncryption"] = true
 	}
 	if a.Encryption.KeySource != blobstore.KeySourceKeyvault {

@@ -298,7 +298,7 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 	if p.EnableRbacAuthorization != nil {
 		spec.EnableRBACAuthorization = *p.EnableRbacAuthorization
 	}
-	v, created, err := s.cfg.Vault.CreateOrUpdateVault(ctx, spec)
+	v, _, err := s.cfg.Vault.CreateOrUpdateVault(ctx, spec)
 	if err != nil {
 		return fromVault(err)
 	}
@@ -307,8 +307,7 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 		return err
 	}
 	// armkeyvault accepts 200 and 201 (created); 200 with provisioningState
-	// Succeeded ends its poller at once, so both answer 200.
-	_ = created
+	// Succeeded ends its poller at once, so create and update answer 200.
 	writeJSON(w, r, http.StatusOK, s.vaultJSON(v, g.Name))
 	return nil
 }
