@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -110,7 +112,79 @@ func TestFile(t *testing.T) {
 	t.Run("RangeFromURL", e.testRangeFromURL)
 	t.Run("FileLease", e.testFileLease)
 	t.Run("SAS", e.testSAS)
+	t.Run("HostStyleAndCORS", e.testHostStyleAndCORS)
+	t.Run("CopyFromBlobAndCreateWithBody", e.testCopyFromBlobAndCreateWithBody)
 	t.Run("Large256MiB", e.testLarge)
+}
+
+func (e *fileEnv) testHostStyleAndCORS(t *testing.T) {
+	ctx := ctxT(t)
+	sh := e.share(t, "hoststyle")
+	_, err := sh.NewRootDirectoryClient().NewFileClient("h.txt").Create(ctx, 3, nil)
+	require.NoError(t, err)
+	u, err := url.Parse(e.emu.FileURL())
+	require.NoError(t, err)
+	host := "http://" + emulator.DevAccountName + ".file.localhost:" + u.Port() + "/"
+	cred, err := fileservice.NewSharedKeyCredential(emulator.DevAccountName, emulator.DevAccountKey)
+	require.NoError(t, err)
+	hs, err := fileservice.NewClientWithSharedKeyCredential(host, cred, fileClientOptions(e.emu))
+	require.NoError(t, err)
+	p, err := hs.NewShareClient("hoststyle").NewRootDirectoryClient().NewFileClient("h.txt").GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), *p.ContentLength)
+
+	// CORS preflight against the File service rules.
+	_, err = e.svc.SetProperties(ctx, &fileservice.SetPropertiesOptions{CORS: []*fileservice.CORSRule{{
+		AllowedOrigins: to.Ptr("https://app.example"), AllowedMethods: to.Ptr("GET"), AllowedHeaders: to.Ptr("x-ms-*"), MaxAgeInSeconds: to.Ptr[int32](30)}}})
+	require.NoError(t, err)
+	defer func() { _, _ = e.svc.SetProperties(ctx, &fileservice.SetPropertiesOptions{CORS: []*fileservice.CORSRule{}}) }()
+	preflight := func(origin string) *http.Response {
+		req, err := http.NewRequestWithContext(ctx, http.MethodOptions, e.emu.FileURL()+"/"+emulator.DevAccountName+"/hoststyle/h.txt", nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		req.Header.Set("Access-Control-Request-Headers", "x-ms-version")
+		resp, err := httpClient(e.emu).Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		return resp
+	}
+	ok := preflight("https://app.example")
+	assert.Equal(t, http.StatusOK, ok.StatusCode)
+	assert.Equal(t, "https://app.example", ok.Header.Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "30", ok.Header.Get("Access-Control-Max-Age"))
+	assert.Equal(t, "Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0", ok.Header.Get("Server"))
+	bad := preflight("https://evil.example")
+	assert.Equal(t, http.StatusForbidden, bad.StatusCode)
+	assert.Equal(t, "CorsPreflightFailure", bad.Header.Get("x-ms-error-code"))
+}
+
+func (e *fileEnv) testCopyFromBlobAndCreateWithBody(t *testing.T) {
+	ctx := ctxT(t)
+	sh := e.share(t, "blobcopy")
+	cred, err := azblob.NewSharedKeyCredential(emulator.DevAccountName, emulator.DevAccountKey)
+	require.NoError(t, err)
+	bc, err := azblob.NewClientWithSharedKeyCredential(e.emu.BlobURL()+"/"+emulator.DevAccountName, cred,
+		&azblob.ClientOptions{ClientOptions: clientOptions(e.emu)})
+	require.NoError(t, err)
+	_, err = bc.CreateContainer(ctx, "copysrc", nil)
+	require.NoError(t, err)
+	data := randomBytes(t, 700<<10)
+	_, err = bc.UploadBuffer(ctx, "copysrc", "blob.bin", data, nil)
+	require.NoError(t, err)
+	src, err := bc.ServiceClient().NewContainerClient("copysrc").NewBlobClient("blob.bin").GetSASURL(blobsas.BlobPermissions{Read: true}, time.Now().Add(time.Hour), nil)
+	require.NoError(t, err)
+	f := sh.NewRootDirectoryClient().NewFileClient("fromblob.bin")
+	cr, err := f.StartCopyFromURL(ctx, src, nil)
+	require.NoError(t, err)
+	assert.Equal(t, file.CopyStatusTypeSuccess, *cr.CopyStatus)
+	assert.Equal(t, data, downloadAll(t, f, int64(len(data))))
+
+	body := []byte("created with content")
+	g := sh.NewRootDirectoryClient().NewFileClient("withbody.txt")
+	_, err = g.Create(ctx, int64(len(body)), &file.CreateOptions{OptionalBody: bytesBody(body), ContentLength: to.Ptr(int64(len(body)))})
+	require.NoError(t, err)
+	assert.Equal(t, body, downloadAll(t, g, int64(len(body))))
 }
 
 func (e *fileEnv) testServiceProperties(t *testing.T) {

@@ -29,10 +29,41 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.svc.CreateFile(r.Context(), callOf(r).fileRef(), blobstore.CreateFileOptions{
+	if err := noStructuredBody(r); err != nil {
+		return err
+	}
+	// Since 2025 Create File may carry the file's content (at most 4 MiB).
+	body := r.ContentLength
+	if body < 0 && len(r.TransferEncoding) > 0 {
+		return blobstore.ErrMissingContentLengthHeader
+	}
+	if body > maxRange {
+		return blobstore.ErrRequestBodyTooLarge
+	}
+	if body > *size {
+		return invalidHeader("Content-Length", strconv.FormatInt(body, 10))
+	}
+	var bodyMD5 []byte
+	if body > 0 {
+		if bodyMD5, err = md5Header(r, "Content-MD5"); err != nil {
+			return err
+		}
+	}
+	c := callOf(r)
+	p, err := a.svc.CreateFile(r.Context(), c.fileRef(), blobstore.CreateFileOptions{
 		Size: *size, HTTPHeaders: hh, SMB: smbHeaders(r), Metadata: md, LeaseID: leaseID(r)})
 	if err != nil {
 		return err
+	}
+	if body > 0 {
+		r.Body = http.MaxBytesReader(w, r.Body, maxRange)
+		res, err := a.svc.PutRange(r.Context(), c.fileRef(), blobstore.PutRangeOptions{Offset: 0, Length: body,
+			Body: r.Body, TransactionalMD5: bodyMD5, LeaseID: leaseID(r), PreserveLastWriteTime: true})
+		if err != nil {
+			return err
+		}
+		p.ETag, p.LastModified = res.ETag, res.LastModified
+		w.Header().Set("Content-MD5", b64(res.ContentMD5))
 	}
 	setSMBHeaders(w.Header(), &p)
 	w.Header().Set("x-ms-request-server-encrypted", "true")
@@ -221,6 +252,9 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := noStructuredBody(r); err != nil {
+		return err
+	}
 	opts := blobstore.PutRangeOptions{Offset: off, Length: n, LeaseID: leaseID(r),
 		PreserveLastWriteTime: strings.EqualFold(r.Header.Get("x-ms-file-last-write-time"), "preserve")}
 	switch strings.ToLower(r.Header.Get("x-ms-write")) {
@@ -408,5 +442,14 @@ func (a *api) LeaseFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setLeaseResult(w, res, o.Action)
+	return nil
+}
+
+// noStructuredBody refuses structured message bodies (x-ms-structured-body,
+// CRC64-framed uploads): azemu would otherwise store the framing as data.
+func noStructuredBody(r *http.Request) error {
+	if r.Header.Get("x-ms-structured-body") != "" {
+		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not accept structured message bodies (x-ms-structured-body).")
+	}
 	return nil
 }
