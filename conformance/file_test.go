@@ -137,7 +137,9 @@ func (e *fileEnv) testHostStyleAndCORS(t *testing.T) {
 	_, err = e.svc.SetProperties(ctx, &fileservice.SetPropertiesOptions{CORS: []*fileservice.CORSRule{{
 		AllowedOrigins: to.Ptr("https://app.example"), AllowedMethods: to.Ptr("GET"), AllowedHeaders: to.Ptr("x-ms-*"), MaxAgeInSeconds: to.Ptr[int32](30)}}})
 	require.NoError(t, err)
-	defer func() { _, _ = e.svc.SetProperties(ctx, &fileservice.SetPropertiesOptions{CORS: []*fileservice.CORSRule{}}) }()
+	defer func() {
+		_, _ = e.svc.SetProperties(ctx, &fileservice.SetPropertiesOptions{CORS: []*fileservice.CORSRule{}})
+	}()
 	preflight := func(origin string) *http.Response {
 		req, err := http.NewRequestWithContext(ctx, http.MethodOptions, e.emu.FileURL()+"/"+emulator.DevAccountName+"/hoststyle/h.txt", nil)
 		require.NoError(t, err)
