@@ -21,6 +21,7 @@ import (
 	"github.com/azemu/azemu/blobstore/blobapi"
 	"github.com/azemu/azemu/blobstore/fileapi"
 	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/emulator/pki"
 	"github.com/azemu/azemu/keyvault"
 	"github.com/azemu/azemu/keyvault/kvapi"
@@ -40,6 +41,7 @@ type Emulator struct {
 	storage  *blobstore.Service
 	vault    *keyvault.Service
 	identity *identity.Service
+	mgmt     *management.Service
 
 	blobURL, fileURL, vaultURL string
 	servers                    []*http.Server
@@ -150,7 +152,8 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		Now:         e.clock.Now,
 		Fsync:       cfg.Fsync,
 		Logger:      cfg.Logger,
-		KeyProvider: e.keyProvider(),
+		KeyProvider: &cmk{e: e},
+		KeyCacheTTL: cfg.CMKCacheTTL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
@@ -172,6 +175,9 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	}
 	if err := e.ensureDevVault(ctx); err != nil {
 		return nil, fmt.Errorf("default vault: %w", err)
+	}
+	if err := e.openManagement(ctx); err != nil {
+		return nil, fmt.Errorf("management plane: %w", err)
 	}
 
 	blobHandler := blobapi.New(blobapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
@@ -280,7 +286,7 @@ func (e *Emulator) tick(ctx context.Context) {
 	if err := e.storage.Sweep(ctx); err != nil {
 		e.log.Error("storage timed work", "err", err)
 	}
-	if err := e.managementTick(ctx); err != nil {
+	if err := e.mgmt.Tick(ctx); err != nil {
 		e.log.Error("management timed work", "err", err)
 	}
 }
@@ -383,7 +389,7 @@ func (e *Emulator) Close() error {
 		e.stop()
 	}
 	e.wg.Wait()
-	for _, c := range []io.Closer{closerOf(e.storage), closerOf(e.vault)} {
+	for _, c := range []io.Closer{closerOf(e.mgmt), closerOf(e.storage), closerOf(e.vault)} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}

@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/emulator/identity"
-	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/keyvault"
 )
 
@@ -20,45 +16,13 @@ import (
 // customer's RSA key.
 const wrapAlgorithm = "RSA-OAEP-256"
 
-// cmk is the emulator's customer-managed-key state: the KeyProvider storage
-// calls (over the in-process vault and identity services) and the management
-// plane, which the emulator reaches again through the storage service's
-// configured provider. Storage is opened before the vault, so the provider
-// reaches e.vault and e.identity lazily through e.
-type cmk struct {
-	e *Emulator
-
-	mgmt     atomic.Pointer[management.Service]
-	mgmtOnce sync.Once
-	mgmtErr  error
-
-	mu    sync.Mutex
-	cache map[stateKey]stateEntry // KeyState results, kept CMKCacheTTL
-}
-
-type stateKey struct{ principal, kid string }
-
-type stateEntry struct {
-	gen     uint64
-	checked time.Time
-}
+// cmk is the KeyProvider through which storage reaches the in-process
+// vault for customer-managed keys, acting as the account's managed identity
+// so that the vault's own access checks decide. Storage is opened before the
+// vault, so it reaches e.vault and e.identity through e when called.
+type cmk struct{ e *Emulator }
 
 var _ blobstore.KeyProvider = (*cmk)(nil)
-
-// keyProvider returns the KeyProvider through which storage reaches the
-// in-process Key Vault for customer-managed keys.
-func (e *Emulator) keyProvider() blobstore.KeyProvider {
-	return &cmk{e: e, cache: map[stateKey]stateEntry{}}
-}
-
-// cmkState returns the emulator's CMK state, nil before storage is open.
-func (e *Emulator) cmkState() *cmk {
-	if e.storage == nil {
-		return nil
-	}
-	c, _ := e.storage.ConfiguredKeyProvider().(*cmk)
-	return c
-}
 
 func callerOf(id blobstore.Identity) keyvault.Caller {
 	return keyvault.Caller{ObjectID: id.PrincipalID, TenantID: id.TenantID, AppID: id.ClientID}
@@ -158,21 +122,8 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 
 // KeyState is the cheap check storage makes on every request that needs the
 // key: the identity still exists and the vault would unwrap now (no RSA).
-// With Config.CMKCacheTTL > 0 a successful answer is reused that long on the
-// emulator clock, emulating Azure's propagation delay; failures are never
-// cached, so restoring access takes effect on the next request.
+// Storage itself may reuse a good answer for Config.CMKCacheTTL.
 func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) (uint64, error) {
-	ttl := c.e.cfg.CMKCacheTTL
-	k := stateKey{principal: strings.ToLower(id.PrincipalID), kid: w.KeyID}
-	now := c.e.clock.Now()
-	if ttl > 0 {
-		c.mu.Lock()
-		ent, ok := c.cache[k]
-		c.mu.Unlock()
-		if ok && now.Sub(ent.checked) < ttl && !now.Before(ent.checked) {
-			return ent.gen, nil
-		}
-	}
 	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return 0, blobstore.ErrKeyVaultEncryptionKeyNotFound
@@ -186,17 +137,7 @@ func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.W
 	}
 	gen, err := kv.KeyState(ctx, callerOf(id), vault, name, version)
 	if err != nil {
-		if ttl > 0 {
-			c.mu.Lock()
-			delete(c.cache, k)
-			c.mu.Unlock()
-		}
 		return 0, mapVaultErr(err)
-	}
-	if ttl > 0 {
-		c.mu.Lock()
-		c.cache[k] = stateEntry{gen: gen, checked: now}
-		c.mu.Unlock()
 	}
 	return gen, nil
 }
