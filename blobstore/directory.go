@@ -214,7 +214,15 @@ func (s *Service) getNodeProps(ctx context.Context, ref FileRef, dir bool, o fil
 	if err != nil {
 		return FileProperties{}, err
 	}
-	return n.props(ref.Path, now, meta), nil
+	return snapshotLease(ref, n.props(ref.Path, now, meta)), nil
+}
+
+// snapshotLease reports files of share snapshots as unleased.
+func snapshotLease(ref FileRef, p FileProperties) FileProperties {
+	if ref.Snapshot != "" && !p.IsDir {
+		p.Lease = LeaseInfo{State: LeaseStateAvailable, Status: LeaseStatusUnlocked}
+	}
+	return p
 }
 
 // GetDirectoryProperties returns a directory's properties and metadata. It

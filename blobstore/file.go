@@ -138,7 +138,7 @@ func (s *Service) GetFile(ctx context.Context, ref FileRef, leaseID string) (*Fi
 	sr := newSparseReader(s, k.aek, exts, n.Size)
 	var once sync.Once
 	return &FileReader{
-		Properties: n.props(ref.Path, now, meta),
+		Properties: snapshotLease(ref, n.props(ref.Path, now, meta)),
 		r:          sr,
 		close: func() {
 			once.Do(func() {

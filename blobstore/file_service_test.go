@@ -522,3 +522,36 @@ func TestFileCopyOntoItselfKeepsData(t *testing.T) {
 	assert.Equal(t, []byte("data"), e.readAll(ref))
 	assert.Equal(t, 1, e.dataFiles())
 }
+
+func TestFileListSharesPagingAndDropAccount(t *testing.T) {
+	e := newFSEnv(t, nil)
+	e.mkShare("aaa")
+	e.mkShare("bbb")
+	for i := 0; i < 3; i++ {
+		_, err := e.s.SnapshotShare(e.ctx, sref("aaa"), nil)
+		require.NoError(t, err)
+	}
+	ref := fref("bbb", "f")
+	e.mkFile(ref, 3)
+	e.write(ref, 0, []byte("xyz"))
+	var seen []string
+	marker := ""
+	for {
+		page, err := e.s.ListShares(e.ctx, fsAcct, ListSharesOptions{IncludeSnapshots: true, MaxResults: 2, Marker: marker})
+		require.NoError(t, err)
+		for _, s := range page.Shares {
+			seen = append(seen, s.Name+"@"+s.Snapshot)
+		}
+		if marker = page.NextMarker; marker == "" {
+			break
+		}
+	}
+	require.Len(t, seen, 5, "%v", seen)
+	assert.Equal(t, "aaa@", seen[3])
+	assert.Equal(t, "bbb@", seen[4])
+	require.NoError(t, e.s.DropAccountFiles(e.ctx, fsAcct))
+	page, err := e.s.ListShares(e.ctx, fsAcct, ListSharesOptions{IncludeSnapshots: true})
+	require.NoError(t, err)
+	assert.Empty(t, page.Shares)
+	assert.Equal(t, 0, e.dataFiles())
+}

@@ -618,7 +618,12 @@ func (s *Service) ListShares(ctx context.Context, account string, opts ListShare
 		items []item
 	)
 	base := boltstore.SharesPrefix(account)
-	from := append(append([]byte(nil), base...), opts.Marker...)
+	// The marker is "name" or "name/snapshot" (names never contain "/").
+	var from []byte
+	if opts.Marker != "" {
+		name, snap, _ := strings.Cut(opts.Marker, "/")
+		from = boltstore.ShareKey(account, name, snap)
+	}
 	err = s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(account) == nil {
 			return ErrAccountNotFound
@@ -630,6 +635,9 @@ func (s *Service) ListShares(ctx context.Context, account string, opts ListShare
 			}
 			if len(items) == max {
 				out.NextMarker = name
+				if snap != "" {
+					out.NextMarker += "/" + snap
+				}
 				return false, nil
 			}
 			rec, err := decode[shareRec](v)
@@ -798,3 +806,37 @@ func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format s
 }
 
 func itoa(n int) string { return formatInt(int64(n)) }
+
+// DropAccountFiles deletes every share (with snapshots, files and
+// permissions) and the File service properties of an account, releasing
+// their data files. DeleteAccount should call it; it is idempotent.
+func (s *Service) DropAccountFiles(ctx context.Context, account string) error {
+	if err := boltstore.CheckFileNames(account); err != nil {
+		return ErrInvalidResourceName
+	}
+	var dead []crypto.FileID
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		base := boltstore.SharesPrefix(account)
+		names := map[string]bool{}
+		err := tx.FileScan(boltstore.FileShares, base, nil, func(k, _ []byte) (bool, error) {
+			if name, _, ok := boltstore.SplitShareKey(k[len(base):]); ok {
+				names[name] = true
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		for name := range names {
+			if err := dropShare(tx, account, name, &dead); err != nil {
+				return err
+			}
+		}
+		return tx.FileDelete(boltstore.FileServices, []byte(account))
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(dead)
+	return nil
+}

@@ -815,6 +815,26 @@ func (e *fileEnv) testSAS(t *testing.T) {
 	_, err = pf.GetProperties(ctx, nil)
 	require.NoError(t, err)
 
+	// Rename with a SAS: a share SAS may move files of its share; a SAS for
+	// the destination file alone may not take another file.
+	wsu, err := sh.GetSASURL(sas.SharePermissions{Read: true, Write: true, Create: true}, time.Now().Add(time.Hour), nil)
+	require.NoError(t, err)
+	wsh, err := share.NewClientWithNoCredential(wsu, &share.ClientOptions{ClientOptions: clientOptions(e.emu)})
+	require.NoError(t, err)
+	_, err = wsh.NewRootDirectoryClient().NewFileClient("doc.txt").Rename(ctx, "doc2.txt", nil)
+	require.NoError(t, err)
+	du, err := sh.NewRootDirectoryClient().NewFileClient("doc3.txt").GetSASURL(sas.FilePermissions{Read: true, Write: true, Create: true}, time.Now().Add(time.Hour), nil)
+	require.NoError(t, err)
+	dq := du[strings.Index(du, "?")+1:]
+	src2, err := file.NewClientWithNoCredential(sh.NewRootDirectoryClient().NewFileClient("doc2.txt").URL()+"?"+dq, opts)
+	require.NoError(t, err)
+	_, err = src2.Rename(ctx, "doc3.txt?"+dq, nil)
+	hasFileCode(t, err, fileerror.AuthorizationFailure)
+	_, err = f.Rename(ctx, "doc.txt", nil)
+	hasFileCode(t, err, fileerror.ResourceNotFound)
+	_, err = sh.NewRootDirectoryClient().NewFileClient("doc2.txt").Rename(ctx, "doc.txt", nil)
+	require.NoError(t, err)
+
 	// No credential at all: Files has no anonymous access.
 	nf, err := file.NewClientWithNoCredential(f.URL(), opts)
 	require.NoError(t, err)

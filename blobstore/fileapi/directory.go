@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -225,6 +226,9 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 		src.Path = up
 	}
 	src.Path = normalizePath(src.Path, r.Header.Get("x-ms-source-allow-trailing-dot"))
+	if err := a.authorizeRenameSource(r, c, raw, src); err != nil {
+		return blobstore.RenameOptions{}, err
+	}
 	opts := blobstore.RenameOptions{
 		Source:          src,
 		ReplaceIfExists: strings.EqualFold(r.Header.Get("x-ms-file-rename-replace-if-exists"), "true"),
@@ -296,5 +300,33 @@ func (a *api) ForceCloseHandles(w http.ResponseWriter, r *http.Request) error {
 	h.Set("x-ms-number-of-handles-closed", "0")
 	h.Set("x-ms-number-of-handles-failed", "0")
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// authorizeRenameSource checks that a SAS-authenticated rename may also
+// change its source: the source URL's own SAS, or else the request's SAS
+// checked against the source path (a share SAS covers it, a SAS for the
+// destination file alone does not). Shared Key may rename anything of the
+// account.
+func (a *api) authorizeRenameSource(r *http.Request, c *call, raw string, src blobstore.FileRef) error {
+	if c.auth.Method != storageauth.MethodAccountSAS && c.auth.Method != storageauth.MethodServiceSAS {
+		return nil
+	}
+	sr := r
+	if u, err := url.Parse(raw); err == nil && u.Query().Get("sig") != "" {
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPut, raw, nil)
+		if err != nil {
+			return invalidHeader("x-ms-file-rename-source", raw)
+		}
+		req.RequestURI, req.RemoteAddr = u.RequestURI(), r.RemoteAddr
+		sr = req
+	}
+	_, err := storageauth.Authenticate(r.Context(), sr, storageauth.Request{
+		Service: storageauth.ServiceFile, Account: src.Account, Container: src.Share, Path: src.Path,
+		ResourceType: 'o', Permission: 'w', ClientIP: clientIP(r), HTTPS: r.TLS != nil, Now: a.now(),
+	}, c.account.Keys, a.policyLookup(src.Account, src.Share))
+	if err != nil {
+		return blobstore.ErrAuthorizationFailure.WithMessage("The SAS does not authorize changing the rename source.")
+	}
 	return nil
 }
