@@ -63,7 +63,9 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.ETag, p.LastModified = res.ETag, res.LastModified
-		w.Header().Set("Content-MD5", b64(res.ContentMD5))
+		if len(res.ContentMD5) > 0 {
+			w.Header().Set("Content-MD5", b64(res.ContentMD5))
+		}
 	}
 	setSMBHeaders(w.Header(), &p)
 	w.Header().Set("x-ms-request-server-encrypted", "true")
