@@ -283,7 +283,7 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	w, err := s.writeData(ctx, k, opts.Body, opts.Size, maxPutBlobSize, opts.TransactionalMD5)
+	w, err := s.writeDataDigest(ctx, k, opts.Body, opts.Size, maxPutBlobSize, opts.TransactionalMD5)
 	if err != nil {
 		return WriteResult{}, err
 	}

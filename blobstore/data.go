@@ -46,7 +46,21 @@ func (e *bodyError) Unwrap() error { return e.err }
 // data file of at most limit bytes. The file is marked in flight: the
 // caller MUST call s.settle(w, committed) once its metadata transaction is
 // done, which removes the file unless committed.
-func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, size, limit int64, wantMD5 []byte) (w written, err error) {
+//
+// The body's MD5 is computed only when wantMD5 is given (to check it): MD5
+// costs more CPU than the encryption, and staged blocks, appended blocks and
+// ranges need no digest otherwise. Put Blob, which stores the digest as the
+// blob's Content-MD5, uses writeDataDigest.
+func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, size, limit int64, wantMD5 []byte) (written, error) {
+	return s.writeFile(ctx, k, r, size, limit, wantMD5, wantMD5 != nil)
+}
+
+// writeDataDigest is writeData that always computes the body's MD5.
+func (s *Service) writeDataDigest(ctx context.Context, k *accountKey, r io.Reader, size, limit int64, wantMD5 []byte) (written, error) {
+	return s.writeFile(ctx, k, r, size, limit, wantMD5, true)
+}
+
+func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, size, limit int64, wantMD5 []byte, digest bool) (w written, err error) {
 	if size > limit {
 		return w, ErrRequestBodyTooLarge
 	}
@@ -80,8 +94,12 @@ func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, siz
 	if err != nil {
 		return w, err
 	}
+	var dst io.Writer = cw
 	h := md5.New()
-	n, err := copyBody(ctx, io.MultiWriter(cw, h), r, size, limit)
+	if digest {
+		dst = io.MultiWriter(cw, h)
+	}
+	n, err := copyBody(ctx, dst, r, size, limit)
 	if err != nil {
 		return w, err
 	}
@@ -89,7 +107,9 @@ func (s *Service) writeData(ctx context.Context, k *accountKey, r io.Reader, siz
 		return w, ErrInvalidInput.WithMessage("The request body is %d bytes but Content-Length is %d.", n, size)
 	}
 	w.size = n
-	w.md5 = h.Sum(nil)
+	if digest {
+		w.md5 = h.Sum(nil)
+	}
 	if wantMD5 != nil && string(wantMD5) != string(w.md5) {
 		return w, ErrMD5Mismatch
 	}
