@@ -454,8 +454,14 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 		return ErrInvalidInput.WithMessage("Unknown key source %q.", spec.KeySource)
 	}
 	// The current key, unwrapped under the current source (a revoked vault
-	// key cannot be switched away from: the AEK is unreachable).
+	// key cannot be switched away from: the AEK is unreachable). When the
+	// account's identity is what fails (deleted, or lost its access), the
+	// identity the new setting names may unwrap it instead, as Azure lets a
+	// user recover by assigning a new identity that has access to the key.
 	k, err := s.unwrapCurrent(ctx, account)
+	if err != nil && source == KeySourceKeyvault {
+		k, err = s.unwrapAs(ctx, account, spec.Identity, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -525,6 +531,31 @@ func (s *Service) cachedKey(account string) *accountKey {
 
 // unwrapCurrent returns the account key, checked against the key provider
 // (the same as accountKey).
+// unwrapAs unwraps the account's vault-wrapped key as id; when that fails
+// too, it returns orig, the error of the account's own identity.
+func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, orig error) (*accountKey, error) {
+	var rec *accountRec
+	if err := s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		rec, err = s.loadAccount(tx, account)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if rec.KeySource != KeySourceKeyvault || rec.VaultWrappedAEK == nil {
+		return nil, orig
+	}
+	kid, err := crypto.ParseKeyID(rec.AEKID)
+	if err != nil {
+		return nil, orig
+	}
+	k, err := s.unwrapVault(ctx, id, *rec.VaultWrappedAEK, kid, 0)
+	if err != nil {
+		return nil, orig
+	}
+	return k, nil
+}
+
 func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKey, error) {
 	return s.accountKey(ctx, account)
 }

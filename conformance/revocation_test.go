@@ -321,6 +321,25 @@ func TestRevocationCauses(t *testing.T) {
 				_, err := f.env.msi.Delete(ctxT(t), f.group, *f.ident.Name, nil)
 				require.NoError(t, err)
 			},
+			// Azure's way back: a new identity with access to the key, set
+			// as the account's identity and its encryption identity.
+			restore: func(t *testing.T, f *cmkFixture) {
+				f.ident = f.env.createIdentity(t, f.group, f.account+"-id2")
+				f.grant(t)
+				_, err := f.env.accounts.Update(ctxT(t), f.group, f.account, armstorage.AccountUpdateParameters{
+					Identity: &armstorage.Identity{
+						Type:                   to.Ptr(armstorage.IdentityTypeUserAssigned),
+						UserAssignedIdentities: map[string]*armstorage.UserAssignedIdentity{*f.ident.ID: {}},
+					},
+					Properties: &armstorage.AccountPropertiesUpdateParameters{Encryption: &armstorage.Encryption{
+						KeySource: to.Ptr(armstorage.KeySourceMicrosoftKeyvault),
+						KeyVaultProperties: &armstorage.KeyVaultProperties{
+							KeyName: to.Ptr(f.keyName), KeyVersion: to.Ptr(""), KeyVaultURI: f.vault.Properties.VaultURI},
+						EncryptionIdentity: &armstorage.EncryptionIdentity{EncryptionUserAssignedIdentity: f.ident.ID},
+					}},
+				}, nil)
+				require.NoError(t, err)
+			},
 			code: "KeyVaultAccessTokenCannotBeAcquired",
 		},
 		{
