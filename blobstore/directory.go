@@ -238,7 +238,7 @@ func (s *Service) GetDirectoryMetadata(ctx context.Context, ref FileRef) (FilePr
 
 // updateNode runs fn on an existing node inside a write transaction, then
 // stores it with a new ETag, Last-Modified and change time.
-func (s *Service) updateNode(ctx context.Context, ref FileRef, dir bool, k *accountKey, fn func(tx *boltstore.Tx, n *nodeRec, now time.Time) error) (FileProperties, error) {
+func (s *Service) updateNode(ctx context.Context, ref FileRef, dir bool, k *accountKey, fn func(tx *boltstore.Tx, sh *shareRec, n *nodeRec, now time.Time) error) (FileProperties, error) {
 	loc, err := checkFileRef(ref)
 	if err != nil {
 		return FileProperties{}, err
@@ -254,11 +254,17 @@ func (s *Service) updateNode(ctx context.Context, ref FileRef, dir bool, k *acco
 			return err
 		}
 		n.Changed = now
-		if err := fn(tx, n, now); err != nil {
+		used := sh.Used
+		if err := fn(tx, sh, n, now); err != nil {
 			return err
 		}
 		n.ETag, n.LastModified = s.newETag(now), now
 		out = n.props(ref.Path, now, nil)
+		if sh.Used != used && !loc.root() {
+			if err := putShare(tx, ref.ShareRef(), sh); err != nil {
+				return err
+			}
+		}
 		return putNode(tx, ref, loc, sh, n)
 	})
 	return out, err
@@ -275,7 +281,7 @@ func (s *Service) SetDirectoryProperties(ctx context.Context, ref FileRef, p SMB
 	if err != nil {
 		return FileProperties{}, err
 	}
-	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, n *nodeRec, now time.Time) error {
+	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, _ *shareRec, n *nodeRec, now time.Time) error {
 		return smb.apply(tx, k, ref.ShareRef(), n, false, now)
 	})
 }
@@ -289,7 +295,7 @@ func (s *Service) SetDirectoryMetadata(ctx context.Context, ref FileRef, metadat
 	if err != nil {
 		return FileProperties{}, err
 	}
-	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, n *nodeRec, _ time.Time) error {
+	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, _ *shareRec, n *nodeRec, _ time.Time) error {
 		sealed, err := sealNodeMeta(k, ref, n.ID, metadata)
 		n.MetaSealed = sealed
 		return err
@@ -466,7 +472,14 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 				if err := checkLease(cur.Lease, now, opts.DestLeaseID, true, fileLeaseErrs); err != nil {
 					return err
 				}
-				if err := dropExtents(tx, dloc.scope, cur.ID, &dead); err != nil {
+				removed, err := dropExtents(tx, dloc.scope, cur.ID, &dead)
+				if err != nil {
+					return err
+				}
+				if err := sh.use(-removed); err != nil {
+					return err
+				}
+				if err := putShare(tx, dst.ShareRef(), sh); err != nil {
 					return err
 				}
 			}

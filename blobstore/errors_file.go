@@ -15,6 +15,9 @@ var (
 	ErrFileInvalidPermission = newErr(400, "FileInvalidPermission", "The specified file permission is not valid.")
 	// ErrFilePermissionNotFound is Get Permission with an unknown key.
 	ErrFilePermissionNotFound = newErr(404, "ResourceNotFound", "The specified permission key does not exist.")
+	// ErrShareSizeLimitReached is a write beyond the share's quota (403 on
+	// Azure, as seen in client error maps [UNVERIFIED]).
+	ErrShareSizeLimitReached = newErr(403, "ShareSizeLimitReached", "The specified share is full.")
 	// ErrFileResourceNotFound is a missing file or directory.
 	ErrFileResourceNotFound = ErrResourceNotFound
 )

@@ -70,7 +70,14 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
 				return err
 			}
-			if err := dropExtents(tx, loc.scope, cur.ID, &dead); err != nil {
+			removed, err := dropExtents(tx, loc.scope, cur.ID, &dead)
+			if err != nil {
+				return err
+			}
+			if err := sh.use(-removed); err != nil {
+				return err
+			}
+			if err := putShare(tx, ref.ShareRef(), sh); err != nil {
 				return err
 			}
 			n.Lease = cur.Lease
@@ -178,14 +185,18 @@ func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFi
 	if err != nil {
 		return FileProperties{}, err
 	}
-	out, err := s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, n *nodeRec, now time.Time) error {
+	out, err := s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, sh *shareRec, n *nodeRec, now time.Time) error {
 		if err := checkLease(n.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
 			return err
 		}
 		n.Headers = opts.HTTPHeaders
 		if opts.Size != nil {
 			if *opts.Size < n.Size {
-				if err := punch(tx, loc.scope, n.ID, *opts.Size, math.MaxInt64, &dead); err != nil {
+				removed, err := punch(tx, loc.scope, n.ID, *opts.Size, math.MaxInt64, &dead)
+				if err != nil {
+					return err
+				}
+				if err := sh.use(-removed); err != nil {
 					return err
 				}
 			}
@@ -209,7 +220,7 @@ func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map
 	if err != nil {
 		return FileProperties{}, err
 	}
-	return s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, n *nodeRec, now time.Time) error {
+	return s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, _ *shareRec, n *nodeRec, now time.Time) error {
 		if err := checkLease(n.Lease, now, leaseID, true, fileLeaseErrs); err != nil {
 			return err
 		}
@@ -233,14 +244,21 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 	now := s.now()
 	var dead []crypto.FileID
 	err = s.st.Update(func(tx *boltstore.Tx) error {
-		_, n, err := mustNode(tx, ref, loc, false)
+		sh, n, err := mustNode(tx, ref, loc, false)
 		if err != nil {
 			return err
 		}
 		if err := checkLease(n.Lease, now, leaseID, true, fileLeaseErrs); err != nil {
 			return err
 		}
-		if err := dropExtents(tx, loc.scope, n.ID, &dead); err != nil {
+		removed, err := dropExtents(tx, loc.scope, n.ID, &dead)
+		if err != nil {
+			return err
+		}
+		if err := sh.use(-removed); err != nil {
+			return err
+		}
+		if err := putShare(tx, ref.ShareRef(), sh); err != nil {
 			return err
 		}
 		return tx.FileDelete(boltstore.FileNodes, loc.key())
@@ -309,7 +327,18 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 		if err != nil {
 			return err
 		}
-		if err := punch(tx, loc.scope, n.ID, opts.Offset, opts.Offset+opts.Length, &dead); err != nil {
+		removed, err := punch(tx, loc.scope, n.ID, opts.Offset, opts.Offset+opts.Length, &dead)
+		if err != nil {
+			return err
+		}
+		added := int64(0)
+		if !opts.Clear {
+			added = w.size
+		}
+		if err := sh.use(added - removed); err != nil {
+			return err
+		}
+		if err := putShare(tx, ref.ShareRef(), sh); err != nil {
 			return err
 		}
 		if !opts.Clear && !w.none {
@@ -607,19 +636,33 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 				if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
 					return err
 				}
+				if err := sh.use(blobData.size); err != nil {
+					return err
+				}
 			}
 		} else {
 			sscope := boltstore.ShareScope(opts.Source.Account, opts.Source.Share, opts.Source.Snapshot)
-			if err := copyExtents(tx, sscope, src.ID, loc.scope, id, &dead); err != nil {
+			added, err := copyExtents(tx, sscope, src.ID, loc.scope, id, &dead)
+			if err != nil {
+				return err
+			}
+			if err := sh.use(added); err != nil {
 				return err
 			}
 		}
 		// The old file's extents go after the copy took its references, so a
 		// copy onto itself never sees a count drop to zero.
 		if cur != nil {
-			if err := dropExtents(tx, loc.scope, cur.ID, &dead); err != nil {
+			removed, err := dropExtents(tx, loc.scope, cur.ID, &dead)
+			if err != nil {
 				return err
 			}
+			if err := sh.use(-removed); err != nil {
+				return err
+			}
+		}
+		if err := putShare(tx, ref.ShareRef(), sh); err != nil {
+			return err
 		}
 		n.Copy = &CopyInfo{ID: newLeaseID(), Status: CopySuccess, Source: opts.SourceURL,
 			Progress: formatInt(src.Size) + "/" + formatInt(src.Size), CompletionTime: now}

@@ -51,23 +51,26 @@ func putExtent(tx *boltstore.Tx, scope []byte, id uint64, e boltstore.Extent) er
 }
 
 // punch removes [off, end) from a file's extent map, keeping the parts of
-// cut extents outside it. Each extent row holds one reference on its data
-// file, so a split adds one and a removal drops one.
-func punch(tx *boltstore.Tx, scope []byte, id uint64, off, end int64, dead *[]crypto.FileID) error {
+// cut extents outside it, and returns the number of stored bytes removed.
+// Each extent row holds one reference on its data file, so a split adds one
+// and a removal drops one.
+func punch(tx *boltstore.Tx, scope []byte, id uint64, off, end int64, dead *[]crypto.FileID) (int64, error) {
 	exts, err := extentsIn(tx, scope, id, off, end)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var removed int64
 	for _, e := range exts {
+		removed += min(e.Off+e.Len, end) - max(e.Off, off)
 		if err := tx.FileDelete(boltstore.FileExtents, boltstore.ExtentKey(scope, id, e.Off)); err != nil {
-			return err
+			return 0, err
 		}
 		pieces := 0
 		if e.Off < off {
 			l := e
 			l.Len = off - e.Off
 			if err := putExtent(tx, scope, id, l); err != nil {
-				return err
+				return 0, err
 			}
 			pieces++
 		}
@@ -75,37 +78,50 @@ func punch(tx *boltstore.Tx, scope []byte, id uint64, off, end int64, dead *[]cr
 			r := e
 			r.Off, r.Len, r.FileOff = end, e.Off+e.Len-end, e.FileOff+(end-e.Off)
 			if err := putExtent(tx, scope, id, r); err != nil {
-				return err
+				return 0, err
 			}
 			pieces++
 		}
 		if pieces != 1 {
 			if err := addRefs(tx, []extent{toBlobExtent(e)}, pieces-1, dead); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
-	return nil
+	return removed, nil
 }
 
-// dropExtents removes every extent of a file.
-func dropExtents(tx *boltstore.Tx, scope []byte, id uint64, dead *[]crypto.FileID) error {
+// dropExtents removes every extent of a file and returns the bytes removed.
+func dropExtents(tx *boltstore.Tx, scope []byte, id uint64, dead *[]crypto.FileID) (int64, error) {
 	return punch(tx, scope, id, 0, math.MaxInt64, dead)
 }
 
-// copyExtents gives file dst in dstScope the extents of src in srcScope.
-func copyExtents(tx *boltstore.Tx, srcScope []byte, src uint64, dstScope []byte, dst uint64, dead *[]crypto.FileID) error {
+// copyExtents gives file dst in dstScope the extents of src in srcScope and
+// returns the bytes they cover.
+func copyExtents(tx *boltstore.Tx, srcScope []byte, src uint64, dstScope []byte, dst uint64, dead *[]crypto.FileID) (int64, error) {
 	exts, err := extentsIn(tx, srcScope, src, 0, math.MaxInt64)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var added int64
 	for _, e := range exts {
 		if err := putExtent(tx, dstScope, dst, e); err != nil {
-			return err
+			return 0, err
 		}
 		if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, dead); err != nil {
-			return err
+			return 0, err
 		}
+		added += e.Len
+	}
+	return added, nil
+}
+
+// use charges delta stored bytes to a live share: growing beyond the quota
+// (GiB) fails with ErrShareSizeLimitReached and the transaction rolls back.
+func (r *shareRec) use(delta int64) error {
+	r.Used = max(r.Used+delta, 0)
+	if delta > 0 && r.Quota > 0 && r.Used > int64(r.Quota)<<30 {
+		return ErrShareSizeLimitReached
 	}
 	return nil
 }

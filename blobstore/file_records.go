@@ -30,6 +30,9 @@ type shareRec struct {
 	MetaSealed   []byte             `json:",omitempty"`
 	ACL          []SignedIdentifier `json:",omitempty"`
 	Lease        leaseRec
+	// Used is the bytes stored by the live share's files (extents), charged
+	// against Quota. Snapshots are not charged.
+	Used int64 `json:",omitempty"`
 	// Root holds the root directory's properties (it has no fnodes row).
 	Root nodeRec
 }

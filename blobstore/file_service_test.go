@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azemu/azemu/blobstore/boltstore"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -554,4 +555,34 @@ func TestFileListSharesPagingAndDropAccount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, page.Shares)
 	assert.Equal(t, 0, e.dataFiles())
+}
+
+func TestFileShareQuota(t *testing.T) {
+	e := newFSEnv(t, nil)
+	_, err := e.s.CreateShare(e.ctx, sref("quota"), CreateShareOptions{Quota: 1})
+	require.NoError(t, err)
+	ref := fref("quota", "big")
+	e.mkFile(ref, 2<<30) // a file may be larger than the quota: only stored bytes count
+	e.write(ref, 0, make([]byte, 4096))
+	// Pretend the share already stores nearly 1 GiB (white box: no need to
+	// write a gigabyte).
+	require.NoError(t, e.s.st.Update(func(tx *boltstore.Tx) error {
+		sh, err := loadShare(tx, sref("quota"))
+		require.NoError(t, err)
+		assert.Equal(t, int64(4096), sh.Used)
+		sh.Used = 1<<30 - 10
+		return putShare(tx, sref("quota"), sh)
+	}))
+	_, err = e.s.PutRange(e.ctx, ref, PutRangeOptions{Offset: 1 << 20, Length: 11, Body: strings.NewReader("01234567890")})
+	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	// Overwriting stored bytes costs nothing; clearing frees space.
+	e.write(ref, 0, make([]byte, 4096))
+	_, err = e.s.PutRange(e.ctx, ref, PutRangeOptions{Offset: 0, Length: 100, Clear: true})
+	require.NoError(t, err)
+	e.write(ref, 1<<20, make([]byte, 110))
+	_, err = e.s.PutRange(e.ctx, ref, PutRangeOptions{Offset: 2 << 20, Length: 1, Body: strings.NewReader("x")})
+	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	require.NoError(t, e.s.DeleteFile(e.ctx, ref, ""))
+	e.mkFile(ref, 4096)
+	e.write(ref, 0, make([]byte, 4096))
 }
