@@ -4,6 +4,8 @@
 //	azemu [serve] [flags]            start the emulator
 //	azemu cert [--data DIR]          print the CA certificate (PEM) to trust
 //	azemu clock [advance 90d]        read or move the emulator clock
+//	azemu demo revocation            show customer-managed-key revocation
+//	azemu health                     exit 0 when a running azemu is ready
 package main
 
 import (
@@ -61,4 +63,5 @@ const usage = `Usage:
   azemu clock                  print the emulator clock of a running azemu
   azemu clock advance 90d      move the emulator clock forward (s, m, h, d units)
   azemu health                 exit 0 when the azemu on --blob-port is ready
+  azemu demo revocation        narrated customer-managed-key revocation against a running azemu
 `
