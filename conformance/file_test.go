@@ -114,7 +114,38 @@ func TestFile(t *testing.T) {
 	t.Run("SAS", e.testSAS)
 	t.Run("HostStyleAndCORS", e.testHostStyleAndCORS)
 	t.Run("CopyFromBlobAndCreateWithBody", e.testCopyFromBlobAndCreateWithBody)
+	t.Run("OddNames", e.testOddNames)
 	t.Run("Large256MiB", e.testLarge)
+}
+
+func (e *fileEnv) testOddNames(t *testing.T) {
+	ctx := ctxT(t)
+	sh := e.share(t, "oddnames")
+	d := sh.NewDirectoryClient("dir with space & ümlaut")
+	_, err := d.Create(ctx, nil)
+	require.NoError(t, err)
+	names := []string{"a+b=c.txt", "50% off.txt", "日本語.bin", "semi;colon,comma'quote"}
+	for _, n := range names {
+		f := d.NewFileClient(n)
+		_, err := f.Create(ctx, int64(len(n)), nil)
+		require.NoError(t, err, n)
+		_, err = f.UploadRange(ctx, 0, streamingBody(n), nil)
+		require.NoError(t, err, n)
+		assert.Equal(t, []byte(n), downloadAll(t, f, int64(len(n))))
+	}
+	page, err := d.NewListFilesAndDirectoriesPager(nil).NextPage(ctx)
+	require.NoError(t, err)
+	var got []string
+	for _, f := range page.Segment.Files {
+		got = append(got, *f.Name)
+	}
+	sortNames(got)
+	want := append([]string(nil), names...)
+	sortNames(want)
+	assert.Equal(t, want, got)
+	// Names differing only in case are the same entry, as on Azure Files.
+	_, err = sh.NewDirectoryClient("DIR WITH SPACE & ÜMLAUT").Create(ctx, nil)
+	hasFileCode(t, err, fileerror.ResourceAlreadyExists)
 }
 
 func (e *fileEnv) testHostStyleAndCORS(t *testing.T) {
