@@ -67,6 +67,9 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 			if cur.Dir {
 				return ErrResourceTypeMismatch
 			}
+			if opts.CreateOnly {
+				return ErrAuthorizationPermissionMismatch
+			}
 			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
 				return err
 			}
@@ -603,6 +606,9 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		if cur != nil {
 			if cur.Dir {
 				return ErrResourceTypeMismatch
+			}
+			if opts.CreateOnly {
+				return ErrAuthorizationPermissionMismatch
 			}
 			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
 				return err

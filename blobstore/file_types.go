@@ -207,6 +207,9 @@ type CreateFileOptions struct {
 	SMB         SMBProperties
 	Metadata    map[string]string
 	LeaseID     string
+	// CreateOnly refuses to replace an existing file
+	// (ErrAuthorizationPermissionMismatch): a SAS granting create but not write.
+	CreateOnly bool
 }
 
 // SetFilePropertiesOptions is the input of SetFileProperties.
@@ -280,6 +283,8 @@ type CopyFileOptions struct {
 	// (x-ms-file-permission-copy-mode: source, or "source" values).
 	SMB     SMBProperties
 	LeaseID string
+	// CreateOnly refuses to replace an existing file, as in CreateFileOptions.
+	CreateOnly bool
 }
 
 // FileCopyResult is the result of CopyFile.

@@ -812,6 +812,16 @@ func (e *fileEnv) testSAS(t *testing.T) {
 	_, err = rf.UploadRange(ctx, 0, streamingBody("x"), nil)
 	hasFileCode(t, err, fileerror.AuthorizationPermissionMismatch)
 
+	// A SAS granting create but not write may create a file, never replace one.
+	cu, err := sh.NewRootDirectoryClient().NewFileClient("new.txt").GetSASURL(sas.FilePermissions{Create: true}, time.Now().Add(time.Hour), nil)
+	require.NoError(t, err)
+	cf, err := file.NewClientWithNoCredential(cu, opts)
+	require.NoError(t, err)
+	_, err = cf.Create(ctx, 1, nil)
+	require.NoError(t, err)
+	_, err = cf.Create(ctx, 1, nil)
+	hasFileCode(t, err, fileerror.AuthorizationPermissionMismatch)
+
 	// Share SAS with list.
 	su, err := sh.GetSASURL(sas.SharePermissions{List: true, Read: true}, time.Now().Add(time.Hour), nil)
 	require.NoError(t, err)
@@ -819,7 +829,7 @@ func (e *fileEnv) testSAS(t *testing.T) {
 	require.NoError(t, err)
 	page, err := ssh.NewRootDirectoryClient().NewListFilesAndDirectoriesPager(nil).NextPage(ctx)
 	require.NoError(t, err)
-	require.Len(t, page.Segment.Files, 1)
+	require.Len(t, page.Segment.Files, 2)
 
 	// Account SAS from the service client.
 	au, err := e.svc.GetSASURL(sas.AccountResourceTypes{Service: true, Container: true, Object: true},

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -51,7 +52,8 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := callOf(r)
 	p, err := a.svc.CreateFile(r.Context(), c.fileRef(), blobstore.CreateFileOptions{
-		Size: *size, HTTPHeaders: hh, SMB: smbHeaders(r), Metadata: md, LeaseID: leaseID(r)})
+		Size: *size, HTTPHeaders: hh, SMB: smbHeaders(r), Metadata: md, LeaseID: leaseID(r),
+		CreateOnly: !c.auth.Allows(storageauth.PermWrite)})
 	if err != nil {
 		return err
 	}
@@ -268,7 +270,7 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 			return invalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
 		}
 		if n > maxRange {
-			return blobstore.ErrRequestBodyTooLarge
+			return errRangeTooLarge
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxRange)
 		if opts.TransactionalMD5, err = md5Header(r, "Content-MD5"); err != nil {
@@ -397,7 +399,8 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 	if strings.EqualFold(r.Header.Get("x-ms-file-permission-copy-mode"), "source") {
 		smb.Permission, smb.PermissionKey = "source", ""
 	}
-	opts := blobstore.CopyFileOptions{SourceURL: redactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb, LeaseID: leaseID(r)}
+	opts := blobstore.CopyFileOptions{SourceURL: redactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb,
+		LeaseID: leaseID(r), CreateOnly: !c.auth.Allows(storageauth.PermWrite)}
 	if src.file != nil {
 		opts.Source = *src.file
 	} else {
@@ -446,6 +449,9 @@ func (a *api) LeaseFile(w http.ResponseWriter, r *http.Request) error {
 	setLeaseResult(w, res, o.Action)
 	return nil
 }
+
+// errRangeTooLarge is Put Range above 4 MiB, with Azure's MaxLimit detail.
+var errRangeTooLarge = blobstore.ErrRequestBodyTooLarge.WithDetail("MaxLimit", strconv.Itoa(maxRange))
 
 // noStructuredBody refuses structured message bodies (x-ms-structured-body,
 // CRC64-framed uploads): azemu would otherwise store the framing as data.

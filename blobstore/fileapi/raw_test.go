@@ -108,6 +108,8 @@ func TestRawProtocol(t *testing.T) {
 		{"structured body", "PUT", "/raw/f.txt", "comp=range", map[string]string{"x-ms-range": "bytes=0-1", "x-ms-write": "update", "x-ms-structured-body": "XSM/1.0; properties=crc64"}, "ab", 400, "FeatureNotSupportedByEmulator"},
 		{"bad attributes", "PUT", "/raw/d", "restype=directory", map[string]string{"x-ms-file-attributes": "Bogus"}, "", 400, "InvalidHeaderValue"},
 		{"bad time", "PUT", "/raw/d", "restype=directory", map[string]string{"x-ms-file-creation-time": "yesterday"}, "", 400, "InvalidHeaderValue"},
+		{"no x-ms-type", "PUT", "/raw/h.txt", "", map[string]string{"x-ms-content-length": "1"}, "", 400, "MissingRequiredHeader"},
+		{"range too large", "PUT", "/raw/f.txt", "comp=range", map[string]string{"x-ms-range": "bytes=0-4194304", "x-ms-write": "update"}, strings.Repeat("x", 4<<20+1), 413, "RequestBodyTooLarge"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -122,6 +122,8 @@ func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case comp != "" && !knownComp(comp):
 		err = blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "comp").WithDetail("QueryParameterValue", comp)
+	case r.Method == http.MethodPut && comp == "" && r.URL.Query().Get("restype") == "" && strings.Count(strings.Trim(r.URL.EscapedPath(), "/"), "/") >= 2:
+		err = blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-type")
 	case comp != "" || r.URL.Query().Get("restype") != "":
 		err = blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this File operation (%s %s).", r.Method, comp)
 	case r.Method != http.MethodGet && r.Method != http.MethodPut && r.Method != http.MethodHead && r.Method != http.MethodDelete:
