@@ -173,7 +173,7 @@ func Open(cfg Config) (*Service, error) {
 	}
 	s.dir = cfg.DataDir
 	if s.dir == "" {
-		d, err := os.MkdirTemp("", "azemu-blobstore-*")
+		d, err := memoryDir()
 		if err != nil {
 			return nil, fmt.Errorf("blobstore: temp dir: %w", err)
 		}
@@ -209,6 +209,19 @@ func Open(cfg Config) (*Service, error) {
 		}()
 	}
 	return s, nil
+}
+
+// memoryDir makes the folder of an in-memory service. bbolt and the data
+// files need a file system, so "in memory" means a RAM-backed one where the
+// system has it (/dev/shm on Linux), else the system temp folder; the folder
+// is removed on Close. What lands there is sealed like any data folder.
+func memoryDir() (string, error) {
+	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() {
+		if d, err := os.MkdirTemp("/dev/shm", "azemu-blobstore-*"); err == nil {
+			return d, nil
+		}
+	}
+	return os.MkdirTemp("", "azemu-blobstore-*")
 }
 
 func (s *Service) cleanupTemp() {

@@ -329,9 +329,9 @@ func BenchmarkStartup(b *testing.B) {
 	emu := startAzemuUnmanaged(b, dir)
 	client := benchClient(b, emu.BlobURL())
 	ctx := context.Background()
-	_, err := client.CreateContainer(ctx, "s", nil)
+	_, err := client.CreateContainer(ctx, "startup", nil)
 	require.NoError(b, err)
-	cc := client.ServiceClient().NewContainerClient("s")
+	cc := client.ServiceClient().NewContainerClient("startup")
 	for i := range 10000 {
 		_, err := cc.NewBlockBlobClient("b"+strconv.Itoa(i)).Upload(ctx, nopSeekCloser{bytes.NewReader([]byte("x"))}, nil)
 		require.NoError(b, err)

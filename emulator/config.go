@@ -40,7 +40,8 @@ type Config struct {
 	// DataDir holds metadata, sealed data, the root key and the TLS
 	// certificates. Ignored when InMemory is set.
 	DataDir string
-	// InMemory keeps everything in memory; nothing is written to disk.
+	// InMemory keeps everything in memory: vault and identity state in the
+	// process, storage in a RAM-backed temporary folder removed on Close.
 	InMemory bool
 
 	// Host is the address the listeners bind to (default 127.0.0.1).

@@ -75,7 +75,7 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 		}
 	}
 	str(&o.data, env("DATA", "./azemu-data"), "data folder (AZEMU_DATA)", "data", "l", "location")
-	boolean(&o.inMemory, envBool("IN_MEMORY"), "keep everything in memory, write nothing (AZEMU_IN_MEMORY)", "in-memory", "inMemoryPersistence")
+	boolean(&o.inMemory, envBool("IN_MEMORY"), "keep everything in memory (storage in a RAM-backed temp folder, removed at exit) (AZEMU_IN_MEMORY)", "in-memory", "inMemoryPersistence")
 	str(&o.host, env("HOST", "127.0.0.1"), "address to listen on; 0.0.0.0 in containers (AZEMU_HOST)", "host", "blobHost", "fileHost")
 	integer(&o.blobPort, envInt("BLOB_PORT", 10000), "Blob port; 0 picks a free port, -1 disables (AZEMU_BLOB_PORT)", "blob-port", "blobPort")
 	integer(&o.filePort, envInt("FILE_PORT", 10003), "Files port; 0 picks a free port, -1 disables (AZEMU_FILE_PORT)", "file-port", "filePort")
