@@ -163,7 +163,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took time.Duration) {
-	where := "in memory (nothing is written to disk)"
+	where := "in memory (storage in a RAM-backed temporary folder, removed at exit)"
 	if !cfg.InMemory {
 		abs, err := filepath.Abs(cfg.DataDir)
 		if err != nil {
