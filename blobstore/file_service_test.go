@@ -550,7 +550,7 @@ func TestFileListSharesPagingAndDropAccount(t *testing.T) {
 	require.Len(t, seen, 5, "%v", seen)
 	assert.Equal(t, "aaa@", seen[3])
 	assert.Equal(t, "bbb@", seen[4])
-	require.NoError(t, e.s.DropAccountFiles(e.ctx, fsAcct))
+	require.NoError(t, e.s.dropAccountFiles(e.ctx, fsAcct))
 	page, err := e.s.ListShares(e.ctx, fsAcct, ListSharesOptions{IncludeSnapshots: true})
 	require.NoError(t, err)
 	assert.Empty(t, page.Shares)

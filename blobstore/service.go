@@ -398,50 +398,12 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	if err := s.dropAccountShares(ctx, name); err != nil {
+	if err := s.dropAccountFiles(ctx, name); err != nil {
 		return err
 	}
-	err = s.st.Update(func(tx *boltstore.Tx) error {
-		if err := tx.FileDelete(boltstore.FileServices, []byte(name)); err != nil {
-			return err
-		}
-		return tx.DeleteAccount(name)
-	})
+	err = s.st.Update(func(tx *boltstore.Tx) error { return tx.DeleteAccount(name) })
 	s.forgetKey(name)
 	return err
-}
-
-// dropAccountShares deletes every Azure Files share of an account (with
-// its snapshots, directories and files).
-func (s *Service) dropAccountShares(ctx context.Context, account string) error {
-	seen := map[string]bool{}
-	var shares []string
-	opts := ListSharesOptions{}
-	for {
-		l, err := s.ListShares(ctx, account, opts)
-		if err != nil {
-			return err
-		}
-		for _, sh := range l.Shares {
-			if !seen[sh.Name] {
-				seen[sh.Name] = true
-				shares = append(shares, sh.Name)
-			}
-		}
-		if l.NextMarker == "" {
-			break
-		}
-		opts.Marker = l.NextMarker
-	}
-	for _, sh := range shares {
-		var dead []crypto.FileID
-		err := s.st.Update(func(tx *boltstore.Tx) error { return dropShare(tx, account, sh, &dead) })
-		if err != nil {
-			return err
-		}
-		s.removeFiles(dead)
-	}
-	return nil
 }
 
 // SetEncryption switches the key source of an account: it re-wraps the

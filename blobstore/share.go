@@ -807,10 +807,10 @@ func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format s
 
 func itoa(n int) string { return formatInt(int64(n)) }
 
-// DropAccountFiles deletes every share (with snapshots, files and
+// dropAccountFiles deletes every share (with snapshots, files and
 // permissions) and the File service properties of an account, releasing
-// their data files. DeleteAccount should call it; it is idempotent.
-func (s *Service) DropAccountFiles(ctx context.Context, account string) error {
+// their data files, for DeleteAccount. It is idempotent.
+func (s *Service) dropAccountFiles(ctx context.Context, account string) error {
 	if err := boltstore.CheckFileNames(account); err != nil {
 		return ErrInvalidResourceName
 	}
