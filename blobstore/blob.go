@@ -144,7 +144,7 @@ func (r *blobRec) props(ref BlobRef, now time.Time, meta map[string]string) Blob
 		p.Copy = &c
 	}
 	if r.Type == BlockBlob {
-		p.AccessTier, p.AccessTierInferred = r.Tier, false
+		p.AccessTier, p.AccessTierInferred, p.AccessTierChangeTime = r.Tier, false, r.TierChanged
 		if p.AccessTier == "" {
 			p.AccessTier, p.AccessTierInferred = "Hot", true
 		}
@@ -156,18 +156,43 @@ func (s *Service) blobMeta(k *accountKey, ref BlobRef, r *blobRec) (map[string]s
 	return openMetadata(k, r.MetaSealed, blobAAD(ref.Account, ref.Container, ref.Blob))
 }
 
-func checkTier(t string) error {
-	switch t {
-	case "", "Hot", "Cool", "Cold", "Archive":
-		return nil
+// canonTier returns the tier as Azure spells it ("" stays ""). Archive is
+// ErrFeatureNotSupported: azemu keeps every blob online, and storing a blob
+// as Archive that stays readable would hide the difference. Anything else
+// is ErrInvalidHeaderValue.
+func canonTier(t string) (string, error) {
+	switch strings.ToLower(t) {
+	case "":
+		return "", nil
+	case "hot":
+		return "Hot", nil
+	case "cool":
+		return "Cool", nil
+	case "cold":
+		return "Cold", nil
+	case "archive":
+		return "", ErrFeatureNotSupported.WithMessage("azemu does not support the Archive access tier yet.")
 	}
-	return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
+	return "", ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
+}
+
+// applyTier sets an explicitly given tier on a blob written now; without
+// one the blob keeps the tier of the blob it replaces (newBlobRec copied
+// it), as Azure does when a Hot/Cool blob is overwritten.
+func applyTier(rec *blobRec, tier string, now time.Time) {
+	if tier != "" {
+		rec.Tier, rec.TierChanged = tier, now
+	}
 }
 
 // writeCheck applies lease and conditions of a write to an existing (or
 // absent: cur nil) blob.
 func writeCheck(cur *blobRec, c Conditions, now time.Time, kind condKind) error {
 	if cur == nil {
+		if c.LeaseID != "" {
+			// Azure: a lease id on a blob that does not exist is 412.
+			return ErrLeaseNotPresentWithBlobOperation
+		}
 		return checkConditions(c, false, "", time.Time{}, kind)
 	}
 	if err := checkLease(cur.Lease, now, c.LeaseID, true, blobLeaseErrs); err != nil {
@@ -225,6 +250,9 @@ func (s *Service) newBlobRec(old *blobRec, t BlobType, now time.Time) *blobRec {
 	r := &blobRec{V: recordVersion, Type: t, Created: now, ETag: s.newETag(now), LastModified: now}
 	if old != nil {
 		r.Created, r.Lease = old.Created, old.Lease
+		if old.Type == t {
+			r.Tier, r.TierChanged = old.Tier, old.TierChanged
+		}
 	}
 	return r
 }
@@ -261,11 +289,12 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 	if err := validateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
 	}
-	if err := checkTier(opts.Tier); err != nil {
+	tier, err := canonTier(opts.Tier)
+	if err != nil {
 		return WriteResult{}, err
 	}
 	// Fail early, before streaming the body, when the write cannot succeed.
-	err := s.st.View(func(tx *boltstore.Tx) error {
+	err = s.st.View(func(tx *boltstore.Tx) error {
 		_, cur, err := loadBlob(tx, ref)
 		if err != nil {
 			return err
@@ -305,7 +334,8 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 		if rec.Headers.ContentMD5 == nil {
 			rec.Headers.ContentMD5 = w.md5
 		}
-		rec.MetaSealed, rec.Size, rec.Extents, rec.Tier = sealed, w.size, w.extent(), opts.Tier
+		rec.MetaSealed, rec.Size, rec.Extents = sealed, w.size, w.extent()
+		applyTier(rec, tier, now)
 		if err := dropStaged(tx, ref, &dead); err != nil {
 			return err
 		}
@@ -448,7 +478,8 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 	if err := validateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
 	}
-	if err := checkTier(opts.Tier); err != nil {
+	tier, err := canonTier(opts.Tier)
+	if err != nil {
 		return WriteResult{}, err
 	}
 	sealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opPutBlockList)
@@ -492,7 +523,8 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 			}
 		}
 		rec = s.newBlobRec(cur, BlockBlob, now)
-		rec.Headers, rec.MetaSealed, rec.Tier = opts.HTTPHeaders, sealed, opts.Tier
+		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, sealed
+		applyTier(rec, tier, now)
 		rec.Blocks = make([]string, 0, len(opts.Blocks))
 		rec.Extents = make([]extent, 0, len(opts.Blocks))
 		for _, b := range opts.Blocks {
@@ -762,7 +794,9 @@ func (s *Service) updateBlob(ref BlobRef, cond Conditions, fn func(rec *blobRec)
 // for a snapshot (snapshots are read-only), condition and lease errors.
 func (s *Service) SetBlobHTTPHeaders(ctx context.Context, ref BlobRef, h HTTPHeaders, cond Conditions) (WriteResult, error) {
 	return s.updateBlob(ref, cond, func(rec *blobRec) error {
-		rec.Headers = h
+		// Azure stops reporting x-ms-copy-* once Set Blob Properties
+		// modifies a copy destination.
+		rec.Headers, rec.Copy = h, nil
 		return nil
 	})
 }
@@ -955,7 +989,8 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 			return CopyResult{}, err
 		}
 	}
-	if err := checkTier(opts.Tier); err != nil {
+	tier, err := canonTier(opts.Tier)
+	if err != nil {
 		return CopyResult{}, err
 	}
 	k, err := s.keyFor(ctx, dst.Account, opCopyBlob)
@@ -1001,7 +1036,8 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 		rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, sealed, sr.Size
 		rec.Extents = append([]extent(nil), sr.Extents...)
 		rec.Blocks = append([]string(nil), sr.Blocks...)
-		rec.BlockCount, rec.Tier = sr.BlockCount, opts.Tier
+		rec.BlockCount = sr.BlockCount
+		applyTier(rec, tier, now)
 		progress := strconv.FormatInt(sr.Size, 10)
 		rec.Copy = &CopyInfo{ID: newLeaseID(), Status: CopySuccess, Source: opts.SourceURL,
 			Progress: progress + "/" + progress, CompletionTime: now}
@@ -1213,18 +1249,12 @@ func (s *Service) SetBlobTier(ctx context.Context, ref BlobRef, tier string, con
 	if err := checkRef(ref); err != nil {
 		return err
 	}
-	var canon string
-	switch strings.ToLower(tier) {
-	case "hot":
-		canon = "Hot"
-	case "cool":
-		canon = "Cool"
-	case "cold":
-		canon = "Cold"
-	case "archive":
-		return ErrFeatureNotSupported.WithMessage("azemu does not support the Archive access tier yet.")
-	default:
-		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", tier)
+	canon, err := canonTier(tier)
+	if err != nil {
+		return err
+	}
+	if canon == "" {
+		return ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
 	}
 	if _, err := s.keyFor(ctx, ref.Account, opSetBlobTier); err != nil {
 		return err
@@ -1243,7 +1273,9 @@ func (s *Service) SetBlobTier(ctx context.Context, ref BlobRef, tier string, con
 				return err
 			}
 		}
-		rec.Tier = canon
+		if rec.Tier != canon {
+			rec.Tier, rec.TierChanged = canon, now
+		}
 		return putBlobRec(tx, ref, rec)
 	})
 }

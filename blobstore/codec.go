@@ -10,9 +10,10 @@ import (
 
 // Blob records are the hot records (List Blobs decodes one per entry, a
 // committed block list can hold 50,000 extents), so they use a compact
-// binary encoding, record version 2:
+// binary encoding, record version 3 (version 2 is the same without the
+// final TierChanged field and still reads):
 //
-//	0x02                       format tag (version 1 records are JSON, starting with '{')
+//	0x03                       format tag (0x02: version 2; version 1 records are JSON, starting with '{')
 //	str  Type
 //	time Created
 //	str  ETag
@@ -27,11 +28,15 @@ import (
 //	str ID, str State, bool Infinite, varint Seconds, time Expires, time BreakAt   Lease
 //	bool hasCopy [str ID, str Status, str Source, str Progress, time CompletionTime, str StatusDescription]
 //	str  Tier
+//	time TierChanged                                                (version 3 only)
 //
 // str and bytes are a uvarint length then the bytes; time is a presence
 // byte then varint Unix nanoseconds (UTC); bool is one byte 0 or 1. Trailing
 // bytes are an error. Decoders never panic on malformed input.
-const blobRecV2 = 0x02
+const (
+	blobRecV2 = 0x02
+	blobRecV3 = 0x03
+)
 
 type wbuf struct{ b []byte }
 
@@ -141,7 +146,7 @@ func (r *rbuf) count(min int) int {
 
 func encodeBlobRec(rec *blobRec) []byte {
 	w := wbuf{b: make([]byte, 0, 128+len(rec.MetaSealed)+20*len(rec.Extents)+16*len(rec.Blocks))}
-	w.b = append(w.b, blobRecV2)
+	w.b = append(w.b, blobRecV3)
 	w.str(string(rec.Type))
 	w.time(rec.Created)
 	w.str(rec.ETag)
@@ -183,6 +188,7 @@ func encodeBlobRec(rec *blobRec) []byte {
 		w.str(c.StatusDescription)
 	}
 	w.str(rec.Tier)
+	w.time(rec.TierChanged)
 	return w.b
 }
 
@@ -191,9 +197,10 @@ func decodeBlobRec(b []byte) (*blobRec, error) {
 	if len(b) == 0 {
 		return nil, errCorrupt
 	}
-	if b[0] != blobRecV2 {
+	if b[0] != blobRecV2 && b[0] != blobRecV3 {
 		return decode[blobRec](b) // version 1: JSON
 	}
+	v3 := b[0] == blobRecV3
 	r := rbuf{b: b[1:]}
 	rec := &blobRec{V: recordVersion}
 	rec.Type = BlobType(r.str())
@@ -242,6 +249,9 @@ func decodeBlobRec(b []byte) (*blobRec, error) {
 		rec.Copy = c
 	}
 	rec.Tier = r.str()
+	if v3 {
+		rec.TierChanged = r.time()
+	}
 	if r.err != nil {
 		return nil, r.err
 	}

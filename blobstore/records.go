@@ -101,6 +101,8 @@ type blobRec struct {
 	Lease      leaseRec  `json:",omitempty"`
 	Copy       *CopyInfo `json:",omitempty"`
 	Tier       string    `json:",omitempty"`
+	// TierChanged is when Tier was last set explicitly (x-ms-access-tier-change-time).
+	TierChanged time.Time `json:",omitempty"`
 }
 
 // blockRec is a staged block.

@@ -282,9 +282,13 @@ type BlobProperties struct {
 	Copy *CopyInfo
 	// ServerEncrypted is always true: azemu encrypts everything it stores.
 	ServerEncrypted bool
-	// AccessTier is "Hot" for block blobs, empty otherwise.
+	// AccessTier is the block blob's tier (Hot, Cool, Cold; "Hot" with
+	// AccessTierInferred when never set), empty for other blob types.
 	AccessTier         string
 	AccessTierInferred bool
+	// AccessTierChangeTime is when the tier was last set explicitly (zero
+	// when inferred).
+	AccessTierChangeTime time.Time
 	// CommittedBlockCount is x-ms-blob-committed-block-count (append blobs).
 	CommittedBlockCount int
 	// IsCommitted is false only for uncommitted blobs returned by ListBlobs
@@ -319,7 +323,8 @@ type PutBlobOptions struct {
 	// nil, the computed MD5 is stored as the blob's Content-MD5.
 	TransactionalMD5 []byte
 	Conditions       Conditions
-	// Tier is x-ms-access-tier ("", Hot, Cool, Cold, Archive).
+	// Tier is x-ms-access-tier: "" keeps the tier of the blob it replaces;
+	// Hot, Cool or Cold (any case); Archive is ErrFeatureNotSupported.
 	Tier string
 }
 

@@ -1,0 +1,96 @@
+package blobstore
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTierChangeTimeAndInheritance: an explicit tier carries its change
+// time; overwriting a blob without a tier keeps the old blob's tier (Put
+// Blob and Put Block List), as Azure documents; Archive is refused on every
+// write that takes a tier.
+func TestTierChangeTimeAndInheritance(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	props := func(name string) BlobProperties {
+		p, err := e.s.GetBlobProperties(e.ctx, bref("box", name), Conditions{})
+		require.NoError(t, err)
+		return p
+	}
+	e.put("box", "b", []byte("x"))
+	assert.True(t, props("b").AccessTierChangeTime.IsZero(), "an inferred tier has no change time")
+
+	e.clock.Advance(time.Minute)
+	set := e.clock.Now()
+	require.NoError(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Cool", Conditions{}))
+	assert.Equal(t, set, props("b").AccessTierChangeTime)
+	e.clock.Advance(time.Minute)
+	require.NoError(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "cool", Conditions{}))
+	assert.Equal(t, set, props("b").AccessTierChangeTime, "setting the same tier again changes nothing")
+
+	e.clock.Advance(time.Minute)
+	e.put("box", "b", []byte("overwritten"))
+	p := props("b")
+	assert.Equal(t, "Cool", p.AccessTier, "Put Blob without a tier inherits the tier")
+	assert.False(t, p.AccessTierInferred)
+	assert.Equal(t, set, p.AccessTierChangeTime)
+
+	_, err := e.s.PutBlock(e.ctx, bref("box", "b"), PutBlockOptions{BlockID: bid(1), Body: bytes.NewReader([]byte("a")), Size: 1})
+	require.NoError(t, err)
+	_, err = e.s.PutBlockList(e.ctx, bref("box", "b"), PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(1), Lookup: LookupLatest}}})
+	require.NoError(t, err)
+	assert.Equal(t, "Cool", props("b").AccessTier, "Put Block List without a tier inherits the tier")
+
+	now := e.clock.Now()
+	_, err = e.s.PutBlob(e.ctx, bref("box", "c"), PutBlobOptions{Body: bytes.NewReader(nil), Tier: "cold"})
+	require.NoError(t, err)
+	assert.Equal(t, "Cold", props("c").AccessTier)
+	assert.Equal(t, now, props("c").AccessTierChangeTime)
+
+	_, err = e.s.PutBlob(e.ctx, bref("box", "d"), PutBlobOptions{Body: bytes.NewReader(nil), Tier: "Archive"})
+	assert.ErrorIs(t, err, ErrFeatureNotSupported)
+	_, err = e.s.PutBlockList(e.ctx, bref("box", "d"), PutBlockListOptions{Tier: "Archive"})
+	assert.ErrorIs(t, err, ErrFeatureNotSupported)
+	_, err = e.s.CopyBlob(e.ctx, bref("box", "d"), CopyBlobOptions{Source: bref("box", "b"), Tier: "Archive"})
+	assert.ErrorIs(t, err, ErrFeatureNotSupported)
+	_, err = e.s.PutBlob(e.ctx, bref("box", "d"), PutBlobOptions{Body: bytes.NewReader(nil), Tier: "Tepid"})
+	assert.ErrorIs(t, err, ErrInvalidHeaderValue)
+}
+
+// TestLeaseIDOnAbsentBlob: a lease id on a write that creates a blob is 412
+// LeaseNotPresentWithBlobOperation (Put Blob, Put Block List remarks).
+func TestLeaseIDOnAbsentBlob(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	cond := Conditions{LeaseID: "e0b5a9f4-1a2b-4c3d-8e9f-0123456789ab"}
+	_, err := e.s.PutBlob(e.ctx, bref("box", "new"), PutBlobOptions{Body: bytes.NewReader(nil), Conditions: cond})
+	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	_, err = e.s.PutBlockList(e.ctx, bref("box", "new"), PutBlockListOptions{Conditions: cond})
+	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	_, err = e.s.CreateAppendBlob(e.ctx, bref("box", "new"), CreateAppendBlobOptions{Conditions: cond})
+	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+}
+
+// TestSetBlobPropertiesEndsCopyInfo: after Set Blob Properties a copy
+// destination no longer reports x-ms-copy-*; Set Blob Metadata keeps it.
+func TestSetBlobPropertiesEndsCopyInfo(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	e.put("box", "src", []byte("data"))
+	_, err := e.s.CopyBlob(e.ctx, bref("box", "dst"), CopyBlobOptions{Source: bref("box", "src"), SourceURL: "http://x/src"})
+	require.NoError(t, err)
+	_, err = e.s.SetBlobMetadata(e.ctx, bref("box", "dst"), map[string]string{"a": "b"}, Conditions{})
+	require.NoError(t, err)
+	p, err := e.s.GetBlobProperties(e.ctx, bref("box", "dst"), Conditions{})
+	require.NoError(t, err)
+	require.NotNil(t, p.Copy)
+	_, err = e.s.SetBlobHTTPHeaders(e.ctx, bref("box", "dst"), HTTPHeaders{ContentType: "text/plain"}, Conditions{})
+	require.NoError(t, err)
+	p, err = e.s.GetBlobProperties(e.ctx, bref("box", "dst"), Conditions{})
+	require.NoError(t, err)
+	assert.Nil(t, p.Copy)
+}
