@@ -76,8 +76,19 @@ func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, siz
 	}
 	w.id = id
 	s.setInflight(id, true)
-	tmp := filepath.Join(s.tmp, id.String()+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	// The file is written at its final name: until the metadata commit
+	// references it, nothing reads it, and a crash leaves an orphan that the
+	// start-up sweep removes. Writing in place spares a rename and spreads
+	// file creation over the fan-out folders instead of one temp folder,
+	// which matters for many small concurrent uploads.
+	path := s.filePath(id)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrNotExist) {
+		// The fan-out folder is made on first use.
+		if err = os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+			f, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		}
+	}
 	if err != nil {
 		s.settle(w, false)
 		return w, fmt.Errorf("blobstore: create data file: %w", err)
@@ -86,7 +97,7 @@ func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, siz
 	defer func() {
 		if !ok {
 			_ = f.Close()
-			_ = os.Remove(tmp)
+			_ = os.Remove(path)
 			s.settle(w, false)
 		}
 	}()
@@ -115,7 +126,7 @@ func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, siz
 	}
 	if n == 0 {
 		_ = f.Close()
-		_ = os.Remove(tmp)
+		_ = os.Remove(path)
 		ok = true
 		w.none = true
 		s.settle(w, false)
@@ -132,21 +143,8 @@ func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, siz
 	if err := f.Close(); err != nil {
 		return w, fmt.Errorf("blobstore: close data file: %w", err)
 	}
-	final := s.filePath(id)
-	if err := os.Rename(tmp, final); err != nil {
-		// The fan-out directory is made on first use.
-		if !errors.Is(err, os.ErrNotExist) {
-			return w, fmt.Errorf("blobstore: rename data file: %w", err)
-		}
-		if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-			return w, err
-		}
-		if err := os.Rename(tmp, final); err != nil {
-			return w, fmt.Errorf("blobstore: rename data file: %w", err)
-		}
-	}
 	if s.cfg.Fsync {
-		if err := syncDir(filepath.Dir(final)); err != nil {
+		if err := syncDir(filepath.Dir(path)); err != nil {
 			return w, err
 		}
 	}
