@@ -36,6 +36,15 @@ func TestJavaScriptSDKs(t *testing.T) {
 		t.Skip("node and npm must be on PATH to run the JavaScript SDK checks (CI installs them); skipping")
 	}
 	ensureNodeModules(t, npm)
+	// Stat every script so that go test's result cache (which tracks the files
+	// a test opens or stats) reruns this test when a script changes.
+	scripts, err := filepath.Glob(filepath.Join(jsDir, "*.mjs"))
+	require.NoError(t, err)
+	require.NotEmpty(t, scripts)
+	for _, s := range append(scripts, filepath.Join(jsDir, "package.json")) {
+		_, err := os.Stat(s)
+		require.NoError(t, err)
+	}
 
 	emu := startAzemu(t)
 	ca := filepath.Join(t.TempDir(), "azemu-ca.pem")

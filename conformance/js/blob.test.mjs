@@ -164,3 +164,104 @@ describe("BlobServiceClient.fromConnectionString", () => {
     await expectRestError(container.getProperties(), 404, "ContainerNotFound");
   });
 });
+
+describe("Blob features applications commonly use", () => {
+  const containerName = uniqueName("js-more-");
+  let container;
+
+  before(async () => {
+    container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containerName);
+    await container.create();
+  });
+
+  after(async () => {
+    if (container) await container.deleteIfExists();
+  });
+
+  it("exists, createIfNotExists, deleteIfExists", async () => {
+    assert.equal(await container.exists(), true);
+    const again = await container.createIfNotExists();
+    assert.equal(again.succeeded, false);
+    const blob = container.getBlockBlobClient("e.txt");
+    assert.equal(await blob.exists(), false);
+    await blob.upload("e", 1);
+    assert.equal(await blob.exists(), true);
+    assert.equal((await blob.deleteIfExists()).succeeded, true);
+    assert.equal((await blob.deleteIfExists()).succeeded, false);
+  });
+
+  it("uploads a stream and sets HTTP headers", async () => {
+    const { Readable } = await import("node:stream");
+    const data = crypto.randomBytes(2 * 1024 * 1024 + 5);
+    const blob = container.getBlockBlobClient("stream.bin");
+    await blob.uploadStream(Readable.from([data.subarray(0, 1000000), data.subarray(1000000)]), 512 * 1024, 3);
+    assert.ok((await blob.downloadToBuffer()).equals(data));
+    await blob.setHTTPHeaders({ blobContentType: "application/octet-stream", blobContentDisposition: "attachment" });
+    const p = await blob.getProperties();
+    assert.equal(p.contentType, "application/octet-stream");
+    assert.equal(p.contentDisposition, "attachment");
+  });
+
+  it("copies a blob within the account", async () => {
+    const src = container.getBlockBlobClient("copy-src.txt");
+    await src.upload("copy me", 7, { metadata: { a: "1" } });
+    const dst = container.getBlobClient("copy-dst.txt");
+    const poller = await dst.beginCopyFromURL(src.url, { intervalInMs: 50 });
+    const res = await poller.pollUntilDone();
+    assert.equal(res.copyStatus, "success");
+    assert.equal((await dst.downloadToBuffer()).toString(), "copy me");
+    assert.deepEqual((await dst.getProperties()).metadata, { a: "1" });
+  });
+
+  it("snapshots a blob", async () => {
+    const blob = container.getBlockBlobClient("snap.txt");
+    await blob.upload("v1", 2);
+    const snap = await blob.createSnapshot();
+    assert.ok(snap.snapshot);
+    await blob.upload("v2", 2);
+    assert.equal((await blob.withSnapshot(snap.snapshot).downloadToBuffer()).toString(), "v1");
+    assert.equal((await blob.downloadToBuffer()).toString(), "v2");
+    const seen = [];
+    for await (const b of container.listBlobsFlat({ prefix: "snap", includeSnapshots: true })) seen.push(b.snapshot ?? "");
+    assert.equal(seen.length, 2);
+  });
+
+  it("leases a blob", async () => {
+    const blob = container.getBlockBlobClient("lease.txt");
+    await blob.upload("l", 1);
+    const lc = blob.getBlobLeaseClient();
+    const acq = await lc.acquireLease(15);
+    assert.equal(acq.leaseId, lc.leaseId);
+    await expectRestError(blob.upload("x", 1), 412, "LeaseIdMissing");
+    await blob.upload("y", 1, { conditions: { leaseId: lc.leaseId } });
+    await lc.releaseLease();
+    await blob.upload("z", 1);
+  });
+
+  it("appends to an append blob", async () => {
+    const ab = container.getAppendBlobClient("log.txt");
+    await ab.create();
+    await ab.appendBlock("one\n", 4);
+    await ab.appendBlock("two\n", 4);
+    assert.equal((await ab.downloadToBuffer()).toString(), "one\ntwo\n");
+    const props = await ab.getProperties();
+    assert.equal(props.blobType, "AppendBlob");
+    assert.equal(props.blobCommittedBlockCount, 2);
+  });
+
+  it("uses a stored access policy through a SAS", async () => {
+    const key = new StorageSharedKeyCredential(cs.AccountName, cs.AccountKey);
+    const now = Date.now();
+    await container.setAccessPolicy(undefined, [
+      { id: "readers", accessPolicy: { startsOn: new Date(now - 60000), expiresOn: new Date(now + 3600000), permissions: "rl" } },
+    ]);
+    const acl = await container.getAccessPolicy();
+    assert.equal(acl.signedIdentifiers.length, 1);
+    assert.equal(acl.signedIdentifiers[0].id, "readers");
+    assert.equal(acl.signedIdentifiers[0].accessPolicy.permissions, "rl");
+    await container.getBlockBlobClient("policy.txt").upload("p", 1);
+    const sas = generateBlobSASQueryParameters({ containerName, identifier: "readers" }, key).toString();
+    const anon = new ContainerClient(`${container.url}?${sas}`);
+    assert.equal((await anon.getBlobClient("policy.txt").downloadToBuffer()).toString(), "p");
+  });
+});

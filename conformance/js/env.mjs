@@ -4,6 +4,7 @@
 // the unmodified Azure SDKs. See README.md in this folder.
 
 import dns from "node:dns";
+import http from "node:http";
 import https from "node:https";
 import assert from "node:assert/strict";
 import { ClientSecretCredential } from "@azure/identity";
@@ -60,6 +61,10 @@ export function localhostLookup(hostname, options, callback) {
 // client takes it as the `agent` client option (core-rest-pipeline's
 // PipelineOptions.agent); NODE_EXTRA_CA_CERTS still supplies the trust.
 export const localhostAgent = new https.Agent({ keepAlive: true, lookup: localhostLookup });
+
+// localhostHTTPAgent is the same for the plain-HTTP storage endpoints, e.g.
+// host-style http://devstoreaccount1.file.localhost:PORT.
+export const localhostHTTPAgent = new http.Agent({ keepAlive: true, lookup: localhostLookup });
 
 // devCredential is the client-secret credential of the development principal
 // with azemu as its authority. disableInstanceDiscovery is mandatory: without
