@@ -1,7 +1,9 @@
 package blobapi
 
 import (
+	"bytes"
 	"crypto/md5"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"strconv"
@@ -31,7 +33,7 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err := limitBody(w, r, maxPutBlobBody); err != nil {
 		return err
 	}
-	hh, err := blobHTTPHeaders(r, true)
+	hh, err := createHeaders(r, true)
 	if err != nil {
 		return err
 	}
@@ -39,7 +41,8 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	crc, err := crcCheck(r, a.crc)
+	// Azure returns x-ms-content-crc64 on every Put Blob (2019-02-02 and later).
+	crc, err := crcBody(r, a.crc, true)
 	if err != nil {
 		return err
 	}
@@ -57,7 +60,7 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 		return fix(err)
 	}
 	setWrite(w.Header(), res)
-	setCRC(w.Header(), crc)
+	setCRC(w.Header(), crc())
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -156,6 +159,9 @@ func (a *api) GetBlobProperties(w http.ResponseWriter, r *http.Request) error {
 		h.Set("x-ms-access-tier", p.AccessTier)
 		if p.AccessTierInferred {
 			h.Set("x-ms-access-tier-inferred", "true")
+		}
+		if !p.AccessTierChangeTime.IsZero() {
+			h.Set("x-ms-access-tier-change-time", storagehttp.FormatHTTPDate(p.AccessTierChangeTime))
 		}
 	}
 	w.WriteHeader(http.StatusOK)
@@ -296,7 +302,9 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	crc, err := crcCheck(r, a.crc)
+	// Azure returns x-ms-content-crc64 when the request has no Content-MD5
+	// (2019-02-02 and later), Content-MD5 when it has one.
+	crc, err := crcBody(r, a.crc, tmd5 == nil)
 	if err != nil {
 		return err
 	}
@@ -311,7 +319,7 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 		h.Set("Content-MD5", b64(res.ContentMD5))
 	}
 	h.Set("x-ms-request-server-encrypted", "true")
-	setCRC(h, crc)
+	setCRC(h, crc())
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -324,11 +332,30 @@ func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Content-MD5 / x-ms-content-crc64 protect the block list body itself.
+	tmd5, err := md5Header(r, "Content-MD5")
+	if err != nil {
+		return err
+	}
+	sum := md5.Sum(b)
+	if tmd5 != nil && !bytes.Equal(tmd5, sum[:]) {
+		return blobstore.ErrMD5Mismatch
+	}
+	crc := ""
+	if tmd5 == nil {
+		crc = crc64Of(a.crc, b)
+		if v := r.Header.Get("x-ms-content-crc64"); v != "" && v != crc {
+			if d, err := base64.StdEncoding.DecodeString(v); err != nil || len(d) != 8 {
+				return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
+			}
+			return errCRC64Mismatch
+		}
+	}
 	blocks, err := parseBlockList(b)
 	if err != nil {
 		return err
 	}
-	hh, err := blobHTTPHeaders(r, false)
+	hh, err := createHeaders(r, false)
 	if err != nil {
 		return err
 	}
@@ -342,7 +369,11 @@ func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if tmd5 != nil {
+		res.ContentMD5 = tmd5
+	}
 	setWrite(w.Header(), res)
+	setCRC(w.Header(), crc)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -389,7 +420,7 @@ func (a *api) CreateAppendBlob(w http.ResponseWriter, r *http.Request) error {
 	if r.ContentLength > 0 {
 		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", strconv.FormatInt(r.ContentLength, 10))
 	}
-	hh, err := blobHTTPHeaders(r, true)
+	hh, err := createHeaders(r, true)
 	if err != nil {
 		return err
 	}
@@ -425,7 +456,9 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	crc, err := crcCheck(r, a.crc)
+	// Azure returns x-ms-content-crc64 when the request has no Content-MD5
+	// (2019-02-02 and later), Content-MD5 when it has one.
+	crc, err := crcBody(r, a.crc, tmd5 == nil)
 	if err != nil {
 		return err
 	}
@@ -447,32 +480,23 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	setWrite(h, res.WriteResult)
 	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
 	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
-	setCRC(h, crc)
+	setCRC(h, crc())
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
 
-// SetBlobTier accepts the tier every azemu block blob already has (Hot) and
-// refuses the others: the service keeps no tiers yet.
+// SetBlobTier sets the access tier of a block blob or snapshot (Hot, Cool,
+// Cold; Archive is refused: azemu keeps every blob online). Like Azure it
+// answers 200 and changes neither ETag nor Last-Modified.
 // https://learn.microsoft.com/rest/api/storageservices/set-blob-tier
 func (a *api) SetBlobTier(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	tier := r.Header.Get("x-ms-access-tier")
-	switch strings.ToLower(tier) {
-	case "":
+	if tier == "" {
 		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
-	case "hot":
-	case "cool", "cold", "archive":
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support the %s access tier yet.", tier)
-	default:
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", tier)
 	}
-	p, err := a.svc.GetBlobProperties(r.Context(), c.blobRef(), blobstore.Conditions{LeaseID: storagehttp.LeaseID(r.Header)})
-	if err != nil {
+	if err := a.svc.SetBlobTier(r.Context(), c.blobRef(), tier, blobstore.Conditions{LeaseID: storagehttp.LeaseID(r.Header)}); err != nil {
 		return err
-	}
-	if p.BlobType != blobstore.BlockBlob {
-		return blobstore.ErrInvalidBlobType
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

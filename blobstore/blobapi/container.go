@@ -76,6 +76,7 @@ func (a *api) GetContainerProperties(w http.ResponseWriter, r *http.Request) err
 	h.Set("x-ms-has-legal-hold", strconv.FormatBool(p.HasLegalHold))
 	h.Set("x-ms-default-encryption-scope", defaultScope(p.DefaultEncryptionScope))
 	h.Set("x-ms-deny-encryption-scope-override", strconv.FormatBool(p.DenyEncryptionScopeOverride))
+	h.Set("x-ms-immutable-storage-with-versioning-enabled", "false")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -270,6 +271,12 @@ func (a *api) ListBlobs(w http.ResponseWriter, r *http.Request) error {
 		default:
 			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 		}
+	}
+	if opts.Delimiter != "" && opts.Include.Snapshots {
+		// List Blobs remarks: a delimiter and include=snapshots together
+		// are a 400.
+		return blobstore.ErrInvalidQueryParameterValue.WithMessage("Snapshots cannot be listed with a delimiter.").
+			WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 	}
 	list, err := a.svc.ListBlobs(r.Context(), c.containerRef(), opts)
 	if err != nil {

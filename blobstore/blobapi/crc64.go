@@ -18,27 +18,42 @@ const crc64Poly = 0x9A6C9329AC4BC9B5
 var errCRC64Mismatch = &blobstore.Error{Status: http.StatusBadRequest, Code: "Crc64Mismatch",
 	Message: "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server."}
 
-// crcCheck wraps r.Body so the body's CRC64 is checked against
-// x-ms-content-crc64 while it streams (the mismatch surfaces as a read error,
-// so the service commits nothing). It returns the header to echo, or "".
-func crcCheck(r *http.Request, table *crc64.Table) (string, error) {
+// crcBody wraps r.Body so the body's CRC64 is computed while it streams,
+// as Azure computes it to return x-ms-content-crc64. When the request sends
+// x-ms-content-crc64 the CRC is also checked (the mismatch surfaces as a
+// read error, so the service commits nothing). The returned func gives the
+// header value once the body has been read ("" when the body was not
+// wrapped: no x-ms-content-crc64 sent and always false).
+func crcBody(r *http.Request, table *crc64.Table, always bool) (sum func() string, err error) {
 	v := r.Header.Get("x-ms-content-crc64")
-	if v == "" {
-		return "", nil
+	if v == "" && !always {
+		return func() string { return "" }, nil
 	}
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil || len(b) != 8 {
-		return "", blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
+	c := &crcReader{rc: r.Body, h: crc64.New(table), size: r.ContentLength}
+	if v != "" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(b) != 8 {
+			return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
+		}
+		want := binary.LittleEndian.Uint64(b)
+		c.want = &want
 	}
-	r.Body = &crcReader{rc: r.Body, h: crc64.New(table), want: binary.LittleEndian.Uint64(b), size: r.ContentLength}
-	return v, nil
+	r.Body = c
+	return c.sum, nil
+}
+
+// crc64Of is the x-ms-content-crc64 value of b.
+func crc64Of(table *crc64.Table, b []byte) string {
+	var out [8]byte
+	binary.LittleEndian.PutUint64(out[:], crc64.Checksum(b, table))
+	return base64.StdEncoding.EncodeToString(out[:])
 }
 
 type crcReader struct {
 	rc   io.ReadCloser
 	h    hash.Hash64
-	want uint64
-	size int64 // -1 when unknown: checked at EOF only
+	want *uint64 // nil: compute only
+	size int64   // -1 when unknown: checked at EOF only
 	read int64
 	done bool
 }
@@ -49,11 +64,18 @@ func (c *crcReader) Read(p []byte) (int, error) {
 	c.read += int64(n)
 	if !c.done && (err == io.EOF || c.size >= 0 && c.read >= c.size) {
 		c.done = true
-		if c.h.Sum64() != c.want {
+		if c.want != nil && c.h.Sum64() != *c.want {
 			return n, errCRC64Mismatch
 		}
 	}
 	return n, err
+}
+
+// sum is the CRC64 of the bytes read so far, as x-ms-content-crc64 carries it.
+func (c *crcReader) sum() string {
+	var out [8]byte
+	binary.LittleEndian.PutUint64(out[:], c.h.Sum64())
+	return base64.StdEncoding.EncodeToString(out[:])
 }
 
 func (c *crcReader) Close() error { return c.rc.Close() }

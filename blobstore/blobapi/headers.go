@@ -62,7 +62,7 @@ func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
 	}
 	ctype := hh.ContentType
 	if ctype == "" {
-		ctype = "application/octet-stream"
+		ctype = defaultContentType
 	}
 	set("Content-Type", ctype, c.auth.ContentType)
 	set("Content-Encoding", hh.ContentEncoding, c.auth.ContentEncoding)
@@ -162,6 +162,21 @@ func blobHTTPHeaders(r *http.Request, plain bool) (blobstore.HTTPHeaders, error)
 	}
 	h.ContentMD5 = md5
 	return h, nil
+}
+
+// defaultContentType is the content type Azure stores for a blob created
+// without one.
+const defaultContentType = "application/octet-stream"
+
+// createHeaders is blobHTTPHeaders for the operations that create a blob
+// (Put Blob, Put Block List, Create Append Blob): a blob created without a
+// content type gets application/octet-stream stored, so listings show it.
+func createHeaders(r *http.Request, plain bool) (blobstore.HTTPHeaders, error) {
+	h, err := blobHTTPHeaders(r, plain)
+	if h.ContentType == "" {
+		h.ContentType = defaultContentType
+	}
+	return h, err
 }
 
 // contentLength returns the declared body size, -1 for chunked bodies, and

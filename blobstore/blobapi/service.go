@@ -79,7 +79,7 @@ func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
 	}
 	opts.MaxResults = maxResults
 	for _, inc := range splitList(qv.Get("include")) {
-		switch inc {
+		switch strings.ToLower(inc) {
 		case "metadata":
 			opts.IncludeMetadata = true
 		case "deleted", "system":
@@ -107,7 +107,7 @@ func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
 		lease := leaseOrDefault(ct.Lease)
 		xc := xmlContainer{Name: ct.Name, Properties: xmlContainerProperties{
 			LastModified:                httpDate(ct.LastModified),
-			ETag:                        storagehttp.QuoteETag(ct.ETag),
+			ETag:                        xmlQuotedETag{Inner: storagehttp.QuoteETag(ct.ETag)},
 			LeaseStatus:                 string(lease.Status),
 			LeaseState:                  string(lease.State),
 			LeaseDuration:               string(lease.Duration),

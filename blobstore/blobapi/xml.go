@@ -374,9 +374,17 @@ type xmlContainer struct {
 	Metadata   *xmlMetadata           `xml:"Metadata,omitempty"`
 }
 
+// xmlQuotedETag is a quoted ETag written as Azure writes it in List
+// Containers, with literal quotes (encoding/xml would write &#34;, which
+// parsers read the same but byte-comparing clients do not). ETags are
+// 0x-prefixed hex, so nothing in them needs escaping.
+type xmlQuotedETag struct {
+	Inner string `xml:",innerxml"`
+}
+
 type xmlContainerProperties struct {
-	LastModified                string `xml:"Last-Modified"`
-	ETag                        string `xml:"Etag"`
+	LastModified                string        `xml:"Last-Modified"`
+	ETag                        xmlQuotedETag `xml:"Etag"`
 	LeaseStatus                 string `xml:"LeaseStatus"`
 	LeaseState                  string `xml:"LeaseState"`
 	LeaseDuration               string `xml:"LeaseDuration,omitempty"`
@@ -385,6 +393,9 @@ type xmlContainerProperties struct {
 	HasLegalHold                bool   `xml:"HasLegalHold"`
 	DefaultEncryptionScope      string `xml:"DefaultEncryptionScope"`
 	DenyEncryptionScopeOverride bool   `xml:"DenyEncryptionScopeOverride"`
+	// ImmutableStorageWithVersioningEnabled is always false: azemu has no
+	// version-level immutability.
+	ImmutableStorageWithVersioningEnabled bool `xml:"ImmutableStorageWithVersioningEnabled"`
 }
 
 type xmlBlobList struct {
@@ -445,52 +456,63 @@ type xmlBlob struct {
 	Metadata   *xmlMetadata      `xml:"Metadata,omitempty"`
 }
 
+// xmlBlobProperties is the Properties element of a List Blobs entry, in
+// Azure's element order. The pointer fields are omitted for uncommitted
+// blobs, which have no such properties yet (List Blobs remarks).
 type xmlBlobProperties struct {
-	CreationTime          string `xml:"Creation-Time"`
-	LastModified          string `xml:"Last-Modified"`
-	ETag                  string `xml:"Etag"`
-	ContentLength         int64  `xml:"Content-Length"`
-	ContentType           string `xml:"Content-Type"`
-	ContentEncoding       string `xml:"Content-Encoding"`
-	ContentLanguage       string `xml:"Content-Language"`
-	ContentMD5            string `xml:"Content-MD5"`
-	CacheControl          string `xml:"Cache-Control"`
-	ContentDisposition    string `xml:"Content-Disposition"`
-	BlobType              string `xml:"BlobType"`
-	AccessTier            string `xml:"AccessTier,omitempty"`
-	LeaseStatus           string `xml:"LeaseStatus,omitempty"`
-	LeaseState            string `xml:"LeaseState,omitempty"`
-	LeaseDuration         string `xml:"LeaseDuration,omitempty"`
-	CopyID                string `xml:"CopyId,omitempty"`
-	CopyStatus            string `xml:"CopyStatus,omitempty"`
-	CopySource            string `xml:"CopySource,omitempty"`
-	CopyProgress          string `xml:"CopyProgress,omitempty"`
-	CopyCompletionTime    string `xml:"CopyCompletionTime,omitempty"`
-	CopyStatusDescription string `xml:"CopyStatusDescription,omitempty"`
-	ServerEncrypted       bool   `xml:"ServerEncrypted"`
-	AccessTierInferred    *bool  `xml:"AccessTierInferred,omitempty"`
+	CreationTime          *string `xml:"Creation-Time"`
+	LastModified          *string `xml:"Last-Modified"`
+	ETag                  *string `xml:"Etag"`
+	ContentLength         int64   `xml:"Content-Length"`
+	ContentType           *string `xml:"Content-Type"`
+	ContentEncoding       *string `xml:"Content-Encoding"`
+	ContentLanguage       *string `xml:"Content-Language"`
+	ContentMD5            *string `xml:"Content-MD5"`
+	CacheControl          *string `xml:"Cache-Control"`
+	ContentDisposition    *string `xml:"Content-Disposition"`
+	BlobType              string  `xml:"BlobType"`
+	AccessTier            string  `xml:"AccessTier,omitempty"`
+	LeaseStatus           string  `xml:"LeaseStatus,omitempty"`
+	LeaseState            string  `xml:"LeaseState,omitempty"`
+	LeaseDuration         string  `xml:"LeaseDuration,omitempty"`
+	CopyID                string  `xml:"CopyId,omitempty"`
+	CopyStatus            string  `xml:"CopyStatus,omitempty"`
+	CopySource            string  `xml:"CopySource,omitempty"`
+	CopyProgress          string  `xml:"CopyProgress,omitempty"`
+	CopyCompletionTime    string  `xml:"CopyCompletionTime,omitempty"`
+	CopyStatusDescription string  `xml:"CopyStatusDescription,omitempty"`
+	ServerEncrypted       bool    `xml:"ServerEncrypted"`
+	AccessTierInferred    *bool   `xml:"AccessTierInferred,omitempty"`
+	AccessTierChangeTime  string  `xml:"AccessTierChangeTime,omitempty"`
 }
 
+func strPtr(s string) *string { return &s }
+
+// blobXML renders one List Blobs entry. Unlike the ETag header, the Etag
+// element of List Blobs is not quoted (as Azure sends it).
 func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
 	x := xmlBlob{Name: blobName(p.Name), Snapshot: p.Snapshot}
 	x.Properties = xmlBlobProperties{
-		CreationTime:       httpDate(p.CreationTime),
-		LastModified:       httpDate(p.LastModified),
-		ETag:               storagehttp.QuoteETag(p.ETag),
-		ContentLength:      p.ContentLength,
-		ContentType:        p.HTTPHeaders.ContentType,
-		ContentEncoding:    p.HTTPHeaders.ContentEncoding,
-		ContentLanguage:    p.HTTPHeaders.ContentLanguage,
-		ContentMD5:         b64(p.HTTPHeaders.ContentMD5),
-		CacheControl:       p.HTTPHeaders.CacheControl,
-		ContentDisposition: p.HTTPHeaders.ContentDisposition,
-		BlobType:           string(p.BlobType),
-		AccessTier:         p.AccessTier,
-		ServerEncrypted:    true,
+		ContentLength:   p.ContentLength,
+		BlobType:        string(p.BlobType),
+		AccessTier:      p.AccessTier,
+		ServerEncrypted: true,
+	}
+	if p.IsCommitted {
+		x.Properties.CreationTime = strPtr(httpDate(p.CreationTime))
+		x.Properties.LastModified = strPtr(httpDate(p.LastModified))
+		x.Properties.ETag = strPtr(p.ETag)
+		x.Properties.ContentType = strPtr(p.HTTPHeaders.ContentType)
+		x.Properties.ContentEncoding = strPtr(p.HTTPHeaders.ContentEncoding)
+		x.Properties.ContentLanguage = strPtr(p.HTTPHeaders.ContentLanguage)
+		x.Properties.ContentMD5 = strPtr(b64(p.HTTPHeaders.ContentMD5))
+		x.Properties.CacheControl = strPtr(p.HTTPHeaders.CacheControl)
+		x.Properties.ContentDisposition = strPtr(p.HTTPHeaders.ContentDisposition)
 	}
 	if p.AccessTier != "" {
 		inferred := p.AccessTierInferred
 		x.Properties.AccessTierInferred = &inferred
+		x.Properties.AccessTierChangeTime = httpDate(p.AccessTierChangeTime)
 	}
 	if p.Snapshot == "" {
 		lease := leaseOrDefault(p.Lease)
@@ -508,7 +530,7 @@ func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
 		}
 		x.Properties.CopyStatusDescription = p.Copy.StatusDescription
 	}
-	if p.Metadata != nil {
+	if p.Metadata != nil && p.IsCommitted {
 		md := xmlMetadata(p.Metadata)
 		x.Metadata = &md
 	}

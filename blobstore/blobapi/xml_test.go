@@ -106,17 +106,23 @@ func TestBlobListXML(t *testing.T) {
 	x.Blobs.Items = []any{
 		blobXML(&blobstore.BlobProperties{Name: "a.txt", BlobType: blobstore.BlockBlob, ETag: "0x1", LastModified: lm, CreationTime: lm, ContentLength: 3,
 			HTTPHeaders: blobstore.HTTPHeaders{ContentType: "text/plain", ContentMD5: []byte{1, 2}}, AccessTier: "Hot", AccessTierInferred: true,
-			Metadata: map[string]string{"k": "v"}}, false),
+			Metadata: map[string]string{"k": "v"}, IsCommitted: true}, false),
 		xmlBlobPrefix{Name: blobName("dir/")},
-		blobXML(&blobstore.BlobProperties{Name: "bad\x01name", BlobType: blobstore.AppendBlob}, false),
+		blobXML(&blobstore.BlobProperties{Name: "bad\x01name", BlobType: blobstore.AppendBlob, IsCommitted: true}, false),
+		blobXML(&blobstore.BlobProperties{Name: "cool", BlobType: blobstore.BlockBlob, IsCommitted: true, AccessTier: "Cool", AccessTierChangeTime: lm}, false),
+		blobXML(&blobstore.BlobProperties{Name: "staged", BlobType: blobstore.BlockBlob, Metadata: map[string]string{}}, false),
 	}
 	out, err := xml.Marshal(x)
 	require.NoError(t, err)
 	s := string(out)
-	assert.Contains(t, s, `<EnumerationResults ServiceEndpoint="http://127.0.0.1:10000/devstoreaccount1" ContainerName="c"><Delimiter>/</Delimiter><Blobs><Blob><Name>a.txt</Name><Properties><Creation-Time>Tue, 02 Jan 2024 03:04:05 GMT</Creation-Time><Last-Modified>Tue, 02 Jan 2024 03:04:05 GMT</Last-Modified><Etag>&#34;0x1&#34;</Etag><Content-Length>3</Content-Length><Content-Type>text/plain</Content-Type>`)
+	assert.Contains(t, s, `<EnumerationResults ServiceEndpoint="http://127.0.0.1:10000/devstoreaccount1" ContainerName="c"><Delimiter>/</Delimiter><Blobs><Blob><Name>a.txt</Name><Properties><Creation-Time>Tue, 02 Jan 2024 03:04:05 GMT</Creation-Time><Last-Modified>Tue, 02 Jan 2024 03:04:05 GMT</Last-Modified><Etag>0x1</Etag><Content-Length>3</Content-Length><Content-Type>text/plain</Content-Type>`)
 	assert.Contains(t, s, `<Content-MD5>AQI=</Content-MD5>`)
 	assert.Contains(t, s, `<BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier><LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted><AccessTierInferred>true</AccessTierInferred></Properties><Metadata><k>v</k></Metadata></Blob><BlobPrefix><Name>dir/</Name></BlobPrefix>`)
 	assert.Contains(t, s, `<Name Encoded="true">bad%01name</Name>`)
+	assert.Contains(t, s, `<ServerEncrypted>true</ServerEncrypted><AccessTierInferred>false</AccessTierInferred><AccessTierChangeTime>Tue, 02 Jan 2024 03:04:05 GMT</AccessTierChangeTime>`)
+	// An uncommitted blob has no dates, ETag, content headers or metadata.
+	assert.Contains(t, s, `<Blob><Name>staged</Name><Properties><Content-Length>0</Content-Length><BlobType>BlockBlob</BlobType><LeaseStatus>`)
+	assert.NotContains(t, s, `<Name>staged</Name><Properties><Content-Length>0</Content-Length><BlobType>BlockBlob</BlobType><LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted></Properties><Metadata>`)
 	assert.True(t, strings.HasSuffix(s, `</Blobs><NextMarker>m2</NextMarker></EnumerationResults>`), s)
 }
 

@@ -1,0 +1,117 @@
+package blobapi
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"hash/crc64"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func b64md5(s string) string {
+	sum := md5.Sum([]byte(s))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+func crcOf(s string) string { return crc64Of(crc64.MakeTable(crc64Poly), []byte(s)) }
+
+// TestTransactionalDigests: Put Blob always returns x-ms-content-crc64 and
+// Content-MD5; Put Block, Append Block and Put Block List return Content-MD5
+// when the request sent one and x-ms-content-crc64 otherwise (Put Block List:
+// of the block list body).
+func TestTransactionalDigests(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount + "/dig"
+	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
+
+	resp, _ := e.must(req{method: "PUT", path: A + "/pb", body: "hello", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
+	assert.Equal(t, crcOf("hello"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Equal(t, b64md5("hello"), resp.Header.Get("Content-MD5"))
+
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=block&blockid=YWFh", body: "abc"}, 201)
+	assert.Equal(t, crcOf("abc"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=block&blockid=YmJi", body: "def", header: map[string]string{"Content-MD5": b64md5("def")}}, 201)
+	assert.Equal(t, b64md5("def"), resp.Header.Get("Content-MD5"))
+	assert.Empty(t, resp.Header.Get("x-ms-content-crc64"))
+
+	list := `<?xml version="1.0" encoding="utf-8"?><BlockList><Latest>YWFh</Latest><Latest>YmJi</Latest></BlockList>`
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=blocklist", body: list, header: map[string]string{"Content-MD5": b64md5("other")}}, 400)
+	assert.Equal(t, "Md5Mismatch", resp.Header.Get("x-ms-error-code"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=blocklist", body: list, header: map[string]string{"x-ms-content-crc64": crcOf("other")}}, 400)
+	assert.Equal(t, "Crc64Mismatch", resp.Header.Get("x-ms-error-code"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=blocklist", body: list}, 201)
+	assert.Equal(t, crcOf(list), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=blocklist", body: list, header: map[string]string{"Content-MD5": b64md5(list)}}, 201)
+	assert.Equal(t, b64md5(list), resp.Header.Get("Content-MD5"))
+
+	e.must(req{method: "PUT", path: A + "/ap", header: map[string]string{"x-ms-blob-type": "AppendBlob"}}, 201)
+	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "xyz"}, 201)
+	assert.Equal(t, crcOf("xyz"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "uvw", header: map[string]string{"Content-MD5": b64md5("uvw")}}, 201)
+	assert.Equal(t, b64md5("uvw"), resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "uvw", header: map[string]string{"x-ms-content-crc64": crcOf("nope")}}, 400)
+	assert.Equal(t, "Crc64Mismatch", resp.Header.Get("x-ms-error-code"))
+}
+
+// TestListingShapes: List Blobs sends unquoted Etag elements and the default
+// content type; List Containers sends literally quoted ETags and
+// ImmutableStorageWithVersioningEnabled; a delimiter with snapshots is 400.
+func TestListingShapes(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount + "/shapes"
+	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
+	resp, _ := e.must(req{method: "PUT", path: A + "/b", body: "x", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
+	etag := resp.Header.Get("ETag")
+	require.True(t, strings.HasPrefix(etag, `"0x`), etag)
+
+	_, body := e.must(req{method: "GET", path: A + "?restype=container&comp=list"}, 200)
+	assert.Contains(t, body, "<Etag>"+strings.Trim(etag, `"`)+"</Etag>")
+	assert.Contains(t, body, "<Content-Type>application/octet-stream</Content-Type>")
+
+	resp, _ = e.must(req{method: "HEAD", path: A + "?restype=container"}, 200)
+	assert.Equal(t, "false", resp.Header.Get("x-ms-immutable-storage-with-versioning-enabled"))
+	_, body = e.must(req{method: "GET", path: "/" + testAccount + "?comp=list&include=Metadata"}, 200)
+	assert.Contains(t, body, "<Etag>"+resp.Header.Get("ETag")+"</Etag>")
+	assert.Contains(t, body, "<ImmutableStorageWithVersioningEnabled>false</ImmutableStorageWithVersioningEnabled>")
+	assert.Contains(t, body, "<Metadata>", "include values are case-insensitive")
+
+	resp, _ = e.must(req{method: "GET", path: A + "?restype=container&comp=list&delimiter=/&include=snapshots"}, 400)
+	assert.Equal(t, "InvalidQueryParameterValue", resp.Header.Get("x-ms-error-code"))
+}
+
+// TestSetBlobTierREST: Set Blob Tier changes the tier (200, same ETag) and
+// reports x-ms-access-tier-change-time; Archive and bad values are refused.
+func TestSetBlobTierREST(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount + "/tiers"
+	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
+	put, _ := e.must(req{method: "PUT", path: A + "/b", body: "x", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
+	resp, _ := e.must(req{method: "HEAD", path: A + "/b"}, 200)
+	assert.Equal(t, "Hot", resp.Header.Get("x-ms-access-tier"))
+	assert.Equal(t, "true", resp.Header.Get("x-ms-access-tier-inferred"))
+	assert.Empty(t, resp.Header.Get("x-ms-access-tier-change-time"))
+
+	e.must(req{method: "PUT", path: A + "/b?comp=tier", header: map[string]string{"x-ms-access-tier": "Cool"}}, http.StatusOK)
+	resp, _ = e.must(req{method: "HEAD", path: A + "/b"}, 200)
+	assert.Equal(t, "Cool", resp.Header.Get("x-ms-access-tier"))
+	assert.Empty(t, resp.Header.Get("x-ms-access-tier-inferred"))
+	assert.NotEmpty(t, resp.Header.Get("x-ms-access-tier-change-time"))
+	assert.Equal(t, put.Header.Get("ETag"), resp.Header.Get("ETag"))
+	_, body := e.must(req{method: "GET", path: A + "?restype=container&comp=list"}, 200)
+	assert.Contains(t, body, "<AccessTier>Cool</AccessTier>")
+	assert.Contains(t, body, "<AccessTierInferred>false</AccessTierInferred><AccessTierChangeTime>")
+
+	for tier, code := range map[string]string{"Archive": "FeatureNotSupportedByEmulator", "Lukewarm": "InvalidHeaderValue", "": "MissingRequiredHeader"} {
+		resp, _ = e.must(req{method: "PUT", path: A + "/b?comp=tier", header: map[string]string{"x-ms-access-tier": tier}}, 400)
+		assert.Equal(t, code, resp.Header.Get("x-ms-error-code"), tier)
+	}
+	resp, _ = e.must(req{method: "PUT", path: A + "/missing?comp=tier", header: map[string]string{"x-ms-access-tier": "Cool"}}, 404)
+	assert.Equal(t, "BlobNotFound", resp.Header.Get("x-ms-error-code"))
+}
