@@ -385,14 +385,14 @@ type xmlQuotedETag struct {
 type xmlContainerProperties struct {
 	LastModified                string        `xml:"Last-Modified"`
 	ETag                        xmlQuotedETag `xml:"Etag"`
-	LeaseStatus                 string `xml:"LeaseStatus"`
-	LeaseState                  string `xml:"LeaseState"`
-	LeaseDuration               string `xml:"LeaseDuration,omitempty"`
-	PublicAccess                string `xml:"PublicAccess,omitempty"`
-	HasImmutabilityPolicy       bool   `xml:"HasImmutabilityPolicy"`
-	HasLegalHold                bool   `xml:"HasLegalHold"`
-	DefaultEncryptionScope      string `xml:"DefaultEncryptionScope"`
-	DenyEncryptionScopeOverride bool   `xml:"DenyEncryptionScopeOverride"`
+	LeaseStatus                 string        `xml:"LeaseStatus"`
+	LeaseState                  string        `xml:"LeaseState"`
+	LeaseDuration               string        `xml:"LeaseDuration,omitempty"`
+	PublicAccess                string        `xml:"PublicAccess,omitempty"`
+	HasImmutabilityPolicy       bool          `xml:"HasImmutabilityPolicy"`
+	HasLegalHold                bool          `xml:"HasLegalHold"`
+	DefaultEncryptionScope      string        `xml:"DefaultEncryptionScope"`
+	DenyEncryptionScopeOverride bool          `xml:"DenyEncryptionScopeOverride"`
 	// ImmutableStorageWithVersioningEnabled is always false: azemu has no
 	// version-level immutability.
 	ImmutableStorageWithVersioningEnabled bool `xml:"ImmutableStorageWithVersioningEnabled"`
