@@ -33,7 +33,13 @@ func TestJavaScriptSDKs(t *testing.T) {
 	node, nodeErr := exec.LookPath("node")
 	npm, npmErr := exec.LookPath("npm")
 	if nodeErr != nil || npmErr != nil {
-		t.Skip("node and npm must be on PATH to run the JavaScript SDK checks (CI installs them); skipping")
+		if os.Getenv("AZEMU_REQUIRE_NODE") != "" {
+			t.Fatal("AZEMU_REQUIRE_NODE is set but node or npm is not on PATH")
+		}
+		t.Skip("node and npm must be on PATH to run the JavaScript SDK checks (CI installs them; set AZEMU_REQUIRE_NODE=1 to fail instead of skipping)")
+	}
+	if v, err := exec.Command(node, "--version").Output(); err == nil {
+		t.Logf("node %s", strings.TrimSpace(string(v)))
 	}
 	ensureNodeModules(t, npm)
 	// Stat every script so that go test's result cache (which tracks the files

@@ -135,7 +135,7 @@ describe("BlobServiceClient.fromConnectionString", () => {
     assert.equal((await anon.downloadToBuffer()).toString("utf8"), "hello from @azure/storage-blob");
     // read-only SAS: writing is refused
     const anonWrite = new ContainerClient(`${container.url}?${sas}`).getBlockBlobClient("docs/hello.txt");
-    await expectRestError(anonWrite.upload("x", 1), 403);
+    await expectRestError(anonWrite.upload("x", 1), 403, "AuthorizationPermissionMismatch");
     // a tampered signature is refused
     const forged = new BlobClient(`${blob.url}?${sas.replace(/sig=[^&]+/, "sig=" + encodeURIComponent(Buffer.alloc(32).toString("base64")))}`);
     await expectRestError(forged.downloadToBuffer(), 403, "AuthenticationFailed");

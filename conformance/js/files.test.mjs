@@ -127,7 +127,7 @@ describe("ShareServiceClient.fromConnectionString", () => {
     ).toString();
     const anon = new ShareFileClient(`${file.url}?${sas}`);
     assert.equal((await anon.downloadToBuffer()).toString("utf8"), "hello from @azure/storage-file-share");
-    await expectRestError(anon.uploadRange(Buffer.from("x"), 0, 1), 403);
+    await expectRestError(anon.uploadRange(Buffer.from("x"), 0, 1), 403, "AuthorizationPermissionMismatch");
   });
 
   it("deletes files, the directory and the share", async (t) => {

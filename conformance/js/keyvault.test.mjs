@@ -239,6 +239,22 @@ describe("Key Vault features applications commonly use", () => {
     assert.deepEqual(Buffer.from(dec.result), secret);
   });
 
+  it("sets and reads a rotation policy", async () => {
+    const name = uniqueName("jspol");
+    await client.createEcKey(name);
+    const set = await client.updateKeyRotationPolicy(name, {
+      expiresIn: "P90D",
+      lifetimeActions: [{ action: "Rotate", timeBeforeExpiry: "P30D" }],
+    });
+    assert.equal(set.expiresIn, "P90D");
+    const got = await client.getKeyRotationPolicy(name);
+    assert.equal(got.expiresIn, "P90D");
+    assert.ok(got.id.endsWith(`/keys/${name}/rotationpolicy`), got.id);
+    const rotate = got.lifetimeActions.find((a) => a.action === "Rotate");
+    assert.ok(rotate, JSON.stringify(got.lifetimeActions));
+    assert.equal(rotate.timeBeforeExpiry, "P30D");
+  });
+
   it("signs with RS256 and PS256, verified locally", async () => {
     const name = uniqueName("jssig");
     const key = await client.createRsaKey(name, { keySize: 2048 });
