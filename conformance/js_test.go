@@ -94,9 +94,10 @@ func ensureNodeModules(t *testing.T, npm string) {
 
 // jsBaseEnv is the caller's environment without the variables that would
 // change what the SDKs do: Azure credentials, managed identity endpoints,
-// proxies (the emulator is local) and Node options.
+// proxies (the emulator is local) and Node options (the CA must be trusted
+// through NODE_EXTRA_CA_CERTS, never by turning verification off).
 func jsBaseEnv() []string {
-	drop := []string{"AZURE_", "IDENTITY_", "MSI_", "IMDS_", "AZEMU_", "NODE_OPTIONS=", "NODE_EXTRA_CA_CERTS=",
+	drop := []string{"AZURE_", "IDENTITY_", "MSI_", "IMDS_", "AZEMU_", "NODE_OPTIONS=", "NODE_EXTRA_CA_CERTS=", "NODE_TLS_REJECT_UNAUTHORIZED=",
 		"HTTP_PROXY=", "HTTPS_PROXY=", "ALL_PROXY=", "NO_PROXY="}
 	var env []string
 next:
