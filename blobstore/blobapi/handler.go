@@ -169,7 +169,10 @@ func (a *api) handle(o op) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{op: &o}
 		c.requestID = a.resp.SetCommonHeaders(w, r)
-		if err := a.prepare(w, r, c); err != nil {
+		if acct, err := unescape(mux.Vars(r)["account"]); err == nil && acct != "" {
+			w = a.corsHeaders(w, r, acct)
+		}
+		if err := a.prepare(r, c); err != nil {
 			a.resp.WriteError(w, r, err, "service", "blob", "op", o.name, "account", mux.Vars(r)["account"])
 			return
 		}
@@ -183,7 +186,7 @@ func (a *api) handle(o op) http.Handler {
 	})
 }
 
-func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *api) prepare(r *http.Request, c *call) error {
 	vars := mux.Vars(r)
 	var err error
 	acct, err := unescape(vars["account"])
@@ -207,9 +210,6 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	if err := a.authenticate(r, c); err != nil {
 		return err
-	}
-	if r.Header.Get("Origin") != "" {
-		a.corsHeaders(w, r, c)
 	}
 	return unsupportedEncryption(r)
 }

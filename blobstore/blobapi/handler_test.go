@@ -248,7 +248,71 @@ func TestHostStyleAndCORS(t *testing.T) {
 	assert.Equal(t, "CorsPreflightFailure", resp.Header.Get("x-ms-error-code"))
 	resp, _ = e.must(req{method: "GET", path: "/devstoreaccount1/hst/x", header: map[string]string{"Origin": "http://app"}}, 200)
 	assert.Equal(t, "http://app", resp.Header.Get("Access-Control-Allow-Origin"))
-	assert.Equal(t, "x-ms-*", resp.Header.Get("Access-Control-Expose-Headers"))
+	// Azure expands the rule's patterns to the response's own header names.
+	exposed := strings.Split(resp.Header.Get("Access-Control-Expose-Headers"), ",")
+	assert.Contains(t, exposed, "x-ms-request-id")
+	assert.Contains(t, exposed, "x-ms-blob-type")
+	assert.NotContains(t, exposed, "Content-Type")
+	assert.Equal(t, "true", resp.Header.Get("Access-Control-Allow-Credentials"))
+	assert.Equal(t, "Origin", resp.Header.Get("Vary"))
+}
+
+// TestCORSActualRequests follows Azure's table for actual requests: Vary,
+// Access-Control-Allow-Origin and Access-Control-Expose-Headers by origin
+// match, with and without an Origin header, on errors too.
+func TestCORSActualRequests(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount
+	e.must(req{method: "PUT", path: A + "/crs?restype=container"}, 201)
+	e.must(req{method: "PUT", path: A + "/crs/b", body: "x", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-meta-color": "blue"}}, 201)
+
+	// No rules: no CORS headers at all.
+	resp, _ := e.must(req{method: "GET", path: A + "/crs/b", header: map[string]string{"Origin": "http://app"}}, 200)
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Empty(t, resp.Header.Get("Vary"))
+
+	props := `<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Cors>` +
+		`<CorsRule><AllowedOrigins>http://app</AllowedOrigins><AllowedMethods>GET,HEAD,PUT</AllowedMethods><MaxAgeInSeconds>5</MaxAgeInSeconds><ExposedHeaders>x-ms-meta-*,ETag</ExposedHeaders><AllowedHeaders>*</AllowedHeaders></CorsRule>` +
+		`<CorsRule><AllowedOrigins>*</AllowedOrigins><AllowedMethods>GET</AllowedMethods><MaxAgeInSeconds>5</MaxAgeInSeconds><ExposedHeaders>*</ExposedHeaders><AllowedHeaders>*</AllowedHeaders></CorsRule>` +
+		`</Cors></StorageServiceProperties>`
+	e.must(req{method: "PUT", path: A + "?restype=service&comp=properties", body: props}, 202)
+
+	tests := []struct {
+		name, method, origin string
+		status               int
+		allow, vary, creds   string
+		exposed, notExposed  []string
+	}{
+		{"exact origin", "GET", "http://app", 200, "http://app", "Origin", "true", []string{"x-ms-meta-color", "ETag"}, []string{"x-ms-request-id", "Content-Length"}},
+		{"exact origin PUT has no Vary", "PUT", "http://app", 400, "http://app", "", "true", nil, nil},
+		{"allow-all rule", "GET", "http://other", 200, "*", "", "", []string{"x-ms-request-id", "Content-Length", "ETag", "x-ms-meta-color"}, []string{"Access-Control-Allow-Origin"}},
+		{"no matching rule", "HEAD", "http://other", 200, "", "Origin", "", nil, nil},
+		{"no origin, allow-all rule", "GET", "", 200, "*", "", "", []string{"x-ms-request-id"}, nil},
+		{"no origin, no allow-all rule", "HEAD", "", 200, "", "Origin", "", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := map[string]string{}
+			if tc.origin != "" {
+				h["Origin"] = tc.origin
+			}
+			resp, _ := e.must(req{method: tc.method, path: A + "/crs/b", header: h}, tc.status)
+			assert.Equal(t, tc.allow, resp.Header.Get("Access-Control-Allow-Origin"))
+			assert.Equal(t, tc.vary, resp.Header.Get("Vary"))
+			assert.Equal(t, tc.creds, resp.Header.Get("Access-Control-Allow-Credentials"))
+			exposed := strings.Split(resp.Header.Get("Access-Control-Expose-Headers"), ",")
+			for _, n := range tc.exposed {
+				assert.Contains(t, exposed, n)
+			}
+			for _, n := range tc.notExposed {
+				assert.NotContains(t, exposed, n)
+			}
+		})
+	}
+	// An authentication failure still carries the CORS headers, so a
+	// browser app can read the storage error.
+	resp, _ = e.must(req{method: "GET", path: A + "/crs?restype=container&comp=list", anon: true, header: map[string]string{"Origin": "http://app"}}, 404)
+	assert.Equal(t, "http://app", resp.Header.Get("Access-Control-Allow-Origin"))
 }
 
 func TestBlockListWire(t *testing.T) {
