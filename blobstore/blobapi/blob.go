@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/binary"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
@@ -23,8 +25,11 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err := noSnapshot(c); err != nil {
 		return err
 	}
-	if r.Header.Get("x-ms-blob-type") == "" {
+	switch bt := r.Header.Get("x-ms-blob-type"); {
+	case bt == "":
 		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-blob-type")
+	case !strings.EqualFold(bt, string(blobstore.BlockBlob)):
+		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-type").WithDetail("HeaderValue", bt)
 	}
 	size, err := contentLength(r)
 	if err != nil {
@@ -91,6 +96,11 @@ func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
 	if rangeMD5 && !hasRange {
 		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-md5").WithDetail("HeaderValue", "true")
 	}
+	rangeCRC := strings.EqualFold(r.Header.Get("x-ms-range-get-content-crc64"), "true")
+	if rangeCRC && (!hasRange || rangeMD5) {
+		// Without a range, or together with the MD5 request, it is a 400.
+		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-crc64").WithDetail("HeaderValue", "true")
+	}
 	rd, err := a.svc.GetBlob(r.Context(), c.blobRef(), conditions(r))
 	if err != nil {
 		return err
@@ -105,6 +115,9 @@ func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
 		}
 		if rangeMD5 && n > maxRangeMD5 {
 			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
+		}
+		if rangeCRC && n > maxRangeMD5 {
+			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-crc64 exceeds 4 MiB.")
 		}
 	}
 	p := &rd.Properties
@@ -123,6 +136,15 @@ func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			h.Set("Content-MD5", b64(sum.Sum(nil)))
+		}
+		if rangeCRC {
+			sum := crc64.New(a.crc)
+			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
+				return err
+			}
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], sum.Sum64())
+			h.Set("x-ms-content-crc64", b64(b[:]))
 		}
 	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
 		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))

@@ -115,3 +115,22 @@ func TestSetBlobTierREST(t *testing.T) {
 	resp, _ = e.must(req{method: "PUT", path: A + "/missing?comp=tier", header: map[string]string{"x-ms-access-tier": "Cool"}}, 404)
 	assert.Equal(t, "BlobNotFound", resp.Header.Get("x-ms-error-code"))
 }
+
+// TestRangeGetContentCRC64: x-ms-range-get-content-crc64 returns the
+// range's CRC64 (up to 4 MiB, only with a range, not with the MD5 request);
+// an unknown x-ms-blob-type is InvalidHeaderValue.
+func TestRangeGetContentCRC64(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount + "/rcrc"
+	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
+	e.must(req{method: "PUT", path: A + "/b", body: "hello world", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
+	resp, body := e.must(req{method: "GET", path: A + "/b", header: map[string]string{"x-ms-range": "bytes=0-4", "x-ms-range-get-content-crc64": "true"}}, 206)
+	assert.Equal(t, "hello", body)
+	assert.Equal(t, crcOf("hello"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("Content-MD5"))
+	e.must(req{method: "GET", path: A + "/b", header: map[string]string{"x-ms-range-get-content-crc64": "true"}}, 400)
+	e.must(req{method: "GET", path: A + "/b", header: map[string]string{"x-ms-range": "bytes=0-4", "x-ms-range-get-content-crc64": "true", "x-ms-range-get-content-md5": "true"}}, 400)
+
+	resp, _ = e.must(req{method: "PUT", path: A + "/c", header: map[string]string{"x-ms-blob-type": "SpreadsheetBlob"}}, 400)
+	assert.Equal(t, "InvalidHeaderValue", resp.Header.Get("x-ms-error-code"))
+}
