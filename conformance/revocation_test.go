@@ -3,11 +3,14 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +19,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/keyvault/armkeyvault"
@@ -26,9 +30,15 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/directory"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/fileerror"
+	fileservice "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/emulator"
 )
 
@@ -371,8 +381,10 @@ func TestRevocationCauses(t *testing.T) {
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := setupCMK(t, env, fmt.Sprintf("rev%d", i), tc.opts)
+			fs := f.setupFiles(t)
 			ctx := ctxT(t)
 			f.requireReadable(t)
+			fs.requireReadable(t)
 			tc.revoke(t, f)
 			for n, op := range gatedOps() {
 				err := op.run(ctx, f, n)
@@ -385,12 +397,28 @@ func TestRevocationCauses(t *testing.T) {
 			for n, op := range ungatedOps() {
 				assert.NoError(t, op.run(ctx, f, n), "%s must keep working", op.name)
 			}
+			for n, op := range gatedFileOps() {
+				err := op.run(ctx, f, fs, n)
+				if tc.code == "" {
+					assert.NoError(t, err, "Files: %s", op.name)
+					continue
+				}
+				t.Run("Files "+op.name, func(t *testing.T) { requireFileCode(t, err, tc.code) })
+			}
+			for n, op := range ungatedFileOps() {
+				assert.NoError(t, op.run(ctx, f, fs, n), "Files: %s must keep working", op.name)
+			}
 			if tc.restore == nil {
 				return
 			}
 			tc.restore(t, f)
 			f.requireReadable(t)
-			_, err := f.blob.UploadBuffer(ctx, "data", "after-restore", []byte("ok"), nil)
+			fs.requireReadable(t)
+			_, err := fs.dir.NewFileClient("after-restore").Create(ctx, 2, nil)
+			require.NoError(t, err)
+			_, err = fs.dir.GetProperties(ctx, nil)
+			require.NoError(t, err)
+			_, err = f.blob.UploadBuffer(ctx, "data", "after-restore", []byte("ok"), nil)
 			require.NoError(t, err)
 		})
 	}
@@ -703,4 +731,244 @@ func TestRevocationCanary(t *testing.T) {
 	assert.Greater(t, files, 3)
 	_, err = os.Stat(filepath.Join(dir, "management", "state.json"))
 	require.NoError(t, err, "the management state is kept in the data folder")
+}
+
+// cmkFiles is the Azure Files side of a CMK fixture: a share with a
+// directory, a file with known bytes, and victims for the operations that
+// must keep working.
+type cmkFiles struct {
+	svc       *fileservice.Client
+	cred      *fileservice.SharedKeyCredential
+	key       string // the account key (base64), for hand-signed requests
+	url       string // the account's Files endpoint
+	share     *share.Client
+	dir       *directory.Client
+	file      *file.Client // holds plaintext; never changed by a row
+	scratch   *file.Client // the rows that write change this one
+	permKey   string
+	plaintext []byte
+}
+
+const cmkSDDL = "O:S-1-5-21-397955417-626881126-188441444-3053964G:S-1-5-21-397955417-626881126-188441444-513D:(A;;RPWPCCDCLCSWRCWDWOGA;;;S-1-0-0)"
+
+// setupFiles creates the Files data of a CMK account through azfile, with
+// the key listKeys returns, on the account's Files endpoint.
+func (f *cmkFixture) setupFiles(t *testing.T) *cmkFiles {
+	t.Helper()
+	ctx := ctxT(t)
+	keys, err := f.env.accounts.ListKeys(ctx, f.group, f.account, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, keys.Keys)
+	fs := &cmkFiles{url: f.env.emu.FileURL() + "/" + f.account, plaintext: bytes.Repeat([]byte("files under a customer-managed key "), 3000)}
+	fs.key = *keys.Keys[0].Value
+	fs.cred, err = fileservice.NewSharedKeyCredential(f.account, fs.key)
+	require.NoError(t, err)
+	fs.svc, err = fileservice.NewClientWithSharedKeyCredential(fs.url, fs.cred, &fileservice.ClientOptions{
+		ClientOptions: azcore.ClientOptions{Transport: f.env.emu.HTTPClient(), Retry: policy.RetryOptions{MaxRetries: -1}}})
+	require.NoError(t, err)
+	fs.share = fs.svc.NewShareClient("cmkfiles")
+	_, err = fs.share.Create(ctx, &share.CreateOptions{Metadata: map[string]*string{"team": to.Ptr("files")}})
+	require.NoError(t, err)
+	_, err = fs.svc.NewShareClient("victimshare").Create(ctx, nil)
+	require.NoError(t, err)
+	pr, err := fs.share.CreatePermission(ctx, cmkSDDL, nil)
+	require.NoError(t, err)
+	fs.permKey = *pr.FilePermissionKey
+	fs.dir = fs.share.NewDirectoryClient("docs")
+	_, err = fs.dir.Create(ctx, &directory.CreateOptions{Metadata: map[string]*string{"owner": to.Ptr("alice")}})
+	require.NoError(t, err)
+	for _, name := range []string{"victimdir-0", "victimdir-1"} {
+		_, err = fs.share.NewDirectoryClient(name).Create(ctx, nil)
+		require.NoError(t, err)
+	}
+	fs.file = fs.dir.NewFileClient("secret.bin")
+	_, err = fs.file.Create(ctx, int64(len(fs.plaintext)), &file.CreateOptions{Metadata: map[string]*string{"owner": to.Ptr("alice")}})
+	require.NoError(t, err)
+	require.NoError(t, fs.file.UploadBuffer(ctx, fs.plaintext, nil))
+	fs.scratch = fs.dir.NewFileClient("scratch.bin")
+	_, err = fs.scratch.Create(ctx, 4096, nil)
+	require.NoError(t, err)
+	for _, name := range []string{"victim-0", "victim-1", "rename-0", "rename-1"} {
+		_, err = fs.dir.NewFileClient(name).Create(ctx, 1, nil)
+		require.NoError(t, err)
+	}
+	return fs
+}
+
+// requireFilesReadable reads the file back through azfile byte for byte.
+func (fs *cmkFiles) requireReadable(t *testing.T) {
+	t.Helper()
+	resp, err := fs.file.DownloadStream(ctxT(t), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(fs.plaintext, got), "the file bytes read back differ")
+}
+
+// metadataRequest sends Get Directory Metadata / Get File Metadata, which
+// azfile has no method for, signed with the account's Shared Key.
+func (fs *cmkFiles) metadataRequest(ctx context.Context, client *http.Client, path, restype string) error {
+	u := fs.url + "/" + path + "?comp=metadata"
+	if restype != "" {
+		u += "&restype=" + restype
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("x-ms-version", "2026-06-06")
+	req.Header.Set("x-ms-date", time.Now().UTC().Format(http.TimeFormat))
+	key, err := base64.StdEncoding.DecodeString(fs.key)
+	if err != nil {
+		return err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(storageauth.StringToSign(req, fs.cred.AccountName())))
+	req.Header.Set("Authorization", "SharedKey "+fs.cred.AccountName()+":"+base64.StdEncoding.EncodeToString(m.Sum(nil)))
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d, x-ms-error-code %s", resp.StatusCode, resp.Header.Get("x-ms-error-code"))
+	}
+	return nil
+}
+
+type fileOp struct {
+	name string
+	run  func(ctx context.Context, f *cmkFixture, fs *cmkFiles, n int) error
+}
+
+// gatedFileOps are the Azure Files operations of AZURE-SEMANTICS 2.1 that
+// fail while the key is unavailable.
+func gatedFileOps() []fileOp {
+	return []fileOp{
+		{"Create Permission", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.share.CreatePermission(ctx, "O:SYG:SYD:(A;;FA;;;SY)", nil)
+			return err
+		}},
+		{"Get Permission", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.share.GetPermission(ctx, fs.permKey, nil)
+			return err
+		}},
+		{"List Directories and Files", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.dir.NewListFilesAndDirectoriesPager(nil).NextPage(ctx)
+			return err
+		}},
+		{"Create Directory", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, n int) error {
+			_, err := fs.share.NewDirectoryClient(fmt.Sprintf("newdir-%d", n)).Create(ctx, nil)
+			return err
+		}},
+		{"Get Directory Properties", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.dir.GetProperties(ctx, nil)
+			return err
+		}},
+		{"Set Directory Properties", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.dir.SetProperties(ctx, &directory.SetPropertiesOptions{FileSMBProperties: &file.SMBProperties{
+				Attributes: &file.NTFSFileAttributes{Hidden: true}}})
+			return err
+		}},
+		{"Get Directory Metadata", func(ctx context.Context, f *cmkFixture, fs *cmkFiles, _ int) error {
+			return fs.metadataRequest(ctx, f.env.emu.HTTPClient(), "cmkfiles/docs", "directory")
+		}},
+		{"Set Directory Metadata", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.dir.SetMetadata(ctx, &directory.SetMetadataOptions{Metadata: map[string]*string{"k": to.Ptr("v")}})
+			return err
+		}},
+		{"Create File", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, n int) error {
+			_, err := fs.dir.NewFileClient(fmt.Sprintf("new-%d", n)).Create(ctx, 10, nil)
+			return err
+		}},
+		{"Get File", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			resp, err := fs.file.DownloadStream(ctx, nil)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			return err
+		}},
+		{"Get File Properties", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.file.GetProperties(ctx, nil)
+			return err
+		}},
+		{"Set File Properties", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.scratch.SetHTTPHeaders(ctx, &file.SetHTTPHeadersOptions{HTTPHeaders: &file.HTTPHeaders{ContentType: to.Ptr("text/plain")}})
+			return err
+		}},
+		{"Put Range", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.scratch.UploadRange(ctx, 0, streamingBody("changed"), nil)
+			return err
+		}},
+		{"Put Range From URL", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.scratch.UploadRangeFromURL(ctx, fs.file.URL(), 0, 512, 512, nil)
+			return err
+		}},
+		{"Get File Metadata", func(ctx context.Context, f *cmkFixture, fs *cmkFiles, _ int) error {
+			return fs.metadataRequest(ctx, f.env.emu.HTTPClient(), "cmkfiles/docs/secret.bin", "")
+		}},
+		{"Set File Metadata", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.scratch.SetMetadata(ctx, &file.SetMetadataOptions{Metadata: map[string]*string{"k": to.Ptr("v")}})
+			return err
+		}},
+		{"Copy File", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, n int) error {
+			_, err := fs.dir.NewFileClient(fmt.Sprintf("copy-%d", n)).StartCopyFromURL(ctx, fs.file.URL(), nil)
+			return err
+		}},
+		{"Rename File", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, n int) error {
+			_, err := fs.dir.NewFileClient(fmt.Sprintf("rename-%d", n%2)).Rename(ctx, fmt.Sprintf("docs/renamed-%d", n), nil)
+			return err
+		}},
+	}
+}
+
+// ungatedFileOps keep working while the key is unavailable.
+func ungatedFileOps() []fileOp {
+	return []fileOp{
+		{"Create Share", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, n int) error {
+			_, err := fs.svc.NewShareClient(fmt.Sprintf("newshare%d", n)).Create(ctx, nil)
+			return err
+		}},
+		{"Delete Share", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.svc.NewShareClient("victimshare").Delete(ctx, nil)
+			return err
+		}},
+		{"List Shares", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.svc.NewListSharesPager(nil).NextPage(ctx)
+			return err
+		}},
+		{"Get Share Properties", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.share.GetProperties(ctx, nil)
+			return err
+		}},
+		{"Set Share Properties", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.share.SetProperties(ctx, &share.SetPropertiesOptions{Quota: to.Ptr[int32](100)})
+			return err
+		}},
+		{"Delete File", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.dir.NewFileClient("victim-0").Delete(ctx, nil)
+			return err
+		}},
+		{"Delete Directory", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {
+			_, err := fs.share.NewDirectoryClient("victimdir-0").Delete(ctx, nil)
+			return err
+		}},
+	}
+}
+
+// requireFileCode asserts a 403 with the given code on a Files operation.
+func requireFileCode(t *testing.T, err error, code string) {
+	t.Helper()
+	require.Error(t, err)
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		assert.Equal(t, 403, re.StatusCode)
+		assert.Equal(t, code, re.ErrorCode)
+		assert.True(t, fileerror.HasCode(err, fileerror.Code(code)))
+		return
+	}
+	assert.Equal(t, fmt.Sprintf("status 403, x-ms-error-code %s", code), err.Error())
 }
