@@ -8,7 +8,6 @@ import (
 	"io"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -236,9 +235,18 @@ func (s *Service) validateCreate(vault string, p CreateKeyParams) (*keyVersion, 
 		if p.PublicExponent != 0 && p.PublicExponent != 65537 {
 			return nil, badParam("Unsupported public exponent %d; only 65537 is supported.", p.PublicExponent)
 		}
+		if p.Curve != "" {
+			return nil, badParam("The curve (crv) parameter is not valid for key type '%s'.", p.Kty)
+		}
 	case KtyEC, KtyECHSM:
 		if p.Curve != "" && curveBytes(p.Curve) == 0 {
 			return nil, badParam("Invalid curve '%s'. The supported curves are P-256, P-384, P-521 and P-256K.", p.Curve)
+		}
+		if p.KeySize != 0 {
+			return nil, badParam("The key_size parameter is not valid for key type '%s'; the curve (crv) sets the size.", p.Kty)
+		}
+		if p.PublicExponent != 0 {
+			return nil, badParam("The public_exponent parameter is not valid for key type '%s'.", p.Kty)
 		}
 	case KtyOct, KtyOctHSM:
 		return nil, badParam("Key type '%s' is not supported in a key vault; it is only supported by Managed HSM.", p.Kty)
@@ -492,7 +500,9 @@ func (s *Service) ListKeys(_ context.Context, c Caller, vault string, o ListOpti
 	return p, nil
 }
 
-// ListKeyVersions lists the versions of an active key (permission list).
+// ListKeyVersions lists the versions of an active key (permission list) in
+// the order Key Vault lists them: by version identifier, not by creation time
+// (versions are random hex, so the order looks random, as on Azure).
 func (s *Service) ListKeyVersions(_ context.Context, c Caller, vault, name string, o ListOptions) (Page[KeyItem], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -500,28 +510,21 @@ func (s *Service) ListKeyVersions(_ context.Context, c Caller, vault, name strin
 	if err != nil {
 		return Page[KeyItem]{}, err
 	}
-	n, err := pageSize(o)
+	byID := make(map[string]*keyVersion, len(k.versions))
+	ids := make([]string, 0, len(k.versions))
+	for _, kv := range k.versions {
+		byID[kv.version] = kv
+		ids = append(ids, kv.version)
+	}
+	sort.Strings(ids)
+	page, next, err := pageNames(ids, o)
 	if err != nil {
 		return Page[KeyItem]{}, err
 	}
-	start := 0
-	if o.Token != "" {
-		t, err := decodeToken(o.Token)
-		if err != nil {
-			return Page[KeyItem]{}, err
-		}
-		if start, err = strconv.Atoi(t); err != nil || start < 0 {
-			return Page[KeyItem]{}, badParam("The $skiptoken is invalid.")
-		}
-	}
-	start = min(start, len(k.versions))
-	end := min(start+n, len(k.versions))
-	p := Page[KeyItem]{Items: []KeyItem{}}
-	for _, kv := range k.versions[start:end] {
+	p := Page[KeyItem]{Items: []KeyItem{}, Next: next}
+	for _, id := range page {
+		kv := byID[id]
 		p.Items = append(p.Items, KeyItem{Name: k.name, Version: kv.version, Kty: kv.kty, Attributes: attributes(v, kv), Tags: cloneTags(kv.tags)})
-	}
-	if end < len(k.versions) {
-		p.Next = encodeToken(strconv.Itoa(end))
 	}
 	return p, nil
 }

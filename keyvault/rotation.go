@@ -148,6 +148,11 @@ func validatePolicy(p *RotationPolicy) error {
 			}
 		}
 	}
+	if !seen["Notify"] {
+		// Key Vault always keeps a Notify action: a policy set without one
+		// comes back with the default "notify 30 days before expiry".
+		p.LifetimeActions = append(p.LifetimeActions, LifetimeAction{TimeBeforeExpiry: "P30D", Action: "Notify"})
+	}
 	return nil
 }
 

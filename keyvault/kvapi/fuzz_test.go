@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 )
 
@@ -58,6 +59,79 @@ func FuzzRequestBodies(f *testing.F) {
 			if w.Code != http.StatusNoContent && !json.Valid(w.Body.Bytes()) {
 				t.Fatalf("%s %s: invalid JSON answer %q", rt.method, rt.path, w.Body.String())
 			}
+		}
+	})
+}
+
+var fuzzMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+// FuzzHandler sends random methods, paths, queries and bodies to the whole
+// handler: no panic, never a 5xx, and every refusal is Key Vault's JSON
+// envelope {"error":{"code","message"}} with its Content-Type.
+func FuzzHandler(f *testing.F) {
+	for _, s := range []struct {
+		m       uint8
+		path, q string
+		body    string
+	}{
+		{0, "keys", "api-version=7.5", ""},
+		{0, "keys", "api-version=7.5&maxresults=0", ""},
+		{0, "keys", "api-version=7.5&$skiptoken=!!", ""},
+		{0, "keys/target/versions", "api-version=2025-07-01&maxresults=1&$skiptoken=eA", ""},
+		{1, "keys/fz/create", "api-version=7.5", `{"kty":"EC","key_size":256}`},
+		{1, "keys/target/wrapkey", "api-version=7.5", `{"alg":"RSA-OAEP-256","value":"AAAA"}`},
+		{1, "keys/target/0123456789abcdef0123456789abcdef/sign", "api-version=7.5", `{"alg":"RS256","value":"AA"}`},
+		{2, "keys/target/rotationpolicy", "api-version=7.5", `{"lifetimeActions":[]}`},
+		{3, "keys/target/", "api-version=7.5", `{"release_policy":{"data":"!!"}}`},
+		{4, "deletedkeys/nope", "api-version=7.5", ""},
+		{1, "deletedkeys/nope/recover", "api-version=7.5", ""},
+		{1, "rng", "api-version=7.5", `{"count":-1}`},
+		{0, "keys/%zz", "api-version=7.5", ""},
+		{0, "keys/a/b/c/d/e", "", ""},
+		{5, "keys/target", "api-version=banana", ""},
+	} {
+		f.Add(s.m, s.path, s.q, []byte(s.body))
+	}
+	e := newEnv(f)
+	e.ok("POST", "/keys/target/create", map[string]any{"kty": "RSA"})
+	e.ok("POST", "/keys/ectarget/create", map[string]any{"kty": "EC"})
+	f.Fuzz(func(t *testing.T, m uint8, path, query string, body []byte) {
+		if bytes.Contains(body, []byte("3072")) || bytes.Contains(body, []byte("4096")) {
+			return // slow key generation, not parsing
+		}
+		u, err := url.Parse("https://" + host + "/" + path + "?" + query)
+		if err != nil || u.Host != host {
+			return // not a request line an HTTP server would pass on
+		}
+		method := fuzzMethods[int(m)%len(fuzzMethods)]
+		r := httptest.NewRequest("GET", "https://"+host+"/", bytes.NewReader(body))
+		r.Method, r.URL, r.Host = method, u, host
+		r.Header.Set("Authorization", "Bearer "+devToken)
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		if w.Code >= 500 {
+			t.Fatalf("%s %s?%s: %d %s", method, path, query, w.Code, w.Body.String())
+		}
+		if w.Code == http.StatusNoContent {
+			return
+		}
+		if ct := w.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
+			t.Fatalf("%s %s?%s: %d Content-Type %q", method, path, query, w.Code, ct)
+		}
+		if w.Code < 400 {
+			if !json.Valid(w.Body.Bytes()) {
+				t.Fatalf("%s %s?%s: invalid JSON %q", method, path, query, w.Body.String())
+			}
+			return
+		}
+		var env struct {
+			Error *struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil || env.Error == nil || env.Error.Code == "" || env.Error.Message == "" {
+			t.Fatalf("%s %s?%s: %d not a Key Vault error envelope: %q", method, path, query, w.Code, w.Body.String())
 		}
 	})
 }

@@ -19,7 +19,7 @@ func keyURL(base, name, version string) string {
 func bundleOut(base string, kb keyvault.KeyBundle) keyBundleJSON {
 	k := kb.Key
 	k.KID = keyURL(base, kb.Name, kb.Version)
-	return keyBundleJSON{Key: k, Attributes: attrsOut(kb.Attributes), Tags: kb.Tags, ReleasePolicy: kb.ReleasePolicy}
+	return keyBundleJSON{Key: k, Attributes: attrsOut(kb.Attributes), Tags: kb.Tags, ReleasePolicy: releasePolicyOut(kb.ReleasePolicy)}
 }
 
 func deletedOut(base string, d keyvault.DeletedKeyBundle) deletedKeyBundleJSON {
@@ -49,13 +49,12 @@ func nextLink(r *http.Request, req request, path, token string, o keyvault.ListO
 	if token == "" {
 		return nil
 	}
-	q := url.Values{}
-	q.Set("api-version", req.apiVer)
-	q.Set("$skiptoken", token)
+	// Spelled as Key Vault spells it: api-version first, a literal
+	// "$skiptoken" (the token is base64url, safe in a query), then maxresults.
+	s := req.base + path + "?api-version=" + url.QueryEscape(req.apiVer) + "&$skiptoken=" + url.QueryEscape(token)
 	if o.MaxResults != 0 {
-		q.Set("maxresults", strconv.Itoa(o.MaxResults))
+		s += "&maxresults=" + strconv.Itoa(o.MaxResults)
 	}
-	s := req.base + path + "?" + q.Encode()
 	return &s
 }
 
@@ -65,8 +64,12 @@ func (s *server) CreateKey(w http.ResponseWriter, r *http.Request, req request) 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	rp, err := releasePolicyIn(in.ReleasePolicy)
+	if err != nil {
+		return err
+	}
 	p := keyvault.CreateKeyParams{Kty: in.Kty, Curve: in.Curve, KeyOps: in.KeyOps, Tags: in.Tags,
-		Attributes: attrsIn(in.Attributes), ReleasePolicy: in.ReleasePolicy}
+		Attributes: attrsIn(in.Attributes), ReleasePolicy: rp}
 	if in.KeySize != nil {
 		if *in.KeySize <= 0 {
 			return badRequest("Invalid key_size.")
@@ -96,8 +99,12 @@ func (s *server) ImportKey(w http.ResponseWriter, r *http.Request, req request) 
 	if in.Key == nil {
 		return badRequest("The key (JsonWebKey) is required.")
 	}
+	rp, err := releasePolicyIn(in.ReleasePolicy)
+	if err != nil {
+		return err
+	}
 	p := keyvault.ImportKeyParams{Key: *in.Key, HSM: in.HSM != nil && *in.HSM, Attributes: attrsIn(in.Attributes),
-		Tags: in.Tags, ReleasePolicy: in.ReleasePolicy}
+		Tags: in.Tags, ReleasePolicy: rp}
 	kb, err := s.svc.ImportKey(r.Context(), req.caller, req.vault, req.name, p)
 	if err != nil {
 		return err
@@ -127,7 +134,11 @@ func (s *server) UpdateKey(w http.ResponseWriter, r *http.Request, req request) 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	p := keyvault.UpdateKeyParams{KeyOps: in.KeyOps, Attributes: attrsIn(in.Attributes), Tags: in.Tags, ReleasePolicy: in.ReleasePolicy}
+	rp, err := releasePolicyIn(in.ReleasePolicy)
+	if err != nil {
+		return err
+	}
+	p := keyvault.UpdateKeyParams{KeyOps: in.KeyOps, Attributes: attrsIn(in.Attributes), Tags: in.Tags, ReleasePolicy: rp}
 	kb, err := s.svc.UpdateKey(r.Context(), req.caller, req.vault, req.name, req.version, p)
 	if err != nil {
 		return err

@@ -81,6 +81,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Expires", "-1")
 	h.Set("x-ms-keyvault-region", "local")
 	h.Set("x-ms-keyvault-service-version", "1.9.0.0")
+	h.Set("x-ms-keyvault-network-info", networkInfo(r.RemoteAddr))
+	h.Set("X-Content-Type-Options", "nosniff")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000;includeSubDomains")
+	}
 	if id := r.Header.Get("x-ms-client-request-id"); id != "" && len(id) <= 1024 {
 		h.Set("x-ms-client-request-id", id)
 	}
@@ -242,4 +247,23 @@ func jsonReason(err error) string {
 
 func badRequest(msg string) *keyvault.Error {
 	return &keyvault.Error{Status: http.StatusBadRequest, Code: keyvault.CodeBadParameter, Message: msg}
+}
+
+// networkInfo is x-ms-keyvault-network-info as Key Vault sends it
+// ("conn_type=Ipv4;addr=1.2.3.4;act_addr_fam=InterNetwork;"), for the client
+// address the request came from.
+func networkInfo(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case ip == nil:
+		return "conn_type=Ipv4;addr=" + "127.0.0.1" + ";act_addr_fam=InterNetwork;"
+	case ip.To4() != nil:
+		return "conn_type=Ipv4;addr=" + ip.String() + ";act_addr_fam=InterNetwork;"
+	default:
+		return "conn_type=Ipv6;addr=" + ip.String() + ";act_addr_fam=InterNetworkV6;"
+	}
 }

@@ -1,6 +1,7 @@
 package kvapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -177,4 +178,43 @@ func attrsIn(a *attributesJSON) keyvault.AttributesUpdate {
 	u := keyvault.AttributesUpdate{Enabled: a.Enabled, Exportable: a.Exportable}
 	u.NotBefore, u.Expires = fromUnix(a.NotBefore), fromUnix(a.Expires)
 	return u
+}
+
+// releasePolicyJSON is KeyReleasePolicy, decoded only to validate it.
+type releasePolicyJSON struct {
+	ContentType *string             `json:"contentType"`
+	Immutable   *bool               `json:"immutable"`
+	Data        *keyvault.Base64URL `json:"data"`
+}
+
+// releasePolicyIn validates release_policy: absent or null means none (nil),
+// anything else must be a KeyReleasePolicy object whose data is base64url.
+// The policy is kept as given (compacted).
+func releasePolicyIn(raw json.RawMessage) (json.RawMessage, error) {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return nil, nil
+	}
+	if t[0] != '{' {
+		return nil, badRequest("The release_policy must be a JSON object (KeyReleasePolicy).")
+	}
+	var p releasePolicyJSON
+	if err := json.Unmarshal(t, &p); err != nil {
+		return nil, badRequest("The release_policy is invalid: " + jsonReason(err))
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, t); err != nil {
+		return nil, badRequest("The release_policy is invalid.")
+	}
+	return buf.Bytes(), nil
+}
+
+// releasePolicyOut drops a stored JSON null so the property is absent, as
+// Key Vault omits release_policy on keys without one.
+func releasePolicyOut(raw json.RawMessage) json.RawMessage {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return nil
+	}
+	return raw
 }
