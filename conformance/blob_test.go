@@ -115,6 +115,8 @@ func TestBlob(t *testing.T) {
 	t.Run("ServicePropertiesAndCORS", e.testServiceProperties)
 	t.Run("HostStyle", e.testHostStyle)
 	t.Run("LargeStream", e.testLargeStream)
+	t.Run("AccessTiers", e.testAccessTiers)
+	t.Run("WireFidelity", e.testWireFidelity)
 }
 
 func (e *blobEnv) testContainerLifecycle(t *testing.T) {
@@ -946,6 +948,119 @@ func (e *blobEnv) testLargeStream(t *testing.T) {
 
 // lookupMeta finds a metadata value whatever case the SDK gave its key (Go's
 // HTTP client canonicalises response header names).
+// testAccessTiers: Set Blob Tier through the SDK, the tier and its change
+// time in Get Blob Properties and List Blobs, tier inheritance on overwrite,
+// and Archive refused (azemu keeps every blob online).
+func (e *blobEnv) testAccessTiers(t *testing.T) {
+	ctx := context.Background()
+	c := e.container(t, "tiers", nil)
+	blobUpload(t, c, "b.txt", "tiered")
+	b := c.NewBlobClient("b.txt")
+	props, err := b.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Hot", derefStr(props.AccessTier))
+	assert.True(t, props.AccessTierInferred != nil && *props.AccessTierInferred)
+	assert.Nil(t, props.AccessTierChangeTime)
+	etag := *props.ETag
+
+	_, err = b.SetTier(ctx, blob.AccessTierCool, nil)
+	require.NoError(t, err)
+	props, err = b.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Cool", derefStr(props.AccessTier))
+	assert.Nil(t, props.AccessTierInferred)
+	require.NotNil(t, props.AccessTierChangeTime)
+	assert.Equal(t, etag, *props.ETag, "Set Blob Tier keeps the ETag")
+
+	pager := c.NewListBlobsFlatPager(nil)
+	page, err := pager.NextPage(ctx)
+	require.NoError(t, err)
+	require.Len(t, page.Segment.BlobItems, 1)
+	item := page.Segment.BlobItems[0].Properties
+	assert.Equal(t, blob.AccessTierCool, *item.AccessTier)
+	assert.False(t, *item.AccessTierInferred)
+	require.NotNil(t, item.AccessTierChangeTime)
+	assert.Equal(t, props.AccessTierChangeTime.UTC(), item.AccessTierChangeTime.UTC())
+
+	blobUpload(t, c, "b.txt", "overwritten")
+	props, err = b.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Cool", derefStr(props.AccessTier), "an overwrite without a tier keeps the tier")
+
+	_, err = c.NewBlockBlobClient("cold.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("c")), &blockblob.UploadOptions{Tier: to.Ptr(blob.AccessTierCold)})
+	require.NoError(t, err)
+	props, err = c.NewBlobClient("cold.txt").GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Cold", derefStr(props.AccessTier))
+
+	_, err = b.SetTier(ctx, blob.AccessTierArchive, nil)
+	hasBlobCode(t, err, "FeatureNotSupportedByEmulator")
+	ab := c.NewAppendBlobClient("append.txt")
+	_, err = ab.Create(ctx, nil)
+	require.NoError(t, err)
+	_, err = ab.BlobClient().SetTier(ctx, blob.AccessTierCool, nil)
+	hasBlobCode(t, err, bloberror.InvalidBlobType)
+}
+
+// testWireFidelity checks response details the SDK exposes against what
+// Azure sends: transactional CRC64s, List Blobs ETags (unquoted there),
+// the default content type, container immutability flags, copy properties
+// ending with Set Blob Properties, a lease id on a blob that does not exist,
+// and a delimiter listing that asks for snapshots.
+func (e *blobEnv) testWireFidelity(t *testing.T) {
+	ctx := context.Background()
+	c := e.container(t, "fidelity", nil)
+	up := blobUpload(t, c, "a.txt", "hello")
+	assert.NotNil(t, up.ContentCRC64, "Put Blob returns x-ms-content-crc64")
+	assert.NotNil(t, up.ContentMD5)
+
+	bb := c.NewBlockBlobClient("blocks.txt")
+	st, err := bb.StageBlock(ctx, stagedBlockID(0), streaming.NopCloser(strings.NewReader("abc")), nil)
+	require.NoError(t, err)
+	assert.NotNil(t, st.ContentCRC64, "Put Block without Content-MD5 returns x-ms-content-crc64")
+	assert.Nil(t, st.ContentMD5)
+	_, err = bb.CommitBlockList(ctx, []string{stagedBlockID(0)}, nil)
+	require.NoError(t, err)
+	ab := c.NewAppendBlobClient("log.txt")
+	_, err = ab.Create(ctx, nil)
+	require.NoError(t, err)
+	ap, err := ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader("line")), nil)
+	require.NoError(t, err)
+	assert.NotNil(t, ap.ContentCRC64)
+
+	props, err := c.NewBlobClient("a.txt").GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "application/octet-stream", derefStr(props.ContentType))
+	page, err := c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr("a.txt")}).NextPage(ctx)
+	require.NoError(t, err)
+	require.Len(t, page.Segment.BlobItems, 1)
+	item := page.Segment.BlobItems[0].Properties
+	assert.Equal(t, strings.Trim(string(*props.ETag), `"`), string(*item.ETag), "List Blobs sends the ETag unquoted, as Azure does")
+	assert.Equal(t, "application/octet-stream", derefStr(item.ContentType), "a blob created without a content type lists application/octet-stream")
+
+	cp, err := c.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	require.NotNil(t, cp.IsImmutableStorageWithVersioningEnabled)
+	assert.False(t, *cp.IsImmutableStorageWithVersioningEnabled)
+
+	dst := c.NewBlobClient("copy.txt")
+	_, err = dst.StartCopyFromURL(ctx, c.NewBlobClient("a.txt").URL(), nil)
+	require.NoError(t, err)
+	_, err = dst.SetHTTPHeaders(ctx, blob.HTTPHeaders{BlobContentType: to.Ptr("text/plain")}, nil)
+	require.NoError(t, err)
+	props, err = dst.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Nil(t, props.CopyID, "Set Blob Properties ends the copy properties")
+
+	leaseID := "0f8fad5b-d9cb-469f-a165-70867728950e"
+	_, err = c.NewBlockBlobClient("absent.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("x")), &blockblob.UploadOptions{
+		AccessConditions: &blob.AccessConditions{LeaseAccessConditions: &blob.LeaseAccessConditions{LeaseID: &leaseID}}})
+	hasBlobCode(t, err, bloberror.LeaseNotPresentWithBlobOperation)
+
+	_, err = c.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Include: container.ListBlobsInclude{Snapshots: true}}).NextPage(ctx)
+	hasBlobCode(t, err, bloberror.InvalidQueryParameterValue)
+}
+
 func blobMeta(md map[string]*string, key string) *string {
 	for k, v := range md {
 		if strings.EqualFold(k, key) {
