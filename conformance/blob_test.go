@@ -858,7 +858,18 @@ func (e *blobEnv) testServiceProperties(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Equal(t, "cors", string(body))
 	assert.Equal(t, "https://app.example", res.Header.Get("Access-Control-Allow-Origin"))
-	assert.Equal(t, "x-ms-meta-*", res.Header.Get("Access-Control-Expose-Headers"))
+	assert.Empty(t, res.Header.Get("Access-Control-Expose-Headers"), "the blob has no metadata headers to expose")
+
+	// Azure expands the rule's x-ms-meta-* to the metadata headers the
+	// response carries: browsers do not expand patterns themselves.
+	_, err = c.NewBlobClient("c.txt").SetMetadata(ctx, map[string]*string{"color": to.Ptr("blue")}, nil)
+	require.NoError(t, err)
+	res, err = client.Do(get)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, "x-ms-meta-color", res.Header.Get("Access-Control-Expose-Headers"))
+	assert.Equal(t, "true", res.Header.Get("Access-Control-Allow-Credentials"))
+	assert.Equal(t, "Origin", res.Header.Get("Vary"))
 
 	_, err = e.svc.SetProperties(ctx, &service.SetPropertiesOptions{CORS: []*service.CORSRule{}})
 	require.NoError(t, err)
