@@ -19,13 +19,16 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azkeys"
 	"github.com/stretchr/testify/assert"
@@ -705,4 +708,121 @@ func benchWrapUnwrapDirect(b *testing.B, bits int) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestKeysWireFidelity checks, through azkeys, the parts of Key Vault's wire
+// behaviour an SDK user sees: parameter validation, absent optional
+// properties, listing order, the default Notify action of rotation policies,
+// crypto refusals as 400 (never 500) and a wrong signature as false.
+func TestKeysWireFidelity(t *testing.T) {
+	emu := startAzemu(t)
+	c := devKeys(t, emu)
+	ctx := context.Background()
+
+	t.Run("create refuses parameters of the other key type", func(t *testing.T) {
+		_, err := c.CreateKey(ctx, "x", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeEC), KeySize: to.Ptr[int32](256)}, nil)
+		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.CreateKey(ctx, "x", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeRSA), Curve: to.Ptr(azkeys.CurveNameP256)}, nil)
+		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.CreateKey(ctx, "x", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyType("DSA"))}, nil)
+		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.GetKey(ctx, "x", "", nil)
+		kvError(t, err, 404, "KeyNotFound", "")
+	})
+
+	var resp *http.Response
+	kb, err := c.CreateKey(runtime.WithCaptureResponse(ctx, &resp), "fid", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeRSA)}, nil)
+	require.NoError(t, err)
+	t.Run("key bundle and headers", func(t *testing.T) {
+		assert.Nil(t, kb.ReleasePolicy, "release_policy is absent, not null")
+		assert.Nil(t, kb.Managed)
+		assert.Nil(t, kb.Tags)
+		require.NotNil(t, kb.Attributes.Created)
+		assert.Equal(t, *kb.Attributes.Created, *kb.Attributes.Updated)
+		assert.Equal(t, []*azkeys.KeyOperation{to.Ptr(azkeys.KeyOperationEncrypt), to.Ptr(azkeys.KeyOperationDecrypt), to.Ptr(azkeys.KeyOperationSign),
+			to.Ptr(azkeys.KeyOperationVerify), to.Ptr(azkeys.KeyOperationWrapKey), to.Ptr(azkeys.KeyOperationUnwrapKey)}, kb.Key.KeyOps)
+		require.NotNil(t, resp)
+		assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
+		assert.NotEmpty(t, resp.Header.Get("x-ms-request-id"))
+		assert.NotEmpty(t, resp.Header.Get("x-ms-keyvault-service-version"))
+		assert.Contains(t, resp.Header.Get("x-ms-keyvault-network-info"), "addr=127.0.0.1;")
+		assert.Equal(t, "max-age=31536000;includeSubDomains", resp.Header.Get("Strict-Transport-Security"))
+	})
+
+	t.Run("versions are listed by version id", func(t *testing.T) {
+		ids := []string{kb.Key.KID.Version()}
+		for range 3 {
+			r, err := c.RotateKey(ctx, "fid", nil)
+			require.NoError(t, err)
+			ids = append(ids, r.Key.KID.Version())
+		}
+		var got []string
+		pager := c.NewListKeyPropertiesVersionsPager("fid", nil)
+		for pager.More() {
+			page, err := pager.NextPage(ctx)
+			require.NoError(t, err)
+			for _, p := range page.Value {
+				got = append(got, p.KID.Version())
+			}
+		}
+		sort.Strings(ids)
+		assert.Equal(t, ids, got)
+	})
+
+	t.Run("rotation policy keeps a Notify action", func(t *testing.T) {
+		pol, err := c.UpdateKeyRotationPolicy(ctx, "fid", azkeys.KeyRotationPolicy{LifetimeActions: []*azkeys.LifetimeAction{{
+			Trigger: &azkeys.LifetimeActionTrigger{TimeAfterCreate: to.Ptr("P2M")},
+			Action:  &azkeys.LifetimeActionType{Type: to.Ptr(azkeys.KeyRotationPolicyActionRotate)}}}}, nil)
+		require.NoError(t, err)
+		require.Len(t, pol.LifetimeActions, 2)
+		assert.Equal(t, azkeys.KeyRotationPolicyActionNotify, *pol.LifetimeActions[1].Action.Type)
+		assert.Equal(t, "P30D", *pol.LifetimeActions[1].Trigger.TimeBeforeExpiry)
+		assert.Nil(t, pol.Attributes.ExpiryTime)
+		assert.NotNil(t, pol.Attributes.Created)
+	})
+
+	t.Run("crypto refusals are 400 and a bad signature is false", func(t *testing.T) {
+		op := func(n int) azkeys.KeyOperationParameters {
+			return azkeys.KeyOperationParameters{Algorithm: to.Ptr(azkeys.EncryptionAlgorithmRSAOAEP256), Value: make([]byte, n)}
+		}
+		_, err := c.Encrypt(ctx, "fid", "", op(190), nil)
+		require.NoError(t, err, "RSA-OAEP-256 on RSA-2048 takes up to 190 bytes")
+		_, err = c.Encrypt(ctx, "fid", "", op(191), nil)
+		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.WrapKey(ctx, "fid", "", op(191), nil)
+		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.Decrypt(ctx, "fid", "", op(256), nil)
+		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.UnwrapKey(ctx, "fid", "", op(7), nil)
+		kvError(t, err, 400, "BadParameter", "")
+		v, err := c.Verify(ctx, "fid", "", azkeys.VerifyParameters{Algorithm: to.Ptr(azkeys.SignatureAlgorithmPS256), Digest: make([]byte, 32), Signature: make([]byte, 256)}, nil)
+		require.NoError(t, err)
+		assert.False(t, *v.Value)
+		_, err = c.Sign(ctx, "fid", "", azkeys.SignParameters{Algorithm: to.Ptr(azkeys.SignatureAlgorithmPS512), Value: make([]byte, 32)}, nil)
+		kvError(t, err, 400, "BadParameter", "")
+		for _, n := range []int32{0, 129} {
+			_, err = c.GetRandomBytes(ctx, azkeys.GetRandomBytesParameters{Count: to.Ptr(n)}, nil)
+			kvError(t, err, 400, "BadParameter", "")
+		}
+		rb, err := c.GetRandomBytes(ctx, azkeys.GetRandomBytesParameters{Count: to.Ptr[int32](128)}, nil)
+		require.NoError(t, err)
+		assert.Len(t, rb.Value, 128)
+	})
+
+	t.Run("deleted key shapes", func(t *testing.T) {
+		del, err := c.DeleteKey(ctx, "fid", nil)
+		require.NoError(t, err)
+		assert.True(t, strings.HasSuffix(*del.RecoveryID, "/deletedkeys/fid"), *del.RecoveryID)
+		require.NotNil(t, del.DeletedDate)
+		require.NotNil(t, del.ScheduledPurgeDate)
+		assert.Len(t, del.Key.KID.Version(), 32, "a deleted key bundle names its latest version")
+		pager := c.NewListDeletedKeyPropertiesPager(nil)
+		page, err := pager.NextPage(ctx)
+		require.NoError(t, err)
+		require.Len(t, page.Value, 1)
+		d := page.Value[0]
+		assert.Empty(t, d.KID.Version(), "deleted items carry the base kid")
+		assert.Equal(t, *del.RecoveryID, *d.RecoveryID)
+		assert.Equal(t, *del.ScheduledPurgeDate, *d.ScheduledPurgeDate)
+	})
 }
