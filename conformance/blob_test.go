@@ -982,6 +982,10 @@ func (e *blobEnv) testAccessTiers(t *testing.T) {
 	assert.Nil(t, props.AccessTierInferred)
 	require.NotNil(t, props.AccessTierChangeTime)
 	assert.Equal(t, etag, *props.ETag, "Set Blob Tier keeps the ETag")
+	dl, err := b.DownloadStream(ctx, nil)
+	require.NoError(t, err)
+	_ = dl.Body.Close()
+	assert.Equal(t, "Cool", derefStr(dl.AccessTier), "Get Blob reports the tier too")
 
 	pager := c.NewListBlobsFlatPager(nil)
 	page, err := pager.NextPage(ctx)

@@ -177,15 +177,6 @@ func (a *api) GetBlobProperties(w http.ResponseWriter, r *http.Request) error {
 	if len(p.HTTPHeaders.ContentMD5) > 0 {
 		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
 	}
-	if p.AccessTier != "" {
-		h.Set("x-ms-access-tier", p.AccessTier)
-		if p.AccessTierInferred {
-			h.Set("x-ms-access-tier-inferred", "true")
-		}
-		if !p.AccessTierChangeTime.IsZero() {
-			h.Set("x-ms-access-tier-change-time", storagehttp.FormatHTTPDate(p.AccessTierChangeTime))
-		}
-	}
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -92,6 +92,17 @@ func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
 			h.Set("x-ms-copy-status-description", p.Copy.StatusDescription)
 		}
 	}
+	// Get Blob returns the tier headers too in current versions (blob.json
+	// lists them for both operations).
+	if p.AccessTier != "" {
+		h.Set("x-ms-access-tier", p.AccessTier)
+		if p.AccessTierInferred {
+			h.Set("x-ms-access-tier-inferred", "true")
+		}
+		if !p.AccessTierChangeTime.IsZero() {
+			h.Set("x-ms-access-tier-change-time", storagehttp.FormatHTTPDate(p.AccessTierChangeTime))
+		}
+	}
 	h.Set("x-ms-server-encrypted", "true")
 	h.Set("Accept-Ranges", "bytes")
 }
