@@ -346,6 +346,9 @@ func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Content-MD5 / x-ms-content-crc64 protect the block list body itself.
+	if err := oneDigest(r); err != nil {
+		return err
+	}
 	tmd5, err := md5Header(r, "Content-MD5")
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ var errCRC64Mismatch = &blobstore.Error{Status: http.StatusBadRequest, Code: "Cr
 // wrapped: no x-ms-content-crc64 sent and always false).
 func crcBody(r *http.Request, table *crc64.Table, always bool) (sum func() string, err error) {
 	v := r.Header.Get("x-ms-content-crc64")
+	if err := oneDigest(r); err != nil {
+		return nil, err
+	}
 	if v == "" && !always {
 		return func() string { return "" }, nil
 	}
@@ -40,6 +43,16 @@ func crcBody(r *http.Request, table *crc64.Table, always bool) (sum func() strin
 	}
 	r.Body = c
 	return c.sum, nil
+}
+
+// oneDigest refuses a request that sends both Content-MD5 and
+// x-ms-content-crc64, as Azure does (400).
+func oneDigest(r *http.Request) error {
+	if v := r.Header.Get("x-ms-content-crc64"); v != "" && r.Header.Get("Content-MD5") != "" {
+		return blobstore.ErrInvalidHeaderValue.WithMessage("Content-MD5 and x-ms-content-crc64 cannot both be specified.").
+			WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
+	}
+	return nil
 }
 
 // crc64Of is the x-ms-content-crc64 value of b.

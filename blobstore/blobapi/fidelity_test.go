@@ -50,6 +50,12 @@ func TestTransactionalDigests(t *testing.T) {
 	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=blocklist", body: list, header: map[string]string{"Content-MD5": b64md5(list)}}, 201)
 	assert.Equal(t, b64md5(list), resp.Header.Get("Content-MD5"))
 
+	both := map[string]string{"Content-MD5": b64md5("abc"), "x-ms-content-crc64": crcOf("abc")}
+	for _, path := range []string{A + "/bb?comp=block&blockid=Y2Nj", A + "/bb?comp=blocklist"} {
+		resp, _ = e.must(req{method: "PUT", path: path, body: "abc", header: both}, 400)
+		assert.Equal(t, "InvalidHeaderValue", resp.Header.Get("x-ms-error-code"), "both digests: %s", path)
+	}
+
 	e.must(req{method: "PUT", path: A + "/ap", header: map[string]string{"x-ms-blob-type": "AppendBlob"}}, 201)
 	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "xyz"}, 201)
 	assert.Equal(t, crcOf("xyz"), resp.Header.Get("x-ms-content-crc64"))
