@@ -97,6 +97,11 @@ func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
 			if r.AllowedOrigins == "" || r.AllowedMethods == "" || r.MaxAgeInSeconds < 0 {
 				return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue
 			}
+			for _, m := range strings.Split(r.AllowedMethods, ",") {
+				if !corsMethod(strings.TrimSpace(m)) {
+					return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "AllowedMethods").WithDetail("XmlNodeValue", r.AllowedMethods)
+				}
+			}
 			p.Cors = append(p.Cors, blobstore.CorsRule{AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
 				AllowedHeaders: r.AllowedHeaders, ExposedHeaders: r.ExposedHeaders, MaxAgeInSeconds: r.MaxAgeInSeconds})
 		}
@@ -113,6 +118,16 @@ func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
 			ErrorDocument404Path: x.StaticWebsite.ErrorDocument404Path, DefaultIndexDocumentPath: x.StaticWebsite.DefaultIndexDocumentPath}
 	}
 	return p, nil
+}
+
+// corsMethod reports whether m is a method a CORS rule may allow: the
+// methods Azure Storage supports (CORS overview, "limitations").
+func corsMethod(m string) bool {
+	switch strings.ToUpper(m) {
+	case "DELETE", "GET", "HEAD", "MERGE", "POST", "OPTIONS", "PUT", "PATCH":
+		return true
+	}
+	return false
 }
 
 func (r xmlRetention) toStore() blobstore.RetentionPolicy {

@@ -92,6 +92,9 @@ func TestServicePropertiesRoundTrip(t *testing.T) {
 	six := "<StorageServiceProperties><Cors>" + strings.Repeat("<CorsRule><AllowedOrigins>*</AllowedOrigins><AllowedMethods>GET</AllowedMethods><MaxAgeInSeconds>1</MaxAgeInSeconds><ExposedHeaders/><AllowedHeaders/></CorsRule>", 6) + "</Cors></StorageServiceProperties>"
 	_, err = parseServiceProperties([]byte(six))
 	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
+	badMethod := "<StorageServiceProperties><Cors><CorsRule><AllowedOrigins>*</AllowedOrigins><AllowedMethods>GET,FETCH</AllowedMethods><MaxAgeInSeconds>1</MaxAgeInSeconds><ExposedHeaders/><AllowedHeaders/></CorsRule></Cors></StorageServiceProperties>"
+	_, err = parseServiceProperties([]byte(badMethod))
+	assert.Equal(t, "InvalidXmlNodeValue", blobstore.CodeOf(err), "CORS rules allow only the methods Azure Storage supports")
 	_, err = parseServiceProperties([]byte("<StorageServiceProperties>"))
 	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
 	_, err = parseServiceProperties(nil)
