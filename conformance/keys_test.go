@@ -749,6 +749,18 @@ func TestKeysWireFidelity(t *testing.T) {
 		assert.Equal(t, "max-age=31536000;includeSubDomains", resp.Header.Get("Strict-Transport-Security"))
 	})
 
+	t.Run("HSM keys report hsmPlatform and exportable", func(t *testing.T) {
+		h, err := c.CreateKey(ctx, "fidhsm", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeECHSM)}, nil)
+		require.NoError(t, err)
+		require.NotNil(t, h.Attributes.HSMPlatform)
+		assert.Equal(t, "2", *h.Attributes.HSMPlatform)
+		require.NotNil(t, h.Attributes.Exportable)
+		assert.False(t, *h.Attributes.Exportable)
+		assert.Nil(t, kb.Attributes.HSMPlatform, "software keys carry no hsmPlatform")
+		_, err = c.UpdateKey(ctx, "fidhsm", "", azkeys.UpdateKeyParameters{KeyAttributes: h.Attributes}, nil)
+		require.NoError(t, err, "attributes read back can be sent back")
+	})
+
 	t.Run("versions are listed by version id", func(t *testing.T) {
 		ids := []string{kb.Key.KID.Version()}
 		for range 3 {

@@ -67,11 +67,19 @@ func bundle(v *vaultState, k *keyState, kv *keyVersion) KeyBundle {
 }
 
 func attributes(v *vaultState, kv *keyVersion) KeyAttributes {
-	return KeyAttributes{
+	a := KeyAttributes{
 		Enabled: kv.enabled, NotBefore: kv.nbf, Expires: kv.exp, Created: kv.created, Updated: kv.updated,
 		RecoveryLevel: v.v.RecoveryLevel(), RecoverableDays: v.v.RecoverableDays(), Exportable: kv.exportable,
 	}
+	if strings.HasSuffix(kv.kty, "-HSM") {
+		a.HSMPlatform = hsmPlatform
+	}
+	return a
 }
+
+// hsmPlatform is what Key Vault reports in attributes.hsmPlatform for
+// HSM-protected keys created today.
+const hsmPlatform = "2"
 
 func deletedBundle(v *vaultState, k *keyState) DeletedKeyBundle {
 	d := DeletedKeyBundle{KeyBundle: bundle(v, k, k.latest()), Recoverable: k.deleted != nil}

@@ -193,6 +193,10 @@ type KeyAttributes struct {
 	RecoveryLevel   string
 	RecoverableDays int
 	Exportable      bool
+	// HSMPlatform is "2" for HSM-protected keys (RSA-HSM, EC-HSM), as Key
+	// Vault reports today's HSM platform; "" for software keys, whose
+	// responses carry no hsmPlatform.
+	HSMPlatform string
 }
 
 // KeyBundle is one key version as the service reports it. KID is left empty:

@@ -262,3 +262,18 @@ func TestCryptoRefusals(t *testing.T) {
 		e.fails("POST", "/rng", body, http.StatusBadRequest, "BadParameter", "")
 	}
 }
+
+func TestHSMKeyAttributes(t *testing.T) {
+	e := newEnv(t)
+	hsm := e.ok("POST", "/keys/hsm/create", map[string]any{"kty": "EC-HSM"})["attributes"].(map[string]any)
+	assert.Equal(t, "2", hsm["hsmPlatform"])
+	assert.Equal(t, false, hsm["exportable"])
+	soft := e.ok("POST", "/keys/soft/create", map[string]any{"kty": "EC"})["attributes"].(map[string]any)
+	assert.NotContains(t, soft, "hsmPlatform")
+	assert.NotContains(t, soft, "exportable")
+	list := e.ok("GET", "/keys", nil)["value"].([]any)
+	assert.Equal(t, "2", list[0].(map[string]any)["attributes"].(map[string]any)["hsmPlatform"])
+	// attributes read back from a GET can be sent back unchanged
+	upd := e.ok("PATCH", "/keys/hsm", map[string]any{"attributes": hsm})
+	assert.Equal(t, hsm["hsmPlatform"], upd["attributes"].(map[string]any)["hsmPlatform"])
+}

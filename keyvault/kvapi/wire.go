@@ -19,6 +19,7 @@ type attributesJSON struct {
 	RecoveryLevel   string `json:"recoveryLevel,omitempty"`
 	RecoverableDays *int   `json:"recoverableDays,omitempty"`
 	Exportable      *bool  `json:"exportable,omitempty"`
+	HSMPlatform     string `json:"hsmPlatform,omitempty"`
 }
 
 type keyBundleJSON struct {
@@ -165,9 +166,12 @@ func attrsOut(a keyvault.KeyAttributes) attributesJSON {
 	if days > 0 {
 		out.RecoverableDays = &days
 	}
-	if a.Exportable {
+	// Key Vault sends exportable (even false) and hsmPlatform for
+	// HSM-protected keys, and neither for software keys unless exportable.
+	if a.Exportable || a.HSMPlatform != "" {
 		out.Exportable = &a.Exportable
 	}
+	out.HSMPlatform = a.HSMPlatform
 	return out
 }
 
