@@ -143,3 +143,18 @@ func TestRangeGetContentCRC64(t *testing.T) {
 	resp, _ = e.must(req{method: "PUT", path: A + "/c", header: map[string]string{"x-ms-blob-type": "SpreadsheetBlob"}}, 400)
 	assert.Equal(t, "InvalidHeaderValue", resp.Header.Get("x-ms-error-code"))
 }
+
+// TestUnsupportedHeadersRefused: headers of features azemu lacks are refused
+// rather than ignored; a tag condition above all must not let a write through.
+func TestUnsupportedHeadersRefused(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount + "/unsup"
+	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
+	e.must(req{method: "PUT", path: A + "/b", body: "x", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
+	for h, v := range map[string]string{"x-ms-if-tags": `"project" = 'a'`, "x-ms-tags": "project=a", "x-ms-legal-hold": "true",
+		"x-ms-immutability-policy-until-date": "Fri, 01 Jan 2100 00:00:00 GMT"} {
+		resp, _ := e.must(req{method: "PUT", path: A + "/b", body: "y", header: map[string]string{"x-ms-blob-type": "BlockBlob", h: v}}, 400)
+		assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"), h)
+	}
+	e.must(req{method: "PUT", path: A + "/b", body: "y", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-legal-hold": "false"}}, 201)
+}

@@ -211,18 +211,25 @@ func (a *api) prepare(r *http.Request, c *call) error {
 	if err := a.authenticate(r, c); err != nil {
 		return err
 	}
-	return unsupportedEncryption(r)
+	return unsupportedFeatures(r)
 }
 
-// unsupportedEncryption refuses customer-provided keys, encryption scopes
-// and structured (CRC64-framed) bodies, which azemu does not implement yet:
-// silently storing such a blob under the account key, or storing the framed
-// bytes as content, would hide the difference from the caller.
-func unsupportedEncryption(r *http.Request) error {
-	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope", "x-ms-structured-body"} {
+// unsupportedFeatures refuses request headers of features azemu does not
+// implement yet: customer-provided keys, encryption scopes and structured
+// (CRC64-framed) bodies (silently storing such a blob under the account key,
+// or storing the framed bytes as content, would hide the difference from
+// the caller), blob index tags and tag conditions (a tag condition that is
+// ignored lets a write through that Azure would refuse), and immutability
+// policies and legal holds.
+func unsupportedFeatures(r *http.Request) error {
+	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope", "x-ms-structured-body",
+		"x-ms-tags", "x-ms-if-tags", "x-ms-source-if-tags", "x-ms-immutability-policy-until-date", "x-ms-immutability-policy-mode"} {
 		if r.Header.Get(h) != "" {
 			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
 		}
+	}
+	if strings.EqualFold(r.Header.Get("x-ms-legal-hold"), "true") {
+		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-legal-hold yet.").WithDetail("HeaderName", "x-ms-legal-hold")
 	}
 	return nil
 }
