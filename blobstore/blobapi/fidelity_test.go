@@ -157,4 +157,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"), h)
 	}
 	e.must(req{method: "PUT", path: A + "/b", body: "y", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-legal-hold": "false"}}, 201)
+	resp, _ := e.must(req{method: "GET", path: A + "/b?versionid=2026-01-01T00:00:00.0000000Z"}, 400)
+	assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"), "a version is never answered with the current blob")
 }

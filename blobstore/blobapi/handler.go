@@ -211,6 +211,12 @@ func (a *api) prepare(r *http.Request, c *call) error {
 	if err := a.authenticate(r, c); err != nil {
 		return err
 	}
+	if v := r.URL.Query().Get("versionid"); v != "" {
+		// azemu keeps no blob versions: answering with the current blob
+		// would pass it off as the version asked for.
+		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support blob versions yet.").
+			WithDetail("QueryParameterName", "versionid").WithDetail("QueryParameterValue", v)
+	}
 	return unsupportedFeatures(r)
 }
 
