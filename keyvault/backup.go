@@ -101,7 +101,9 @@ func (s *Service) RestoreKey(ctx context.Context, c Caller, vault string, blob [
 		return KeyBundle{}, err
 	}
 	if _, exists := v.keys[strings.ToLower(p.Name)]; exists {
-		return KeyBundle{}, ErrConflict.withMessage("There was a conflict restoring the key '%s'. A key with the same name already exists in this vault, or is in a deleted but recoverable state. Recover or purge it, or restore into another vault.", p.Name)
+		// Key Vault's wording; it names the versioned kid, which the
+		// service (without the request's host) names as key/version.
+		return KeyBundle{}, ErrConflict.withMessage("There was a conflict restoring the key '%s/%s'. This can happen if either: a second key with the same name was created after the first key was deleted; thus trying to restore a key whose name is already in use. To fix this, rename the second key to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the key. To avoid this error, perform operations against a key in a sequential manner.", p.Name, nk.latest().version)
 	}
 	for _, kv := range nk.versions {
 		if kv.sealed, err = s.sealKeyPair(v.v.Name, nk.name, kv.version, kv.kp); err != nil {

@@ -344,7 +344,10 @@ var sigAlgs = map[string]sigAlg{
 // keep the hash packages linked for crypto.Hash.New.
 var _ = sha512.New
 
-func lookupSigAlg(kp keyPair, alg string, digest []byte) (sigAlg, error) {
+// lookupSigAlg checks alg against the key and the digest length against alg;
+// field names the request property that carried the digest ("value" for
+// sign, "digest" for verify) in the error, as Key Vault words it.
+func lookupSigAlg(kp keyPair, alg string, digest []byte, field string) (sigAlg, error) {
 	a, ok := sigAlgs[alg]
 	if !ok {
 		return a, badParam("Invalid signature algorithm '%s'.", alg)
@@ -364,13 +367,13 @@ func lookupSigAlg(kp keyPair, alg string, digest []byte) (sigAlg, error) {
 		}
 	}
 	if len(digest) != a.size {
-		return a, badParam("Invalid digest length %d for algorithm '%s'; expected %d bytes.", len(digest), alg, a.size)
+		return a, badParam("Invalid length of '%s': %d bytes. %s requires %d bytes, encoded with base64url.", field, len(digest), alg, a.size)
 	}
 	return a, nil
 }
 
 func signDigest(rand io.Reader, kp keyPair, alg string, digest []byte) ([]byte, error) {
-	a, err := lookupSigAlg(kp, alg, digest)
+	a, err := lookupSigAlg(kp, alg, digest, "value")
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +400,7 @@ func signDigest(rand io.Reader, kp keyPair, alg string, digest []byte) ([]byte, 
 }
 
 func verifyDigest(kp keyPair, alg string, digest, sig []byte) (bool, error) {
-	a, err := lookupSigAlg(kp, alg, digest)
+	a, err := lookupSigAlg(kp, alg, digest, "digest")
 	if err != nil {
 		return false, err
 	}

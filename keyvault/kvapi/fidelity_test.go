@@ -248,6 +248,10 @@ func TestCryptoRefusals(t *testing.T) {
 		v := e.ok("POST", "/keys/"+tc.key+"/verify", map[string]any{"alg": tc.alg, "digest": enc(make([]byte, tc.size)), "value": sig["value"]})
 		assert.Equal(t, map[string]any{"value": true}, v, tc.alg)
 	}
+	r := e.fails("POST", "/keys/r/sign", op("RS256", 10), http.StatusBadRequest, "BadParameter", "")
+	assert.Equal(t, "Invalid length of 'value': 10 bytes. RS256 requires 32 bytes, encoded with base64url.", r.body["error"].(map[string]any)["message"])
+	r = e.fails("POST", "/keys/ec/verify", map[string]any{"alg": "ES384", "digest": enc(make([]byte, 32)), "value": enc(make([]byte, 96))}, http.StatusBadRequest, "BadParameter", "")
+	assert.Equal(t, "Invalid length of 'digest': 32 bytes. ES384 requires 48 bytes, encoded with base64url.", r.body["error"].(map[string]any)["message"])
 	for _, alg := range []string{"ES256", "ES512", "RSNULL", "HS256", "rs256"} {
 		e.fails("POST", "/keys/r/sign", op(alg, 32), http.StatusBadRequest, "BadParameter", "")
 	}
@@ -276,4 +280,19 @@ func TestHSMKeyAttributes(t *testing.T) {
 	// attributes read back from a GET can be sent back unchanged
 	upd := e.ok("PATCH", "/keys/hsm", map[string]any{"attributes": hsm})
 	assert.Equal(t, hsm["hsmPlatform"], upd["attributes"].(map[string]any)["hsmPlatform"])
+}
+
+func TestBackupRestoreShapes(t *testing.T) {
+	e := newEnv(t)
+	kb := e.ok("POST", "/keys/bk/create", map[string]any{"kty": "EC"})
+	kid := kb["key"].(map[string]any)["kid"].(string)
+	bk := e.ok("POST", "/keys/bk/backup", nil)
+	assert.ElementsMatch(t, []string{"value"}, keysOf(bk))
+	r := e.fails("POST", "/keys/restore", map[string]any{"value": bk["value"]}, http.StatusConflict, "Conflict", "")
+	msg := r.body["error"].(map[string]any)["message"].(string)
+	assert.True(t, strings.HasPrefix(msg, "There was a conflict restoring the key 'bk/"+kid[strings.LastIndex(kid, "/")+1:]+"'. This can happen if either"), msg)
+	for _, body := range []any{`{}`, map[string]any{"value": ""}, map[string]any{"value": "!!"}, map[string]any{"value": enc([]byte("AZKVBK01 but not sealed"))}} {
+		e.fails("POST", "/keys/restore", body, http.StatusBadRequest, "BadParameter", "")
+	}
+	e.fails("POST", "/keys/nope/backup", nil, http.StatusNotFound, "KeyNotFound", "")
 }
