@@ -240,8 +240,9 @@ func (a *api) Preflight(w http.ResponseWriter, r *http.Request) {
 			h.Set("Access-Control-Allow-Headers", reqHeaders)
 		}
 		h.Set("Access-Control-Max-Age", strconv.Itoa(rule.MaxAgeInSeconds))
+		// Preflight Blob Request: "This header is always set to true."
+		h.Set("Access-Control-Allow-Credentials", "true")
 		if allow != "*" {
-			h.Set("Access-Control-Allow-Credentials", "true")
 			h.Add("Vary", "Origin")
 		}
 		w.WriteHeader(http.StatusOK)

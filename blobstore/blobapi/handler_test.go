@@ -242,6 +242,7 @@ func TestHostStyleAndCORS(t *testing.T) {
 	resp, _ := e.must(req{method: "OPTIONS", path: "/devstoreaccount1/hst/x", anon: true, header: map[string]string{"Origin": "http://app", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-ms-meta-a"}}, 200)
 	assert.Equal(t, "http://app", resp.Header.Get("Access-Control-Allow-Origin"))
 	assert.Equal(t, "5", resp.Header.Get("Access-Control-Max-Age"))
+	assert.Equal(t, "true", resp.Header.Get("Access-Control-Allow-Credentials"), "a preflight always allows credentials")
 	resp, _ = e.must(req{method: "OPTIONS", path: "/devstoreaccount1/hst/x", anon: true, header: map[string]string{"Origin": "http://app", "Access-Control-Request-Method": "DELETE"}}, 403)
 	assert.Equal(t, "CorsPreflightFailure", resp.Header.Get("x-ms-error-code"))
 	resp, _ = e.must(req{method: "OPTIONS", path: "/devstoreaccount1/hst/x", anon: true, header: map[string]string{"Origin": "http://app", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"}}, 403)
