@@ -726,6 +726,9 @@ func TestKeysWireFidelity(t *testing.T) {
 		kvError(t, err, 400, "BadParameter", "")
 		_, err = c.CreateKey(ctx, "x", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyType("DSA"))}, nil)
 		kvError(t, err, 400, "BadParameter", "")
+		_, err = c.CreateKey(ctx, "x", azkeys.CreateKeyParameters{Kty: to.Ptr(azkeys.KeyTypeRSAHSM),
+			ReleasePolicy: &azkeys.KeyReleasePolicy{EncodedPolicy: []byte(`{"anyOf":[]}`)}}, nil)
+		kvError(t, err, 400, "BadParameter", "") // non-exportable keys must not have a release policy
 		_, err = c.GetKey(ctx, "x", "", nil)
 		kvError(t, err, 404, "KeyNotFound", "")
 	})

@@ -1,10 +1,12 @@
 package keyvault
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"regexp"
 	"sort"
@@ -192,7 +194,21 @@ func (s *Service) newAttributes(kv *keyVersion, a AttributesUpdate) error {
 	if a.Exportable != nil && *a.Exportable {
 		return badParam("Exportable keys (secure key release) are not supported by azemu.")
 	}
+	return checkReleasePolicy(kv.exportable, kv.releasePolicy)
+}
+
+// checkReleasePolicy applies Key Vault's rule that only exportable keys
+// carry a release policy (a JSON null counts as none).
+func checkReleasePolicy(exportable bool, policy json.RawMessage) error {
+	if hasReleasePolicy(policy) && !exportable {
+		return badParam("Non-exportable keys must not have release policy")
+	}
 	return nil
+}
+
+func hasReleasePolicy(policy json.RawMessage) bool {
+	t := bytes.TrimSpace(policy)
+	return len(t) > 0 && !bytes.Equal(t, []byte("null"))
 }
 
 func nonZero(t *time.Time) *time.Time {
@@ -409,7 +425,10 @@ func (s *Service) UpdateKey(ctx context.Context, c Caller, vault, name, version 
 	if p.Tags != nil {
 		nkv.tags = cloneTags(p.Tags)
 	}
-	if p.ReleasePolicy != nil {
+	if hasReleasePolicy(p.ReleasePolicy) {
+		if err := checkReleasePolicy(nkv.exportable, p.ReleasePolicy); err != nil {
+			return KeyBundle{}, err
+		}
 		nkv.releasePolicy = p.ReleasePolicy
 	}
 	nkv.updated = s.clock()
@@ -746,7 +765,7 @@ func (s *Service) KeyState(_ context.Context, c Caller, vault, name, version str
 // caller of an active vault.
 func (s *Service) GetRandomBytes(_ context.Context, _ Caller, vault string, count int) ([]byte, error) {
 	if count < 1 || count > 128 {
-		return nil, badParam("The count must be between 1 and 128.")
+		return nil, badParam("GetRandomBytesRequest: count cannot be greater than 128 or less than 1")
 	}
 	s.mu.RLock()
 	_, err := s.vault(vault)

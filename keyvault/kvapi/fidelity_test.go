@@ -70,7 +70,7 @@ func TestImportInvalidJWK(t *testing.T) {
 	}
 }
 
-func TestReleasePolicyAbsentOrEchoed(t *testing.T) {
+func TestReleasePolicyAbsentOrRefused(t *testing.T) {
 	e := newEnv(t)
 	kb := e.ok("POST", "/keys/rp/create", map[string]any{"kty": "EC", "release_policy": nil})
 	assert.NotContains(t, kb, "release_policy")
@@ -78,12 +78,15 @@ func TestReleasePolicyAbsentOrEchoed(t *testing.T) {
 	assert.NotContains(t, kb, "managed", "managed is only present (true) on certificate keys")
 	upd := e.ok("PATCH", "/keys/rp", map[string]any{"release_policy": nil, "tags": map[string]string{"a": "b"}})
 	assert.NotContains(t, upd, "release_policy", "null in an update leaves the policy unset")
+	// As recorded against Key Vault / Managed HSM: only exportable keys take
+	// a release policy, and azemu has no exportable keys.
 	policy := map[string]any{"contentType": "application/json; charset=utf-8", "data": enc([]byte(`{"anyOf":[]}`))}
-	upd = e.ok("PATCH", "/keys/rp", map[string]any{"release_policy": policy})
-	assert.Equal(t, policy, upd["release_policy"])
-	got := e.ok("GET", "/keys/rp/", nil)
-	assert.Equal(t, policy, got["release_policy"])
+	for _, tc := range []struct{ method, path string }{{"PATCH", "/keys/rp"}, {"POST", "/keys/rp2/create"}} {
+		r := e.fails(tc.method, tc.path, map[string]any{"kty": "EC", "release_policy": policy}, http.StatusBadRequest, "BadParameter", "")
+		assert.Equal(t, "Non-exportable keys must not have release policy", r.body["error"].(map[string]any)["message"])
+	}
 	e.fails("PATCH", "/keys/rp", map[string]any{"release_policy": []int{1}}, http.StatusBadRequest, "BadParameter", "")
+	assert.NotContains(t, e.ok("GET", "/keys/rp/", nil), "release_policy")
 }
 
 func TestResponseHeaders(t *testing.T) {
@@ -265,6 +268,8 @@ func TestCryptoRefusals(t *testing.T) {
 	for _, body := range []any{map[string]any{"count": 0}, map[string]any{"count": 129}, map[string]any{"count": -5}, `{"count":1.5}`, `{}`} {
 		e.fails("POST", "/rng", body, http.StatusBadRequest, "BadParameter", "")
 	}
+	r = e.fails("POST", "/rng", map[string]any{"count": 129}, http.StatusBadRequest, "BadParameter", "")
+	assert.Equal(t, "GetRandomBytesRequest: count cannot be greater than 128 or less than 1", r.body["error"].(map[string]any)["message"])
 }
 
 func TestHSMKeyAttributes(t *testing.T) {
