@@ -201,7 +201,7 @@ func (s *Service) newAttributes(kv *keyVersion, a AttributesUpdate) error {
 // carry a release policy (a JSON null counts as none).
 func checkReleasePolicy(exportable bool, policy json.RawMessage) error {
 	if hasReleasePolicy(policy) && !exportable {
-		return badParam("Non-exportable keys must not have release policy")
+		return badParam("AKV.SKR.1005: Non-exportable keys must not have release policy")
 	}
 	return nil
 }
