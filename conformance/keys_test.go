@@ -794,6 +794,10 @@ func TestKeysWireFidelity(t *testing.T) {
 		assert.Equal(t, "P30D", *pol.LifetimeActions[1].Trigger.TimeBeforeExpiry)
 		assert.Nil(t, pol.Attributes.ExpiryTime)
 		assert.NotNil(t, pol.Attributes.Created)
+		_, err = c.GetKeyRotationPolicy(ctx, "missing", nil)
+		kvError(t, err, 404, "KeyNotFound", "")
+		_, err = c.UpdateKeyRotationPolicy(ctx, "missing", azkeys.KeyRotationPolicy{}, nil)
+		kvError(t, err, 404, "KeyNotFound", "")
 	})
 
 	t.Run("crypto refusals are 400 and a bad signature is false", func(t *testing.T) {
