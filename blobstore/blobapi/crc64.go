@@ -7,6 +7,7 @@ import (
 	"hash/crc64"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/azemu/azemu/blobstore"
 )
@@ -32,7 +33,7 @@ func crcBody(r *http.Request, table *crc64.Table, always bool) (sum func() strin
 	if v == "" && !always {
 		return func() string { return "" }, nil
 	}
-	c := &crcReader{rc: r.Body, h: crc64.New(table), size: r.ContentLength}
+	c := newCRCReader(r.Body, table, r.ContentLength)
 	if v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(b) != 8 {
@@ -62,6 +63,13 @@ func crc64Of(table *crc64.Table, b []byte) string {
 	return base64.StdEncoding.EncodeToString(out[:])
 }
 
+// asyncCRCMin is the body size from which the CRC is computed by a
+// goroutine, overlapping the service's hashing and encryption of the body
+// (CRC64 with Azure's polynomial runs at about 1.7 GB/s on one core).
+const asyncCRCMin = 1 << 20
+
+// crcReader computes the CRC64 of a request body as it is read, and checks
+// it against want at the end of the body.
 type crcReader struct {
 	rc   io.ReadCloser
 	h    hash.Hash64
@@ -69,14 +77,64 @@ type crcReader struct {
 	size int64   // -1 when unknown: checked at EOF only
 	read int64
 	done bool
+	// With async, chunks are copied into buffers and hashed by a goroutine
+	// (work, free, finished); finish stops it, after which h is ours again.
+	async    bool
+	work     chan []byte
+	free     chan []byte
+	finished chan struct{}
+	stop     sync.Once
+}
+
+func newCRCReader(rc io.ReadCloser, table *crc64.Table, size int64) *crcReader {
+	c := &crcReader{rc: rc, h: crc64.New(table), size: size}
+	if size < 0 || size >= asyncCRCMin {
+		c.async = true
+		c.work, c.free, c.finished = make(chan []byte, 4), make(chan []byte, 4), make(chan struct{})
+		go func() {
+			defer close(c.finished)
+			for b := range c.work {
+				c.h.Write(b)
+				select {
+				case c.free <- b[:0]:
+				default:
+				}
+			}
+		}()
+	}
+	return c
+}
+
+// finish waits until every chunk read so far is hashed.
+func (c *crcReader) finish() {
+	if !c.async {
+		return
+	}
+	c.stop.Do(func() {
+		close(c.work)
+		<-c.finished
+		c.async = false
+	})
 }
 
 func (c *crcReader) Read(p []byte) (int, error) {
 	n, err := c.rc.Read(p)
-	c.h.Write(p[:n])
+	if n > 0 {
+		if c.async {
+			var b []byte
+			select {
+			case b = <-c.free:
+			default:
+			}
+			c.work <- append(b, p[:n]...)
+		} else {
+			c.h.Write(p[:n])
+		}
+	}
 	c.read += int64(n)
 	if !c.done && (err == io.EOF || c.size >= 0 && c.read >= c.size) {
 		c.done = true
+		c.finish()
 		if c.want != nil && c.h.Sum64() != *c.want {
 			return n, errCRC64Mismatch
 		}
@@ -86,9 +144,14 @@ func (c *crcReader) Read(p []byte) (int, error) {
 
 // sum is the CRC64 of the bytes read so far, as x-ms-content-crc64 carries it.
 func (c *crcReader) sum() string {
+	c.finish()
 	var out [8]byte
 	binary.LittleEndian.PutUint64(out[:], c.h.Sum64())
 	return base64.StdEncoding.EncodeToString(out[:])
 }
 
-func (c *crcReader) Close() error { return c.rc.Close() }
+// Close stops the hashing goroutine and closes the body.
+func (c *crcReader) Close() error {
+	c.finish()
+	return c.rc.Close()
+}

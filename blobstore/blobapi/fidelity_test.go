@@ -1,12 +1,15 @@
 package blobapi
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"hash/crc64"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,4 +162,36 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 	e.must(req{method: "PUT", path: A + "/b", body: "y", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-legal-hold": "false"}}, 201)
 	resp, _ := e.must(req{method: "GET", path: A + "/b?versionid=2026-01-01T00:00:00.0000000Z"}, 400)
 	assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"), "a version is never answered with the current blob")
+}
+
+// TestCRCReaderLargeBodies: bodies from asyncCRCMin on are hashed by a
+// goroutine; the result and the mismatch check are the same, with known and
+// unknown (chunked) sizes.
+func TestCRCReaderLargeBodies(t *testing.T) {
+	table := crc64.MakeTable(crc64Poly)
+	data := bytes.Repeat([]byte("0123456789abcdef"), (3*asyncCRCMin)/16+7)
+	want := crc64Of(table, data)
+	for _, size := range []int64{int64(len(data)), -1} {
+		c := newCRCReader(io.NopCloser(bytes.NewReader(data)), table, size)
+		got, err := io.ReadAll(iotest.OneByteReader(io.LimitReader(c, 1000)))
+		require.NoError(t, err)
+		require.Len(t, got, 1000)
+		rest, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.Len(t, rest, len(data)-1000)
+		assert.Equal(t, want, c.sum(), "size %d", size)
+		require.NoError(t, c.Close())
+
+		bad := uint64(1)
+		c = newCRCReader(io.NopCloser(bytes.NewReader(data)), table, size)
+		c.want = &bad
+		_, err = io.ReadAll(c)
+		assert.ErrorIs(t, err, errCRC64Mismatch)
+		require.NoError(t, c.Close())
+	}
+	// A body abandoned half-way stops its goroutine on Close.
+	c := newCRCReader(io.NopCloser(bytes.NewReader(data)), table, int64(len(data)))
+	_, err := io.ReadFull(c, make([]byte, 4096))
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
 }
