@@ -203,7 +203,7 @@ func (s *Service) getNodeProps(ctx context.Context, ref FileRef, dir bool, o fil
 			return err
 		}
 		if !dir && ref.Snapshot == "" {
-			return checkLease(n.Lease, now, leaseID, false, fileLeaseErrs)
+			return checkFileLease(n.Lease, now, leaseID, false)
 		}
 		return nil
 	})
@@ -447,7 +447,7 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 			return err
 		}
 		if !dir {
-			if err := checkLease(n.Lease, now, opts.SourceLeaseID, true, fileLeaseErrs); err != nil {
+			if err := checkFileLease(n.Lease, now, opts.SourceLeaseID, true); err != nil {
 				return err
 			}
 		}
@@ -461,15 +461,17 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 				return err
 			}
 			if cur != nil {
+				// A directory may replace a file (Azure allows it with
+				// ReplaceIfExists); nothing replaces a directory.
 				switch {
 				case !opts.ReplaceIfExists:
 					return ErrResourceAlreadyExists
-				case cur.Dir || dir:
+				case cur.Dir:
 					return ErrResourceTypeMismatch
-				case strings.Contains(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly:
+				case hasAttr(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly:
 					return ErrReadOnlyAttribute
 				}
-				if err := checkLease(cur.Lease, now, opts.DestLeaseID, true, fileLeaseErrs); err != nil {
+				if err := checkFileLease(cur.Lease, now, opts.DestLeaseID, true); err != nil {
 					return err
 				}
 				removed, err := dropExtents(tx, dloc.scope, cur.ID, &dead)

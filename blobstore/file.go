@@ -14,6 +14,30 @@ import (
 
 var fileLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithFileOperation, ErrLeaseNotPresentWithFileOperation}
 
+// defaultFileContentType is the content type Create File stores when the
+// request gives none.
+const defaultFileContentType = "application/octet-stream"
+
+// hasAttr reports whether a "|"-separated attribute list holds name.
+func hasAttr(list, name string) bool {
+	for _, a := range strings.Split(list, "|") {
+		if strings.EqualFold(strings.TrimSpace(a), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFileLease is checkLease for a file, with the file wording of
+// LeaseIdMissing ("There is currently a lease on the file ...").
+func checkFileLease(l leaseRec, now time.Time, id string, required bool) error {
+	err := checkLease(l, now, id, required, fileLeaseErrs)
+	if err == ErrLeaseIDMissing {
+		return ErrFileLeaseIDMissing
+	}
+	return err
+}
+
 // CreateFile creates (or replaces) a file of opts.Size zero bytes. It MUST
 // return ErrShareNotFound, ErrParentNotFound, ErrResourceTypeMismatch when a
 // directory has the name, ErrOutOfRangeInput for a size outside 0..4 TiB,
@@ -63,6 +87,11 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 		}
 		n := &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
 			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed, Size: opts.Size, Headers: opts.HTTPHeaders}
+		if n.Headers.ContentType == "" {
+			// Azure stores this default at create; Set File Properties
+			// without a content type clears it again.
+			n.Headers.ContentType = defaultFileContentType
+		}
 		if cur != nil {
 			if cur.Dir {
 				return ErrResourceTypeMismatch
@@ -70,7 +99,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 			if opts.CreateOnly {
 				return ErrAuthorizationPermissionMismatch
 			}
-			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+			if err := checkFileLease(cur.Lease, now, opts.LeaseID, true); err != nil {
 				return err
 			}
 			removed, err := dropExtents(tx, loc.scope, cur.ID, &dead)
@@ -122,7 +151,7 @@ func (s *Service) GetFile(ctx context.Context, ref FileRef, leaseID string) (*Fi
 			return err
 		}
 		if ref.Snapshot == "" {
-			if err := checkLease(n.Lease, now, leaseID, false, fileLeaseErrs); err != nil {
+			if err := checkFileLease(n.Lease, now, leaseID, false); err != nil {
 				return err
 			}
 		}
@@ -189,7 +218,7 @@ func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFi
 		return FileProperties{}, err
 	}
 	out, err := s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, sh *shareRec, n *nodeRec, now time.Time) error {
-		if err := checkLease(n.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+		if err := checkFileLease(n.Lease, now, opts.LeaseID, true); err != nil {
 			return err
 		}
 		n.Headers = opts.HTTPHeaders
@@ -224,7 +253,7 @@ func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map
 		return FileProperties{}, err
 	}
 	return s.updateNode(ctx, ref, false, k, func(tx *boltstore.Tx, _ *shareRec, n *nodeRec, now time.Time) error {
-		if err := checkLease(n.Lease, now, leaseID, true, fileLeaseErrs); err != nil {
+		if err := checkFileLease(n.Lease, now, leaseID, true); err != nil {
 			return err
 		}
 		sealed, err := sealNodeMeta(k, ref, n.ID, metadata)
@@ -251,7 +280,7 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 		if err != nil {
 			return err
 		}
-		if err := checkLease(n.Lease, now, leaseID, true, fileLeaseErrs); err != nil {
+		if err := checkFileLease(n.Lease, now, leaseID, true); err != nil {
 			return err
 		}
 		removed, err := dropExtents(tx, loc.scope, n.ID, &dead)
@@ -275,7 +304,10 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 
 // PutRange writes (or with Clear, clears) [Offset, Offset+Length) of a file.
 // A write streams the body into one new encrypted data file of at most 4
-// MiB. It MUST return ErrInvalidRange when the range ends beyond the file,
+// MiB and reports the body's MD5, as Azure does. A clear releases only the
+// whole 512-byte pages of the range, as Azure does: written bytes in its
+// unaligned head and tail are set to zero and stay listed as ranges. It
+// MUST return ErrInvalidRange when the range ends beyond the file,
 // ErrRequestBodyTooLarge above 4 MiB, ErrMD5Mismatch, ErrResourceNotFound
 // and the lease errors; nothing is changed on failure.
 func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOptions) (FileWriteResult, error) {
@@ -293,20 +325,37 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 		return FileWriteResult{}, ErrRequestBodyTooLarge
 	}
 	now := s.now()
+	off, end := opts.Offset, opts.Offset+opts.Length
 	check := func(tx *boltstore.Tx) (*shareRec, *nodeRec, error) {
 		sh, n, err := mustNode(tx, ref, loc, false)
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkLease(n.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+		if err := checkFileLease(n.Lease, now, opts.LeaseID, true); err != nil {
 			return nil, nil, err
 		}
-		if opts.Offset+opts.Length > n.Size {
+		if end > n.Size {
 			return nil, nil, ErrInvalidRange
 		}
 		return sh, n, nil
 	}
-	if err := s.st.View(func(tx *boltstore.Tx) error { _, _, err := check(tx); return err }); err != nil {
+	// The written parts of a clear's unaligned edges, rewritten as zeros.
+	var edges []ByteRange
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		_, n, err := check(tx)
+		if err != nil || !opts.Clear {
+			return err
+		}
+		for _, e := range unalignedEdges(off, end) {
+			exts, err := extentsIn(tx, loc.scope, n.ID, e.Start, e.End+1)
+			if err != nil {
+				return err
+			}
+			edges = append(edges, rangesOf(exts, e.Start, e.End)...)
+		}
+		return nil
+	})
+	if err != nil {
 		return FileWriteResult{}, err
 	}
 	o := fopPutRange
@@ -317,11 +366,38 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 	if err != nil {
 		return FileWriteResult{}, err
 	}
-	var w written
-	if !opts.Clear {
-		if w, err = s.writeData(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5); err != nil {
+	// The data files this call writes, with the ranges they hold.
+	type piece struct {
+		at int64
+		w  written
+	}
+	var pieces []piece
+	settle := func(ok bool) {
+		for _, p := range pieces {
+			s.settle(p.w, ok)
+		}
+	}
+	var md5 []byte
+	if opts.Clear {
+		for _, e := range edges {
+			n := e.End - e.Start + 1
+			w, err := s.writeData(ctx, k, io.LimitReader(fileZeroReader{}, n), n, maxRangeSize, nil)
+			if err != nil {
+				settle(false)
+				return FileWriteResult{}, err
+			}
+			pieces = append(pieces, piece{e.Start, w})
+		}
+	} else {
+		write := s.writeDataDigest
+		if opts.FromURL {
+			write = s.writeData
+		}
+		w, err := write(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5)
+		if err != nil {
 			return FileWriteResult{}, err
 		}
+		pieces, md5 = append(pieces, piece{off, w}), w.md5
 	}
 	var res FileWriteResult
 	var dead []crypto.FileID
@@ -330,13 +406,23 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 		if err != nil {
 			return err
 		}
-		removed, err := punch(tx, loc.scope, n.ID, opts.Offset, opts.Offset+opts.Length, &dead)
+		removed, err := punch(tx, loc.scope, n.ID, off, end, &dead)
 		if err != nil {
 			return err
 		}
 		added := int64(0)
-		if !opts.Clear {
-			added = w.size
+		for _, p := range pieces {
+			if p.w.none {
+				continue
+			}
+			e := boltstore.Extent{Off: p.at, Len: p.w.size, File: [16]byte(p.w.id)}
+			if err := putExtent(tx, loc.scope, n.ID, e); err != nil {
+				return err
+			}
+			if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
+				return err
+			}
+			added += p.w.size
 		}
 		if err := sh.use(added - removed); err != nil {
 			return err
@@ -344,31 +430,46 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 		if err := putShare(tx, ref.ShareRef(), sh); err != nil {
 			return err
 		}
-		if !opts.Clear && !w.none {
-			e := boltstore.Extent{Off: opts.Offset, Len: w.size, File: [16]byte(w.id)}
-			if err := putExtent(tx, loc.scope, n.ID, e); err != nil {
-				return err
-			}
-			if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
-				return err
-			}
-		}
 		if !opts.PreserveLastWriteTime {
 			n.Written = now
 		}
 		n.Changed = now
 		n.ETag, n.LastModified = s.newETag(now), now
-		res = FileWriteResult{ETag: n.ETag, LastModified: now, LastWriteTime: n.Written, ContentMD5: w.md5}
+		res = FileWriteResult{ETag: n.ETag, LastModified: now, LastWriteTime: n.Written, ContentMD5: md5}
 		return putNode(tx, ref, loc, sh, n)
 	})
-	if !opts.Clear {
-		s.settle(w, err == nil)
-	}
+	settle(err == nil)
 	if err != nil {
 		return FileWriteResult{}, err
 	}
 	s.removeFiles(dead)
 	return res, nil
+}
+
+// unalignedEdges returns the parts of [off, end) outside whole 512-byte
+// pages (inclusive ranges): all of it when it covers no whole page.
+func unalignedEdges(off, end int64) []ByteRange {
+	const page = 512
+	a, b := (off+page-1)/page*page, end/page*page
+	if a >= b {
+		return []ByteRange{{off, end - 1}}
+	}
+	var out []ByteRange
+	if off < a {
+		out = append(out, ByteRange{off, a - 1})
+	}
+	if b < end {
+		out = append(out, ByteRange{b, end - 1})
+	}
+	return out
+}
+
+// fileZeroReader reads zeros.
+type fileZeroReader struct{}
+
+func (fileZeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // ListRanges lists the written ranges of a file (of a share snapshot when
@@ -395,7 +496,7 @@ func (s *Service) ListRanges(ctx context.Context, ref FileRef, opts ListRangesOp
 			return err
 		}
 		if ref.Snapshot == "" {
-			if err := checkLease(n.Lease, now, opts.LeaseID, false, fileLeaseErrs); err != nil {
+			if err := checkFileLease(n.Lease, now, opts.LeaseID, false); err != nil {
 				return err
 			}
 		}
@@ -474,6 +575,9 @@ func (s *Service) LeaseFile(ctx context.Context, ref FileRef, opts LeaseOptions)
 // AbortCopyFile aborts a pending copy. azemu copies complete at once, so a
 // known copy id gives ErrNoPendingCopyOperation and another ErrCopyIDMismatch.
 func (s *Service) AbortCopyFile(ctx context.Context, ref FileRef, copyID, leaseID string) error {
+	if !validGUID(copyID) {
+		return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "copyid").WithDetail("QueryParameterValue", copyID)
+	}
 	loc, err := checkFileRef(ref)
 	if err != nil {
 		return err
@@ -483,7 +587,7 @@ func (s *Service) AbortCopyFile(ctx context.Context, ref FileRef, copyID, leaseI
 		if err != nil {
 			return err
 		}
-		if err := checkLease(n.Lease, s.now(), leaseID, true, fileLeaseErrs); err != nil {
+		if err := checkFileLease(n.Lease, s.now(), leaseID, true); err != nil {
 			return err
 		}
 		if n.Copy == nil || !strings.EqualFold(n.Copy.ID, copyID) {
@@ -571,7 +675,9 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 			return err
 		})
 		if err != nil {
-			return FileCopyResult{}, ErrCannotVerifyCopySource.WithMessage("The specified copy source file does not exist.")
+			// A missing source file of this account is ResourceNotFound
+			// (404), as Azure answers.
+			return FileCopyResult{}, err
 		}
 		if srcMeta, err = s.nodeMeta(k, opts.Source, src); err != nil {
 			return FileCopyResult{}, err
@@ -610,7 +716,10 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 			if opts.CreateOnly {
 				return ErrAuthorizationPermissionMismatch
 			}
-			if err := checkLease(cur.Lease, now, opts.LeaseID, true, fileLeaseErrs); err != nil {
+			if hasAttr(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly {
+				return ErrReadOnlyAttribute
+			}
+			if err := checkFileLease(cur.Lease, now, opts.LeaseID, true); err != nil {
 				return err
 			}
 			n.Lease = cur.Lease

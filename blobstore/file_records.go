@@ -159,7 +159,9 @@ func permissionKey(format, desc string) string {
 func newNodeID() uint64 {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return binary.BigEndian.Uint64(b[:])&^(1<<63) | 1<<62
+	// Azure's ids have the top bit set (11529285414812647424,
+	// 13835128424026341376, ...); the root directory is 0.
+	return binary.BigEndian.Uint64(b[:]) | 1<<63
 }
 
 func fileIDString(id uint64) string { return strconv.FormatUint(id, 10) }

@@ -285,6 +285,9 @@ type CopyFileOptions struct {
 	LeaseID string
 	// CreateOnly refuses to replace an existing file, as in CreateFileOptions.
 	CreateOnly bool
+	// IgnoreReadOnly (x-ms-file-copy-ignore-readonly) replaces a read-only
+	// destination; without it that is ErrReadOnlyAttribute.
+	IgnoreReadOnly bool
 }
 
 // FileCopyResult is the result of CopyFile.

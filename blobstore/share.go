@@ -13,6 +13,16 @@ import (
 
 var shareLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithShareOperation, ErrLeaseNotPresentWithShareOperation}
 
+// checkShareLease is checkLease for a share, with the share wording of
+// LeaseIdMissing.
+func checkShareLease(l leaseRec, now time.Time, id string, required bool) error {
+	err := checkLease(l, now, id, required, shareLeaseErrs)
+	if err == ErrLeaseIDMissing {
+		return ErrShareLeaseIDMissing
+	}
+	return err
+}
+
 // GetFileServiceProperties returns the File service properties (defaults
 // when never set). It MUST return ErrAccountNotFound for an unknown account.
 func (s *Service) GetFileServiceProperties(ctx context.Context, account string) (FileServiceProperties, error) {
@@ -245,7 +255,7 @@ func (s *Service) GetShareProperties(ctx context.Context, ref ShareRef, leaseID 
 	}
 	now := s.now()
 	if ref.Snapshot == "" {
-		if err := checkLease(rec.Lease, now, leaseID, false, shareLeaseErrs); err != nil {
+		if err := checkShareLease(rec.Lease, now, leaseID, false); err != nil {
 			return ShareProperties{}, err
 		}
 	}
@@ -272,7 +282,7 @@ func (s *Service) updateShare(ref ShareRef, leaseID string, fn func(rec *shareRe
 		if err != nil {
 			return err
 		}
-		if err := checkLease(rec.Lease, now, leaseID, false, shareLeaseErrs); err != nil {
+		if err := checkShareLease(rec.Lease, now, leaseID, false); err != nil {
 			return err
 		}
 		if err := fn(rec); err != nil {
@@ -332,7 +342,7 @@ func (s *Service) GetShareACL(ctx context.Context, ref ShareRef, leaseID string)
 	if err != nil {
 		return ShareACL{}, err
 	}
-	if err := checkLease(rec.Lease, s.now(), leaseID, false, shareLeaseErrs); err != nil {
+	if err := checkShareLease(rec.Lease, s.now(), leaseID, false); err != nil {
 		return ShareACL{}, err
 	}
 	return ShareACL{Identifiers: append([]SignedIdentifier(nil), rec.ACL...), ETag: rec.ETag, LastModified: rec.LastModified}, nil
@@ -401,7 +411,7 @@ func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShar
 			}
 			return dropScope(tx, boltstore.ShareScope(ref.Account, ref.Share, ref.Snapshot), &dead)
 		}
-		if err := checkLease(rec.Lease, now, opts.LeaseID, true, shareLeaseErrs); err != nil {
+		if err := checkShareLease(rec.Lease, now, opts.LeaseID, true); err != nil {
 			return err
 		}
 		snaps := 0
@@ -588,7 +598,7 @@ func (s *Service) GetShareStats(ctx context.Context, ref ShareRef, leaseID strin
 		if err != nil {
 			return err
 		}
-		if err := checkLease(rec.Lease, s.now(), leaseID, false, shareLeaseErrs); err != nil {
+		if err := checkShareLease(rec.Lease, s.now(), leaseID, false); err != nil {
 			return err
 		}
 		st.ETag, st.LastModified = rec.ETag, rec.LastModified

@@ -159,7 +159,7 @@ func (a *api) ListDirectoriesAndFiles(w http.ResponseWriter, r *http.Request) er
 		x.DirectoryID = list.DirectoryID
 	}
 	for _, it := range list.Items {
-		e := xmlEntry{XMLName: xml.Name{Local: "File"}, Name: it.Name}
+		e := xmlEntry{XMLName: xml.Name{Local: "File"}, Name: encodedName(it.Name)}
 		if it.IsDir {
 			e.XMLName.Local = "Directory"
 		} else {

@@ -22,6 +22,9 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if *size < 0 {
+		return blobstore.ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", strconv.FormatInt(*size, 10))
+	}
 	hh, err := fileHTTPHeaders(r)
 	if err != nil {
 		return err
@@ -104,7 +107,7 @@ func (a *api) GetFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &rd.Properties
 	h := w.Header()
-	setFileHeaders(h, p, c, true)
+	setFileHeaders(h, p, c)
 	status := http.StatusOK
 	if hasRange {
 		status = http.StatusPartialContent
@@ -145,7 +148,7 @@ func (a *api) GetFileProperties(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setFileHeaders(h, &p, c, false)
+	setFileHeaders(h, &p, c)
 	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
 	if len(p.HTTPHeaders.ContentMD5) > 0 {
 		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
@@ -396,11 +399,20 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	smb := smbHeaders(r)
-	if strings.EqualFold(r.Header.Get("x-ms-file-permission-copy-mode"), "source") {
+	switch mode := r.Header.Get("x-ms-file-permission-copy-mode"); {
+	case strings.EqualFold(mode, "source"):
 		smb.Permission, smb.PermissionKey = "source", ""
+	case strings.EqualFold(mode, "override"):
+		// Override takes the permission from the request: one is required.
+		if smb.Permission == "" && smb.PermissionKey == "" {
+			return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-permission")
+		}
+	case mode != "":
+		return invalidHeader("x-ms-file-permission-copy-mode", mode)
 	}
 	opts := blobstore.CopyFileOptions{SourceURL: redactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb,
-		LeaseID: leaseID(r), CreateOnly: !c.auth.Allows(storageauth.PermWrite)}
+		LeaseID: leaseID(r), CreateOnly: !c.auth.Allows(storageauth.PermWrite),
+		IgnoreReadOnly: strings.EqualFold(r.Header.Get("x-ms-file-copy-ignore-readonly"), "true")}
 	if src.file != nil {
 		opts.Source = *src.file
 	} else {

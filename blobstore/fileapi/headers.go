@@ -61,10 +61,11 @@ func setLease(h http.Header, l blobstore.LeaseInfo) {
 }
 
 // setFileHeaders sets the headers Get File and Get File Properties share;
-// the content headers honour a service SAS's rsc* overrides.
-// Get File defaults Content-Type to application/octet-stream; Get File
-// Properties omits it when unset, as Azure does.
-func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call, defaultType bool) {
+// the content headers honour a service SAS's rsc* overrides. Content-Type
+// is the stored one (Create File stores application/octet-stream when none
+// is given; Set File Properties without one clears it, and then Azure sends
+// none).
+func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
 	setSMBHeaders(h, p)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
 	hh := p.HTTPHeaders
@@ -76,11 +77,12 @@ func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call, default
 			h.Set(name, v)
 		}
 	}
-	ctype := hh.ContentType
-	if ctype == "" && defaultType {
-		ctype = "application/octet-stream"
+	set("Content-Type", hh.ContentType, c.auth.ContentType)
+	if h.Get("Content-Type") == "" {
+		// No type stored: send none (a nil value also stops net/http
+		// from sniffing one from the body).
+		h["Content-Type"] = nil
 	}
-	set("Content-Type", ctype, c.auth.ContentType)
 	set("Content-Encoding", hh.ContentEncoding, c.auth.ContentEncoding)
 	set("Content-Language", hh.ContentLanguage, c.auth.ContentLanguage)
 	set("Cache-Control", hh.CacheControl, c.auth.CacheControl)
@@ -153,9 +155,10 @@ func int64Header(r *http.Request, name string, required bool) (*int64, error) {
 		return nil, nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 {
+	if err != nil {
 		return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
 	}
+	// A negative size is the service's OutOfRangeInput, as Azure answers.
 	return &n, nil
 }
 

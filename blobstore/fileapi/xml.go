@@ -3,6 +3,7 @@ package fileapi
 import (
 	"encoding/json"
 	"encoding/xml"
+	"net/url"
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
@@ -257,10 +258,32 @@ type xmlFileProperties struct {
 	ETag           string `xml:"Etag,omitempty"`
 }
 
+// xmlName is a listed name; names XML cannot carry (U+FFFE, controls)
+// are percent-encoded with Encoded="true", as Azure does.
+type xmlEncodedName struct {
+	Encoded string `xml:"Encoded,attr,omitempty"`
+	Value   string `xml:",chardata"`
+}
+
+func encodedName(n string) xmlEncodedName {
+	for _, r := range n {
+		if !xmlChar(r) {
+			return xmlEncodedName{Encoded: "true", Value: url.PathEscape(n)}
+		}
+	}
+	return xmlEncodedName{Value: n}
+}
+
+// xmlChar reports whether r is a character XML 1.0 allows.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
 type xmlEntry struct {
 	XMLName       xml.Name
+	Name          xmlEncodedName    `xml:"Name"`
 	FileID        string            `xml:"FileId,omitempty"`
-	Name          string            `xml:"Name"`
 	Properties    xmlFileProperties `xml:"Properties"`
 	Attributes    string            `xml:"Attributes,omitempty"`
 	PermissionKey string            `xml:"PermissionKey,omitempty"`
