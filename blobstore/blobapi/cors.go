@@ -68,8 +68,8 @@ type corsPlan struct {
 // planCORS applies the account's CORS rules to an actual request as Azure
 // does ("Understanding how the Vary header is set" in the CORS overview):
 //   - a rule matching the origin and method that allows every origin gives
-//     Access-Control-Allow-Origin: * and the exposed headers (even without
-//     an Origin header);
+//     Access-Control-Allow-Origin: * and the exposed headers (Azure does so
+//     even without an Origin header; the handler only asks with one);
 //   - a rule matching the exact origin gives that origin, the exposed
 //     headers, Access-Control-Allow-Credentials: true and, for GET/HEAD,
 //     Vary: Origin;

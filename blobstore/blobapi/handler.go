@@ -169,7 +169,11 @@ func (a *api) handle(o op) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{op: &o}
 		c.requestID = a.resp.SetCommonHeaders(w, r)
-		if acct, err := unescape(mux.Vars(r)["account"]); err == nil && acct != "" {
+		// Azure also answers requests without Origin from its CORS rules
+		// (Vary: Origin, or Access-Control-Allow-Origin: * for an allow-all
+		// rule); only browsers act on CORS headers and they always send
+		// Origin cross-origin, so azemu skips the rule lookup then.
+		if acct, err := unescape(mux.Vars(r)["account"]); err == nil && acct != "" && r.Header.Get("Origin") != "" {
 			w = a.corsHeaders(w, r, acct)
 		}
 		if err := a.prepare(r, c); err != nil {
