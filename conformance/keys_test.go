@@ -782,6 +782,9 @@ func TestKeysWireFidelity(t *testing.T) {
 		}
 		sort.Strings(ids)
 		assert.Equal(t, ids, got)
+		page, err := c.NewListKeyPropertiesVersionsPager("never-created", nil).NextPage(ctx)
+		require.NoError(t, err, "versions of a missing key: an empty list, as Key Vault answers")
+		assert.Empty(t, page.Value)
 	})
 
 	t.Run("rotation policy keeps a Notify action", func(t *testing.T) {

@@ -87,3 +87,24 @@ func TestSetRotationPolicyKeepsANotifyAction(t *testing.T) {
 		})
 	}
 }
+
+func TestListKeyVersionsOfAMissingKeyIsEmpty(t *testing.T) {
+	f := newFixture(t, "")
+	ctx := context.Background()
+	p, err := f.s.ListKeyVersions(ctx, dev, DevVaultName, "never", ListOptions{})
+	require.NoError(t, err, "Key Vault lists no versions rather than KeyNotFound")
+	assert.Empty(t, p.Items)
+	assert.NotNil(t, p.Items)
+	assert.Empty(t, p.Next)
+	_, err = f.s.CreateKey(ctx, dev, DevVaultName, "gone", CreateKeyParams{Kty: KtyEC})
+	require.NoError(t, err)
+	_, err = f.s.DeleteKey(ctx, dev, DevVaultName, "gone")
+	require.NoError(t, err)
+	p, err = f.s.ListKeyVersions(ctx, dev, DevVaultName, "gone", ListOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, p.Items)
+	_, err = f.s.ListKeyVersions(ctx, stranger, DevVaultName, "never", ListOptions{})
+	requireKVError(t, err, http.StatusForbidden, CodeForbidden, CodeAccessDenied)
+	_, err = f.s.ListKeyVersions(ctx, dev, DevVaultName, "never", ListOptions{MaxResults: 26})
+	requireKVError(t, err, http.StatusBadRequest, CodeBadParameter, "")
+}

@@ -530,12 +530,25 @@ func (s *Service) ListKeys(_ context.Context, c Caller, vault string, o ListOpti
 // ListKeyVersions lists the versions of an active key (permission list) in
 // the order Key Vault lists them: by version identifier, not by creation time
 // (versions are random hex, so the order looks random, as on Azure).
+//
+// A name with no active key lists no versions (200, empty), as Key Vault
+// answers, rather than KeyNotFound.
 func (s *Service) ListKeyVersions(_ context.Context, c Caller, vault, name string, o ListOptions) (Page[KeyItem], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, k, err := s.lookup(c, vault, name, PermList)
+	v, err := s.vault(vault)
 	if err != nil {
 		return Page[KeyItem]{}, err
+	}
+	if err := s.authorize(v, c, PermList, name, false); err != nil {
+		return Page[KeyItem]{}, err
+	}
+	if _, err := pageSize(o); err != nil {
+		return Page[KeyItem]{}, err
+	}
+	k, err := activeKey(v, name)
+	if err != nil {
+		return Page[KeyItem]{Items: []KeyItem{}}, nil
 	}
 	byID := make(map[string]*keyVersion, len(k.versions))
 	ids := make([]string, 0, len(k.versions))

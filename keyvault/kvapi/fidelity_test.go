@@ -155,6 +155,11 @@ func TestListShapesOrderAndNextLink(t *testing.T) {
 		e.fails("GET", "/keys/multi/versions?maxresults="+bad, nil, http.StatusBadRequest, "BadParameter", "")
 	}
 	e.ok("GET", "/deletedkeys?maxresults=25", nil)
+	// versions of a missing (or deleted) key: an empty list, not KeyNotFound
+	for _, name := range []string{"never", "multi"} {
+		empty := e.ok("GET", "/keys/"+name+"/versions", nil)
+		assert.Equal(t, map[string]any{"value": []any{}, "nextLink": nil}, empty)
+	}
 }
 
 func keysOf(m map[string]any) []string {
