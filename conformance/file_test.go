@@ -207,6 +207,30 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	_, err = sh.NewDirectoryClient("target").GetProperties(ctx, nil)
 	require.NoError(t, err)
 
+	// Names XML cannot carry come back percent-encoded (Encoded="true") and
+	// the SDK decodes them, in entries and in the echoed prefix.
+	enc := e.share(t, "encoded")
+	odd := []string{"directory\uFFFF", "file\uFFFE", "a+b c\uFFFE%"}
+	_, err = enc.NewDirectoryClient(odd[0]).Create(ctx, nil)
+	require.NoError(t, err)
+	for _, n := range odd[1:] {
+		_, err = enc.NewRootDirectoryClient().NewFileClient(n).Create(ctx, 1, nil)
+		require.NoError(t, err)
+	}
+	page, err := enc.NewRootDirectoryClient().NewListFilesAndDirectoriesPager(nil).NextPage(ctx)
+	require.NoError(t, err)
+	require.Len(t, page.Segment.Directories, 1)
+	assert.Equal(t, odd[0], *page.Segment.Directories[0].Name)
+	var names []string
+	for _, f := range page.Segment.Files {
+		names = append(names, *f.Name)
+	}
+	assert.ElementsMatch(t, odd[1:], names)
+	page, err = enc.NewRootDirectoryClient().NewListFilesAndDirectoriesPager(&directory.ListFilesAndDirectoriesOptions{Prefix: &odd[0]}).NextPage(ctx)
+	require.NoError(t, err)
+	require.Len(t, page.Segment.Directories, 1)
+	assert.Equal(t, odd[0], *page.Prefix)
+
 	// LeaseIdMissing speaks of the file.
 	lc, err := lease.NewFileClient(f, nil)
 	require.NoError(t, err)

@@ -145,7 +145,7 @@ func (a *api) ListDirectoriesAndFiles(w http.ResponseWriter, r *http.Request) er
 	x := xmlFileList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), ShareName: c.share, ShareSnapshot: c.snapshot,
 		DirectoryPath: c.path, NextMarker: list.NextMarker, Entries: []xmlEntry{}}
 	if qv.Has("prefix") {
-		p := qv.Get("prefix")
+		p := encodedName(qv.Get("prefix"))
 		x.Prefix = &p
 	}
 	if qv.Has("marker") {

@@ -3,7 +3,6 @@ package fileapi
 import (
 	"encoding/json"
 	"encoding/xml"
-	"net/url"
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
@@ -268,10 +267,30 @@ type xmlEncodedName struct {
 func encodedName(n string) xmlEncodedName {
 	for _, r := range n {
 		if !xmlChar(r) {
-			return xmlEncodedName{Encoded: "true", Value: url.PathEscape(n)}
+			return xmlEncodedName{Encoded: "true", Value: percentEncode(n)}
 		}
 	}
 	return xmlEncodedName{Value: n}
+}
+
+// percentEncode escapes every byte but the unreserved characters, so both
+// query-style decoders (Go's SDK, where "+" is a space) and
+// decodeURIComponent (JavaScript) get the name back.
+func percentEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }
 
 // xmlChar reports whether r is a character XML 1.0 allows.
@@ -290,17 +309,17 @@ type xmlEntry struct {
 }
 
 type xmlFileList struct {
-	XMLName         xml.Name   `xml:"EnumerationResults"`
-	ServiceEndpoint string     `xml:"ServiceEndpoint,attr"`
-	ShareName       string     `xml:"ShareName,attr"`
-	ShareSnapshot   string     `xml:"ShareSnapshot,attr,omitempty"`
-	DirectoryPath   string     `xml:"DirectoryPath,attr"`
-	Marker          *string    `xml:"Marker,omitempty"`
-	Prefix          *string    `xml:"Prefix,omitempty"`
-	MaxResults      *int       `xml:"MaxResults,omitempty"`
-	DirectoryID     string     `xml:"DirectoryId,omitempty"`
-	Entries         []xmlEntry `xml:"Entries>Entry"`
-	NextMarker      string     `xml:"NextMarker"`
+	XMLName         xml.Name        `xml:"EnumerationResults"`
+	ServiceEndpoint string          `xml:"ServiceEndpoint,attr"`
+	ShareName       string          `xml:"ShareName,attr"`
+	ShareSnapshot   string          `xml:"ShareSnapshot,attr,omitempty"`
+	DirectoryPath   string          `xml:"DirectoryPath,attr"`
+	Marker          *string         `xml:"Marker,omitempty"`
+	Prefix          *xmlEncodedName `xml:"Prefix,omitempty"`
+	MaxResults      *int            `xml:"MaxResults,omitempty"`
+	DirectoryID     string          `xml:"DirectoryId,omitempty"`
+	Entries         []xmlEntry      `xml:"Entries>Entry"`
+	NextMarker      string          `xml:"NextMarker"`
 }
 
 type xmlRange struct {
