@@ -192,6 +192,9 @@ func (s *Service) newAttributes(kv *keyVersion, a AttributesUpdate) error {
 	}
 	kv.nbf, kv.exp = nonZero(a.NotBefore), nonZero(a.Expires)
 	if a.Exportable != nil && *a.Exportable {
+		if !hasReleasePolicy(kv.releasePolicy) {
+			return badParam("AKV.SKR.1004: Exportable keys must have release policy.")
+		}
 		return badParam("Exportable keys (secure key release) are not supported by azemu.")
 	}
 	return checkReleasePolicy(kv.exportable, kv.releasePolicy)
@@ -201,7 +204,7 @@ func (s *Service) newAttributes(kv *keyVersion, a AttributesUpdate) error {
 // carry a release policy (a JSON null counts as none).
 func checkReleasePolicy(exportable bool, policy json.RawMessage) error {
 	if hasReleasePolicy(policy) && !exportable {
-		return badParam("AKV.SKR.1005: Non-exportable keys must not have release policy")
+		return badParam("AKV.SKR.1005: Non-exportable keys must not have release policy.")
 	}
 	return nil
 }

@@ -83,8 +83,10 @@ func TestReleasePolicyAbsentOrRefused(t *testing.T) {
 	policy := map[string]any{"contentType": "application/json; charset=utf-8", "data": enc([]byte(`{"anyOf":[]}`))}
 	for _, tc := range []struct{ method, path string }{{"PATCH", "/keys/rp"}, {"POST", "/keys/rp2/create"}} {
 		r := e.fails(tc.method, tc.path, map[string]any{"kty": "EC", "release_policy": policy}, http.StatusBadRequest, "BadParameter", "")
-		assert.Equal(t, "AKV.SKR.1005: Non-exportable keys must not have release policy", r.body["error"].(map[string]any)["message"])
+		assert.Equal(t, "AKV.SKR.1005: Non-exportable keys must not have release policy.", r.body["error"].(map[string]any)["message"])
 	}
+	r := e.fails("POST", "/keys/rp3/create", map[string]any{"kty": "RSA-HSM", "attributes": map[string]any{"exportable": true}}, http.StatusBadRequest, "BadParameter", "")
+	assert.Equal(t, "AKV.SKR.1004: Exportable keys must have release policy.", r.body["error"].(map[string]any)["message"])
 	e.fails("PATCH", "/keys/rp", map[string]any{"release_policy": []int{1}}, http.StatusBadRequest, "BadParameter", "")
 	assert.NotContains(t, e.ok("GET", "/keys/rp/", nil), "release_policy")
 }
