@@ -12,4 +12,12 @@
 // only for the reads a container's public access level opens. Bodies are
 // streamed to the service and ranges are served from the service's
 // decrypting io.ReaderAt: no blob is ever held in memory.
+//
+// Responses follow Azure's wire details where SDKs or users can see them:
+// x-ms-content-crc64 computed on uploads, List Blobs ETags unquoted (List
+// Containers and headers quote them), CORS headers expanded from the
+// account's rules. A request that uses a feature azemu lacks (customer-
+// provided keys, encryption scopes, blob index tags and tag conditions,
+// versions, immutability, the Archive tier) is refused with
+// FeatureNotSupportedByEmulator rather than silently served without it.
 package blobapi
