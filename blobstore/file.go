@@ -85,6 +85,9 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 		if err != nil {
 			return err
 		}
+		if err := sh.fits(opts.Size); err != nil {
+			return err
+		}
 		n := &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
 			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed, Size: opts.Size, Headers: opts.HTTPHeaders}
 		if n.Headers.ContentType == "" {
@@ -223,6 +226,9 @@ func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFi
 		}
 		n.Headers = opts.HTTPHeaders
 		if opts.Size != nil {
+			if err := sh.fits(*opts.Size); err != nil {
+				return err
+			}
 			if *opts.Size < n.Size {
 				removed, err := punch(tx, loc.scope, n.ID, *opts.Size, math.MaxInt64, &dead)
 				if err != nil {

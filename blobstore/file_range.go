@@ -126,6 +126,16 @@ func (r *shareRec) use(delta int64) error {
 	return nil
 }
 
+// fits reports ErrShareSizeLimitReached for a file larger than the share's
+// quota: Azure refuses such a Create File or resize (a 4 TiB file in a 1
+// TiB share) even before any byte is written.
+func (r *shareRec) fits(size int64) error {
+	if r.Quota > 0 && size > int64(r.Quota)<<30 {
+		return ErrShareSizeLimitReached
+	}
+	return nil
+}
+
 // FileReader reads a file's plaintext. It is an io.ReaderAt composing the
 // file's extents and zero gaps; only the chunks a read touches are
 // decrypted and nothing is buffered whole. A tampered data file makes

@@ -564,7 +564,14 @@ func TestFileShareQuota(t *testing.T) {
 	_, err := e.s.CreateShare(e.ctx, sref("quota"), CreateShareOptions{Quota: 1})
 	require.NoError(t, err)
 	ref := fref("quota", "big")
-	e.mkFile(ref, 2<<30) // a file may be larger than the quota: only stored bytes count
+	// A file larger than the quota is refused, created or resized; up to
+	// it, only stored bytes count.
+	_, err = e.s.CreateFile(e.ctx, ref, CreateFileOptions{Size: 2 << 30})
+	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	e.mkFile(ref, 1<<30)
+	big := int64(1<<30 + 1)
+	_, err = e.s.SetFileProperties(e.ctx, ref, SetFilePropertiesOptions{Size: &big})
+	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
 	e.write(ref, 0, make([]byte, 4096))
 	// Pretend the share already stores nearly 1 GiB (white box: no need to
 	// write a gigabyte).

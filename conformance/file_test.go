@@ -172,6 +172,13 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	want := append([]byte{0}, data[1:1024]...)
 	assert.Equal(t, append(want, make([]byte, 1024)...), downloadAll(t, f, 2048))
 
+	// A file larger than its share's quota is refused.
+	small := e.svc.NewShareClient("smallquota")
+	_, err = small.Create(ctx, &share.CreateOptions{Quota: to.Ptr[int32](1)})
+	require.NoError(t, err)
+	_, err = small.NewRootDirectoryClient().NewFileClient("huge").Create(ctx, 4<<40, nil)
+	hasFileCode(t, err, fileerror.ShareSizeLimitReached)
+
 	// Negative sizes are OutOfRangeInput.
 	_, err = f.Resize(ctx, -4, nil)
 	hasFileCode(t, err, fileerror.OutOfRangeInput)
