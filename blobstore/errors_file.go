@@ -18,6 +18,9 @@ var (
 	// ErrShareSizeLimitReached is a write beyond the share's quota (403 on
 	// Azure, as seen in client error maps [UNVERIFIED]).
 	ErrShareSizeLimitReached = newErr(403, "ShareSizeLimitReached", "The specified share is full.")
+	// ErrFileCRC64Mismatch is a Put Range From URL source range whose CRC64
+	// differs from x-ms-source-content-crc64.
+	ErrFileCRC64Mismatch = newErr(400, "Crc64Mismatch", "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.")
 	// ErrFileResourceNotFound is a missing file or directory.
 	ErrFileResourceNotFound = ErrResourceNotFound
 )

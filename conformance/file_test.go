@@ -6,9 +6,11 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
@@ -171,6 +173,19 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	assert.Equal(t, file.ShareFileRange{Start: to.Ptr(int64(0)), End: to.Ptr(int64(1023))}, *rl.Ranges[0])
 	want := append([]byte{0}, data[1:1024]...)
 	assert.Equal(t, append(want, make([]byte, 1024)...), downloadAll(t, f, 2048))
+
+	// Put Range From URL checks the source range's CRC64 and reports it.
+	crcDst := root.NewFileClient("crcdst")
+	_, err = crcDst.Create(ctx, 1024, nil)
+	require.NoError(t, err)
+	srcCRC := crc64.Checksum(append([]byte{0}, data[1:512]...), crc64.MakeTable(0x9A6C9329AC4BC9B5))
+	fr, err := crcDst.UploadRangeFromURL(ctx, f.URL(), 0, 0, 512, &file.UploadRangeFromURLOptions{
+		SourceContentValidation: file.SourceContentValidationTypeCRC64(srcCRC)})
+	require.NoError(t, err)
+	assert.Equal(t, binary.LittleEndian.AppendUint64(nil, srcCRC), fr.XMSContentCRC64)
+	_, err = crcDst.UploadRangeFromURL(ctx, f.URL(), 0, 0, 512, &file.UploadRangeFromURLOptions{
+		SourceContentValidation: file.SourceContentValidationTypeCRC64(srcCRC + 1)})
+	hasFileCode(t, err, fileerror.Code("Crc64Mismatch"))
 
 	// A file larger than its share's quota is refused.
 	small := e.svc.NewShareClient("smallquota")

@@ -1,7 +1,11 @@
 package fileapi
 
 import (
+	"bytes"
 	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
@@ -335,16 +339,39 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 	if soff+sn > size {
 		return blobstore.ErrInvalidRange.WithMessage("The source range is beyond the end of the source.")
 	}
+	// The source range (at most 4 MiB) is read once: its CRC64 is checked
+	// against x-ms-source-content-crc64 and returned as x-ms-content-crc64.
+	buf := make([]byte, sn)
+	if _, err := io.ReadFull(io.NewSectionReader(rd, soff, sn), buf); err != nil {
+		return err
+	}
+	sum := crc64.Checksum(buf, crcTable)
+	if v := r.Header.Get("x-ms-source-content-crc64"); v != "" {
+		want, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(want) != 8 {
+			return invalidHeader("x-ms-source-content-crc64", v)
+		}
+		if binary.LittleEndian.Uint64(want) != sum {
+			return blobstore.ErrFileCRC64Mismatch
+		}
+	}
 	res, err := a.svc.PutRange(r.Context(), c.fileRef(), blobstore.PutRangeOptions{
-		Offset: off, Length: n, Body: io.NewSectionReader(rd, soff, sn), LeaseID: leaseID(r), FromURL: true,
+		Offset: off, Length: n, Body: bytes.NewReader(buf), LeaseID: leaseID(r), FromURL: true,
 		PreserveLastWriteTime: strings.EqualFold(r.Header.Get("x-ms-file-last-write-time"), "preserve")})
 	if err != nil {
 		return err
 	}
 	res.ContentMD5 = nil
+	var crc [8]byte
+	binary.LittleEndian.PutUint64(crc[:], sum)
+	w.Header().Set("x-ms-content-crc64", base64.StdEncoding.EncodeToString(crc[:]))
 	setRangeWrite(w, res)
 	return nil
 }
+
+// crcTable is Azure Storage's CRC64 (x-ms-content-crc64), as the SDKs compute it.
+var crcTable = crc64.MakeTable(0x9A6C9329AC4BC9B5)
+
 
 // ListRanges lists the written ranges of a file (or, with
 // prevsharesnapshot, what changed since that snapshot).
