@@ -372,7 +372,6 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 // crcTable is Azure Storage's CRC64 (x-ms-content-crc64), as the SDKs compute it.
 var crcTable = crc64.MakeTable(0x9A6C9329AC4BC9B5)
 
-
 // ListRanges lists the written ranges of a file (or, with
 // prevsharesnapshot, what changed since that snapshot).
 // https://learn.microsoft.com/rest/api/storageservices/list-ranges
