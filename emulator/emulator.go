@@ -246,7 +246,8 @@ func (e *Emulator) serve(ln net.Listener, service string, h http.Handler, tlsCon
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
-		TLSConfig:         tlsConf,
+		// Each server gets its own copy: ServeTLS adds its protocols to it.
+		TLSConfig: tlsConf.Clone(),
 	}
 	e.servers = append(e.servers, srv)
 	e.wg.Add(1)
