@@ -21,6 +21,10 @@ var (
 	// ErrFileCRC64Mismatch is a Put Range From URL source range whose CRC64
 	// differs from x-ms-source-content-crc64.
 	ErrFileCRC64Mismatch = newErr(400, "Crc64Mismatch", "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.")
+	// ErrPreviousSnapshotNotFound is List Ranges against a previous share
+	// snapshot where the file had another path, without
+	// x-ms-file-support-rename.
+	ErrPreviousSnapshotNotFound = newErr(409, "PreviousSnapshotNotFound", "The previous snapshot is not found.")
 	// ErrFileResourceNotFound is a missing file or directory.
 	ErrFileResourceNotFound = ErrResourceNotFound
 )

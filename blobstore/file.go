@@ -525,15 +525,38 @@ func (s *Service) ListRanges(ctx context.Context, ref FileRef, opts ListRangesOp
 			return err
 		}
 		var prev []boltstore.Extent
+		prevID, found := uint64(0), false
 		if b := tx.FileGet(boltstore.FileNodes, prevLoc.key()); b != nil {
 			pn, err := decode[nodeRec](b)
 			if err != nil {
 				return err
 			}
 			if !pn.Dir {
-				if prev, err = extentsIn(tx, prevLoc.scope, pn.ID, 0, math.MaxInt64); err != nil {
-					return err
+				prevID, found = pn.ID, true
+			}
+		} else {
+			// Renamed since the snapshot? The file keeps its id.
+			err := tx.FileScan(boltstore.FileNodes, prevLoc.scope, nil, func(_, v []byte) (bool, error) {
+				pn, err := decode[nodeRec](v)
+				if err != nil {
+					return false, err
 				}
+				if !pn.Dir && pn.ID == n.ID {
+					prevID, found = pn.ID, true
+					return false, nil
+				}
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			if found && !opts.SupportRename {
+				return ErrPreviousSnapshotNotFound
+			}
+		}
+		if found {
+			if prev, err = extentsIn(tx, prevLoc.scope, prevID, 0, math.MaxInt64); err != nil {
+				return err
 			}
 		}
 		out.Ranges, out.ClearRanges = diffRanges(cur, prev, lo, hi)
@@ -744,6 +767,13 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		}
 		if srcChanged {
 			n.Changed = src.Changed
+		}
+		if opts.SetArchive && !hasAttr(n.Attributes, "Archive") {
+			a, err := parseAttributes(n.Attributes+"|Archive", false)
+			if err != nil {
+				return err
+			}
+			n.Attributes = a
 		}
 		if srcPerm && src.PermKey != "" && !fromBlob && opts.Source.Share == ref.Share {
 			n.PermKey = src.PermKey

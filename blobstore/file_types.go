@@ -256,7 +256,11 @@ type ListRangesOptions struct {
 	Range *ByteRange
 	// PrevSnapshot lists what changed since that share snapshot.
 	PrevSnapshot string
-	LeaseID      string
+	// SupportRename (x-ms-file-support-rename) diffs a file renamed since
+	// PrevSnapshot against its old path; without it that is
+	// ErrPreviousSnapshotNotFound.
+	SupportRename bool
+	LeaseID       string
 }
 
 // RangeList is the result of ListRanges.
@@ -288,6 +292,9 @@ type CopyFileOptions struct {
 	// IgnoreReadOnly (x-ms-file-copy-ignore-readonly) replaces a read-only
 	// destination; without it that is ErrReadOnlyAttribute.
 	IgnoreReadOnly bool
+	// SetArchive (x-ms-file-copy-set-archive) adds Archive to the copy's
+	// attributes.
+	SetArchive bool
 }
 
 // FileCopyResult is the result of CopyFile.

@@ -187,6 +187,40 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 		SourceContentValidation: file.SourceContentValidationTypeCRC64(srcCRC + 1)})
 	hasFileCode(t, err, fileerror.Code("Crc64Mismatch"))
 
+	// Copy File sets Archive only when asked (x-ms-file-copy-set-archive).
+	for _, archive := range []bool{true, false} {
+		c := root.NewFileClient(fmt.Sprintf("archive-%v", archive))
+		_, err = c.StartCopyFromURL(ctx, f.URL(), &file.StartCopyFromURLOptions{CopyFileSMBInfo: &file.CopyFileSMBInfo{
+			Attributes: file.DestinationCopyFileAttributes{System: true, ReadOnly: true}, SetArchiveAttribute: to.Ptr(archive)}})
+		require.NoError(t, err)
+		cp, err := c.GetProperties(ctx, nil)
+		require.NoError(t, err)
+		assert.Equal(t, archive, strings.Contains(*cp.FileAttributes, "Archive"), *cp.FileAttributes)
+	}
+
+	// List Ranges against a snapshot taken before a rename needs
+	// x-ms-file-support-rename.
+	rn := e.share(t, "rangerename")
+	old := rn.NewRootDirectoryClient().NewFileClient("file1")
+	_, err = old.Create(ctx, 512, nil)
+	require.NoError(t, err)
+	s1, err := rn.CreateSnapshot(ctx, nil)
+	require.NoError(t, err)
+	_, err = old.UploadRange(ctx, 0, bytesBody(randomBytes(t, 512)), nil)
+	require.NoError(t, err)
+	rr, err := old.Rename(ctx, "file2", nil)
+	require.NoError(t, err)
+	s2, err := rn.CreateSnapshot(ctx, nil)
+	require.NoError(t, err)
+	moved := rn.NewRootDirectoryClient().NewFileClient("file2")
+	_, err = moved.GetRangeList(ctx, &file.GetRangeListOptions{PrevShareSnapshot: s1.Snapshot, ShareSnapshot: s2.Snapshot})
+	hasFileCode(t, err, fileerror.Code("PreviousSnapshotNotFound"))
+	rl, err = moved.GetRangeList(ctx, &file.GetRangeListOptions{PrevShareSnapshot: s1.Snapshot, ShareSnapshot: s2.Snapshot, SupportRename: to.Ptr(true)})
+	require.NoError(t, err)
+	require.Len(t, rl.Ranges, 1)
+	assert.Equal(t, file.ShareFileRange{Start: to.Ptr(int64(0)), End: to.Ptr(int64(511))}, *rl.Ranges[0])
+	assert.Equal(t, rr.ETag, rl.ETag)
+
 	// A file larger than its share's quota is refused.
 	small := e.svc.NewShareClient("smallquota")
 	_, err = small.Create(ctx, &share.CreateOptions{Quota: to.Ptr[int32](1)})

@@ -381,7 +381,8 @@ func (a *api) ListRanges(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	opts := blobstore.ListRangesOptions{PrevSnapshot: r.URL.Query().Get("prevsharesnapshot"), LeaseID: leaseID(r)}
+	opts := blobstore.ListRangesOptions{PrevSnapshot: r.URL.Query().Get("prevsharesnapshot"), LeaseID: leaseID(r),
+		SupportRename: strings.EqualFold(r.Header.Get("x-ms-file-support-rename"), "true")}
 	if hasRange {
 		end := rng.End
 		if end < 0 {
@@ -438,7 +439,8 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	opts := blobstore.CopyFileOptions{SourceURL: redactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb,
 		LeaseID: leaseID(r), CreateOnly: !c.auth.Allows(storageauth.PermWrite),
-		IgnoreReadOnly: strings.EqualFold(r.Header.Get("x-ms-file-copy-ignore-readonly"), "true")}
+		IgnoreReadOnly: strings.EqualFold(r.Header.Get("x-ms-file-copy-ignore-readonly"), "true"),
+		SetArchive:     strings.EqualFold(r.Header.Get("x-ms-file-copy-set-archive"), "true")}
 	if src.file != nil {
 		opts.Source = *src.file
 	} else {
