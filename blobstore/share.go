@@ -477,11 +477,11 @@ func dropScope(tx *boltstore.Tx, prefix []byte, dead *[]crypto.FileID) error {
 // reference each; no data is copied). metadata, when not nil, replaces the
 // share's metadata on the snapshot.
 func (s *Service) SnapshotShare(ctx context.Context, ref ShareRef, metadata map[string]string) (ShareProperties, error) {
+	// Azure ignores a sharesnapshot on Snapshot Share (even a malformed
+	// one): the snapshot is always of the live share.
+	ref.Snapshot = ""
 	if err := checkShareRef(ref); err != nil {
 		return ShareProperties{}, err
-	}
-	if ref.Snapshot != "" {
-		return ShareProperties{}, ErrShareSnapshotOperationNotSupported
 	}
 	var sealed []byte
 	if metadata != nil {
