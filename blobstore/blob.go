@@ -1023,7 +1023,7 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 			return err
 		}
 		var meta map[string]string
-		if opts.Metadata != nil {
+		if opts.Metadata != nil || opts.AsPutBlob {
 			meta = opts.Metadata
 		} else if meta, err = s.blobMeta(k, src, sr); err != nil {
 			return err
@@ -1031,6 +1031,19 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 		sealed, err := sealMetadata(k, meta, blobAAD(dst.Account, dst.Container, dst.Blob))
 		if err != nil {
 			return err
+		}
+		if opts.AsPutBlob {
+			rec = s.newBlobRec(cur, BlockBlob, now)
+			rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, sealed, sr.Size
+			if opts.HTTPHeaders != nil {
+				rec.Headers = *opts.HTTPHeaders
+			}
+			rec.Extents = append([]extent(nil), sr.Extents...)
+			applyTier(rec, tier, now)
+			if err := dropStaged(tx, dst, &dead); err != nil {
+				return err
+			}
+			return replaceBlob(tx, dst, cur, rec, &dead)
 		}
 		rec = s.newBlobRec(cur, sr.Type, now)
 		rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, sealed, sr.Size
@@ -1047,6 +1060,9 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 		return CopyResult{}, err
 	}
 	s.removeFiles(dead)
+	if rec.Copy == nil {
+		return CopyResult{ETag: rec.ETag, LastModified: rec.LastModified}, nil
+	}
 	return CopyResult{CopyID: rec.Copy.ID, CopyStatus: CopySuccess, ETag: rec.ETag, LastModified: rec.LastModified}, nil
 }
 

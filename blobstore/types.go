@@ -446,6 +446,12 @@ type CopyBlobOptions struct {
 	// Conditions apply to the destination.
 	Conditions Conditions
 	Tier       string
+	// AsPutBlob makes it Put Blob From URL: the destination is a block blob
+	// that records no copy properties (CopyResult.CopyID is empty), its
+	// metadata is Metadata (nil: none, the source's is not copied) and its
+	// HTTP headers are HTTPHeaders when not nil, else the source's.
+	AsPutBlob   bool
+	HTTPHeaders *HTTPHeaders
 }
 
 // CopyResult is the result of CopyBlob.

@@ -624,6 +624,17 @@ func (e *blobEnv) testCopy(t *testing.T) {
 	_, err = c.NewBlockBlobClient("fromurl.txt").UploadBlobFromURL(ctx, srcSAS, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "copy me", blobDownload(t, c.NewBlobClient("fromurl.txt"), nil))
+	props, err = c.NewBlobClient("fromurl.txt").GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Nil(t, props.CopyID, "Put Blob From URL records no copy")
+	assert.Nil(t, blobMeta(props.Metadata, "origin"), "Put Blob From URL does not copy the source's metadata")
+
+	// Synchronous copies need a SAS (or public access) on the source even
+	// within the account, as on Azure; the asynchronous Copy Blob does not.
+	_, err = c.NewBlobClient("nosas.txt").CopyFromURL(ctx, src.URL(), nil)
+	hasBlobCode(t, err, bloberror.CannotVerifyCopySource)
+	_, err = c.NewBlockBlobClient("nosas.txt").UploadBlobFromURL(ctx, src.URL(), nil)
+	hasBlobCode(t, err, bloberror.CannotVerifyCopySource)
 	_, err = bb.StageBlockFromURL(ctx, stagedBlockID(2), c.NewBlobClient("nope.txt").URL(), nil)
 	hasBlobCode(t, err, bloberror.CannotVerifyCopySource)
 

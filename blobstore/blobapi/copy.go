@@ -23,7 +23,9 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	srcURL := r.Header.Get("x-ms-copy-source")
-	src, err := a.resolveCopySource(r, c, srcURL)
+	putBlob := c.op.name == "PutBlobFromURL"
+	async := !putBlob && !strings.EqualFold(r.Header.Get("x-ms-requires-sync"), "true")
+	src, err := a.resolveCopySource(r, c, srcURL, async)
 	if err != nil {
 		return err
 	}
@@ -31,35 +33,46 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cond := conditions(r)
-	fix := createOnly(c, &cond)
-	res, err := a.svc.CopyBlob(r.Context(), c.blobRef(), blobstore.CopyBlobOptions{
+	opts := blobstore.CopyBlobOptions{
 		Source: src, SourceURL: srcURL, Metadata: md, SourceConditions: sourceConditions(r),
-		Conditions: cond, Tier: r.Header.Get("x-ms-access-tier"),
-	})
+		Tier: r.Header.Get("x-ms-access-tier"), AsPutBlob: putBlob,
+	}
+	if putBlob && strings.EqualFold(r.Header.Get("x-ms-copy-source-blob-properties"), "false") {
+		// The destination takes the request's x-ms-blob-content-* headers
+		// instead of the source's properties.
+		hh, err := createHeaders(r, false)
+		if err != nil {
+			return err
+		}
+		opts.HTTPHeaders = &hh
+	}
+	opts.Conditions = conditions(r)
+	fix := createOnly(c, &opts.Conditions)
+	res, err := a.svc.CopyBlob(r.Context(), c.blobRef(), opts)
 	if err != nil {
 		return fix(err)
 	}
 	h := w.Header()
 	setWrite(h, blobstore.WriteResult{ETag: res.ETag, LastModified: res.LastModified})
+	if putBlob {
+		// Put Blob From URL is a Put Blob: 201, no copy id or status.
+		w.WriteHeader(http.StatusCreated)
+		return nil
+	}
 	h.Del("x-ms-request-server-encrypted")
 	h.Set("x-ms-copy-id", res.CopyID)
-	status := http.StatusAccepted
-	if c.op.name == "PutBlobFromURL" {
-		status = http.StatusCreated
-		h.Set("x-ms-request-server-encrypted", "true")
-	} else {
-		h.Set("x-ms-copy-status", string(res.CopyStatus))
-	}
-	w.WriteHeader(status)
+	h.Set("x-ms-copy-status", string(res.CopyStatus))
+	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
 
 // resolveCopySource turns x-ms-copy-source into a blob of this emulator and
-// checks the caller may read it: a Shared Key request may read any blob of
-// its account; otherwise the source URL needs its own SAS or a public
-// container.
-func (a *api) resolveCopySource(r *http.Request, c *call, raw string) (blobstore.BlobRef, error) {
+// checks the caller may read it. Only an asynchronous Copy Blob authorised
+// with Shared Key may read any blob of its account on that key; the
+// synchronous operations (Copy Blob From URL, Put Blob From URL, Put Block
+// From URL, Append Block From URL) need a source that is public or carries
+// its own SAS, as on Azure (404 CannotVerifyCopySource otherwise).
+func (a *api) resolveCopySource(r *http.Request, c *call, raw string, sharedKeyReads bool) (blobstore.BlobRef, error) {
 	invalid := blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-copy-source").WithDetail("HeaderValue", redactSAS(raw))
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -89,7 +102,12 @@ func (a *api) resolveCopySource(r *http.Request, c *call, raw string) (blobstore
 	if ref.Account != c.account.Name {
 		return ref, blobstore.ErrCopyAcrossAccountsNotSupported
 	}
-	if c.auth.Method == storageauth.MethodSharedKey || c.auth.Method == storageauth.MethodSharedKeyLite {
+	if r.Header.Get("x-ms-copy-source-authorization") != "" {
+		// A bearer token for the source: azemu cannot verify it yet.
+		return ref, blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-copy-source-authorization yet.").
+			WithDetail("HeaderName", "x-ms-copy-source-authorization")
+	}
+	if sharedKeyReads && (c.auth.Method == storageauth.MethodSharedKey || c.auth.Method == storageauth.MethodSharedKeyLite) {
 		return ref, nil
 	}
 	notFound := &blobstore.Error{Status: http.StatusNotFound, Code: blobstore.ErrCannotVerifyCopySource.Code, Message: "The specified resource does not exist."}

@@ -227,3 +227,55 @@ func TestPlanCORS(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncCopySourceAuthorization: only an asynchronous Copy Blob reads a
+// private source on the request's Shared Key; the synchronous operations
+// need a public source or a SAS on it (404 CannotVerifyCopySource). Put Blob
+// From URL behaves as a Put Blob: 201, no copy id or copy properties, no
+// source metadata, a block blob even from an append blob.
+func TestSyncCopySourceAuthorization(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount
+	e.must(req{method: "PUT", path: A + "/scs?restype=container"}, 201)
+	e.must(req{method: "PUT", path: A + "/scs/src", body: "source", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-meta-origin": "src", "x-ms-blob-content-type": "text/src"}}, 201)
+	src := e.srv.URL + A + "/scs/src"
+
+	resp, _ := e.must(req{method: "PUT", path: A + "/scs/async", header: map[string]string{"x-ms-copy-source": src}}, 202)
+	assert.Equal(t, "success", resp.Header.Get("x-ms-copy-status"))
+	sync := []req{
+		{method: "PUT", path: A + "/scs/sync", header: map[string]string{"x-ms-copy-source": src, "x-ms-requires-sync": "true"}},
+		{method: "PUT", path: A + "/scs/pbfu", header: map[string]string{"x-ms-copy-source": src, "x-ms-blob-type": "BlockBlob"}},
+		{method: "PUT", path: A + "/scs/blk?comp=block&blockid=YWFh", header: map[string]string{"x-ms-copy-source": src}},
+	}
+	for _, rq := range sync {
+		resp, _ = e.must(rq, 404)
+		assert.Equal(t, "CannotVerifyCopySource", resp.Header.Get("x-ms-error-code"), rq.path)
+	}
+	resp, _ = e.must(req{method: "PUT", path: A + "/scs/sync", header: map[string]string{"x-ms-copy-source": src, "x-ms-requires-sync": "true", "x-ms-copy-source-authorization": "Bearer x"}}, 400)
+	assert.Equal(t, "FeatureNotSupportedByEmulator", resp.Header.Get("x-ms-error-code"))
+
+	e.must(req{method: "PUT", path: A + "/scs?restype=container&comp=acl", header: map[string]string{"x-ms-blob-public-access": "blob"}}, 200)
+	resp, _ = e.must(sync[0], 202)
+	assert.NotEmpty(t, resp.Header.Get("x-ms-copy-id"))
+
+	resp, _ = e.must(sync[1], 201)
+	assert.Empty(t, resp.Header.Get("x-ms-copy-id"), "Put Blob From URL is no copy")
+	assert.Empty(t, resp.Header.Get("x-ms-copy-status"))
+	head, _ := e.must(req{method: "HEAD", path: A + "/scs/pbfu"}, 200)
+	assert.Empty(t, head.Header.Get("x-ms-copy-id"))
+	assert.Empty(t, head.Header.Get("x-ms-meta-origin"), "the source's metadata is not copied")
+	assert.Equal(t, "text/src", head.Header.Get("Content-Type"), "the source's properties are copied by default")
+
+	e.must(req{method: "PUT", path: A + "/scs/pbfu", header: map[string]string{"x-ms-copy-source": src, "x-ms-blob-type": "BlockBlob",
+		"x-ms-copy-source-blob-properties": "false", "x-ms-blob-content-type": "text/mine", "x-ms-meta-own": "yes"}}, 201)
+	head, _ = e.must(req{method: "HEAD", path: A + "/scs/pbfu"}, 200)
+	assert.Equal(t, "text/mine", head.Header.Get("Content-Type"))
+	assert.Equal(t, "yes", head.Header.Get("x-ms-meta-own"))
+
+	e.must(req{method: "PUT", path: A + "/scs/ap", header: map[string]string{"x-ms-blob-type": "AppendBlob"}}, 201)
+	e.must(req{method: "PUT", path: A + "/scs/ap?comp=appendblock", body: "appended"}, 201)
+	e.must(req{method: "PUT", path: A + "/scs/fromap", header: map[string]string{"x-ms-copy-source": e.srv.URL + A + "/scs/ap", "x-ms-blob-type": "BlockBlob"}}, 201)
+	head, body := e.must(req{method: "GET", path: A + "/scs/fromap"}, 200)
+	assert.Equal(t, "BlockBlob", head.Header.Get("x-ms-blob-type"))
+	assert.Equal(t, "appended", body)
+}
