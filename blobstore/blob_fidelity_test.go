@@ -94,3 +94,33 @@ func TestSetBlobPropertiesEndsCopyInfo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, p.Copy)
 }
+
+// TestCopyAsPutBlob: Put Blob From URL makes a block blob without copy
+// properties or the source's metadata, with the given headers if any.
+func TestCopyAsPutBlob(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	_, err := e.s.CreateAppendBlob(e.ctx, bref("box", "src"), CreateAppendBlobOptions{Metadata: map[string]string{"origin": "src"}, HTTPHeaders: HTTPHeaders{ContentType: "text/src"}})
+	require.NoError(t, err)
+	_, err = e.s.AppendBlock(e.ctx, bref("box", "src"), AppendBlockOptions{Body: bytes.NewReader([]byte("data")), Size: 4})
+	require.NoError(t, err)
+
+	res, err := e.s.CopyBlob(e.ctx, bref("box", "dst"), CopyBlobOptions{Source: bref("box", "src"), AsPutBlob: true})
+	require.NoError(t, err)
+	assert.Empty(t, res.CopyID)
+	p, err := e.s.GetBlobProperties(e.ctx, bref("box", "dst"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, BlockBlob, p.BlobType)
+	assert.Nil(t, p.Copy)
+	assert.Empty(t, p.Metadata)
+	assert.Equal(t, "text/src", p.HTTPHeaders.ContentType)
+	assert.Equal(t, []byte("data"), e.read(bref("box", "dst")))
+
+	_, err = e.s.CopyBlob(e.ctx, bref("box", "dst"), CopyBlobOptions{Source: bref("box", "src"), AsPutBlob: true,
+		HTTPHeaders: &HTTPHeaders{ContentType: "text/mine"}, Metadata: map[string]string{"own": "yes"}})
+	require.NoError(t, err)
+	p, err = e.s.GetBlobProperties(e.ctx, bref("box", "dst"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, "text/mine", p.HTTPHeaders.ContentType)
+	assert.Equal(t, map[string]string{"own": "yes"}, p.Metadata)
+}
