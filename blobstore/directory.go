@@ -130,9 +130,10 @@ func checkFileRef(ref FileRef) (nodeLoc, error) {
 }
 
 // CreateDirectory creates a directory. It MUST return ErrShareNotFound,
-// ErrParentNotFound, ErrResourceAlreadyExists (also when a file has the
-// name), ErrInvalidResourceName / ErrInvalidFileOrDirectoryPathName for bad
-// names, ErrInvalidHeaderValue for bad SMB headers, and the metadata errors.
+// ErrParentNotFound, ErrResourceAlreadyExists, ErrResourceTypeMismatch when
+// a file has the name, ErrInvalidResourceName /
+// ErrInvalidFileOrDirectoryPathName for bad names, ErrInvalidHeaderValue
+// for bad SMB headers, and the metadata errors.
 func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateDirectoryOptions) (FileProperties, error) {
 	loc, err := checkFileRef(ref)
 	if err != nil {
@@ -172,6 +173,10 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 			return err
 		}
 		if cur != nil {
+			if !cur.Dir {
+				// A file has the name: Azure's "type does not match".
+				return ErrResourceTypeMismatch
+			}
 			return ErrResourceAlreadyExists
 		}
 		n := &nodeRec{V: recordVersion, Dir: true, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,

@@ -257,6 +257,10 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	_, err = root.NewFileClient("nocopy").AbortCopy(ctx, "copynotstarted", nil)
 	hasFileCode(t, err, fileerror.InvalidQueryParameterValue)
 
+	// A directory cannot take a file's name: the types do not match.
+	_, err = sh.NewDirectoryClient("typed.bin").Create(ctx, nil)
+	hasFileCode(t, err, fileerror.ResourceTypeMismatch)
+
 	// A directory may replace a (read-only) file when asked to.
 	src := sh.NewDirectoryClient("srcdir")
 	_, err = src.Create(ctx, nil)
