@@ -793,10 +793,28 @@ func (s *Service) updateBlob(ref BlobRef, cond Conditions, fn func(rec *blobRec)
 // Last-Modified. It MUST return ErrBlobNotFound, ErrInvalidQueryParameterValue
 // for a snapshot (snapshots are read-only), condition and lease errors.
 func (s *Service) SetBlobHTTPHeaders(ctx context.Context, ref BlobRef, h HTTPHeaders, cond Conditions) (WriteResult, error) {
-	return s.updateBlob(ref, cond, func(rec *blobRec) error {
+	return s.SetBlobProperties(ctx, ref, SetBlobPropertiesOptions{HTTPHeaders: &h, Conditions: cond})
+}
+
+// SetBlobPropertiesOptions is the input of SetBlobProperties.
+type SetBlobPropertiesOptions struct {
+	// HTTPHeaders replace all the blob's HTTP headers (absent ones are
+	// cleared); nil leaves them as they are, as Azure does when a request
+	// sets none of the x-ms-blob-content-* / x-ms-blob-cache-control headers.
+	HTTPHeaders *HTTPHeaders
+	Conditions  Conditions
+}
+
+// SetBlobProperties is Set Blob Properties: it applies opts and changes
+// ETag and Last-Modified. Errors as SetBlobHTTPHeaders.
+func (s *Service) SetBlobProperties(ctx context.Context, ref BlobRef, opts SetBlobPropertiesOptions) (WriteResult, error) {
+	return s.updateBlob(ref, opts.Conditions, func(rec *blobRec) error {
+		if opts.HTTPHeaders != nil {
+			rec.Headers = *opts.HTTPHeaders
+		}
 		// Azure stops reporting x-ms-copy-* once Set Blob Properties
 		// modifies a copy destination.
-		rec.Headers, rec.Copy = h, nil
+		rec.Copy = nil
 		return nil
 	})
 }

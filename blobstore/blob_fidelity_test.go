@@ -124,3 +124,20 @@ func TestCopyAsPutBlob(t *testing.T) {
 	assert.Equal(t, "text/mine", p.HTTPHeaders.ContentType)
 	assert.Equal(t, map[string]string{"own": "yes"}, p.Metadata)
 }
+
+// TestSetBlobPropertiesNilHeaders: nil HTTPHeaders keep the headers but
+// still make a new ETag.
+func TestSetBlobPropertiesNilHeaders(t *testing.T) {
+	e := newEnv(t)
+	e.mkContainer("box")
+	w, err := e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: bytes.NewReader([]byte("x")), Size: 1, HTTPHeaders: HTTPHeaders{ContentType: "text/plain"}})
+	require.NoError(t, err)
+	e.clock.Advance(time.Second)
+	res, err := e.s.SetBlobProperties(e.ctx, bref("box", "b"), SetBlobPropertiesOptions{})
+	require.NoError(t, err)
+	assert.NotEqual(t, w.ETag, res.ETag)
+	p, err := e.s.GetBlobProperties(e.ctx, bref("box", "b"), Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, "text/plain", p.HTTPHeaders.ContentType)
+	assert.NotEmpty(t, p.HTTPHeaders.ContentMD5)
+}

@@ -224,11 +224,21 @@ func (a *api) SetBlobProperties(w http.ResponseWriter, r *http.Request) error {
 	if err := noSnapshot(c); err != nil {
 		return err
 	}
-	hh, err := blobHTTPHeaders(r, false)
-	if err != nil {
-		return err
+	opts := blobstore.SetBlobPropertiesOptions{Conditions: conditions(r)}
+	// The six content properties are set together when any of them is
+	// given; a request with none of them leaves them as they are.
+	for _, name := range []string{"x-ms-blob-cache-control", "x-ms-blob-content-type", "x-ms-blob-content-md5",
+		"x-ms-blob-content-encoding", "x-ms-blob-content-language", "x-ms-blob-content-disposition"} {
+		if _, ok := r.Header[http.CanonicalHeaderKey(name)]; ok {
+			hh, err := blobHTTPHeaders(r, false)
+			if err != nil {
+				return err
+			}
+			opts.HTTPHeaders = &hh
+			break
+		}
 	}
-	res, err := a.svc.SetBlobHTTPHeaders(r.Context(), c.blobRef(), hh, conditions(r))
+	res, err := a.svc.SetBlobProperties(r.Context(), c.blobRef(), opts)
 	if err != nil {
 		return err
 	}

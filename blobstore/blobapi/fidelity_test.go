@@ -279,3 +279,26 @@ func TestSyncCopySourceAuthorization(t *testing.T) {
 	assert.Equal(t, "BlockBlob", head.Header.Get("x-ms-blob-type"))
 	assert.Equal(t, "appended", body)
 }
+
+// TestSetBlobPropertiesWithoutContentHeaders: Set Blob Properties changes
+// the content properties together when any is given, and none of them when
+// the request carries none (Set Blob Properties remarks).
+func TestSetBlobPropertiesWithoutContentHeaders(t *testing.T) {
+	e := newEnv(t)
+	A := "/" + testAccount + "/sbp"
+	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
+	e.must(req{method: "PUT", path: A + "/b", body: "x", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": "text/plain", "x-ms-blob-content-language": "en"}}, 201)
+	before, _ := e.must(req{method: "HEAD", path: A + "/b"}, 200)
+
+	e.must(req{method: "PUT", path: A + "/b?comp=properties"}, 200)
+	resp, _ := e.must(req{method: "HEAD", path: A + "/b"}, 200)
+	assert.Equal(t, "text/plain", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "en", resp.Header.Get("Content-Language"))
+	assert.Equal(t, before.Header.Get("Content-MD5"), resp.Header.Get("Content-MD5"))
+
+	e.must(req{method: "PUT", path: A + "/b?comp=properties", header: map[string]string{"x-ms-blob-cache-control": "no-cache"}}, 200)
+	resp, _ = e.must(req{method: "HEAD", path: A + "/b"}, 200)
+	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	assert.Empty(t, resp.Header.Get("Content-Language"), "the others are cleared")
+	assert.Empty(t, resp.Header.Get("Content-MD5"))
+}
