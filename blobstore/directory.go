@@ -495,10 +495,11 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 			return err
 		}
 		n.Name, n.Parent = dloc.parts[len(dloc.parts)-1], parent.ID
+		// A rename changes the change time, unless the request sets one.
+		n.Changed = now
 		if err := smb.apply(tx, k, dst.ShareRef(), n, false, now); err != nil {
 			return err
 		}
-		n.Changed = now
 		if opts.Metadata != nil {
 			if n.MetaSealed, err = sealNodeMeta(k, dst, n.ID, opts.Metadata); err != nil {
 				return err

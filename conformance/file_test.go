@@ -275,6 +275,15 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	require.NoError(t, err)
 	_, err = sh.NewDirectoryClient("target").GetProperties(ctx, nil)
 	require.NoError(t, err)
+	// Times given on a rename are kept, the change time too.
+	ct, wt, cht := time.Date(2023, 3, 31, 21, 5, 0, 0, time.UTC), time.Date(2023, 3, 31, 21, 8, 0, 0, time.UTC), time.Date(2023, 3, 31, 21, 10, 0, 0, time.UTC)
+	rres, err := sh.NewDirectoryClient("target").Rename(ctx, "renamed", &directory.RenameOptions{FileSMBProperties: &file.SMBProperties{
+		Attributes: &file.NTFSFileAttributes{ReadOnly: true, System: true}, CreationTime: &ct, LastWriteTime: &wt, ChangeTime: &cht}})
+	require.NoError(t, err)
+	assert.Equal(t, ct, *rres.FileCreationTime)
+	assert.Equal(t, wt, *rres.FileLastWriteTime)
+	assert.Equal(t, cht, *rres.FileChangeTime)
+	assert.Equal(t, "ReadOnly|System|Directory", *rres.FileAttributes)
 
 	// Names XML cannot carry come back percent-encoded (Encoded="true") and
 	// the SDK decodes them, in entries and in the echoed prefix.
