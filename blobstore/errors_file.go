@@ -4,12 +4,14 @@ package blobstore
 var (
 	ErrLeaseIDMismatchWithFileOperation  = newErr(412, "LeaseIdMismatchWithFileOperation", "The lease ID specified did not match the lease ID for the file.")
 	ErrLeaseNotPresentWithFileOperation  = newErr(412, "LeaseNotPresentWithFileOperation", "There is currently no lease on the file.")
-	ErrLeaseIDMismatchWithShareOperation = newErr(412, "LeaseIdMismatchWithShareOperation", "The lease ID specified did not match the lease ID for the share.")
-	ErrLeaseNotPresentWithShareOperation = newErr(412, "LeaseNotPresentWithShareOperation", "There is currently no lease on the share.")
+	// Share leases answer with the container codes and "file share" in the
+	// message, as real responses show (x-ms-version 2020-02-10 recordings).
+	ErrLeaseIDMismatchWithShareOperation = newErr(412, "LeaseIdMismatchWithContainerOperation", "The lease ID specified did not match the lease ID for the file share.")
+	ErrLeaseNotPresentWithShareOperation = newErr(412, "LeaseNotPresentWithContainerOperation", "There is currently no lease on the file share.")
 	// ErrFileLeaseIDMissing is LeaseIdMissing with the file wording.
 	ErrFileLeaseIDMissing = newErr(412, "LeaseIdMissing", "There is currently a lease on the file and no lease ID was specified in the request.")
 	// ErrShareLeaseIDMissing is LeaseIdMissing with the share wording.
-	ErrShareLeaseIDMissing = newErr(412, "LeaseIdMissing", "There is currently a lease on the share and no lease ID was specified in the request.")
+	ErrShareLeaseIDMissing = newErr(412, "LeaseIdMissing", "There is currently a lease on the file share and no lease ID was specified in the request.")
 	// ErrFileInvalidPermission is returned for a security descriptor azemu
 	// cannot accept (not SDDL, or larger than 8 KiB).
 	ErrFileInvalidPermission = newErr(400, "FileInvalidPermission", "The specified file permission is not valid.")

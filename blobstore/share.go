@@ -244,7 +244,8 @@ func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShar
 
 // GetShareProperties returns a share's (or snapshot's) properties with
 // metadata. It MUST return ErrShareNotFound / ErrShareSnapshotNotFound and
-// apply leaseID (LeaseIdMismatchWithShareOperation, LeaseNotPresentWithShareOperation).
+// apply leaseID (LeaseIdMismatchWithContainerOperation,
+// LeaseNotPresentWithContainerOperation: Azure's codes for shares too).
 func (s *Service) GetShareProperties(ctx context.Context, ref ShareRef, leaseID string) (ShareProperties, error) {
 	if err := checkShareRef(ref); err != nil {
 		return ShareProperties{}, err

@@ -515,6 +515,10 @@ func (e *fileEnv) testShareLeaseAndACL(t *testing.T) {
 	require.NoError(t, err)
 	_, err = sh.Delete(ctx, nil)
 	hasFileCode(t, err, fileerror.Code("LeaseIdMissing"))
+	assert.Contains(t, err.Error(), "There is currently a lease on the file share")
+	// Share leases answer with the container code, as Azure does.
+	_, err = sh.GetProperties(ctx, &share.GetPropertiesOptions{LeaseAccessConditions: &share.LeaseAccessConditions{LeaseID: to.Ptr("11111111-2222-4333-8444-555555555555")}})
+	hasFileCode(t, err, fileerror.Code("LeaseIdMismatchWithContainerOperation"))
 	_, err = lc.Change(ctx, "8a1b3c1d-0000-4000-8000-000000000001", nil)
 	require.NoError(t, err)
 	_, err = lc.Break(ctx, &lease.ShareBreakOptions{BreakPeriod: to.Ptr[int32](0)})
