@@ -304,6 +304,9 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 		names = append(names, *f.Name)
 	}
 	assert.ElementsMatch(t, odd[1:], names)
+	page, err = enc.NewDirectoryClient(odd[0]).NewListFilesAndDirectoriesPager(nil).NextPage(ctx)
+	require.NoError(t, err)
+	assert.True(t, page.Encoded != nil && *page.Encoded, "a directory path XML cannot carry is encoded")
 	page, err = enc.NewRootDirectoryClient().NewListFilesAndDirectoriesPager(&directory.ListFilesAndDirectoriesOptions{Prefix: &odd[0]}).NextPage(ctx)
 	require.NoError(t, err)
 	require.Len(t, page.Segment.Directories, 1)

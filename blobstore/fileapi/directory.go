@@ -142,8 +142,9 @@ func (a *api) ListDirectoriesAndFiles(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	dp := encodedName(c.path)
 	x := xmlFileList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), ShareName: c.share, ShareSnapshot: c.snapshot,
-		DirectoryPath: c.path, NextMarker: list.NextMarker, Entries: []xmlEntry{}}
+		Encoded: dp.Encoded, DirectoryPath: dp.Value, NextMarker: list.NextMarker, Entries: []xmlEntry{}}
 	if qv.Has("prefix") {
 		p := encodedName(qv.Get("prefix"))
 		x.Prefix = &p

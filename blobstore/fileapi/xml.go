@@ -313,6 +313,7 @@ type xmlFileList struct {
 	ServiceEndpoint string          `xml:"ServiceEndpoint,attr"`
 	ShareName       string          `xml:"ShareName,attr"`
 	ShareSnapshot   string          `xml:"ShareSnapshot,attr,omitempty"`
+	Encoded         string          `xml:"Encoded,attr,omitempty"`
 	DirectoryPath   string          `xml:"DirectoryPath,attr"`
 	Marker          *string         `xml:"Marker,omitempty"`
 	Prefix          *xmlEncodedName `xml:"Prefix,omitempty"`
