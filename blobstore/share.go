@@ -143,9 +143,6 @@ func (r *shareRec) props(ref ShareRef, now time.Time, meta map[string]string) Sh
 		AccessTier: r.AccessTier, AccessTierChangeTime: r.TierChanged, EnabledProtocols: r.Protocols,
 		Metadata: meta, Lease: r.Lease.info(now),
 	}
-	if ref.Snapshot != "" {
-		p.Lease = LeaseInfo{State: LeaseStateAvailable, Status: LeaseStatusUnlocked}
-	}
 	return p
 }
 
@@ -255,10 +252,8 @@ func (s *Service) GetShareProperties(ctx context.Context, ref ShareRef, leaseID 
 		return ShareProperties{}, err
 	}
 	now := s.now()
-	if ref.Snapshot == "" {
-		if err := checkShareLease(rec.Lease, now, leaseID, false); err != nil {
-			return ShareProperties{}, err
-		}
+	if err := checkShareLease(rec.Lease, now, leaseID, false); err != nil {
+		return ShareProperties{}, err
 	}
 	meta, err := s.shareMeta(ctx, ref, rec, fopShare)
 	if err != nil {
@@ -407,6 +402,10 @@ func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShar
 			return err
 		}
 		if ref.Snapshot != "" {
+			// Share snapshots can be leased (2020-02-10 and later).
+			if err := checkShareLease(rec.Lease, now, opts.LeaseID, true); err != nil {
+				return err
+			}
 			if err := tx.FileDelete(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, ref.Snapshot)); err != nil {
 				return err
 			}
@@ -415,18 +414,27 @@ func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShar
 		if err := checkShareLease(rec.Lease, now, opts.LeaseID, true); err != nil {
 			return err
 		}
-		snaps := 0
-		err = tx.FileScan(boltstore.FileShares, boltstore.SharePrefix(ref.Account, ref.Share), nil, func(k, _ []byte) (bool, error) {
+		snaps, leased := 0, false
+		err = tx.FileScan(boltstore.FileShares, boltstore.SharePrefix(ref.Account, ref.Share), nil, func(k, v []byte) (bool, error) {
 			if _, snap, ok := boltstore.SplitShareKey(k[len(boltstore.SharesPrefix(ref.Account)):]); ok && snap != "" {
 				snaps++
+				sr, err := decode[shareRec](v)
+				if err != nil {
+					return false, err
+				}
+				leased = leased || sr.Lease.effective(now).active()
 			}
 			return true, nil
 		})
 		if err != nil {
 			return err
 		}
-		if snaps > 0 && opts.DeleteSnapshots == "" {
+		switch {
+		case snaps > 0 && opts.DeleteSnapshots == "":
 			return ErrShareHasSnapshots
+		case leased && opts.DeleteSnapshots != "include-leased":
+			// Only include-leased takes leased snapshots along.
+			return ErrShareLeaseIDMissing
 		}
 		return dropShare(tx, ref.Account, ref.Share, &dead)
 	})
@@ -562,14 +570,11 @@ func copyScope(tx *boltstore.Tx, b boltstore.FileBucket, from, to []byte, each f
 	return nil
 }
 
-// LeaseShare runs a lease action on a share (fixed 15-60 s or infinite
-// leases, as Lease Container).
+// LeaseShare runs a lease action on a share or share snapshot (fixed 15-60
+// s or infinite leases, as Lease Container).
 func (s *Service) LeaseShare(ctx context.Context, ref ShareRef, opts LeaseOptions) (LeaseResult, error) {
 	if err := checkShareRef(ref); err != nil {
 		return LeaseResult{}, err
-	}
-	if ref.Snapshot != "" {
-		return LeaseResult{}, ErrShareSnapshotOperationNotSupported
 	}
 	now := s.now()
 	var res LeaseResult

@@ -221,6 +221,19 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ofs2.CreateSnapshot(ctx, nil)
 	require.NoError(t, err)
+	// Share snapshots can be leased; a leased snapshot needs its lease id
+	// to be deleted, and only include-leased takes it along with the share.
+	slc, err := lease.NewShareClient(ofs2, nil)
+	require.NoError(t, err)
+	_, err = slc.Acquire(ctx, -1, nil)
+	require.NoError(t, err)
+	sp2, err := ofs2.GetProperties(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, lease.StateTypeLeased, *sp2.LeaseState)
+	_, err = ofs2.Delete(ctx, nil)
+	hasFileCode(t, err, fileerror.Code("LeaseIdMissing"))
+	_, err = rn.Delete(ctx, &share.DeleteOptions{DeleteSnapshots: to.Ptr(share.DeleteSnapshotsOptionTypeInclude)})
+	hasFileCode(t, err, fileerror.Code("LeaseIdMissing"))
 	moved := rn.NewRootDirectoryClient().NewFileClient("file2")
 	_, err = moved.GetRangeList(ctx, &file.GetRangeListOptions{PrevShareSnapshot: s1.Snapshot, ShareSnapshot: s2.Snapshot})
 	hasFileCode(t, err, fileerror.Code("PreviousSnapshotNotFound"))
@@ -229,6 +242,8 @@ func (e *fileEnv) testFidelity(t *testing.T) {
 	require.Len(t, rl.Ranges, 1)
 	assert.Equal(t, file.ShareFileRange{Start: to.Ptr(int64(0)), End: to.Ptr(int64(511))}, *rl.Ranges[0])
 	assert.Equal(t, rr.ETag, rl.ETag)
+	_, err = rn.Delete(ctx, &share.DeleteOptions{DeleteSnapshots: to.Ptr(share.DeleteSnapshotsOptionTypeIncludeLeased)})
+	require.NoError(t, err)
 
 	// A file larger than its share's quota is refused.
 	small := e.svc.NewShareClient("smallquota")

@@ -79,10 +79,8 @@ func (a *api) ListShares(w http.ResponseWriter, r *http.Request) error {
 			LastModified: httpDate(s.LastModified), ETag: storagehttp.QuoteETag(s.ETag), Quota: s.Quota,
 			AccessTier: s.AccessTier, AccessTierChangeTime: httpDate(s.AccessTierChangeTime), EnabledProtocols: s.EnabledProtocols,
 		}}
-		if s.Snapshot == "" {
-			xs.Properties.LeaseStatus, xs.Properties.LeaseState = string(s.Lease.Status), string(s.Lease.State)
-			xs.Properties.LeaseDuration = string(s.Lease.Duration)
-		}
+		xs.Properties.LeaseStatus, xs.Properties.LeaseState = string(s.Lease.Status), string(s.Lease.State)
+		xs.Properties.LeaseDuration = string(s.Lease.Duration)
 		if opts.IncludeMetadata {
 			xs.Metadata = metadataXML(s.Metadata)
 		}
@@ -151,9 +149,7 @@ func (a *api) GetShareProperties(w http.ResponseWriter, r *http.Request) error {
 			h.Set("x-ms-access-tier-change-time", httpDate(p.AccessTierChangeTime))
 		}
 		h.Set("x-ms-enabled-protocols", p.EnabledProtocols)
-		if c.snapshot == "" {
-			setLease(h, p.Lease)
-		}
+		setLease(h, p.Lease)
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
