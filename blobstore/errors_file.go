@@ -2,8 +2,8 @@ package blobstore
 
 // File-service error values not in the lead's table (errors.go).
 var (
-	ErrLeaseIDMismatchWithFileOperation  = newErr(412, "LeaseIdMismatchWithFileOperation", "The lease ID specified did not match the lease ID for the file.")
-	ErrLeaseNotPresentWithFileOperation  = newErr(412, "LeaseNotPresentWithFileOperation", "There is currently no lease on the file.")
+	ErrLeaseIDMismatchWithFileOperation = newErr(412, "LeaseIdMismatchWithFileOperation", "The lease ID specified did not match the lease ID for the file.")
+	ErrLeaseNotPresentWithFileOperation = newErr(412, "LeaseNotPresentWithFileOperation", "There is currently no lease on the file.")
 	// Share leases answer with the container codes and "file share" in the
 	// message, as real responses show (x-ms-version 2020-02-10 recordings).
 	ErrLeaseIDMismatchWithShareOperation = newErr(412, "LeaseIdMismatchWithContainerOperation", "The lease ID specified did not match the lease ID for the file share.")
