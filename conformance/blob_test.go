@@ -1036,21 +1036,30 @@ func (e *blobEnv) testAccessTiers(t *testing.T) {
 func (e *blobEnv) testWireFidelity(t *testing.T) {
 	ctx := context.Background()
 	c := e.container(t, "fidelity", nil)
+	// Put Blob always returns Content-MD5. azemu computes a CRC64 only when
+	// the client sends one to check (the SDK's TransactionalValidation),
+	// where Azure also returns one unasked.
 	up := blobUpload(t, c, "a.txt", "hello")
-	assert.NotNil(t, up.ContentCRC64, "Put Blob returns x-ms-content-crc64")
 	assert.NotNil(t, up.ContentMD5)
+	crc := blob.TransferValidationTypeComputeCRC64()
+	upc, err := c.NewBlockBlobClient("crc.txt").Upload(ctx, streaming.NopCloser(strings.NewReader("hello")),
+		&blockblob.UploadOptions{TransactionalValidation: crc})
+	require.NoError(t, err)
+	assert.NotNil(t, upc.ContentCRC64, "Put Blob echoes the checked x-ms-content-crc64")
 
 	bb := c.NewBlockBlobClient("blocks.txt")
-	st, err := bb.StageBlock(ctx, stagedBlockID(0), streaming.NopCloser(strings.NewReader("abc")), nil)
+	st, err := bb.StageBlock(ctx, stagedBlockID(0), streaming.NopCloser(strings.NewReader("abc")),
+		&blockblob.StageBlockOptions{TransactionalValidation: crc})
 	require.NoError(t, err)
-	assert.NotNil(t, st.ContentCRC64, "Put Block without Content-MD5 returns x-ms-content-crc64")
+	assert.NotNil(t, st.ContentCRC64, "Put Block echoes the checked x-ms-content-crc64")
 	assert.Nil(t, st.ContentMD5)
 	_, err = bb.CommitBlockList(ctx, []string{stagedBlockID(0)}, nil)
 	require.NoError(t, err)
 	ab := c.NewAppendBlobClient("log.txt")
 	_, err = ab.Create(ctx, nil)
 	require.NoError(t, err)
-	ap, err := ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader("line")), nil)
+	ap, err := ab.AppendBlock(ctx, streaming.NopCloser(strings.NewReader("line")),
+		&appendblob.AppendBlockOptions{TransactionalValidation: crc})
 	require.NoError(t, err)
 	assert.NotNil(t, ap.ContentCRC64)
 

@@ -14,7 +14,8 @@
 // decrypting io.ReaderAt: no blob is ever held in memory.
 //
 // Responses follow Azure's wire details where SDKs or users can see them:
-// x-ms-content-crc64 computed on uploads, List Blobs ETags unquoted (List
+// x-ms-content-crc64 checked and echoed when a client sends one (computed
+// unasked by Azure; skipped here for throughput), List Blobs ETags unquoted (List
 // Containers and headers quote them), CORS headers expanded from the
 // account's rules. A request that uses a feature azemu lacks (customer-
 // provided keys, encryption scopes, blob index tags and tag conditions,

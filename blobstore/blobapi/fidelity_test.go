@@ -24,22 +24,28 @@ func b64md5(s string) string {
 
 func crcOf(s string) string { return crc64Of(crc64.MakeTable(crc64Poly), []byte(s)) }
 
-// TestTransactionalDigests: Put Blob always returns x-ms-content-crc64 and
-// Content-MD5; Put Block, Append Block and Put Block List return Content-MD5
-// when the request sent one and x-ms-content-crc64 otherwise (Put Block List:
-// of the block list body).
+// TestTransactionalDigests: Put Blob always returns Content-MD5; Put Block
+// and Append Block return Content-MD5 or x-ms-content-crc64 when the request
+// sent one (azemu computes CRC64 only when asked); Put Block List returns
+// Content-MD5 when sent and x-ms-content-crc64 of its body otherwise.
 func TestTransactionalDigests(t *testing.T) {
 	e := newEnv(t)
 	A := "/" + testAccount + "/dig"
 	e.must(req{method: "PUT", path: A + "?restype=container"}, 201)
 
 	resp, _ := e.must(req{method: "PUT", path: A + "/pb", body: "hello", header: map[string]string{"x-ms-blob-type": "BlockBlob"}}, 201)
-	assert.Equal(t, crcOf("hello"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("x-ms-content-crc64"))
 	assert.Equal(t, b64md5("hello"), resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/pb", body: "hello", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-content-crc64": crcOf("hello")}}, 201)
+	assert.Equal(t, crcOf("hello"), resp.Header.Get("x-ms-content-crc64"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/pb", body: "hello", header: map[string]string{"x-ms-blob-type": "BlockBlob", "x-ms-content-crc64": crcOf("other")}}, 400)
+	assert.Equal(t, "Crc64Mismatch", resp.Header.Get("x-ms-error-code"))
 
 	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=block&blockid=YWFh", body: "abc"}, 201)
-	assert.Equal(t, crcOf("abc"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("x-ms-content-crc64"))
 	assert.Empty(t, resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=block&blockid=YWFh", body: "abc", header: map[string]string{"x-ms-content-crc64": crcOf("abc")}}, 201)
+	assert.Equal(t, crcOf("abc"), resp.Header.Get("x-ms-content-crc64"))
 	resp, _ = e.must(req{method: "PUT", path: A + "/bb?comp=block&blockid=YmJi", body: "def", header: map[string]string{"Content-MD5": b64md5("def")}}, 201)
 	assert.Equal(t, b64md5("def"), resp.Header.Get("Content-MD5"))
 	assert.Empty(t, resp.Header.Get("x-ms-content-crc64"))
@@ -63,8 +69,10 @@ func TestTransactionalDigests(t *testing.T) {
 
 	e.must(req{method: "PUT", path: A + "/ap", header: map[string]string{"x-ms-blob-type": "AppendBlob"}}, 201)
 	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "xyz"}, 201)
-	assert.Equal(t, crcOf("xyz"), resp.Header.Get("x-ms-content-crc64"))
+	assert.Empty(t, resp.Header.Get("x-ms-content-crc64"))
 	assert.Empty(t, resp.Header.Get("Content-MD5"))
+	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "xyz", header: map[string]string{"x-ms-content-crc64": crcOf("xyz")}}, 201)
+	assert.Equal(t, crcOf("xyz"), resp.Header.Get("x-ms-content-crc64"))
 	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "uvw", header: map[string]string{"Content-MD5": b64md5("uvw")}}, 201)
 	assert.Equal(t, b64md5("uvw"), resp.Header.Get("Content-MD5"))
 	resp, _ = e.must(req{method: "PUT", path: A + "/ap?comp=appendblock", body: "uvw", header: map[string]string{"x-ms-content-crc64": crcOf("nope")}}, 400)
