@@ -313,5 +313,11 @@ func (a *api) ListBlobs(w http.ResponseWriter, r *http.Request) error {
 		}
 		x.Blobs.Items = append(x.Blobs.Items, bx)
 	}
-	return storagehttp.WriteXML(w, http.StatusOK, x)
+	body := appendBlobList(append(make([]byte, 0, 1024+512*len(list.Items)), storagehttp.XMLDecl...), &x)
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
 }
