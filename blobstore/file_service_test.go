@@ -596,3 +596,15 @@ func TestFileShareQuota(t *testing.T) {
 	e.mkFile(ref, 4096)
 	e.write(ref, 0, make([]byte, 4096))
 }
+
+// TestFileServiceRecordOldFormat: a File service record written before the
+// encryption-in-transit fields reads with them unset.
+func TestFileServiceRecordOldFormat(t *testing.T) {
+	old := []byte(`{"V":1,"Props":{"HourMetrics":{"Version":"1.0","Enabled":false,"RetentionPolicy":{"Enabled":false}},"SMBMultichannel":true}}`)
+	rec, err := decode[fileSvcRec](old)
+	require.NoError(t, err)
+	require.NotNil(t, rec.Props.SMBMultichannel)
+	assert.True(t, *rec.Props.SMBMultichannel)
+	assert.Nil(t, rec.Props.SMBEncryptionInTransit)
+	assert.Nil(t, rec.Props.NFSEncryptionInTransit)
+}

@@ -36,6 +36,11 @@ type FileServiceProperties struct {
 	Cors          []CorsRule         `json:",omitempty"`
 	// SMBMultichannel is ProtocolSettings/SMB/Multichannel/Enabled; nil when never set.
 	SMBMultichannel *bool `json:",omitempty"`
+	// SMBEncryptionInTransit and NFSEncryptionInTransit are
+	// ProtocolSettings/{SMB,NFS}/EncryptionInTransit/Required; nil when never
+	// set (records written before these fields read as never set).
+	SMBEncryptionInTransit *bool `json:",omitempty"`
+	NFSEncryptionInTransit *bool `json:",omitempty"`
 }
 
 // ShareProperties are the properties of a share or share snapshot.

@@ -80,9 +80,15 @@ func (s *Service) SetFileServiceProperties(ctx context.Context, account string, 
 		if p.Cors != nil {
 			cur.Cors = append([]CorsRule{}, p.Cors...)
 		}
-		if p.SMBMultichannel != nil {
-			v := *p.SMBMultichannel
-			cur.SMBMultichannel = &v
+		for _, f := range []struct{ in, out **bool }{
+			{&p.SMBMultichannel, &cur.SMBMultichannel},
+			{&p.SMBEncryptionInTransit, &cur.SMBEncryptionInTransit},
+			{&p.NFSEncryptionInTransit, &cur.NFSEncryptionInTransit},
+		} {
+			if *f.in != nil {
+				v := **f.in
+				*f.out = &v
+			}
 		}
 		b, err := encode(&fileSvcRec{V: recordVersion, Props: cur})
 		if err != nil {

@@ -31,12 +31,22 @@ type xmlCorsRule struct {
 	MaxAgeInSeconds int    `xml:"MaxAgeInSeconds"`
 }
 
+type xmlEnabled struct {
+	Enabled bool `xml:"Enabled"`
+}
+
+type xmlRequired struct {
+	Required bool `xml:"Required"`
+}
+
 type xmlProtocol struct {
 	SMB *struct {
-		Multichannel *struct {
-			Enabled bool `xml:"Enabled"`
-		} `xml:"Multichannel,omitempty"`
+		Multichannel        *xmlEnabled  `xml:"Multichannel,omitempty"`
+		EncryptionInTransit *xmlRequired `xml:"EncryptionInTransit,omitempty"`
 	} `xml:"SMB,omitempty"`
+	NFS *struct {
+		EncryptionInTransit *xmlRequired `xml:"EncryptionInTransit,omitempty"`
+	} `xml:"NFS,omitempty"`
 }
 
 type xmlServiceProperties struct {
@@ -93,9 +103,19 @@ func parseServiceProperties(b []byte) (blobstore.FileServiceProperties, error) {
 			p.Cors = append(p.Cors, blobstore.CorsRule(c))
 		}
 	}
-	if x.Protocol != nil && x.Protocol.SMB != nil && x.Protocol.SMB.Multichannel != nil {
-		v := x.Protocol.SMB.Multichannel.Enabled
-		p.SMBMultichannel = &v
+	if pr := x.Protocol; pr != nil {
+		if pr.SMB != nil && pr.SMB.Multichannel != nil {
+			v := pr.SMB.Multichannel.Enabled
+			p.SMBMultichannel = &v
+		}
+		if pr.SMB != nil && pr.SMB.EncryptionInTransit != nil {
+			v := pr.SMB.EncryptionInTransit.Required
+			p.SMBEncryptionInTransit = &v
+		}
+		if pr.NFS != nil && pr.NFS.EncryptionInTransit != nil {
+			v := pr.NFS.EncryptionInTransit.Required
+			p.NFSEncryptionInTransit = &v
+		}
 	}
 	return p, nil
 }
@@ -106,15 +126,26 @@ func servicePropertiesXML(p blobstore.FileServiceProperties) xmlServicePropertie
 		cors = append(cors, xmlCorsRule(c))
 	}
 	x := xmlServiceProperties{HourMetrics: metricsTo(p.HourMetrics), MinuteMetrics: metricsTo(p.MinuteMetrics), Cors: &cors}
-	if p.SMBMultichannel != nil {
-		x.Protocol = &xmlProtocol{}
-		x.Protocol.SMB = &struct {
-			Multichannel *struct {
-				Enabled bool `xml:"Enabled"`
-			} `xml:"Multichannel,omitempty"`
-		}{Multichannel: &struct {
-			Enabled bool `xml:"Enabled"`
-		}{Enabled: *p.SMBMultichannel}}
+	pr := &xmlProtocol{}
+	if p.SMBMultichannel != nil || p.SMBEncryptionInTransit != nil {
+		pr.SMB = &struct {
+			Multichannel        *xmlEnabled  `xml:"Multichannel,omitempty"`
+			EncryptionInTransit *xmlRequired `xml:"EncryptionInTransit,omitempty"`
+		}{}
+		if p.SMBMultichannel != nil {
+			pr.SMB.Multichannel = &xmlEnabled{Enabled: *p.SMBMultichannel}
+		}
+		if p.SMBEncryptionInTransit != nil {
+			pr.SMB.EncryptionInTransit = &xmlRequired{Required: *p.SMBEncryptionInTransit}
+		}
+	}
+	if p.NFSEncryptionInTransit != nil {
+		pr.NFS = &struct {
+			EncryptionInTransit *xmlRequired `xml:"EncryptionInTransit,omitempty"`
+		}{EncryptionInTransit: &xmlRequired{Required: *p.NFSEncryptionInTransit}}
+	}
+	if pr.SMB != nil || pr.NFS != nil {
+		x.Protocol = pr
 	}
 	return x
 }
