@@ -387,7 +387,7 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 	if opts.Clear {
 		for _, e := range edges {
 			n := e.End - e.Start + 1
-			w, err := s.writeData(ctx, k, io.LimitReader(fileZeroReader{}, n), n, maxRangeSize, nil)
+			w, err := s.writeFile(ctx, k, io.LimitReader(fileZeroReader{}, n), n, maxRangeSize, nil, false)
 			if err != nil {
 				settle(false)
 				return FileWriteResult{}, err
@@ -395,11 +395,10 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 			pieces = append(pieces, piece{e.Start, w})
 		}
 	} else {
-		write := s.writeDataDigest
-		if opts.FromURL {
-			write = s.writeData
-		}
-		w, err := write(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5)
+		// Always a data file (Files extents have no inline form), with the
+		// body's MD5 except for Put Range From URL.
+		w, err := s.writeFile(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5,
+			!opts.FromURL || opts.TransactionalMD5 != nil)
 		if err != nil {
 			return FileWriteResult{}, err
 		}
@@ -685,7 +684,7 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 			return FileCopyResult{}, err
 		}
 		p := rd.Properties
-		bw, err := s.writeData(ctx, k, io.NewSectionReader(rd, 0, rd.Size()), rd.Size(), maxFileSize, nil)
+		bw, err := s.writeFile(ctx, k, io.NewSectionReader(rd, 0, rd.Size()), rd.Size(), maxFileSize, nil, false)
 		_ = rd.Close()
 		if err != nil {
 			return FileCopyResult{}, err

@@ -166,6 +166,13 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
 	if r.Header.Get("Origin") != "" {
 		a.corsHeaders(w, r, c)
 	}
+	// The File service takes no HTTP conditions (a browser's cached
+	// If-None-Match on Get File included): 400, as Azure answers.
+	for _, h := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if r.Header.Get(h) != "" {
+			return blobstore.ErrConditionHeadersNotSupported
+		}
+	}
 	return nil
 }
 

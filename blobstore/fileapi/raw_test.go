@@ -146,6 +146,12 @@ func TestRawProtocol(t *testing.T) {
 	assert.Equal(t, "File", resp.Header.Get("x-ms-type"))
 	assert.Equal(t, "true", resp.Header.Get("x-ms-server-encrypted"))
 
+	// The File service takes no HTTP conditions.
+	resp, body = e.do("GET", "/raw/f.txt", "", map[string]string{"If-None-Match": `"0x1"`}, "")
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Equal(t, "ConditionHeadersNotSupported", resp.Header.Get("x-ms-error-code"))
+	assert.Contains(t, body, "<Code>ConditionHeadersNotSupported</Code>")
+
 	// Listing XML carries the extended info when asked.
 	resp, body = e.do("GET", "/raw", "restype=directory&comp=list&include=Timestamps,Etag,Attributes,PermissionKey", map[string]string{"x-ms-file-extended-info": "true"}, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
