@@ -16,7 +16,7 @@ func fullBlobRec() *blobRec {
 		Headers: HTTPHeaders{ContentType: "text/plain", ContentEncoding: "gzip", ContentLanguage: "en",
 			ContentDisposition: "inline", CacheControl: "no-cache", ContentMD5: []byte("0123456789abcdef")},
 		MetaSealed: []byte{1, 2, 3}, Size: 30,
-		Extents: []extent{{F: fileRef{1}, Off: 0, Len: 10}, {F: fileRef{2}, Off: 5, Len: 20}},
+		Extents: []extent{{F: fileRef{1}, Off: 0, Len: 10}, {F: fileRef{2}, Off: 5, Len: 20}, {F: fileRef{3}, Len: 3, In: []byte("sealed")}},
 		Blocks:  []string{"YQ==", "Yg=="}, BlockCount: 2,
 		Lease: leaseRec{ID: "id", State: LeaseStateBreaking, Infinite: true, Seconds: 15, Expires: t0, BreakAt: t0.Add(time.Minute)},
 		Copy:  &CopyInfo{ID: "c", Status: CopySuccess, Source: "http://x", Progress: "30/30", CompletionTime: t0, StatusDescription: "ok"},
@@ -42,20 +42,19 @@ func TestBlobRecVersion1StillReads(t *testing.T) {
 	assert.Equal(t, rec, got)
 }
 
-// TestBlobRecVersion2StillReads: binary records written before the
-// TierChanged field (format tag 0x02) decode, without a tier change time.
-func TestBlobRecVersion2StillReads(t *testing.T) {
+// TestOlderBinaryBlobRecsStillRead: binary records of format 0x02 (before
+// TierChanged) and 0x03 (before inline extents) decode.
+func TestOlderBinaryBlobRecsStillRead(t *testing.T) {
 	rec := fullBlobRec()
-	b := encodeBlobRec(rec)
-	require.Equal(t, byte(blobRecV3), b[0])
-	// A version 2 record is the version 3 encoding without its last field
-	// (a set time is a presence byte and a varint).
-	v2 := encodeBlobRec(&blobRec{V: rec.V, Type: rec.Type, Created: rec.Created, ETag: rec.ETag, LastModified: rec.LastModified,
-		Headers: rec.Headers, MetaSealed: rec.MetaSealed, Size: rec.Size, Extents: rec.Extents, Blocks: rec.Blocks,
-		BlockCount: rec.BlockCount, Lease: rec.Lease, Copy: rec.Copy, Tier: rec.Tier})
-	v2 = v2[:len(v2)-1] // drop the absent-time byte
-	v2[0] = blobRecV2
-	got, err := decodeBlobRec(v2)
+	require.Equal(t, byte(blobRecV4), encodeBlobRec(rec)[0])
+	for i := range rec.Extents {
+		rec.Extents[i].In = nil // neither older format has inline data
+	}
+	got, err := decodeBlobRec(encodeBlobRecAs(rec, blobRecV3))
+	require.NoError(t, err)
+	assert.Equal(t, rec, got)
+
+	got, err = decodeBlobRec(encodeBlobRecAs(rec, blobRecV2))
 	require.NoError(t, err)
 	rec.TierChanged = time.Time{}
 	assert.Equal(t, rec, got)
@@ -78,7 +77,7 @@ func FuzzDecodeBlobRec(f *testing.F) {
 	f.Add([]byte{blobRecV2, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rec, err := decodeBlobRec(b)
-		if err != nil || b[0] != blobRecV2 && b[0] != blobRecV3 {
+		if err != nil || b[0] != blobRecV2 && b[0] != blobRecV3 && b[0] != blobRecV4 {
 			return
 		}
 		again, err := decodeBlobRec(encodeBlobRec(rec))

@@ -62,11 +62,15 @@ type containerRec struct {
 	DenyEncryptionScopeOverride bool   `json:",omitempty"`
 }
 
-// extent is a range of a data file's plaintext.
+// extent is a range of a data file's plaintext. A small blob's data file
+// is kept inline, in In, instead of on disk: the same sealed bytes a data
+// file would hold (crypto's STREAM format, F as its file id), stored in the
+// blob record, so a small upload costs one metadata commit and no file.
 type extent struct {
 	F   fileRef
 	Off int64
 	Len int64
+	In  []byte `json:",omitempty"`
 }
 
 // fileRef is a data file id, JSON-encoded as hex.
@@ -143,8 +147,8 @@ func filesOf(exts []extent) []crypto.FileID {
 	seen := make(map[fileRef]bool, len(exts))
 	var out []crypto.FileID
 	for _, e := range exts {
-		if e.F == (fileRef{}) {
-			continue // an empty block: no file
+		if e.F == (fileRef{}) || e.In != nil {
+			continue // an empty block or an inline data file: no file
 		}
 		if !seen[e.F] {
 			seen[e.F] = true

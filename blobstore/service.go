@@ -110,10 +110,13 @@ type Service struct {
 	log     *slog.Logger
 	dir     string // root of the data directory
 	tempDir bool   // dir is a temporary directory removed by Close
-	files   string // dir/data: encrypted data files
-	tmp     string // dir/tmp: data files being written
-	st      *boltstore.Store
-	started time.Time // real time of Open: older files may be orphans
+	// inlineMax is the largest Put Blob body kept in its record instead of
+	// a data file (inlineMax, the constant; 0 in tests that need files).
+	inlineMax int64
+	files     string // dir/data: encrypted data files
+	tmp       string // dir/tmp: data files being written
+	st        *boltstore.Store
+	started   time.Time // real time of Open: older files may be orphans
 
 	etagMu   sync.Mutex
 	lastTick int64
@@ -171,6 +174,7 @@ func Open(cfg Config) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.inlineMax = inlineMax
 	s.dir = cfg.DataDir
 	if s.dir == "" {
 		d, err := memoryDir()

@@ -38,6 +38,9 @@ type env struct {
 	cfg   Config
 	clock *clock
 	ctx   context.Context
+	// inline keeps small Put Blob bodies in their records (the default
+	// outside tests).
+	inline bool
 }
 
 func newEnv(t *testing.T) *env {
@@ -60,6 +63,11 @@ func newEnv(t *testing.T) *env {
 func (e *env) open() {
 	s, err := Open(e.cfg)
 	require.NoError(e.t, err)
+	if !e.inline {
+		// Most tests look at data files; inline_test.go covers small
+		// blobs kept in their records.
+		s.inlineMax = 0
+	}
 	e.s = s
 }
 
