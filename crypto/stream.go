@@ -212,7 +212,7 @@ type Writer struct {
 	dst     io.Writer
 	aead    cipher.AEAD
 	aad     []byte
-	buf     []byte // buffered plaintext; cap chunkCTSize so a chunk seals in place
+	buf     []byte // buffered plaintext; grows up to cap chunkCTSize so a chunk seals in place
 	nonce   [NonceSize]byte
 	counter uint64
 	size    int64
@@ -247,7 +247,6 @@ func newWriter(dst io.Writer, aek Key, kid KeyID, id FileID, random io.Reader) (
 		dst:  dst,
 		aead: aead,
 		aad:  chunkAAD(&hdr, id),
-		buf:  make([]byte, 0, chunkCTSize),
 	}, nil
 }
 
@@ -277,13 +276,29 @@ func (w *Writer) Write(p []byte) (int, error) {
 			w.size += ChunkSize
 			continue
 		}
-		k := copy(w.buf[len(w.buf):ChunkSize], p)
+		k := min(len(p), ChunkSize-len(w.buf))
+		w.grow(k)
+		copy(w.buf[len(w.buf):len(w.buf)+k], p)
 		w.buf = w.buf[:len(w.buf)+k]
 		p = p[k:]
 		total += k
 		w.size += int64(k)
 	}
 	return total, nil
+}
+
+// grow makes room for n more buffered bytes plus the tag, growing the
+// buffer geometrically up to one sealed chunk, so a small file never pays
+// for a 64 KiB buffer.
+func (w *Writer) grow(n int) {
+	need := len(w.buf) + n + TagSize
+	if need <= cap(w.buf) {
+		return
+	}
+	nb := make([]byte, len(w.buf), min(max(need, 2*cap(w.buf)), chunkCTSize))
+	copy(nb, w.buf)
+	clear(w.buf)
+	w.buf = nb
 }
 
 // seal seals pt (the buffer itself, or caller bytes of a full chunk) as the
@@ -296,7 +311,7 @@ func (w *Writer) seal(pt []byte, last bool) error {
 	}
 	putNonce(&w.nonce, w.counter, last)
 	out := w.aead.Seal(w.buf[:0], w.nonce[:], pt, w.aad)
-	w.buf = w.buf[:0]
+	w.buf = out[:0] // Seal grew the buffer if it was too small for pt
 	w.counter++
 	if err := writeFull(w.dst, out); err != nil {
 		w.err = fmt.Errorf("crypto: write chunk: %w", err)
