@@ -41,6 +41,7 @@ func defaultServiceProperties() ServiceProperties {
 // fields and a nil Cors slice mean "unchanged" (an empty non-nil Cors slice
 // clears the rules). At most 5 CORS rules (else ErrInvalidXMLDocument).
 func (s *Service) SetServiceProperties(ctx context.Context, account string, p ServiceProperties) error {
+	defer s.accountChanged()
 	if len(p.Cors) > 5 {
 		return ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
 	}

@@ -91,3 +91,23 @@ func TestInlineBlobsAreSealed(t *testing.T) {
 	}
 	assert.Error(t, err, "a tampered inline blob must not read")
 }
+
+// Account answers from a cache; every account write must show at once.
+func TestAccountCacheFollowsWrites(t *testing.T) {
+	e := newEnv(t)
+	a, err := e.s.Account(e.ctx, acct)
+	require.NoError(t, err)
+	a.Keys[0][0] ^= 0xff // callers get copies
+	b, err := e.s.Account(e.ctx, acct)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("k1"), b.Keys[0])
+
+	require.NoError(t, e.s.CreateAccount(e.ctx, AccountSpec{Name: acct, Keys: [][]byte{[]byte("k2")}}))
+	b, err = e.s.Account(e.ctx, acct)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("k2"), b.Keys[0], "regenerated keys show at once")
+
+	require.NoError(t, e.s.DeleteAccount(e.ctx, acct))
+	_, err = e.s.Account(e.ctx, acct)
+	assert.ErrorIs(t, err, ErrAccountNotFound)
+}

@@ -124,6 +124,12 @@ type Service struct {
 	keyMu sync.Mutex
 	keys  map[string]*accountKey
 
+	// acctCache holds decoded accounts for Account, which every request's
+	// authentication calls; acctGen changes after every account write.
+	acctMu    sync.Mutex
+	acctGen   uint64
+	acctCache map[string]*Account
+
 	// gcMu orders readers against file removal: a reader holds it shared
 	// from reading a record until it has pinned the record's files; removal
 	// takes it exclusively, so a file is never removed under a reader that
@@ -266,6 +272,7 @@ func (s *Service) newETag(t time.Time) string {
 // ErrInvalidResourceName for a name that is not 3-24 lowercase letters and
 // digits (devstoreaccount1 is allowed).
 func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
+	defer s.accountChanged()
 	if !validAccountName(spec.Name) {
 		return ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
 	}
@@ -333,16 +340,42 @@ func validAccountName(n string) bool {
 // Account returns the account `name`. It MUST return ErrAccountNotFound (a
 // ResourceNotFound, 404) when it does not exist.
 func (s *Service) Account(ctx context.Context, name string) (*Account, error) {
-	var rec *accountRec
-	err := s.st.View(func(tx *boltstore.Tx) error {
-		var err error
-		rec, err = s.loadAccount(tx, name)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	s.acctMu.Lock()
+	a, gen := s.acctCache[name], s.acctGen
+	s.acctMu.Unlock()
+	if a == nil {
+		var rec *accountRec
+		err := s.st.View(func(tx *boltstore.Tx) error {
+			var err error
+			rec, err = s.loadAccount(tx, name)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		a = rec.public()
+		s.acctMu.Lock()
+		if s.acctGen == gen {
+			if s.acctCache == nil {
+				s.acctCache = map[string]*Account{}
+			}
+			s.acctCache[name] = a
+		}
+		s.acctMu.Unlock()
 	}
-	return rec.public(), nil
+	c := *a
+	c.Keys = cloneKeys(a.Keys)
+	return &c, nil
+}
+
+// accountChanged drops the cached accounts. Writers of account records
+// call it after their transaction (defer), so a reader that loaded the old
+// record cannot cache it afterwards.
+func (s *Service) accountChanged() {
+	s.acctMu.Lock()
+	defer s.acctMu.Unlock()
+	s.acctGen++
+	clear(s.acctCache)
 }
 
 func (r *accountRec) public() *Account {
@@ -384,6 +417,7 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 // DeleteAccount removes an account and all its containers and blobs. It MUST
 // return ErrAccountNotFound when it does not exist.
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
+	defer s.accountChanged()
 	var names []string
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(name) == nil {
@@ -417,6 +451,7 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 // ErrAccountNotFound for an unknown account and ErrInvalidInput for an
 // unknown key source or a missing KeyID with Microsoft.Keyvault.
 func (s *Service) SetEncryption(ctx context.Context, account string, spec EncryptionSpec) error {
+	defer s.accountChanged()
 	var source string
 	switch {
 	case strings.EqualFold(spec.KeySource, KeySourceStorage):
