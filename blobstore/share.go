@@ -821,10 +821,37 @@ func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format s
 	default:
 		return SharePermission{}, ErrFilePermissionNotFound
 	}
-	if p.Format != f {
-		return SharePermission{}, ErrFeatureNotSupported.WithMessage("azemu returns a permission only in the format it was created in (%s).", p.Format)
+	return convertPermission(p, f)
+}
+
+// convertPermission renders a stored descriptor in the format asked, SDDL
+// canonically as Azure prints it. A descriptor the converter does not
+// handle is returned as stored when the format matches.
+func convertPermission(p SharePermission, format string) (SharePermission, error) {
+	var bin []byte
+	var err error
+	if p.Format == "Binary" {
+		bin, err = base64.StdEncoding.DecodeString(p.Permission)
+	} else {
+		bin, err = sddlToBinary(p.Permission)
 	}
-	return p, nil
+	if err != nil {
+		if p.Format == format {
+			return p, nil
+		}
+		return SharePermission{}, ErrFeatureNotSupported.WithMessage("azemu cannot convert this permission to %s.", format)
+	}
+	if format == "Binary" {
+		return SharePermission{Format: "Binary", Permission: base64.StdEncoding.EncodeToString(bin)}, nil
+	}
+	sddl, err := binaryToSDDL(bin)
+	if err != nil {
+		if p.Format == format {
+			return p, nil
+		}
+		return SharePermission{}, ErrFeatureNotSupported.WithMessage("azemu cannot convert this permission to %s.", format)
+	}
+	return SharePermission{Format: "Sddl", Permission: sddl}, nil
 }
 
 func itoa(n int) string { return formatInt(int64(n)) }

@@ -585,7 +585,17 @@ func (e *fileEnv) testPermissions(t *testing.T) {
 	require.Regexp(t, regexp.MustCompile(`^\d+\*\d+$`), *cr.FilePermissionKey)
 	gr, err := sh.GetPermission(ctx, *cr.FilePermissionKey, nil)
 	require.NoError(t, err)
-	assert.Equal(t, sddl, *gr.Permission)
+	// Azure renders the descriptor canonically: rights in bit order, a null SACL.
+	assert.Equal(t, "O:S-1-5-21-397955417-626881126-188441444-3053964G:S-1-5-21-397955417-626881126-188441444-513D:(A;;CCDCLCSWRPWPRCWDWOGA;;;S-1-0-0)S:NO_ACCESS_CONTROL", *gr.Permission)
+	// The binary form converts both ways.
+	gb, err := sh.GetPermission(ctx, *cr.FilePermissionKey, &share.GetPermissionOptions{FilePermissionFormat: to.Ptr(share.FilePermissionFormatBinary)})
+	require.NoError(t, err)
+	bf, err := sh.NewRootDirectoryClient().NewFileClient("binperm").Create(ctx, 0, &file.CreateOptions{
+		FilePermissionFormat: to.Ptr(file.FilePermissionFormatBinary), Permissions: &file.Permissions{Permission: gb.Permission}})
+	require.NoError(t, err)
+	gs, err := sh.GetPermission(ctx, *bf.FilePermissionKey, nil)
+	require.NoError(t, err)
+	assert.Equal(t, *gr.Permission, *gs.Permission)
 	_, err = sh.GetPermission(ctx, "12345*67890", nil)
 	hasFileCode(t, err, fileerror.ResourceNotFound)
 
