@@ -288,3 +288,82 @@ func decodeBlobRec(b []byte) (*blobRec, error) {
 	}
 	return rec, nil
 }
+
+// Container records, binary since format 2 (format 1 is JSON and starts
+// with '{'), read on every blob request:
+//
+//	byte 0x02
+//	time Created, str ETag, time LastModified, bytes MetaSealed, str PublicAccess
+//	uvarint n, then n × (str ID, time Start, time Expiry, str Permission)   ACL
+//	str ID, str State, bool Infinite, varint Seconds, time Expires, time BreakAt   Lease
+//	str DefaultEncryptionScope, bool DenyEncryptionScopeOverride
+const containerRecV2 = 0x02
+
+func encodeContainerRec(rec *containerRec) []byte {
+	w := wbuf{b: make([]byte, 0, 96+len(rec.MetaSealed)+48*len(rec.ACL))}
+	w.b = append(w.b, containerRecV2)
+	w.time(rec.Created)
+	w.str(rec.ETag)
+	w.time(rec.LastModified)
+	w.bytes(rec.MetaSealed)
+	w.str(string(rec.PublicAccess))
+	w.uvarint(uint64(len(rec.ACL)))
+	for _, si := range rec.ACL {
+		w.str(si.ID)
+		w.time(si.Policy.Start)
+		w.time(si.Policy.Expiry)
+		w.str(si.Policy.Permission)
+	}
+	l := rec.Lease
+	w.str(l.ID)
+	w.str(string(l.State))
+	w.bool(l.Infinite)
+	w.varint(int64(l.Seconds))
+	w.time(l.Expires)
+	w.time(l.BreakAt)
+	w.str(rec.DefaultEncryptionScope)
+	w.bool(rec.DenyEncryptionScopeOverride)
+	return w.b
+}
+
+func decodeContainerRec(b []byte) (*containerRec, error) {
+	if len(b) == 0 {
+		return nil, errCorrupt
+	}
+	if b[0] != containerRecV2 {
+		return decode[containerRec](b) // format 1: JSON
+	}
+	r := rbuf{b: b[1:]}
+	rec := &containerRec{V: recordVersion}
+	rec.Created = r.time()
+	rec.ETag = r.str()
+	rec.LastModified = r.time()
+	rec.MetaSealed = r.bytes()
+	rec.PublicAccess = PublicAccess(r.str())
+	if n := r.count(4); n > 0 {
+		rec.ACL = make([]SignedIdentifier, n)
+		for i := range rec.ACL {
+			si := &rec.ACL[i]
+			si.ID = r.str()
+			si.Policy.Start = r.time()
+			si.Policy.Expiry = r.time()
+			si.Policy.Permission = r.str()
+		}
+	}
+	l := &rec.Lease
+	l.ID = r.str()
+	l.State = LeaseState(r.str())
+	l.Infinite = r.bool()
+	l.Seconds = int(r.varint())
+	l.Expires = r.time()
+	l.BreakAt = r.time()
+	rec.DefaultEncryptionScope = r.str()
+	rec.DenyEncryptionScopeOverride = r.bool()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errCorrupt, len(r.b))
+	}
+	return rec, nil
+}

@@ -88,7 +88,7 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 		if tx.Container(ref.Account, ref.Container) != nil {
 			return ErrContainerAlreadyExists
 		}
-		return putRec(func(_ string, b []byte) error { return tx.PutContainer(ref.Account, ref.Container, b) }, "", rec)
+		return tx.PutContainer(ref.Account, ref.Container, encodeContainerRec(rec))
 	})
 	if err != nil {
 		return ContainerProperties{}, err
@@ -114,7 +114,7 @@ func loadContainer(tx *boltstore.Tx, ref ContainerRef) (*containerRec, error) {
 		}
 		return nil, ErrContainerNotFound
 	}
-	return decode[containerRec](b)
+	return decodeContainerRec(b)
 }
 
 func (s *Service) viewContainer(ref ContainerRef) (*containerRec, error) {
@@ -185,7 +185,7 @@ func (s *Service) updateContainer(ref ContainerRef, cond Conditions, fn func(rec
 		}
 		rec.ETag, rec.LastModified = s.newETag(now), now
 		out = rec.props(ref.Container, now, nil)
-		return putRec(func(_ string, b []byte) error { return tx.PutContainer(ref.Account, ref.Container, b) }, "", rec)
+		return tx.PutContainer(ref.Account, ref.Container, encodeContainerRec(rec))
 	})
 	return out, err
 }
@@ -372,7 +372,7 @@ func (s *Service) ListContainers(ctx context.Context, account string, opts ListC
 				out.NextMarker = name
 				return false, nil
 			}
-			rec, err := decode[containerRec](b)
+			rec, err := decodeContainerRec(b)
 			if err != nil {
 				return false, err
 			}
@@ -428,7 +428,7 @@ func (s *Service) LeaseContainer(ctx context.Context, ref ContainerRef, opts Lea
 			return err
 		}
 		res.ETag, res.LastModified = rec.ETag, rec.LastModified
-		return putRec(func(_ string, b []byte) error { return tx.PutContainer(ref.Account, ref.Container, b) }, "", rec)
+		return tx.PutContainer(ref.Account, ref.Container, encodeContainerRec(rec))
 	})
 	return res, err
 }
