@@ -15,7 +15,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,30 +42,6 @@ const (
 	mib        = 1 << 20
 	benchBlock = 8 * mib
 )
-
-// prng is a deterministic, allocation-free reader of n pseudo-random bytes.
-type prng struct {
-	r    *rand.ChaCha8
-	left int64
-}
-
-func newPRNG(seed byte, n int64) *prng {
-	var s [32]byte
-	s[0] = seed
-	return &prng{r: rand.NewChaCha8(s), left: n}
-}
-
-func (p *prng) Read(b []byte) (int, error) {
-	if p.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(b)) > p.left {
-		b = b[:p.left]
-	}
-	n, _ := p.r.Read(b)
-	p.left -= int64(n)
-	return n, nil
-}
 
 // benchTarget is a Blob endpoint to benchmark: azemu or the bare handler.
 type benchTarget struct {
@@ -140,7 +115,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 			var peak uint64
 			for i := 0; i < b.N; i++ {
 				p := peakHeap(func() {
-					_, err := t.client.UploadStream(context.Background(), "bench", "big", newPRNG(1, gib),
+					_, err := t.client.UploadStream(context.Background(), "bench", "big", newPRNGReader(1, gib),
 						&azblob.UploadStreamOptions{BlockSize: benchBlock, Concurrency: 4})
 					require.NoError(b, err)
 				})
@@ -153,7 +128,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 
 func BenchmarkDownload1GiB(b *testing.B) {
 	for _, t := range benchTargets(b) {
-		_, err := t.client.UploadStream(context.Background(), "bench", "big", newPRNG(2, gib),
+		_, err := t.client.UploadStream(context.Background(), "bench", "big", newPRNGReader(2, gib),
 			&azblob.UploadStreamOptions{BlockSize: benchBlock, Concurrency: 4})
 		require.NoError(b, err)
 		b.Run(t.name+"/single", func(b *testing.B) {
@@ -198,7 +173,7 @@ func BenchmarkDownload1GiB(b *testing.B) {
 
 func BenchmarkPutBlob64MiB(b *testing.B) {
 	payload := make([]byte, 64*mib)
-	_, _ = newPRNG(3, int64(len(payload))).Read(payload)
+	_, _ = newPRNGReader(3, int64(len(payload))).Read(payload)
 	for _, t := range benchTargets(b) {
 		b.Run(t.name, func(b *testing.B) {
 			bb := t.client.ServiceClient().NewContainerClient("bench").NewBlockBlobClient("p64")
@@ -219,7 +194,7 @@ func (nopSeekCloser) Close() error { return nil }
 // clients and reports ops/s.
 func BenchmarkSmallOps(b *testing.B) {
 	payload := make([]byte, 4096)
-	_, _ = newPRNG(4, 4096).Read(payload)
+	_, _ = newPRNGReader(4, 4096).Read(payload)
 	for _, t := range benchTargets(b) {
 		cc := t.client.ServiceClient().NewContainerClient("bench")
 		var seq atomic.Int64
@@ -388,7 +363,7 @@ func startAzemuUnmanaged(b *testing.B, dir string) *emulator.Emulator {
 // azemu's numbers are compared with.
 func newBareBlobHandler() http.Handler {
 	pattern := make([]byte, 4*mib)
-	_, _ = newPRNG(9, int64(len(pattern))).Read(pattern)
+	_, _ = newPRNGReader(9, int64(len(pattern))).Read(pattern)
 	var mu sync.Mutex
 	sizes := map[string]int64{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -52,7 +52,7 @@ func crashClient(t *testing.T, url string) *azblob.Client {
 func payload(i int) []byte {
 	n := 1 + (i*7919)%(300<<10)
 	b := make([]byte, n)
-	_, _ = newPRNG(byte(i), int64(n)).Read(b)
+	_, _ = newPRNGReader(byte(i), int64(n)).Read(b)
 	return b
 }
 

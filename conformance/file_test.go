@@ -1333,10 +1333,10 @@ func benchFile(b *testing.B, name string, size int64) *file.Client {
 	return f
 }
 
-// BenchmarkFileSDKUpload256MiB uploads 256 MiB with the SDK's concurrent
+// BenchmarkFileSDKUpload1GiB uploads 1 GiB with the SDK's concurrent
 // UploadStream (4 MiB ranges, 8 in flight) through HTTP.
-func BenchmarkFileSDKUpload256MiB(b *testing.B) {
-	const size = 256 << 20
+func BenchmarkFileSDKUpload1GiB(b *testing.B) {
+	const size = 1 << 30
 	f := benchFile(b, "up.bin", size)
 	b.SetBytes(size)
 	b.ResetTimer()
@@ -1347,20 +1347,42 @@ func BenchmarkFileSDKUpload256MiB(b *testing.B) {
 	}
 }
 
-// BenchmarkFileSDKDownload256MiB downloads 256 MiB with the SDK's
-// concurrent DownloadBuffer (4 MiB ranges, 8 in flight).
-func BenchmarkFileSDKDownload256MiB(b *testing.B) {
-	const size = 256 << 20
+// BenchmarkFileSDKDownload1GiB downloads 1 GiB in one stream and in 4
+// parallel ranges, discarding the bytes (nothing is held in memory).
+func BenchmarkFileSDKDownload1GiB(b *testing.B) {
+	const size = 1 << 30
 	f := benchFile(b, "down.bin", size)
 	require.NoError(b, f.UploadStream(context.Background(), newPRNGReader(1, size), &file.UploadStreamOptions{Concurrency: 8, ChunkSize: 4 << 20}))
-	buf := make([]byte, size)
-	b.SetBytes(size)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := f.DownloadBuffer(context.Background(), buf, &file.DownloadBufferOptions{Concurrency: 8, ChunkSize: 4 << 20}); err != nil {
-			b.Fatal(err)
+	get := func(off, n int64) error {
+		resp, err := f.DownloadStream(context.Background(), &file.DownloadStreamOptions{Range: file.HTTPRange{Offset: off, Count: n}})
+		if err != nil {
+			return err
 		}
+		defer resp.Body.Close()
+		got, err := io.Copy(io.Discard, resp.Body)
+		if err == nil && got != n {
+			err = fmt.Errorf("read %d of %d bytes", got, n)
+		}
+		return err
 	}
+	b.Run("single", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			require.NoError(b, get(0, size))
+		}
+	})
+	b.Run("4ranges", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			errs := make(chan error, 4)
+			for r := range int64(4) {
+				go func() { errs <- get(r*size/4, size/4) }()
+			}
+			for range 4 {
+				require.NoError(b, <-errs)
+			}
+		}
+	})
 }
 
 // BenchmarkFileSDKRandomPutRange4K overwrites random 4 KiB ranges of a
