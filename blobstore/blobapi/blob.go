@@ -42,7 +42,7 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tmd5, err := md5Header(r, "Content-MD5")
+	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
 	if err != nil {
 		return err
 	}
@@ -130,14 +130,14 @@ func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusPartialContent
 		h.Set("Content-Range", storagehttp.ContentRange(off, n, size))
 		if len(p.HTTPHeaders.ContentMD5) > 0 {
-			h.Set("x-ms-blob-content-md5", b64(p.HTTPHeaders.ContentMD5))
+			h.Set("x-ms-blob-content-md5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 		}
 		if rangeMD5 {
 			sum := md5.New()
 			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
 				return err
 			}
-			h.Set("Content-MD5", b64(sum.Sum(nil)))
+			h.Set("Content-MD5", storagehttp.Base64(sum.Sum(nil)))
 		}
 		if rangeCRC {
 			sum := crc64.New(a.crc)
@@ -146,10 +146,10 @@ func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
 			}
 			var b [8]byte
 			binary.LittleEndian.PutUint64(b[:], sum.Sum64())
-			h.Set("x-ms-content-crc64", b64(b[:]))
+			h.Set("x-ms-content-crc64", storagehttp.Base64(b[:]))
 		}
 	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	w.WriteHeader(status)
@@ -177,7 +177,7 @@ func (a *api) GetBlobProperties(w http.ResponseWriter, r *http.Request) error {
 	setBlobHeaders(h, &p, c)
 	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
 	if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -323,7 +323,7 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	if err := limitBody(w, r, maxPutBlockBody); err != nil {
 		return err
 	}
-	tmd5, err := md5Header(r, "Content-MD5")
+	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,7 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	}
 	h := w.Header()
 	if len(res.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(res.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 	}
 	h.Set("x-ms-request-server-encrypted", "true")
 	setCRC(h, crc())
@@ -361,7 +361,7 @@ func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
 	if err := oneDigest(r); err != nil {
 		return err
 	}
-	tmd5, err := md5Header(r, "Content-MD5")
+	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
 	if err != nil {
 		return err
 	}
@@ -480,7 +480,7 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	if err := limitBody(w, r, maxAppendBlock); err != nil {
 		return err
 	}
-	tmd5, err := md5Header(r, "Content-MD5")
+	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
 	if err != nil {
 		return err
 	}

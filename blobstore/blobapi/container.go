@@ -68,7 +68,7 @@ func (a *api) GetContainerProperties(w http.ResponseWriter, r *http.Request) err
 	h := w.Header()
 	setContainerETag(h, p)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
-	setLease(h, p.Lease)
+	storagehttp.SetLeaseHeaders(h, p.Lease)
 	if p.PublicAccess != blobstore.PublicAccessNone {
 		h.Set("x-ms-blob-public-access", string(p.PublicAccess))
 	}
@@ -246,12 +246,12 @@ func (a *api) ListBlobs(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	qv := r.URL.Query()
 	opts := blobstore.ListBlobsOptions{Prefix: qv.Get("prefix"), Delimiter: qv.Get("delimiter"), Marker: qv.Get("marker")}
-	maxResults, err := parseMaxResults(qv.Get("maxresults"))
+	maxResults, err := storagehttp.ParseMaxResults(qv.Get("maxresults"))
 	if err != nil {
 		return err
 	}
 	opts.MaxResults = maxResults
-	for _, inc := range splitList(qv.Get("include")) {
+	for _, inc := range storagehttp.SplitList(qv.Get("include")) {
 		switch strings.ToLower(inc) {
 		case "metadata":
 			opts.Include.Metadata = true

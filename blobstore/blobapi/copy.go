@@ -73,7 +73,7 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 // From URL, Append Block From URL) need a source that is public or carries
 // its own SAS, as on Azure (404 CannotVerifyCopySource otherwise).
 func (a *api) resolveCopySource(r *http.Request, c *call, raw string, sharedKeyReads bool) (blobstore.BlobRef, error) {
-	invalid := blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-copy-source").WithDetail("HeaderValue", redactSAS(raw))
+	invalid := blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-copy-source").WithDetail("HeaderValue", storagehttp.RedactSAS(raw))
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return blobstore.BlobRef{}, invalid
@@ -121,7 +121,7 @@ func (a *api) resolveCopySource(r *http.Request, c *call, raw string, sharedKeyR
 		ref2 := blobstore.ContainerRef{Account: ref.Account, Container: ref.Container}
 		_, err = storageauth.Authenticate(r.Context(), sr, storageauth.Request{
 			Service: storageauth.ServiceBlob, Account: ref.Account, Container: ref.Container, Path: ref.Blob,
-			ResourceType: 'o', Permission: 'r', ClientIP: clientIP(r), HTTPS: u.Scheme == "https", Now: a.now(),
+			ResourceType: 'o', Permission: 'r', ClientIP: storagehttp.ClientIP(r), HTTPS: u.Scheme == "https", Now: a.now(),
 		}, c.account.Keys, func(ctx2 context.Context, id string) (storageauth.Policy, bool, error) {
 			p, found, err := a.svc.ContainerPolicy(ctx2, ref2, id)
 			return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, found, err
@@ -154,20 +154,6 @@ func (a *api) isLocalHost(r *http.Request, host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
-}
-
-// redactSAS removes the signature from a URL before it is echoed or logged.
-func redactSAS(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	q := u.Query()
-	if q.Has("sig") {
-		q.Set("sig", "REDACTED")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // AbortCopyBlob aborts a pending copy; azemu's copies complete at once, so

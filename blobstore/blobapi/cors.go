@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // corsRule finds the first CORS rule of the account matching origin and
@@ -223,7 +224,7 @@ func (a *api) Preflight(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		ok := true
-		for _, name := range splitList(reqHeaders) {
+		for _, name := range storagehttp.SplitList(reqHeaders) {
 			if !listHas(rule.AllowedHeaders, name, true) {
 				ok = false
 				break

@@ -64,7 +64,7 @@ func (a *api) PutBlockFromURL(w http.ResponseWriter, r *http.Request) error {
 	}
 	h := w.Header()
 	if len(res.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(res.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 	}
 	h.Set("x-ms-request-server-encrypted", "true")
 	w.WriteHeader(http.StatusCreated)

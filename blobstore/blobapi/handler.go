@@ -5,7 +5,6 @@ import (
 	"errors"
 	"hash/crc64"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,24 +67,17 @@ func New(cfg Config) http.Handler {
 // /<account>/<container>/<blob>, on a shallow copy (RequestURI, which clients
 // sign, is kept):
 //   - host style <account>.blob.localhost[:port]/<container>/<blob> moves the
-//     account into the path;
+//     account into the path (storagehttp.HostStyle);
 //   - /<account>/<name> without restype addresses blob <name> of the root
 //     container $root, as Azure does.
 func rewrite(r *http.Request) *http.Request {
-	path := r.URL.EscapedPath()
-	ctx := r.Context()
-	if acct, ok := hostAccount(r.Host); ok {
-		path = "/" + acct + path
-		ctx = context.WithValue(ctx, hostStyleKey{}, true)
-	}
-	if segs := strings.Split(strings.TrimPrefix(path, "/"), "/"); len(segs) == 2 && segs[0] != "" && segs[1] != "" &&
-		r.Method != http.MethodOptions && r.URL.Query().Get("restype") == "" {
-		path = "/" + segs[0] + "/$root/" + segs[1]
-	}
-	if path == r.URL.EscapedPath() && ctx == r.Context() {
+	r = storagehttp.HostStyle(r, storagehttp.HostSuffixBlob)
+	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	if len(segs) != 2 || segs[0] == "" || segs[1] == "" || r.Method == http.MethodOptions || r.URL.Query().Get("restype") != "" {
 		return r
 	}
-	r2 := r.Clone(ctx)
+	path := "/" + segs[0] + "/$root/" + segs[1]
+	r2 := r.Clone(r.Context())
 	u := *r.URL
 	if p, err := url.PathUnescape(path); err == nil {
 		u.Path = p
@@ -95,24 +87,9 @@ func rewrite(r *http.Request) *http.Request {
 	return r2
 }
 
-type hostStyleKey struct{}
-
 // hostAccount returns the account of a host-style Host header.
 func hostAccount(host string) (string, bool) {
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.ToLower(h)
-	const suffix = ".blob.localhost"
-	if !strings.HasSuffix(h, suffix) {
-		return "", false
-	}
-	acct := strings.TrimSuffix(h, suffix)
-	if acct == "" || strings.Contains(acct, ".") {
-		return "", false
-	}
-	return acct, true
+	return storagehttp.HostAccount(host, storagehttp.HostSuffixBlob)
 }
 
 // anonymous says which public access level lets an operation through
@@ -163,44 +140,37 @@ func (c *call) blobRef() blobstore.BlobRef {
 	return blobstore.BlobRef{Account: c.account.Name, Container: c.container, Blob: c.blob, Snapshot: c.snapshot}
 }
 
-// handle is the one adapter: it resolves the account, authenticates,
-// applies CORS response headers, runs the handler and renders its error.
+// handle is the one adapter (storagehttp.Responder.Handle): it resolves
+// the account, authenticates, applies CORS response headers, runs the
+// handler and renders its error.
 func (a *api) handle(o op) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{op: &o}
-		c.requestID = a.resp.SetCommonHeaders(w, r)
+	return a.resp.Handle("blob", o.name, func(w http.ResponseWriter, r *http.Request, id string) (http.ResponseWriter, *http.Request, error) {
 		// Azure also answers requests without Origin from its CORS rules
 		// (Vary: Origin, or Access-Control-Allow-Origin: * for an allow-all
 		// rule); only browsers act on CORS headers and they always send
 		// Origin cross-origin, so azemu skips the rule lookup then.
-		if acct, err := unescape(mux.Vars(r)["account"]); err == nil && acct != "" && r.Header.Get("Origin") != "" {
+		if acct, err := storagehttp.Unescape(mux.Vars(r)["account"]); err == nil && acct != "" && r.Header.Get("Origin") != "" {
 			w = a.corsHeaders(w, r, acct)
 		}
+		c := &call{op: &o, requestID: id}
 		if err := a.prepare(r, c); err != nil {
-			a.resp.WriteError(w, r, err, "service", "blob", "op", o.name, "account", mux.Vars(r)["account"])
-			return
+			return w, r, err
 		}
-		r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
-		if err := o.fn(w, r); err != nil {
-			if storagehttp.IsClientGone(err) || r.Context().Err() != nil {
-				a.log.Debug("client went away", "request_id", c.requestID, "service", "blob", "op", o.name, "error", err)
-			}
-			a.resp.WriteError(w, r, err, "service", "blob", "op", o.name, "account", c.account.Name)
-		}
-	})
+		return w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)), nil
+	}, o.fn)
 }
 
 func (a *api) prepare(r *http.Request, c *call) error {
 	vars := mux.Vars(r)
 	var err error
-	acct, err := unescape(vars["account"])
+	acct, err := storagehttp.Unescape(vars["account"])
 	if err != nil {
 		return err
 	}
-	if c.container, err = unescape(vars["container"]); err != nil {
+	if c.container, err = storagehttp.Unescape(vars["container"]); err != nil {
 		return err
 	}
-	if c.blob, err = unescape(vars["blob"]); err != nil {
+	if c.blob, err = storagehttp.Unescape(vars["blob"]); err != nil {
 		return err
 	}
 	if c.snapshot = r.URL.Query().Get("snapshot"); c.snapshot != "" {
@@ -244,29 +214,10 @@ func unsupportedFeatures(r *http.Request) error {
 	return nil
 }
 
-func unescape(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	v, err := url.PathUnescape(s)
-	if err != nil {
-		return "", blobstore.ErrInvalidURI
-	}
-	return v, nil
-}
-
 // authenticate runs storageauth for the operation and applies the anonymous
 // access rules of the container.
 func (a *api) authenticate(r *http.Request, c *call) error {
-	req := storageauth.Request{
-		Service:   storageauth.ServiceBlob,
-		Account:   c.account.Name,
-		Container: c.container,
-		Path:      c.blob,
-		ClientIP:  clientIP(r),
-		HTTPS:     r.TLS != nil,
-		Now:       a.now(),
-	}
+	req := storagehttp.AuthRequest(r, storageauth.ServiceBlob, c.account.Name, c.container, c.blob, a.now())
 	access, ok := storageauth.OperationAccess(storageauth.ServiceBlob, authName(r, c.op.name))
 	if !ok {
 		// Unknown to the SAS tables: no SAS may do it (fail closed).
@@ -275,14 +226,7 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 	access.Apply(&req)
 	var lookup storageauth.PolicyLookup
 	if c.container != "" {
-		ref := c.containerRef()
-		lookup = func(ctx context.Context, id string) (storageauth.Policy, bool, error) {
-			p, found, err := a.svc.ContainerPolicy(ctx, ref, id)
-			if err != nil || !found {
-				return storageauth.Policy{}, found, err
-			}
-			return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, true, nil
-		}
+		lookup = a.containerPolicies(c.containerRef())
 	}
 	res, err := storageauth.Authenticate(r.Context(), r, req, c.account.Keys, lookup)
 	if err != nil {
@@ -352,22 +296,14 @@ func createOnly(c *call, cond *blobstore.Conditions) (restore func(error) error)
 	}
 }
 
-func clientIP(r *http.Request) net.IP {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return net.ParseIP(host)
+// containerPolicies looks up the stored access policies of a container.
+func (a *api) containerPolicies(ref blobstore.ContainerRef) storageauth.PolicyLookup {
+	return storagehttp.PolicyLookup(func(ctx context.Context, id string) (blobstore.AccessPolicy, bool, error) {
+		return a.svc.ContainerPolicy(ctx, ref, id)
+	})
 }
 
 // serviceEndpoint is the ServiceEndpoint attribute of listings.
 func serviceEndpoint(r *http.Request, account string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if hs, _ := r.Context().Value(hostStyleKey{}).(bool); hs {
-		return scheme + "://" + r.Host + "/"
-	}
-	return scheme + "://" + r.Host + "/" + account
+	return storagehttp.ServiceEndpoint(r, account, false)
 }

@@ -1,20 +1,12 @@
 package blobapi
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
-
-func b64(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return base64.StdEncoding.EncodeToString(b)
-}
 
 func setWrite(h http.Header, res blobstore.WriteResult) {
 	if res.ETag != "" {
@@ -24,18 +16,9 @@ func setWrite(h http.Header, res blobstore.WriteResult) {
 		h.Set("Last-Modified", storagehttp.FormatHTTPDate(res.LastModified))
 	}
 	if len(res.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(res.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 	}
 	h.Set("x-ms-request-server-encrypted", "true")
-}
-
-func setLease(h http.Header, l blobstore.LeaseInfo) {
-	l = leaseOrDefault(l)
-	h.Set("x-ms-lease-state", string(l.State))
-	h.Set("x-ms-lease-status", string(l.Status))
-	if l.Duration != "" {
-		h.Set("x-ms-lease-duration", string(l.Duration))
-	}
 }
 
 // setBlobHeaders sets the headers Get Blob and Get Blob Properties share.
@@ -74,7 +57,7 @@ func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
 		h.Set("x-ms-blob-committed-block-count", strconv.Itoa(p.CommittedBlockCount))
 	}
 	if p.Snapshot == "" {
-		setLease(h, p.Lease)
+		storagehttp.SetLeaseHeaders(h, p.Lease)
 	}
 	if p.Copy != nil {
 		h.Set("x-ms-copy-id", p.Copy.ID)
@@ -137,19 +120,6 @@ func joinETags(tags []string) string {
 	return out
 }
 
-// md5Header decodes an MD5 header (Content-MD5, x-ms-blob-content-md5).
-func md5Header(r *http.Request, name string) ([]byte, error) {
-	v := r.Header.Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil || len(b) != 16 {
-		return nil, blobstore.ErrInvalidMD5.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
-	}
-	return b, nil
-}
-
 // blobHTTPHeaders reads the x-ms-blob-content-* headers; with plain true
 // (Put Blob) the standard Content-* headers are used where the x-ms ones are
 // absent.
@@ -167,7 +137,7 @@ func blobHTTPHeaders(r *http.Request, plain bool) (blobstore.HTTPHeaders, error)
 		ContentDisposition: get("x-ms-blob-content-disposition", "Content-Disposition"),
 		CacheControl:       get("x-ms-blob-cache-control", "Cache-Control"),
 	}
-	md5, err := md5Header(r, "x-ms-blob-content-md5")
+	md5, err := storagehttp.MD5Header(r, "x-ms-blob-content-md5")
 	if err != nil {
 		return h, err
 	}

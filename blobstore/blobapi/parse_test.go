@@ -47,19 +47,6 @@ func TestLeaseOptions(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-func TestParseMaxResults(t *testing.T) {
-	n, err := parseMaxResults("")
-	require.NoError(t, err)
-	assert.Zero(t, n)
-	n, err = parseMaxResults("25")
-	require.NoError(t, err)
-	assert.Equal(t, 25, n)
-	_, err = parseMaxResults("0")
-	assert.Equal(t, "OutOfRangeQueryParameterValue", blobstore.CodeOf(err))
-	_, err = parseMaxResults("ten")
-	assert.Equal(t, "InvalidQueryParameterValue", blobstore.CodeOf(err))
-}
-
 func TestRewrite(t *testing.T) {
 	tests := []struct {
 		host, target, wantPath, wantRaw string

@@ -2,100 +2,76 @@ package blobapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // Path templates. Names are matched still percent-encoded (UseEncodedPath)
 // so "/", "%2F" and "//" inside blob names survive; the adapter decodes.
 const (
-	pathService   = "/{account:[^/]+}{slash:/?}"
+	pathService   = storagehttp.PathService
 	pathContainer = "/{account:[^/]+}/{container:[^/]+}"
 	pathBlob      = "/{account:[^/]+}/{container:[^/]+}/{blob:.+}"
 )
 
-// q matches the restype and comp query parameters exactly ("" = absent) and
-// optionally a request header value ("" value = header present).
-type q struct {
-	restype, comp string
-	header, value string
-	noHeader      string
-}
-
-func (m q) match(r *http.Request, _ *mux.RouteMatch) bool {
-	v := r.URL.Query()
-	if v.Get("restype") != m.restype || v.Get("comp") != m.comp {
-		return false
-	}
-	if m.header != "" {
-		got := r.Header.Get(m.header)
-		if got == "" || m.value != "" && !strings.EqualFold(got, m.value) {
-			return false
-		}
-	}
-	return m.noHeader == "" || r.Header.Get(m.noHeader) == ""
-}
+// q is the route matcher of restype, comp and headers.
+type q = storagehttp.Query
 
 // routes lists every Blob REST operation azemu serves, one per line:
 // method, path, query/header matcher, then op{REST operation name,
 // anonymous access, handler}. What a SAS must grant for the operation comes
 // from storageauth.OperationAccess by the same name.
 func (a *api) routes() *mux.Router {
-	m := mux.NewRouter().SkipClean(true).UseEncodedPath()
-	add := func(methods, path string, match q, o op) {
-		m.Methods(strings.Split(methods, ",")...).Path(path).MatcherFunc(match.match).Handler(a.handle(o))
-	}
-	m.Methods(http.MethodOptions).PathPrefix("/").Handler(http.HandlerFunc(a.Preflight))
+	m := storagehttp.NewRouter(a.Preflight, a.noRoute)
+	add := func(methods, path string, match q, o op) { storagehttp.Route(m, methods, path, match, a.handle(o)) }
 
 	// Service.
-	add("GET", pathService, q{restype: "service", comp: "properties"}, op{"GetBlobServiceProperties", anonNever, a.GetBlobServiceProperties})
-	add("PUT", pathService, q{restype: "service", comp: "properties"}, op{"SetBlobServiceProperties", anonNever, a.SetBlobServiceProperties})
-	add("GET", pathService, q{restype: "service", comp: "stats"}, op{"GetBlobServiceStats", anonNever, a.GetBlobServiceStats})
-	add("GET", pathService, q{comp: "list"}, op{"ListContainers", anonNever, a.ListContainers})
-	add("GET,HEAD", pathService, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
-	add("GET,HEAD", pathContainer, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
-	add("GET,HEAD", pathBlob, q{restype: "account", comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
+	add("GET", pathService, q{Restype: "service", Comp: "properties"}, op{"GetBlobServiceProperties", anonNever, a.GetBlobServiceProperties})
+	add("PUT", pathService, q{Restype: "service", Comp: "properties"}, op{"SetBlobServiceProperties", anonNever, a.SetBlobServiceProperties})
+	add("GET", pathService, q{Restype: "service", Comp: "stats"}, op{"GetBlobServiceStats", anonNever, a.GetBlobServiceStats})
+	add("GET", pathService, q{Comp: "list"}, op{"ListContainers", anonNever, a.ListContainers})
+	add("GET,HEAD", pathService, q{Restype: "account", Comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
+	add("GET,HEAD", pathContainer, q{Restype: "account", Comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
+	add("GET,HEAD", pathBlob, q{Restype: "account", Comp: "properties"}, op{"GetAccountInformation", anonNever, a.GetAccountInformation})
 
 	// Container.
-	add("PUT", pathContainer, q{restype: "container"}, op{"CreateContainer", anonNever, a.CreateContainer})
-	add("GET,HEAD", pathContainer, q{restype: "container"}, op{"GetContainerProperties", anonContainer, a.GetContainerProperties})
-	add("DELETE", pathContainer, q{restype: "container"}, op{"DeleteContainer", anonNever, a.DeleteContainer})
-	add("GET,HEAD", pathContainer, q{restype: "container", comp: "metadata"}, op{"GetContainerMetadata", anonContainer, a.GetContainerMetadata})
-	add("PUT", pathContainer, q{restype: "container", comp: "metadata"}, op{"SetContainerMetadata", anonNever, a.SetContainerMetadata})
-	add("GET,HEAD", pathContainer, q{restype: "container", comp: "acl"}, op{"GetContainerACL", anonNever, a.GetContainerACL})
-	add("PUT", pathContainer, q{restype: "container", comp: "acl"}, op{"SetContainerACL", anonNever, a.SetContainerACL})
-	add("PUT", pathContainer, q{restype: "container", comp: "lease"}, op{"LeaseContainer", anonNever, a.LeaseContainer})
-	add("GET", pathContainer, q{restype: "container", comp: "list"}, op{"ListBlobs", anonContainer, a.ListBlobs})
+	add("PUT", pathContainer, q{Restype: "container"}, op{"CreateContainer", anonNever, a.CreateContainer})
+	add("GET,HEAD", pathContainer, q{Restype: "container"}, op{"GetContainerProperties", anonContainer, a.GetContainerProperties})
+	add("DELETE", pathContainer, q{Restype: "container"}, op{"DeleteContainer", anonNever, a.DeleteContainer})
+	add("GET,HEAD", pathContainer, q{Restype: "container", Comp: "metadata"}, op{"GetContainerMetadata", anonContainer, a.GetContainerMetadata})
+	add("PUT", pathContainer, q{Restype: "container", Comp: "metadata"}, op{"SetContainerMetadata", anonNever, a.SetContainerMetadata})
+	add("GET,HEAD", pathContainer, q{Restype: "container", Comp: "acl"}, op{"GetContainerACL", anonNever, a.GetContainerACL})
+	add("PUT", pathContainer, q{Restype: "container", Comp: "acl"}, op{"SetContainerACL", anonNever, a.SetContainerACL})
+	add("PUT", pathContainer, q{Restype: "container", Comp: "lease"}, op{"LeaseContainer", anonNever, a.LeaseContainer})
+	add("GET", pathContainer, q{Restype: "container", Comp: "list"}, op{"ListBlobs", anonContainer, a.ListBlobs})
 
 	// Blob.
-	add("PUT", pathBlob, q{header: "x-ms-copy-source", noHeader: "x-ms-blob-type"}, op{"CopyBlob", anonNever, a.CopyBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "BlockBlob", noHeader: "x-ms-copy-source"}, op{"PutBlob", anonNever, a.PutBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "BlockBlob"}, op{"PutBlobFromURL", anonNever, a.CopyBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "AppendBlob"}, op{"CreateAppendBlob", anonNever, a.CreateAppendBlob})
-	add("PUT", pathBlob, q{header: "x-ms-blob-type", value: "PageBlob"}, op{"PutPageBlob", anonNever, a.Unsupported})
+	add("PUT", pathBlob, q{Header: "x-ms-copy-source", NoHeader: "x-ms-blob-type"}, op{"CopyBlob", anonNever, a.CopyBlob})
+	add("PUT", pathBlob, q{Header: "x-ms-blob-type", Value: "BlockBlob", NoHeader: "x-ms-copy-source"}, op{"PutBlob", anonNever, a.PutBlob})
+	add("PUT", pathBlob, q{Header: "x-ms-blob-type", Value: "BlockBlob"}, op{"PutBlobFromURL", anonNever, a.CopyBlob})
+	add("PUT", pathBlob, q{Header: "x-ms-blob-type", Value: "AppendBlob"}, op{"CreateAppendBlob", anonNever, a.CreateAppendBlob})
+	add("PUT", pathBlob, q{Header: "x-ms-blob-type", Value: "PageBlob"}, op{"PutPageBlob", anonNever, a.Unsupported})
 	add("PUT", pathBlob, q{}, op{"PutBlob", anonNever, a.PutBlob})
 	add("GET", pathBlob, q{}, op{"GetBlob", anonBlob, a.GetBlob})
 	add("HEAD", pathBlob, q{}, op{"GetBlobProperties", anonBlob, a.GetBlobProperties})
 	add("DELETE", pathBlob, q{}, op{"DeleteBlob", anonNever, a.DeleteBlob})
-	add("PUT", pathBlob, q{comp: "properties"}, op{"SetBlobProperties", anonNever, a.SetBlobProperties})
-	add("GET,HEAD", pathBlob, q{comp: "metadata"}, op{"GetBlobMetadata", anonBlob, a.GetBlobMetadata})
-	add("PUT", pathBlob, q{comp: "metadata"}, op{"SetBlobMetadata", anonNever, a.SetBlobMetadata})
-	add("PUT", pathBlob, q{comp: "lease"}, op{"LeaseBlob", anonNever, a.LeaseBlob})
-	add("PUT", pathBlob, q{comp: "snapshot"}, op{"SnapshotBlob", anonNever, a.SnapshotBlob})
-	add("PUT", pathBlob, q{comp: "copy"}, op{"AbortCopyBlob", anonNever, a.AbortCopyBlob})
-	add("PUT", pathBlob, q{comp: "block", header: "x-ms-copy-source"}, op{"PutBlockFromURL", anonNever, a.PutBlockFromURL})
-	add("PUT", pathBlob, q{comp: "block"}, op{"PutBlock", anonNever, a.PutBlock})
-	add("PUT", pathBlob, q{comp: "blocklist"}, op{"PutBlockList", anonNever, a.PutBlockList})
-	add("GET", pathBlob, q{comp: "blocklist"}, op{"GetBlockList", anonBlob, a.GetBlockList})
-	add("PUT", pathBlob, q{comp: "tier"}, op{"SetBlobTier", anonNever, a.SetBlobTier})
-	add("PUT", pathBlob, q{comp: "appendblock", header: "x-ms-copy-source"}, op{"AppendBlockFromURL", anonNever, a.AppendBlockFromURL})
-	add("PUT", pathBlob, q{comp: "appendblock"}, op{"AppendBlock", anonNever, a.AppendBlock})
+	add("PUT", pathBlob, q{Comp: "properties"}, op{"SetBlobProperties", anonNever, a.SetBlobProperties})
+	add("GET,HEAD", pathBlob, q{Comp: "metadata"}, op{"GetBlobMetadata", anonBlob, a.GetBlobMetadata})
+	add("PUT", pathBlob, q{Comp: "metadata"}, op{"SetBlobMetadata", anonNever, a.SetBlobMetadata})
+	add("PUT", pathBlob, q{Comp: "lease"}, op{"LeaseBlob", anonNever, a.LeaseBlob})
+	add("PUT", pathBlob, q{Comp: "snapshot"}, op{"SnapshotBlob", anonNever, a.SnapshotBlob})
+	add("PUT", pathBlob, q{Comp: "copy"}, op{"AbortCopyBlob", anonNever, a.AbortCopyBlob})
+	add("PUT", pathBlob, q{Comp: "block", Header: "x-ms-copy-source"}, op{"PutBlockFromURL", anonNever, a.PutBlockFromURL})
+	add("PUT", pathBlob, q{Comp: "block"}, op{"PutBlock", anonNever, a.PutBlock})
+	add("PUT", pathBlob, q{Comp: "blocklist"}, op{"PutBlockList", anonNever, a.PutBlockList})
+	add("GET", pathBlob, q{Comp: "blocklist"}, op{"GetBlockList", anonBlob, a.GetBlockList})
+	add("PUT", pathBlob, q{Comp: "tier"}, op{"SetBlobTier", anonNever, a.SetBlobTier})
+	add("PUT", pathBlob, q{Comp: "appendblock", Header: "x-ms-copy-source"}, op{"AppendBlockFromURL", anonNever, a.AppendBlockFromURL})
+	add("PUT", pathBlob, q{Comp: "appendblock"}, op{"AppendBlock", anonNever, a.AppendBlock})
 
-	m.NotFoundHandler = http.HandlerFunc(a.noRoute)
-	m.MethodNotAllowedHandler = http.HandlerFunc(a.noRoute)
 	return m
 }
 

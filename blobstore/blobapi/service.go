@@ -73,12 +73,12 @@ func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	qv := r.URL.Query()
 	opts := blobstore.ListContainersOptions{Prefix: qv.Get("prefix"), Marker: qv.Get("marker")}
-	maxResults, err := parseMaxResults(qv.Get("maxresults"))
+	maxResults, err := storagehttp.ParseMaxResults(qv.Get("maxresults"))
 	if err != nil {
 		return err
 	}
 	opts.MaxResults = maxResults
-	for _, inc := range splitList(qv.Get("include")) {
+	for _, inc := range storagehttp.SplitList(qv.Get("include")) {
 		switch strings.ToLower(inc) {
 		case "metadata":
 			opts.IncludeMetadata = true
@@ -104,7 +104,7 @@ func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
 		x.MaxResults = &maxResults
 	}
 	for _, ct := range list.Containers {
-		lease := leaseOrDefault(ct.Lease)
+		lease := storagehttp.LeaseOrDefault(ct.Lease)
 		xc := xmlContainer{Name: ct.Name, Properties: xmlContainerProperties{
 			LastModified:                httpDate(ct.LastModified),
 			ETag:                        xmlQuotedETag{Inner: storagehttp.QuoteETag(ct.ETag)},
@@ -131,32 +131,4 @@ func defaultScope(s string) string {
 		return "$account-encryption-key"
 	}
 	return s
-}
-
-// parseMaxResults parses maxresults: absent is 0 (the service default),
-// not a number is InvalidQueryParameterValue, below 1 is
-// OutOfRangeQueryParameterValue.
-func parseMaxResults(v string) (int, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", v)
-	}
-	if n < 1 {
-		return 0, blobstore.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").
-			WithDetail("QueryParameterValue", v).WithDetail("MinimumAllowed", "1").WithDetail("MaximumAllowed", "5000")
-	}
-	return n, nil
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

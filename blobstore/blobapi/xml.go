@@ -520,7 +520,7 @@ func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
 		x.Properties.ContentType = strPtr(p.HTTPHeaders.ContentType)
 		x.Properties.ContentEncoding = strPtr(p.HTTPHeaders.ContentEncoding)
 		x.Properties.ContentLanguage = strPtr(p.HTTPHeaders.ContentLanguage)
-		x.Properties.ContentMD5 = strPtr(b64(p.HTTPHeaders.ContentMD5))
+		x.Properties.ContentMD5 = strPtr(storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 		x.Properties.CacheControl = strPtr(p.HTTPHeaders.CacheControl)
 		x.Properties.ContentDisposition = strPtr(p.HTTPHeaders.ContentDisposition)
 	}
@@ -530,7 +530,7 @@ func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
 		x.Properties.AccessTierChangeTime = httpDate(p.AccessTierChangeTime)
 	}
 	if p.Snapshot == "" {
-		lease := leaseOrDefault(p.Lease)
+		lease := storagehttp.LeaseOrDefault(p.Lease)
 		x.Properties.LeaseStatus = string(lease.Status)
 		x.Properties.LeaseState = string(lease.State)
 		x.Properties.LeaseDuration = string(lease.Duration)
@@ -550,16 +550,6 @@ func blobXML(p *blobstore.BlobProperties, includeCopy bool) xmlBlob {
 		x.Metadata = &md
 	}
 	return x
-}
-
-func leaseOrDefault(l blobstore.LeaseInfo) blobstore.LeaseInfo {
-	if l.State == "" {
-		l.State = blobstore.LeaseStateAvailable
-	}
-	if l.Status == "" {
-		l.Status = blobstore.LeaseStatusUnlocked
-	}
-	return l
 }
 
 func httpDate(t time.Time) string {

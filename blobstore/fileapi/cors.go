@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // listHas reports whether the comma-separated list allows v: "*" allows
@@ -79,7 +80,7 @@ func (a *api) Preflight(w http.ResponseWriter, r *http.Request) {
 	if i := strings.IndexByte(path, '/'); i >= 0 {
 		acct = path[:i]
 	}
-	if hacct, ok := hostAccount(r.Host, ".file.localhost"); ok {
+	if hacct, ok := storagehttp.HostAccount(r.Host, storagehttp.HostSuffixFile); ok {
 		acct = hacct
 	}
 	props, err := a.svc.GetFileServiceProperties(r.Context(), acct)
@@ -93,7 +94,7 @@ func (a *api) Preflight(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		ok := true
-		for _, name := range splitList(reqHeaders) {
+		for _, name := range storagehttp.SplitList(reqHeaders) {
 			if !listHas(rule.AllowedHeaders, name, true) {
 				ok = false
 				break

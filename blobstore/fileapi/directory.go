@@ -117,12 +117,12 @@ func (a *api) DeleteDirectory(w http.ResponseWriter, r *http.Request) error {
 func (a *api) ListDirectoriesAndFiles(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	qv := r.URL.Query()
-	n, err := parseMaxResults(qv.Get("maxresults"))
+	n, err := storagehttp.ParseMaxResults(qv.Get("maxresults"))
 	if err != nil {
 		return err
 	}
 	var ts, etag, attrs, pkey bool
-	for _, inc := range splitList(qv.Get("include")) {
+	for _, inc := range storagehttp.SplitList(qv.Get("include")) {
 		switch strings.ToLower(inc) {
 		case "timestamps":
 			ts = true
@@ -202,7 +202,7 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 	src := blobstore.FileRef{Account: c.account.Name, Share: c.share}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
 		segs := strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 3)
-		if acct, ok := hostAccount(u.Host, ".file.localhost"); ok {
+		if acct, ok := storagehttp.HostAccount(u.Host, storagehttp.HostSuffixFile); ok {
 			segs = append([]string{acct}, strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 2)...)
 		}
 		if len(segs) != 3 {
@@ -251,7 +251,7 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 }
 
 func invalidHeader(name, v string) error {
-	return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", redactSAS(v))
+	return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", storagehttp.RedactSAS(v))
 }
 
 func (a *api) rename(w http.ResponseWriter, r *http.Request, dir bool) error {
@@ -324,7 +324,7 @@ func (a *api) authorizeRenameSource(r *http.Request, c *call, raw string, src bl
 	}
 	_, err := storageauth.Authenticate(r.Context(), sr, storageauth.Request{
 		Service: storageauth.ServiceFile, Account: src.Account, Container: src.Share, Path: src.Path,
-		ResourceType: 'o', Permission: 'w', ClientIP: clientIP(r), HTTPS: r.TLS != nil, Now: a.now(),
+		ResourceType: 'o', Permission: 'w', ClientIP: storagehttp.ClientIP(r), HTTPS: r.TLS != nil, Now: a.now(),
 	}, c.account.Keys, a.policyLookup(src.Account, src.Share))
 	if err != nil {
 		return blobstore.ErrAuthorizationFailure.WithMessage("The SAS does not authorize changing the rename source.")

@@ -53,7 +53,7 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	var bodyMD5 []byte
 	if body > 0 {
-		if bodyMD5, err = md5Header(r, "Content-MD5"); err != nil {
+		if bodyMD5, err = storagehttp.MD5Header(r, "Content-MD5"); err != nil {
 			return err
 		}
 	}
@@ -73,7 +73,7 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.ETag, p.LastModified = res.ETag, res.LastModified
 		if len(res.ContentMD5) > 0 {
-			w.Header().Set("Content-MD5", b64(res.ContentMD5))
+			w.Header().Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 		}
 	}
 	setSMBHeaders(w.Header(), &p)
@@ -117,17 +117,17 @@ func (a *api) GetFile(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusPartialContent
 		h.Set("Content-Range", storagehttp.ContentRange(off, n, size))
 		if len(p.HTTPHeaders.ContentMD5) > 0 {
-			h.Set("x-ms-content-md5", b64(p.HTTPHeaders.ContentMD5))
+			h.Set("x-ms-content-md5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 		}
 		if rangeMD5 {
 			sum := md5.New()
 			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
 				return err
 			}
-			h.Set("Content-MD5", b64(sum.Sum(nil)))
+			h.Set("Content-MD5", storagehttp.Base64(sum.Sum(nil)))
 		}
 	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	w.WriteHeader(status)
@@ -155,7 +155,7 @@ func (a *api) GetFileProperties(w http.ResponseWriter, r *http.Request) error {
 	setFileHeaders(h, &p, c)
 	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
 	if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(p.HTTPHeaders.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -243,7 +243,7 @@ func setRangeWrite(w http.ResponseWriter, res blobstore.FileWriteResult) {
 	h := w.Header()
 	setETag(h, res.ETag, res.LastModified)
 	if len(res.ContentMD5) > 0 {
-		h.Set("Content-MD5", b64(res.ContentMD5))
+		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 	}
 	h.Set("x-ms-file-last-write-time", fileTime(res.LastWriteTime))
 	h.Set("x-ms-request-server-encrypted", "true")
@@ -280,7 +280,7 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 			return errRangeTooLarge
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxRange)
-		if opts.TransactionalMD5, err = md5Header(r, "Content-MD5"); err != nil {
+		if opts.TransactionalMD5, err = storagehttp.MD5Header(r, "Content-MD5"); err != nil {
 			return err
 		}
 		opts.Body = r.Body
@@ -437,7 +437,7 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 	case mode != "":
 		return invalidHeader("x-ms-file-permission-copy-mode", mode)
 	}
-	opts := blobstore.CopyFileOptions{SourceURL: redactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb,
+	opts := blobstore.CopyFileOptions{SourceURL: storagehttp.RedactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb,
 		LeaseID: leaseID(r), CreateOnly: !c.auth.Allows(storageauth.PermWrite),
 		IgnoreReadOnly: strings.EqualFold(r.Header.Get("x-ms-file-copy-ignore-readonly"), "true"),
 		SetArchive:     strings.EqualFold(r.Header.Get("x-ms-file-copy-set-archive"), "true")}

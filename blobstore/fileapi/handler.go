@@ -3,9 +3,7 @@ package fileapi
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -49,42 +47,9 @@ func New(cfg Config) http.Handler {
 	}
 	router := a.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Host style: <account>.file.localhost[:port]/<share>/<path>. The
-		// router knows path style only, so the account moves into the path
-		// of a shallow copy; RequestURI (what clients sign) is kept.
-		if acct, ok := hostAccount(r.Host, ".file.localhost"); ok {
-			r2 := r.Clone(r.Context())
-			u := *r.URL
-			u.Path = "/" + acct + r.URL.Path
-			if r.URL.RawPath != "" {
-				u.RawPath = "/" + acct + r.URL.RawPath
-			}
-			r2.URL = &u
-			r2 = r2.WithContext(context.WithValue(r2.Context(), hostStyleKey{}, true))
-			router.ServeHTTP(w, r2)
-			return
-		}
-		router.ServeHTTP(w, r)
+		// Host style: <account>.file.localhost[:port]/<share>/<path>.
+		router.ServeHTTP(w, storagehttp.HostStyle(r, storagehttp.HostSuffixFile))
 	})
-}
-
-type hostStyleKey struct{}
-
-// hostAccount returns the account of a host-style Host header with suffix.
-func hostAccount(host, suffix string) (string, bool) {
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.ToLower(h)
-	if !strings.HasSuffix(h, suffix) {
-		return "", false
-	}
-	acct := strings.TrimSuffix(h, suffix)
-	if acct == "" || strings.Contains(acct, ".") {
-		return "", false
-	}
-	return acct, true
 }
 
 // op describes one REST operation for the adapter: its name (as
@@ -123,36 +88,29 @@ func (c *call) fileRef() blobstore.FileRef {
 	return blobstore.FileRef{Account: c.account.Name, Share: c.share, Snapshot: c.snapshot, Path: c.path}
 }
 
-// handle is the one adapter: it resolves the account, authenticates,
-// applies CORS response headers, runs the handler and renders its error.
+// handle is the one adapter (storagehttp.Responder.Handle): it resolves
+// the account, authenticates, applies CORS response headers, runs the
+// handler and renders its error.
 func (a *api) handle(o op) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{op: &o}
-		c.requestID = a.resp.SetCommonHeaders(w, r)
+	return a.resp.Handle("file", o.name, func(w http.ResponseWriter, r *http.Request, id string) (http.ResponseWriter, *http.Request, error) {
+		c := &call{op: &o, requestID: id}
 		if err := a.prepare(w, r, c); err != nil {
-			a.resp.WriteError(w, r, err)
-			return
+			return w, r, err
 		}
-		r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
-		if err := o.fn(w, r); err != nil {
-			if storagehttp.IsClientGone(err) || r.Context().Err() != nil {
-				a.log.Debug("client went away", "request_id", c.requestID, "op", o.name, "error", err)
-			}
-			a.resp.WriteError(w, r, err)
-		}
-	})
+		return w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)), nil
+	}, o.fn)
 }
 
 func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
 	vars := mux.Vars(r)
-	acct, err := unescape(vars["account"])
+	acct, err := storagehttp.Unescape(vars["account"])
 	if err != nil {
 		return err
 	}
-	if c.share, err = unescape(vars["share"]); err != nil {
+	if c.share, err = storagehttp.Unescape(vars["share"]); err != nil {
 		return err
 	}
-	if c.path, err = unescape(vars["path"]); err != nil {
+	if c.path, err = storagehttp.Unescape(vars["path"]); err != nil {
 		return err
 	}
 	c.path = normalizePath(c.path, r.Header.Get("x-ms-allow-trailing-dot"))
@@ -192,29 +150,10 @@ func normalizePath(p, allowTrailingDot string) string {
 	return strings.Join(parts, "/")
 }
 
-func unescape(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	v, err := url.PathUnescape(s)
-	if err != nil {
-		return "", blobstore.ErrInvalidURI
-	}
-	return v, nil
-}
-
 // authenticate runs storageauth for the operation. Files has no anonymous
 // access.
 func (a *api) authenticate(r *http.Request, c *call) error {
-	req := storageauth.Request{
-		Service:   storageauth.ServiceFile,
-		Account:   c.account.Name,
-		Container: c.share,
-		Path:      c.path,
-		ClientIP:  clientIP(r),
-		HTTPS:     r.TLS != nil,
-		Now:       a.now(),
-	}
+	req := storagehttp.AuthRequest(r, storageauth.ServiceFile, c.account.Name, c.share, c.path, a.now())
 	if acc, ok := storageauth.OperationAccess(storageauth.ServiceFile, c.op.name); ok {
 		acc.Apply(&req)
 	}
@@ -236,31 +175,12 @@ func (a *api) policyLookup(account, share string) storageauth.PolicyLookup {
 		return nil
 	}
 	ref := blobstore.ShareRef{Account: account, Share: share}
-	return func(ctx context.Context, id string) (storageauth.Policy, bool, error) {
-		p, found, err := a.svc.SharePolicy(ctx, ref, id)
-		if err != nil || !found {
-			return storageauth.Policy{}, found, err
-		}
-		return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, true, nil
-	}
-}
-
-func clientIP(r *http.Request) net.IP {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return net.ParseIP(host)
+	return storagehttp.PolicyLookup(func(ctx context.Context, id string) (blobstore.AccessPolicy, bool, error) {
+		return a.svc.SharePolicy(ctx, ref, id)
+	})
 }
 
 // serviceEndpoint is the ServiceEndpoint attribute of listings.
 func serviceEndpoint(r *http.Request, account string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if hs, _ := r.Context().Value(hostStyleKey{}).(bool); hs {
-		return scheme + "://" + r.Host + "/"
-	}
-	return scheme + "://" + r.Host + "/" + account + "/"
+	return storagehttp.ServiceEndpoint(r, account, true)
 }

@@ -1,7 +1,6 @@
 package fileapi
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,13 +9,6 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
-
-func b64(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return base64.StdEncoding.EncodeToString(b)
-}
 
 // fileTime formats an SMB time as Azure does (ISO 8601, 7 fractional digits).
 func fileTime(t time.Time) string { return storagehttp.FormatISO(t) }
@@ -49,17 +41,6 @@ func setSMBHeaders(h http.Header, p *blobstore.FileProperties) {
 	h.Set("x-ms-file-parent-id", p.ParentID)
 }
 
-func setLease(h http.Header, l blobstore.LeaseInfo) {
-	if l.State == "" {
-		l = blobstore.LeaseInfo{State: blobstore.LeaseStateAvailable, Status: blobstore.LeaseStatusUnlocked}
-	}
-	h.Set("x-ms-lease-state", string(l.State))
-	h.Set("x-ms-lease-status", string(l.Status))
-	if l.Duration != "" {
-		h.Set("x-ms-lease-duration", string(l.Duration))
-	}
-}
-
 // setFileHeaders sets the headers Get File and Get File Properties share;
 // the content headers honour a service SAS's rsc* overrides. Content-Type
 // is the stored one (Create File stores application/octet-stream when none
@@ -88,12 +69,12 @@ func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
 	set("Cache-Control", hh.CacheControl, c.auth.CacheControl)
 	set("Content-Disposition", hh.ContentDisposition, c.auth.ContentDisposition)
 	h.Set("x-ms-type", "File")
-	setLease(h, p.Lease)
+	storagehttp.SetLeaseHeaders(h, p.Lease)
 	if p.Copy != nil {
 		h.Set("x-ms-copy-id", p.Copy.ID)
 		h.Set("x-ms-copy-status", string(p.Copy.Status))
 		if p.Copy.Source != "" {
-			h.Set("x-ms-copy-source", redactSAS(p.Copy.Source))
+			h.Set("x-ms-copy-source", storagehttp.RedactSAS(p.Copy.Source))
 		}
 		if p.Copy.Progress != "" {
 			h.Set("x-ms-copy-progress", p.Copy.Progress)
@@ -106,19 +87,6 @@ func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
 	h.Set("Accept-Ranges", "bytes")
 }
 
-// md5Header decodes an MD5 header.
-func md5Header(r *http.Request, name string) ([]byte, error) {
-	v := r.Header.Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil || len(b) != 16 {
-		return nil, blobstore.ErrInvalidMD5.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
-	}
-	return b, nil
-}
-
 // fileHTTPHeaders reads the x-ms-content-* and x-ms-cache-control headers.
 func fileHTTPHeaders(r *http.Request) (blobstore.HTTPHeaders, error) {
 	h := blobstore.HTTPHeaders{
@@ -128,7 +96,7 @@ func fileHTTPHeaders(r *http.Request) (blobstore.HTTPHeaders, error) {
 		ContentDisposition: r.Header.Get("x-ms-content-disposition"),
 		CacheControl:       r.Header.Get("x-ms-cache-control"),
 	}
-	md5, err := md5Header(r, "x-ms-content-md5")
+	md5, err := storagehttp.MD5Header(r, "x-ms-content-md5")
 	h.ContentMD5 = md5
 	return h, err
 }
@@ -163,32 +131,6 @@ func int64Header(r *http.Request, name string, required bool) (*int64, error) {
 }
 
 func leaseID(r *http.Request) string { return r.Header.Get("x-ms-lease-id") }
-
-// parseMaxResults parses maxresults (absent = 0, the service default).
-func parseMaxResults(v string) (int, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", v)
-	}
-	if n < 1 {
-		return 0, blobstore.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").
-			WithDetail("QueryParameterValue", v).WithDetail("MinimumAllowed", "1").WithDetail("MaximumAllowed", "5000")
-	}
-	return n, nil
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // leaseOptions reads the lease headers of Lease Share / Lease File.
 func leaseOptions(r *http.Request) (blobstore.LeaseOptions, error) {

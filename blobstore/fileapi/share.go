@@ -43,12 +43,12 @@ func (a *api) ListShares(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	qv := r.URL.Query()
 	opts := blobstore.ListSharesOptions{Prefix: qv.Get("prefix"), Marker: qv.Get("marker")}
-	n, err := parseMaxResults(qv.Get("maxresults"))
+	n, err := storagehttp.ParseMaxResults(qv.Get("maxresults"))
 	if err != nil {
 		return err
 	}
 	opts.MaxResults = n
-	for _, inc := range splitList(qv.Get("include")) {
+	for _, inc := range storagehttp.SplitList(qv.Get("include")) {
 		switch strings.ToLower(inc) {
 		case "metadata":
 			opts.IncludeMetadata = true
@@ -149,7 +149,7 @@ func (a *api) GetShareProperties(w http.ResponseWriter, r *http.Request) error {
 			h.Set("x-ms-access-tier-change-time", httpDate(p.AccessTierChangeTime))
 		}
 		h.Set("x-ms-enabled-protocols", p.EnabledProtocols)
-		setLease(h, p.Lease)
+		storagehttp.SetLeaseHeaders(h, p.Lease)
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

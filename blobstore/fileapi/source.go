@@ -10,6 +10,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // copySource is a resolved x-ms-copy-source: a file or a blob of this
@@ -37,15 +38,15 @@ func (a *api) resolveSource(r *http.Request, c *call, header string) (copySource
 	path := strings.TrimPrefix(u.EscapedPath(), "/")
 	isFile := true
 	var segs []string
-	switch acct, ok := hostAccount(u.Host, ".file.localhost"); {
+	switch acct, ok := storagehttp.HostAccount(u.Host, storagehttp.HostSuffixFile); {
 	case ok:
 		segs = append([]string{acct}, strings.SplitN(path, "/", 2)...)
 	default:
-		if bacct, ok := hostAccount(u.Host, ".blob.localhost"); ok {
+		if bacct, ok := storagehttp.HostAccount(u.Host, storagehttp.HostSuffixBlob); ok {
 			segs, isFile = append([]string{bacct}, strings.SplitN(path, "/", 2)...), false
 			break
 		}
-		if !isLoopback(u.Host) && !strings.EqualFold(u.Host, r.Host) {
+		if !storagehttp.IsLoopbackHost(u.Host) && !strings.EqualFold(u.Host, r.Host) {
 			return copySource{}, blobstore.ErrCannotVerifyCopySource.WithMessage("azemu can only copy from this emulator.")
 		}
 		segs = strings.SplitN(path, "/", 3)
@@ -82,7 +83,7 @@ func (a *api) resolveSource(r *http.Request, c *call, header string) (copySource
 	sr.RequestURI = u.RequestURI()
 	sr.RemoteAddr = r.RemoteAddr
 	req := storageauth.Request{Account: parts[0], Container: parts[1], Path: parts[2], ResourceType: 'o', Permission: 'r',
-		ClientIP: clientIP(r), HTTPS: u.Scheme == "https", Now: a.now()}
+		ClientIP: storagehttp.ClientIP(r), HTTPS: u.Scheme == "https", Now: a.now()}
 	var lookup storageauth.PolicyLookup
 	if isFile {
 		req.Service, req.Path = storageauth.ServiceFile, src.file.Path
@@ -117,19 +118,6 @@ func (a *api) open(ctx context.Context, src copySource) (io.ReaderAt, int64, fun
 	return rd, rd.Size(), func() { _ = rd.Close() }, nil
 }
 
-func isLoopback(host string) bool {
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.Trim(strings.ToLower(h), "[]")
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
 func samePort(a, b string) bool {
 	_, pa, errA := net.SplitHostPort(a)
 	_, pb, errB := net.SplitHostPort(b)
@@ -137,18 +125,4 @@ func samePort(a, b string) bool {
 		return strings.EqualFold(a, b)
 	}
 	return pa == pb
-}
-
-// redactSAS removes the signature from a URL before it is echoed or logged.
-func redactSAS(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	q := u.Query()
-	if q.Has("sig") {
-		q.Set("sig", "REDACTED")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }

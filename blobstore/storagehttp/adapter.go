@@ -1,0 +1,67 @@
+package storagehttp
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageauth"
+)
+
+// Prepare readies a request for its operation: it resolves the account,
+// authenticates and applies CORS. It may wrap w (CORS headers that must reach
+// error responses too) and returns the writer and the request to run the
+// operation with (what it learned travels in the request context). The
+// writer it returns is used even when err is set.
+type Prepare func(w http.ResponseWriter, r *http.Request, requestID string) (http.ResponseWriter, *http.Request, error)
+
+// Handle is the one request pipeline of a storage protocol: it sets the
+// common headers, runs prepare, then the operation fn, and renders the error
+// of either. service ("blob", "file") and op name the request in the log, with
+// the account of the path.
+func (p *Responder) Handle(service, op string, prepare Prepare, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := p.SetCommonHeaders(w, r)
+		account := mux.Vars(r)["account"]
+		w, r, err := prepare(w, r, id)
+		if err == nil {
+			err = fn(w, r)
+			if err != nil && (IsClientGone(err) || r.Context().Err() != nil) {
+				p.logger().Debug("client went away", "request_id", id, "service", service, "op", op, "error", err)
+			}
+		}
+		if err != nil {
+			p.WriteError(w, r, err, "service", service, "op", op, "account", account)
+		}
+	})
+}
+
+// AuthRequest is the storageauth request of r for a resource: the client's
+// address, whether it came over TLS and the real clock. The caller applies
+// the operation's SAS needs (storageauth.Access.Apply).
+func AuthRequest(r *http.Request, service storageauth.Service, account, container, path string, now time.Time) storageauth.Request {
+	return storageauth.Request{
+		Service:   service,
+		Account:   account,
+		Container: container,
+		Path:      path,
+		ClientIP:  ClientIP(r),
+		HTTPS:     r.TLS != nil,
+		Now:       now,
+	}
+}
+
+// PolicyLookup adapts a service's stored access policy lookup (Container or
+// Share policy) to storageauth.
+func PolicyLookup(get func(ctx context.Context, id string) (blobstore.AccessPolicy, bool, error)) storageauth.PolicyLookup {
+	return func(ctx context.Context, id string) (storageauth.Policy, bool, error) {
+		p, found, err := get(ctx, id)
+		if err != nil || !found {
+			return storageauth.Policy{}, found, err
+		}
+		return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, true, nil
+	}
+}
