@@ -94,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if cfg.CertFile != "" {
 		e.bundle, err = pki.LoadPair(cfg.CertFile, cfg.KeyFile)
 	} else {
-		e.bundle, err = pki.Load(sub("tls"))
+		e.bundle, err = pki.LoadWith(sub("tls"), pki.Options{RootKey: &rootKey, Logger: cfg.Logger})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("TLS certificates: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/crypto"
+	"github.com/azemu/azemu/emulator/pki"
 )
 
 const rootKeyFile = "root.key"
@@ -57,4 +58,33 @@ func loadRootKey(cfg *Config) (crypto.Key, error) {
 	default:
 		return k, fmt.Errorf("read root key: %w", err)
 	}
+}
+
+// CACertPEM returns the CA certificate of the instance that uses dataDir
+// (what `azemu cert` prints), creating the root key, CA and server
+// certificate there the way Start would if the folder has none yet.
+// rootKey is the --root-key value, "" for the key in the folder.
+func CACertPEM(dataDir, rootKey string) ([]byte, error) {
+	tlsDir := filepath.Join(dataDir, "tls")
+	if pem, err := pki.ReadCACert(tlsDir); err == nil {
+		return pem, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	cfg := Config{DataDir: dataDir, RootKey: rootKey}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(tlsDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	key, err := loadRootKey(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	b, err := pki.LoadWith(tlsDir, pki.Options{RootKey: &key})
+	if err != nil {
+		return nil, err
+	}
+	return b.CACertPEM, nil
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 
+	"github.com/azemu/azemu/emulator"
 	"github.com/azemu/azemu/emulator/pki"
 )
 
@@ -17,13 +19,25 @@ func cert(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", env("DATA", "./azemu-data"), "data folder of the azemu instance")
 	fs.StringVar(data, "l", *data, "alias of --data")
 	fs.StringVar(data, "location", *data, "alias of --data")
+	rootKey := fs.String("root-key", env("ROOT_KEY", ""), "root key of the instance, if it is not in the data folder (AZEMU_ROOT_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	b, err := pki.Load(filepath.Join(*data, "tls"))
+	pem, err := emulator.CACertPEM(*data, *rootKey)
 	if err != nil {
 		return fmt.Errorf("load the CA from %s: %w", *data, err)
 	}
-	_, err = stdout.Write(b.CACertPEM)
+	_, err = stdout.Write(pem)
 	return err
+}
+
+// caPool trusts the CA of the running azemu that uses dataDir.
+func caPool(dataDir string) (*x509.CertPool, error) {
+	pem, err := pki.ReadCACert(filepath.Join(dataDir, "tls"))
+	if err != nil {
+		return nil, fmt.Errorf("read the CA of the azemu using %s: %w (is --data right?)", dataDir, err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return pool, nil
 }

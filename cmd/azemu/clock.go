@@ -9,12 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/azemu/azemu/emulator/pki"
 )
 
 // clock reads or advances the emulator clock of a running azemu through its
@@ -27,13 +24,13 @@ func clock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	b, err := pki.Load(filepath.Join(*data, "tls"))
+	pool, err := caPool(*data)
 	if err != nil {
-		return fmt.Errorf("load the CA from %s: %w", *data, err)
+		return err
 	}
 	client := &http.Client{
 		Timeout:   10 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: b.CertPool(), MinVersion: tls.VersionTLS12}},
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
 	}
 	base := "https://localhost:" + strconv.Itoa(*port) + "/_azemu/clock"
 	var req *http.Request

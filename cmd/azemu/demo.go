@@ -16,14 +16,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/emulator"
-	"github.com/azemu/azemu/emulator/pki"
 )
 
 const demoUsage = `usage: azemu demo revocation [--vault-port N] [--blob-port N] [--data DIR]
@@ -49,9 +47,9 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	b, err := pki.Load(filepath.Join(*data, "tls"))
+	pool, err := caPool(*data)
 	if err != nil {
-		return fmt.Errorf("load the CA from %s: %w", *data, err)
+		return err
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	d := &demoRun{
@@ -60,7 +58,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		vault: "https://" + emulator.DevVaultName + ".vault.localhost:" + strconv.Itoa(*vaultPort),
 		blob:  "http://127.0.0.1:" + strconv.Itoa(*blobPort),
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{RootCAs: b.CertPool(), MinVersion: tls.VersionTLS12},
+			TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 				if host, port, err := net.SplitHostPort(addr); err == nil && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
 					addr = net.JoinHostPort("127.0.0.1", port)

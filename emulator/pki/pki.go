@@ -20,6 +20,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/crypto"
 )
 
 // File names inside the directory given to Load.
@@ -56,6 +58,10 @@ type Bundle struct {
 
 // Options tune LoadWith.
 type Options struct {
+	// RootKey, when set, seals the private keys at rest (crypto.Seal):
+	// ca-key.sealed and server-key.sealed replace the PEM key files, and
+	// PEM key files left by an older azemu are sealed and removed on load.
+	RootKey *crypto.Key
 	// Hosts are extra SANs (DNS names or IP addresses) for the server certificate.
 	Hosts []string
 	// Now is the real clock; nil means time.Now.
@@ -83,14 +89,15 @@ func LoadWith(dir string, opts Options) (*Bundle, error) {
 		}
 	}
 
-	ca, caKey, fresh, err := loadOrCreateCA(dir, now, opts.Logger)
+	ks := keyStore{root: opts.RootKey}
+	ca, caKey, fresh, err := loadOrCreateCA(dir, now, opts.Logger, ks)
 	if err != nil {
 		return nil, err
 	}
 	var leaf *x509.Certificate
 	var leafKey *ecdsa.PrivateKey
 	if !fresh && dir != "" {
-		leaf, leafKey, err = readPair(filepath.Join(dir, ServerCertFile), filepath.Join(dir, ServerKeyFile))
+		leaf, leafKey, err = ks.readPair(filepath.Join(dir, ServerCertFile), filepath.Join(dir, ServerKeyFile))
 		if err == nil {
 			if why := serverStale(leaf, leafKey, ca, hosts, now); why != "" {
 				opts.Logger.Info("regenerating server certificate", "reason", why)
@@ -107,7 +114,7 @@ func LoadWith(dir string, opts Options) (*Bundle, error) {
 			return nil, err
 		}
 		if dir != "" {
-			if err := writePair(filepath.Join(dir, ServerCertFile), filepath.Join(dir, ServerKeyFile), leaf, leafKey); err != nil {
+			if err := ks.writePair(filepath.Join(dir, ServerCertFile), filepath.Join(dir, ServerKeyFile), leaf, leafKey); err != nil {
 				return nil, err
 			}
 		}
@@ -175,9 +182,9 @@ func wantedHosts(extra []string) []string {
 	return hosts
 }
 
-func loadOrCreateCA(dir string, now time.Time, log *slog.Logger) (*x509.Certificate, *ecdsa.PrivateKey, bool, error) {
+func loadOrCreateCA(dir string, now time.Time, log *slog.Logger, ks keyStore) (*x509.Certificate, *ecdsa.PrivateKey, bool, error) {
 	if dir != "" {
-		ca, key, err := readPair(filepath.Join(dir, CACertFile), filepath.Join(dir, CAKeyFile))
+		ca, key, err := ks.readPair(filepath.Join(dir, CACertFile), filepath.Join(dir, CAKeyFile))
 		switch {
 		case err == nil && !ca.IsCA:
 			log.Warn("regenerating CA: certificate in ca.pem is not a CA")
@@ -194,7 +201,7 @@ func loadOrCreateCA(dir string, now time.Time, log *slog.Logger) (*x509.Certific
 		return nil, nil, false, err
 	}
 	if dir != "" {
-		if err := writePair(filepath.Join(dir, CACertFile), filepath.Join(dir, CAKeyFile), ca, key); err != nil {
+		if err := ks.writePair(filepath.Join(dir, CACertFile), filepath.Join(dir, CAKeyFile), ca, key); err != nil {
 			return nil, nil, false, err
 		}
 	}
@@ -305,12 +312,72 @@ func serverStale(leaf *x509.Certificate, key *ecdsa.PrivateKey, ca *x509.Certifi
 	return ""
 }
 
-func readPair(certPath, keyPath string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+// keyStore reads and writes private key files: PEM, or sealed with the
+// root key when one is given.
+type keyStore struct{ root *crypto.Key }
+
+// sealedPath names the sealed form of a PEM key file.
+func sealedPath(keyPath string) string { return strings.TrimSuffix(keyPath, ".pem") + ".sealed" }
+
+func keyAAD(keyPath string) []byte { return []byte("azemu pki " + filepath.Base(keyPath)) }
+
+// readKeyDER returns the PKCS#8 DER of a key file. With a root key it reads
+// the sealed file, sealing a PEM file an older azemu left (then removing it).
+func (ks keyStore) readKeyDER(keyPath string) ([]byte, error) {
+	if ks.root != nil {
+		sealed, err := os.ReadFile(sealedPath(keyPath))
+		if err == nil {
+			der, err := crypto.Open(*ks.root, sealed, keyAAD(keyPath))
+			if err != nil {
+				return nil, fmt.Errorf("pki: %s: %w (was the data folder started with another root key?)", sealedPath(keyPath), err)
+			}
+			return der, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	keyPEM, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	kb, _ := pem.Decode(keyPEM)
+	if kb == nil {
+		return nil, fmt.Errorf("pki: %s: no PEM block", keyPath)
+	}
+	if ks.root != nil {
+		if err := ks.writeKeyDER(keyPath, kb.Bytes); err != nil {
+			return nil, err
+		}
+	}
+	return kb.Bytes, nil
+}
+
+// writeKeyDER writes a key file: sealed with the root key (removing any
+// PEM form), or as PEM without one.
+func (ks keyStore) writeKeyDER(keyPath string, der []byte) error {
+	if ks.root == nil {
+		return writeFileAtomic(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	}
+	sealed, err := crypto.Seal(*ks.root, der, keyAAD(keyPath))
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(sealedPath(keyPath), sealed, 0o600); err != nil {
+		return err
+	}
+	if err := os.Remove(keyPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pki: remove plaintext key %s: %w", keyPath, err)
+	}
+	return nil
+}
+
+func (ks keyStore) readPair(certPath, keyPath string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	certPEM, err := os.ReadFile(certPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	keyPEM, err := os.ReadFile(keyPath)
+	der, err := ks.readKeyDER(keyPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -322,11 +389,7 @@ func readPair(certPath, keyPath string) (*x509.Certificate, *ecdsa.PrivateKey, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("pki: %s: %w", certPath, err)
 	}
-	kb, _ := pem.Decode(keyPEM)
-	if kb == nil {
-		return nil, nil, fmt.Errorf("pki: %s: no PEM block", keyPath)
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pki: %s: %w", keyPath, err)
 	}
@@ -340,16 +403,30 @@ func readPair(certPath, keyPath string) (*x509.Certificate, *ecdsa.PrivateKey, e
 	return cert, key, nil
 }
 
-func writePair(certPath, keyPath string, cert *x509.Certificate, key *ecdsa.PrivateKey) error {
+func (ks keyStore) writePair(certPath, keyPath string, cert *x509.Certificate, key *ecdsa.PrivateKey) error {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return fmt.Errorf("pki: marshal key: %w", err)
 	}
+	defer clear(der)
 	// Key first: a certificate without its key on disk is useless.
-	if err := writeFileAtomic(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+	if err := ks.writeKeyDER(keyPath, der); err != nil {
 		return err
 	}
 	return writeFileAtomic(certPath, pemCert(cert), 0o644)
+}
+
+// ReadCACert returns the PEM of the CA certificate in dir, without its key
+// (os.ErrNotExist when the folder has none yet).
+func ReadCACert(dir string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, CACertFile))
+	if err != nil {
+		return nil, err
+	}
+	if blk, _ := pem.Decode(b); blk == nil || blk.Type != "CERTIFICATE" {
+		return nil, fmt.Errorf("pki: %s holds no certificate", filepath.Join(dir, CACertFile))
+	}
+	return b, nil
 }
 
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {

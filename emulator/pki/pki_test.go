@@ -1,7 +1,9 @@
 package pki
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -11,11 +13,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/crypto"
 )
 
 // clientFor returns an HTTP client that trusts only b's CA and dials every
@@ -168,4 +173,52 @@ func TestLoadPair(t *testing.T) {
 	require.Error(t, err)
 	_, err = LoadPair(filepath.Join(dir, CACertFile), filepath.Join(dir, ServerKeyFile))
 	require.Error(t, err, "mismatched key")
+}
+
+// With a root key the private keys are sealed at rest: no PEM or DER key
+// bytes on disk, the same CA on reload, and PEM keys an older azemu left
+// are sealed and removed.
+func TestRootKeySealsPrivateKeys(t *testing.T) {
+	root, err := crypto.NewKey()
+	require.NoError(t, err)
+
+	// An older azemu's folder: PEM keys.
+	dir := t.TempDir()
+	legacy, err := Load(dir)
+	require.NoError(t, err)
+	legacyKey := legacy.Server.PrivateKey.(*ecdsa.PrivateKey)
+	legacyDER, err := x509.MarshalPKCS8PrivateKey(legacyKey)
+	require.NoError(t, err)
+
+	b, err := LoadWith(dir, Options{RootKey: &root})
+	require.NoError(t, err)
+	assert.Equal(t, legacy.CACertPEM, b.CACertPEM, "the CA users trust survives the move to sealed keys")
+	for _, f := range []string{CAKeyFile, ServerKeyFile} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		assert.ErrorIs(t, err, os.ErrNotExist, "%s must be gone", f)
+		_, err = os.Stat(filepath.Join(dir, strings.TrimSuffix(f, ".pem")+".sealed"))
+		assert.NoError(t, err)
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, string(raw), "PRIVATE KEY", e.Name())
+		assert.False(t, bytes.Contains(raw, legacyDER), "%s holds the key in plaintext", e.Name())
+		assert.False(t, bytes.Contains(raw, legacyKey.D.Bytes()), "%s holds the private scalar", e.Name())
+	}
+
+	again, err := LoadWith(dir, Options{RootKey: &root})
+	require.NoError(t, err)
+	assert.Equal(t, b.CACertPEM, again.CACertPEM)
+	got, err := ReadCACert(dir)
+	require.NoError(t, err)
+	assert.Equal(t, b.CACertPEM, got)
+
+	other, err := crypto.NewKey()
+	require.NoError(t, err)
+	fresh, err := LoadWith(dir, Options{RootKey: &other})
+	require.NoError(t, err)
+	assert.NotEqual(t, b.CACertPEM, fresh.CACertPEM, "keys sealed under another root key cannot be used; a new CA is made")
 }
