@@ -2,6 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,4 +60,38 @@ func TestUnknownCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
 	assert.Equal(t, 2, run([]string{"bogus"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), "unknown command")
+}
+
+// A CI script starts azemu on free ports and reads where it listens from
+// --status-file, then waits on the health endpoint.
+func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	statusPath := filepath.Join(dir, "status.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
+			"--status-file", statusPath}, io.Discard, io.Discard)
+	}()
+	var st status
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(statusPath)
+		return err == nil && json.Unmarshal(b, &st) == nil
+	}, 10*time.Second, 10*time.Millisecond)
+	require.NotEmpty(t, st.Blob)
+	resp, err := http.Get(strings.TrimSuffix(st.Blob, "/devstoreaccount1") + "/_azemu/health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, st.ConnectionString, st.Blob)
+
+	cancel() // what SIGINT/SIGTERM do
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("azemu did not stop")
+	}
+	_, err = os.Stat(statusPath)
+	assert.ErrorIs(t, err, os.ErrNotExist, "the status file goes with the process")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,7 @@ type options struct {
 	blobPort, filePort, vaultPort            int
 	cmkCacheTTL                              time.Duration
 	principals                               listFlag
+	statusFile                               string
 }
 
 // listFlag is a repeatable string flag.
@@ -89,6 +91,7 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 		o.principals = listFlag{v}
 	}
 	fs.Var(&o.principals, "principal", "register a service principal clientId:secret[:objectId]; repeatable (AZEMU_PRINCIPALS, ';'-separated)")
+	str(&o.statusFile, env("STATUS_FILE", ""), "once ready, write the endpoints and connection string as JSON to this file (for scripts using port 0) (AZEMU_STATUS_FILE)", "status-file")
 	fs.DurationVar(&o.cmkCacheTTL, "cmk-cache-ttl", 0, "how long an unwrapped customer-managed key is trusted without asking the vault (emulates Azure's delay)")
 	// Azurite flags that need no behaviour here, accepted so scripts keep working.
 	var ignored bool
@@ -157,6 +160,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printBanner(stdout, emu, &cfg, time.Since(start))
+	if o.statusFile != "" {
+		if err := writeStatus(o.statusFile, emu); err != nil {
+			_ = emu.Close()
+			return err
+		}
+		defer os.Remove(o.statusFile)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "azemu: shutting down")
 	return emu.Close()
@@ -184,4 +194,41 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took
 		fmt.Fprintf(w, "  Trust the CA: azemu cert --data %s > azemu-ca.pem (then SSL_CERT_FILE / NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE)\n", cfg.DataDir)
 	}
 	fmt.Fprintf(w, "  Connection string:\n    %s\n", emu.ConnectionString())
+}
+
+// status is what --status-file holds: the endpoints of a running azemu.
+type status struct {
+	Blob             string `json:"blob,omitempty"`
+	File             string `json:"file,omitempty"`
+	Vault            string `json:"vault,omitempty"`
+	DevVault         string `json:"devVault,omitempty"`
+	ConnectionString string `json:"connectionString"`
+	PID              int    `json:"pid"`
+}
+
+// writeStatus writes the status file atomically, so a script polling for it
+// never reads half of it.
+func writeStatus(path string, emu *emulator.Emulator) error {
+	st := status{ConnectionString: emu.ConnectionString(), PID: os.Getpid()}
+	if u := emu.BlobURL(); u != "" {
+		st.Blob = u + "/" + emulator.DevAccountName
+	}
+	if u := emu.FileURL(); u != "" {
+		st.File = u + "/" + emulator.DevAccountName
+	}
+	if u := emu.VaultURL(); u != "" {
+		st.Vault, st.DevVault = u, emu.DevVaultURL()
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--status-file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("--status-file: %w", err)
+	}
+	return nil
 }
