@@ -13,8 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 func b64md5(s string) string {
@@ -204,36 +202,6 @@ func TestCRCReaderLargeBodies(t *testing.T) {
 	_, err := io.ReadFull(c, make([]byte, 4096))
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
-}
-
-// TestPlanCORS is Azure's table for actual requests ("Understanding how the
-// Vary header is set"), rule evaluation alone.
-func TestPlanCORS(t *testing.T) {
-	exact := blobstore.CorsRule{AllowedOrigins: "http://app", AllowedMethods: "GET,PUT", ExposedHeaders: "x-ms-*"}
-	all := blobstore.CorsRule{AllowedOrigins: "*", AllowedMethods: "GET", ExposedHeaders: "*"}
-	tests := []struct {
-		name           string
-		rules          []blobstore.CorsRule
-		origin, method string
-		want           corsPlan
-		ok             bool
-	}{
-		{"no rules", nil, "http://app", "GET", corsPlan{}, false},
-		{"no origin, rules", []blobstore.CorsRule{exact}, "", "GET", corsPlan{vary: true}, true},
-		{"no origin, allow-all rule", []blobstore.CorsRule{exact, all}, "", "GET", corsPlan{allowOrigin: "*", expose: "*"}, true},
-		{"exact match", []blobstore.CorsRule{exact, all}, "http://app", "GET", corsPlan{allowOrigin: "http://app", credentials: true, vary: true, expose: "x-ms-*"}, true},
-		{"exact match, PUT: no Vary", []blobstore.CorsRule{exact}, "http://app", "PUT", corsPlan{allowOrigin: "http://app", credentials: true, expose: "x-ms-*"}, true},
-		{"no match", []blobstore.CorsRule{exact}, "http://other", "GET", corsPlan{vary: true}, true},
-		{"allow-all match", []blobstore.CorsRule{exact, all}, "http://other", "GET", corsPlan{allowOrigin: "*", expose: "*"}, true},
-		{"no match, DELETE: nothing", []blobstore.CorsRule{exact}, "http://other", "DELETE", corsPlan{}, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := planCORS(tc.rules, tc.origin, tc.method)
-			assert.Equal(t, tc.ok, ok)
-			assert.Equal(t, tc.want, got)
-		})
-	}
 }
 
 // TestSyncCopySourceAuthorization: only an asynchronous Copy Blob reads a

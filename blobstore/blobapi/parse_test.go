@@ -72,21 +72,3 @@ func TestRewrite(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, "devstoreaccount1", acct)
 }
-
-func TestCORSMatching(t *testing.T) {
-	rules := []blobstore.CorsRule{
-		{AllowedOrigins: "http://a, http://b", AllowedMethods: "GET,HEAD", AllowedHeaders: "x-ms-meta-*,content-type"},
-		{AllowedOrigins: "*", AllowedMethods: "PUT"},
-	}
-	r, ok := corsRule(rules, "http://b", "GET")
-	require.True(t, ok)
-	assert.Equal(t, "http://b", allowedOrigin(r, "http://b"))
-	r, ok = corsRule(rules, "http://z", "PUT")
-	require.True(t, ok)
-	assert.Equal(t, "*", allowedOrigin(r, "http://z"))
-	_, ok = corsRule(rules, "http://z", "GET")
-	assert.False(t, ok)
-	assert.True(t, listHas(rules[0].AllowedHeaders, "X-Ms-Meta-Color", true))
-	assert.False(t, listHas(rules[0].AllowedHeaders, "x-ms-version", true))
-	assert.False(t, listHas("x-ms-meta-*", "x-ms-meta-a", false))
-}

@@ -94,44 +94,48 @@ func (c *call) fileRef() blobstore.FileRef {
 func (a *api) handle(o op) http.Handler {
 	return a.resp.Handle("file", o.name, func(w http.ResponseWriter, r *http.Request, id string) (http.ResponseWriter, *http.Request, error) {
 		c := &call{op: &o, requestID: id}
-		if err := a.prepare(w, r, c); err != nil {
+		w, err := a.prepare(w, r, c)
+		if err != nil {
 			return w, r, err
 		}
 		return w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)), nil
 	}, o.fn)
 }
 
-func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) error {
+// prepare resolves the account, authenticates and wraps w with the CORS
+// headers of the account's rules (after authentication, so a failed one gets
+// none); the writer it returns is used for errors too.
+func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) (http.ResponseWriter, error) {
 	vars := mux.Vars(r)
 	acct, err := storagehttp.Unescape(vars["account"])
 	if err != nil {
-		return err
+		return w, err
 	}
 	if c.share, err = storagehttp.Unescape(vars["share"]); err != nil {
-		return err
+		return w, err
 	}
 	if c.path, err = storagehttp.Unescape(vars["path"]); err != nil {
-		return err
+		return w, err
 	}
 	c.path = normalizePath(c.path, r.Header.Get("x-ms-allow-trailing-dot"))
 	c.snapshot = r.URL.Query().Get("sharesnapshot")
 	if c.account, err = a.svc.Account(r.Context(), acct); err != nil {
-		return err
+		return w, err
 	}
 	if err := a.authenticate(r, c); err != nil {
-		return err
+		return w, err
 	}
 	if r.Header.Get("Origin") != "" {
-		a.corsHeaders(w, r, c)
+		w = a.corsHeaders(w, r, c)
 	}
 	// The File service takes no HTTP conditions (a browser's cached
 	// If-None-Match on Get File included): 400, as Azure answers.
 	for _, h := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
 		if r.Header.Get(h) != "" {
-			return blobstore.ErrConditionHeadersNotSupported
+			return w, blobstore.ErrConditionHeadersNotSupported
 		}
 	}
-	return nil
+	return w, nil
 }
 
 // normalizePath trims slashes and, unless x-ms-allow-trailing-dot is true,
