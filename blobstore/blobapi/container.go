@@ -122,11 +122,7 @@ func (a *api) GetContainerACL(w http.ResponseWriter, r *http.Request) error {
 	if acl.PublicAccess != blobstore.PublicAccessNone {
 		h.Set("x-ms-blob-public-access", string(acl.PublicAccess))
 	}
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	return storagehttp.WriteXML(w, http.StatusOK, signedIdentifiersXML(acl.Identifiers))
+	return storagehttp.WriteSignedIdentifiers(w, r, acl.Identifiers)
 }
 
 // SetContainerACL replaces the public access level and stored access policies.
@@ -136,11 +132,7 @@ func (a *api) SetContainerACL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
-	if err != nil {
-		return err
-	}
-	ids, err := parseSignedIdentifiers(b)
+	ids, err := storagehttp.ParseXMLBody(r, parseSignedIdentifiers)
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,7 @@ func (a *api) GetBlobServiceProperties(w http.ResponseWriter, r *http.Request) e
 // among them).
 // https://learn.microsoft.com/rest/api/storageservices/set-blob-service-properties
 func (a *api) SetBlobServiceProperties(w http.ResponseWriter, r *http.Request) error {
-	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
-	if err != nil {
-		return err
-	}
-	p, err := parseServiceProperties(b)
+	p, err := storagehttp.ParseXMLBody(r, parseServiceProperties)
 	if err != nil {
 		return err
 	}

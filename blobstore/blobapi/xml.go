@@ -38,18 +38,10 @@ type xmlLogging struct {
 	RetentionPolicy xmlRetention `xml:"RetentionPolicy"`
 }
 
-type xmlMetrics struct {
-	Version         string       `xml:"Version"`
-	Enabled         bool         `xml:"Enabled"`
-	IncludeAPIs     *bool        `xml:"IncludeAPIs,omitempty"`
-	RetentionPolicy xmlRetention `xml:"RetentionPolicy"`
-}
-
-type xmlRetention struct {
-	Enabled              bool  `xml:"Enabled"`
-	Days                 *int  `xml:"Days,omitempty"`
-	AllowPermanentDelete *bool `xml:"AllowPermanentDelete,omitempty"`
-}
+type (
+	xmlMetrics   = storagehttp.XMLMetrics
+	xmlRetention = storagehttp.XMLRetention
+)
 
 type xmlCors struct {
 	Rules []xmlCorsRule `xml:"CorsRule"`
@@ -84,10 +76,10 @@ func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
 	var p blobstore.ServiceProperties
 	if x.Logging != nil {
 		p.Logging = &blobstore.LoggingProperties{Version: x.Logging.Version, Delete: x.Logging.Delete, Read: x.Logging.Read,
-			Write: x.Logging.Write, RetentionPolicy: x.Logging.RetentionPolicy.toStore()}
+			Write: x.Logging.Write, RetentionPolicy: x.Logging.RetentionPolicy.ToStore()}
 	}
-	p.HourMetrics = x.HourMetrics.toStore()
-	p.MinuteMetrics = x.MinuteMetrics.toStore()
+	p.HourMetrics = x.HourMetrics.ToStore()
+	p.MinuteMetrics = x.MinuteMetrics.ToStore()
 	if x.Cors != nil {
 		if len(x.Cors.Rules) > 5 {
 			return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLDocument
@@ -110,7 +102,7 @@ func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
 		p.DefaultServiceVersion = *x.DefaultServiceVersion
 	}
 	if x.DeleteRetentionPolicy != nil {
-		rp := x.DeleteRetentionPolicy.toStore()
+		rp := x.DeleteRetentionPolicy.ToStore()
 		p.DeleteRetentionPolicy = &rp
 	}
 	if x.StaticWebsite != nil {
@@ -130,26 +122,13 @@ func corsMethod(m string) bool {
 	return false
 }
 
-func (r xmlRetention) toStore() blobstore.RetentionPolicy {
-	return blobstore.RetentionPolicy{Enabled: r.Enabled, Days: r.Days, AllowPermanentDelete: r.AllowPermanentDelete}
-}
-
-func retentionXML(r blobstore.RetentionPolicy) xmlRetention {
-	return xmlRetention{Enabled: r.Enabled, Days: r.Days, AllowPermanentDelete: r.AllowPermanentDelete}
-}
-
-func (m *xmlMetrics) toStore() *blobstore.MetricsProperties {
-	if m == nil {
-		return nil
-	}
-	return &blobstore.MetricsProperties{Version: m.Version, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs, RetentionPolicy: m.RetentionPolicy.toStore()}
-}
-
+// metricsXML renders metrics with the Blob service's default for metrics
+// never set: version 1.0, disabled.
 func metricsXML(m *blobstore.MetricsProperties) *xmlMetrics {
 	if m == nil {
-		return &xmlMetrics{Version: "1.0", RetentionPolicy: xmlRetention{}}
+		return &xmlMetrics{Version: "1.0"}
 	}
-	return &xmlMetrics{Version: m.Version, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs, RetentionPolicy: retentionXML(m.RetentionPolicy)}
+	return storagehttp.MetricsXML(m)
 }
 
 // servicePropertiesXML renders what Get Blob Service Properties returns:
@@ -158,7 +137,7 @@ func servicePropertiesXML(p blobstore.ServiceProperties) xmlServiceProperties {
 	x := xmlServiceProperties{Cors: &xmlCors{}}
 	if p.Logging != nil {
 		x.Logging = &xmlLogging{Version: p.Logging.Version, Delete: p.Logging.Delete, Read: p.Logging.Read, Write: p.Logging.Write,
-			RetentionPolicy: retentionXML(p.Logging.RetentionPolicy)}
+			RetentionPolicy: storagehttp.RetentionXML(p.Logging.RetentionPolicy)}
 	} else {
 		x.Logging = &xmlLogging{Version: "1.0"}
 	}
@@ -173,7 +152,7 @@ func servicePropertiesXML(p blobstore.ServiceProperties) xmlServiceProperties {
 		x.DefaultServiceVersion = &v
 	}
 	if p.DeleteRetentionPolicy != nil {
-		rp := retentionXML(*p.DeleteRetentionPolicy)
+		rp := storagehttp.RetentionXML(*p.DeleteRetentionPolicy)
 		x.DeleteRetentionPolicy = &rp
 	} else {
 		x.DeleteRetentionPolicy = &xmlRetention{}
@@ -189,72 +168,14 @@ func servicePropertiesXML(p blobstore.ServiceProperties) xmlServiceProperties {
 
 // --- Signed identifiers (Get/Set Container ACL) ---
 
-type xmlSignedIdentifiers struct {
-	XMLName     xml.Name              `xml:"SignedIdentifiers"`
-	Identifiers []xmlSignedIdentifier `xml:"SignedIdentifier"`
-}
-
-type xmlSignedIdentifier struct {
-	ID           string          `xml:"Id"`
-	AccessPolicy xmlAccessPolicy `xml:"AccessPolicy"`
-}
-
-type xmlAccessPolicy struct {
-	Start      string `xml:"Start,omitempty"`
-	Expiry     string `xml:"Expiry,omitempty"`
-	Permission string `xml:"Permission,omitempty"`
-}
+// aclRules: the Blob service refuses a signed identifier without an Id and
+// stores any permission string (trimmed).
+var aclRules = storagehttp.ACLRules{RequireID: true}
 
 // parseSignedIdentifiers decodes a Set Container ACL body; an empty body
 // clears the policies.
 func parseSignedIdentifiers(b []byte) ([]blobstore.SignedIdentifier, error) {
-	var x xmlSignedIdentifiers
-	empty, err := storagehttp.UnmarshalXML(b, &x)
-	if err != nil || empty {
-		return nil, err
-	}
-	if x.XMLName.Local != "SignedIdentifiers" {
-		return nil, blobstore.ErrInvalidXMLDocument
-	}
-	out := make([]blobstore.SignedIdentifier, 0, len(x.Identifiers))
-	for _, si := range x.Identifiers {
-		if si.ID == "" {
-			return nil, blobstore.ErrInvalidXMLDocument
-		}
-		var p blobstore.AccessPolicy
-		if s := strings.TrimSpace(si.AccessPolicy.Start); s != "" {
-			t, ok := storagehttp.ParseISO(s)
-			if !ok {
-				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Start")
-			}
-			p.Start = t
-		}
-		if s := strings.TrimSpace(si.AccessPolicy.Expiry); s != "" {
-			t, ok := storagehttp.ParseISO(s)
-			if !ok {
-				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Expiry")
-			}
-			p.Expiry = t
-		}
-		p.Permission = strings.TrimSpace(si.AccessPolicy.Permission)
-		out = append(out, blobstore.SignedIdentifier{ID: si.ID, Policy: p})
-	}
-	return out, nil
-}
-
-func signedIdentifiersXML(ids []blobstore.SignedIdentifier) xmlSignedIdentifiers {
-	x := xmlSignedIdentifiers{Identifiers: []xmlSignedIdentifier{}}
-	for _, si := range ids {
-		ap := xmlAccessPolicy{Permission: si.Policy.Permission}
-		if !si.Policy.Start.IsZero() {
-			ap.Start = storagehttp.FormatISO(si.Policy.Start)
-		}
-		if !si.Policy.Expiry.IsZero() {
-			ap.Expiry = storagehttp.FormatISO(si.Policy.Expiry)
-		}
-		x.Identifiers = append(x.Identifiers, xmlSignedIdentifier{ID: si.ID, AccessPolicy: ap})
-	}
-	return x
+	return storagehttp.ParseSignedIdentifiers(b, aclRules)
 }
 
 // --- Block lists (Put/Get Block List) ---

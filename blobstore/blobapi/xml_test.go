@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 func TestParseBlockList(t *testing.T) {
@@ -53,7 +54,7 @@ func TestParseSignedIdentifiers(t *testing.T) {
 	assert.Equal(t, "rwd", ids[0].Policy.Permission)
 	assert.True(t, ids[1].Policy.Start.IsZero())
 
-	out, err := xml.Marshal(signedIdentifiersXML(ids))
+	out, err := xml.Marshal(storagehttp.SignedIdentifiersXML(ids))
 	require.NoError(t, err)
 	assert.Equal(t, `<SignedIdentifiers><SignedIdentifier><Id>policy1</Id><AccessPolicy><Start>2009-09-28T08:49:37.0000000Z</Start><Expiry>2009-09-29T08:49:37.0000000Z</Expiry><Permission>rwd</Permission></AccessPolicy></SignedIdentifier><SignedIdentifier><Id>bare</Id><AccessPolicy></AccessPolicy></SignedIdentifier></SignedIdentifiers>`, string(out))
 

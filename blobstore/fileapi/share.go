@@ -22,11 +22,7 @@ func (a *api) GetFileServiceProperties(w http.ResponseWriter, r *http.Request) e
 // SetFileServiceProperties stores metrics, CORS and SMB protocol settings.
 // https://learn.microsoft.com/rest/api/storageservices/set-file-service-properties
 func (a *api) SetFileServiceProperties(w http.ResponseWriter, r *http.Request) error {
-	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
-	if err != nil {
-		return err
-	}
-	p, err := parseServiceProperties(b)
+	p, err := storagehttp.ParseXMLBody(r, parseServiceProperties)
 	if err != nil {
 		return err
 	}
@@ -212,21 +208,13 @@ func (a *api) GetShareACL(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setETag(w.Header(), acl.ETag, acl.LastModified)
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	return storagehttp.WriteXML(w, http.StatusOK, signedIdentifiersXML(acl.Identifiers))
+	return storagehttp.WriteSignedIdentifiers(w, r, acl.Identifiers)
 }
 
 // SetShareACL replaces the share's stored access policies.
 // https://learn.microsoft.com/rest/api/storageservices/set-share-acl
 func (a *api) SetShareACL(w http.ResponseWriter, r *http.Request) error {
-	b, err := storagehttp.ReadBody(r, storagehttp.MaxXMLBody)
-	if err != nil {
-		return err
-	}
-	ids, err := parseSignedIdentifiers(b)
+	ids, err := storagehttp.ParseXMLBody(r, parseSignedIdentifiers)
 	if err != nil {
 		return err
 	}

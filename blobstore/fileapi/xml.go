@@ -11,17 +11,7 @@ import (
 
 // Request and response bodies of the File REST API.
 
-type xmlRetention struct {
-	Enabled bool `xml:"Enabled"`
-	Days    *int `xml:"Days,omitempty"`
-}
-
-type xmlMetrics struct {
-	Version         string       `xml:"Version"`
-	Enabled         bool         `xml:"Enabled"`
-	IncludeAPIs     *bool        `xml:"IncludeAPIs,omitempty"`
-	RetentionPolicy xmlRetention `xml:"RetentionPolicy"`
-}
+type xmlMetrics = storagehttp.XMLMetrics
 
 type xmlCorsRule struct {
 	AllowedOrigins  string `xml:"AllowedOrigins"`
@@ -57,24 +47,24 @@ type xmlServiceProperties struct {
 	Protocol      *xmlProtocol   `xml:"ProtocolSettings,omitempty"`
 }
 
+// metricsFrom converts parsed metrics; AllowPermanentDelete belongs to the
+// Blob delete retention policy, so Files does not keep it.
 func metricsFrom(m *xmlMetrics) *blobstore.MetricsProperties {
-	if m == nil {
-		return nil
+	p := m.ToStore()
+	if p != nil {
+		p.RetentionPolicy.AllowPermanentDelete = nil
 	}
-	return &blobstore.MetricsProperties{Version: m.Version, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs,
-		RetentionPolicy: blobstore.RetentionPolicy{Enabled: m.RetentionPolicy.Enabled, Days: m.RetentionPolicy.Days}}
+	return p
 }
 
+// metricsTo renders stored metrics (nil when never set), version 1.0 when
+// none was given.
 func metricsTo(m *blobstore.MetricsProperties) *xmlMetrics {
-	if m == nil {
-		return nil
+	x := storagehttp.MetricsXML(m)
+	if x != nil && x.Version == "" {
+		x.Version = "1.0"
 	}
-	v := m.Version
-	if v == "" {
-		v = "1.0"
-	}
-	return &xmlMetrics{Version: v, Enabled: m.Enabled, IncludeAPIs: m.IncludeAPIs,
-		RetentionPolicy: xmlRetention{Enabled: m.RetentionPolicy.Enabled, Days: m.RetentionPolicy.Days}}
+	return x
 }
 
 // parseServiceProperties parses a Set File Service Properties body.
@@ -150,70 +140,13 @@ func servicePropertiesXML(p blobstore.FileServiceProperties) xmlServicePropertie
 	return x
 }
 
-type xmlAccessPolicy struct {
-	Start      string `xml:"Start,omitempty"`
-	Expiry     string `xml:"Expiry,omitempty"`
-	Permission string `xml:"Permission,omitempty"`
-}
-
-type xmlSignedIdentifier struct {
-	ID           string          `xml:"Id"`
-	AccessPolicy xmlAccessPolicy `xml:"AccessPolicy"`
-}
-
-type xmlSignedIdentifiers struct {
-	XMLName     xml.Name              `xml:"SignedIdentifiers"`
-	Identifiers []xmlSignedIdentifier `xml:"SignedIdentifier"`
-}
+// aclRules: the File service takes the permission letters r, c, w, d and
+// l only, and names the bad value in its errors.
+var aclRules = storagehttp.ACLRules{Permissions: "rcwdl", NodeValueDetail: true}
 
 // parseSignedIdentifiers parses a Set Share ACL body (empty = no policies).
 func parseSignedIdentifiers(b []byte) ([]blobstore.SignedIdentifier, error) {
-	var x xmlSignedIdentifiers
-	empty, err := storagehttp.UnmarshalXML(b, &x)
-	if err != nil || empty {
-		return nil, err
-	}
-	out := make([]blobstore.SignedIdentifier, 0, len(x.Identifiers))
-	for _, si := range x.Identifiers {
-		var p blobstore.AccessPolicy
-		if v := strings.TrimSpace(si.AccessPolicy.Start); v != "" {
-			t, ok := storagehttp.ParseISO(v)
-			if !ok {
-				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Start").WithDetail("XmlNodeValue", v)
-			}
-			p.Start = t
-		}
-		if v := strings.TrimSpace(si.AccessPolicy.Expiry); v != "" {
-			t, ok := storagehttp.ParseISO(v)
-			if !ok {
-				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Expiry").WithDetail("XmlNodeValue", v)
-			}
-			p.Expiry = t
-		}
-		for _, c := range si.AccessPolicy.Permission {
-			if !strings.ContainsRune("rcwdl", c) {
-				return nil, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Permission").WithDetail("XmlNodeValue", si.AccessPolicy.Permission)
-			}
-		}
-		p.Permission = si.AccessPolicy.Permission
-		out = append(out, blobstore.SignedIdentifier{ID: si.ID, Policy: p})
-	}
-	return out, nil
-}
-
-func signedIdentifiersXML(ids []blobstore.SignedIdentifier) xmlSignedIdentifiers {
-	x := xmlSignedIdentifiers{Identifiers: []xmlSignedIdentifier{}}
-	for _, si := range ids {
-		ap := xmlAccessPolicy{Permission: si.Policy.Permission}
-		if !si.Policy.Start.IsZero() {
-			ap.Start = storagehttp.FormatISO(si.Policy.Start)
-		}
-		if !si.Policy.Expiry.IsZero() {
-			ap.Expiry = storagehttp.FormatISO(si.Policy.Expiry)
-		}
-		x.Identifiers = append(x.Identifiers, xmlSignedIdentifier{ID: si.ID, AccessPolicy: ap})
-	}
-	return x
+	return storagehttp.ParseSignedIdentifiers(b, aclRules)
 }
 
 // parsePermission parses a Create Permission JSON body

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 func TestParseServiceProperties(t *testing.T) {
@@ -111,7 +112,7 @@ func FuzzParseSignedIdentifiers(f *testing.F) {
 			}
 			return
 		}
-		if _, err := xml.Marshal(signedIdentifiersXML(ids)); err != nil {
+		if _, err := xml.Marshal(storagehttp.SignedIdentifiersXML(ids)); err != nil {
 			t.Fatalf("render: %v", err)
 		}
 	})

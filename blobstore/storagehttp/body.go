@@ -100,3 +100,14 @@ type readerOnly struct{ io.Reader }
 func IsClientGone(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, http.ErrBodyReadAfterClose)
 }
+
+// ParseXMLBody reads an XML request body of at most MaxXMLBody bytes and
+// hands it to parse.
+func ParseXMLBody[T any](r *http.Request, parse func([]byte) (T, error)) (T, error) {
+	b, err := ReadBody(r, MaxXMLBody)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
+}
