@@ -33,6 +33,11 @@ const (
 	CodeAuthenticationFailed        = "AuthenticationFailed"
 	CodeInvalidAuthenticationToken  = "InvalidAuthenticationToken"
 	CodeMissingAPIVersion           = "MissingApiVersionParameter"
+	CodeInvalidAPIVersion           = "InvalidApiVersionParameter"
+	CodeInvalidQueryParameter       = "InvalidQueryParameterValue"
+	CodeInvalidResourceNamespace    = "InvalidResourceNamespace"
+	CodeVaultNameNotValid           = "VaultNameNotValid"
+	CodeInvalidResourceLocation     = "InvalidResourceLocation"
 	CodeSubscriptionNotFound        = "SubscriptionNotFound"
 	CodeResourceGroupNotFound       = "ResourceGroupNotFound"
 	CodeResourceNotFound            = "ResourceNotFound"
@@ -70,6 +75,17 @@ func errResourceNotFound(typ, name, group string) *Error {
 	return newError(http.StatusNotFound, CodeResourceNotFound,
 		"The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
 		typ, name, group)
+}
+
+// checkLocation refuses a PUT that names an existing resource in another
+// location, as ARM does (409 InvalidResourceLocation).
+func checkLocation(name, group, existing, requested string) error {
+	if requested == "" || eq(normLocation(requested), existing) {
+		return nil
+	}
+	return newError(http.StatusConflict, CodeInvalidResourceLocation,
+		"The resource '%s' already exists in location '%s' in resource group '%s'. A resource with the same name cannot be created in location '%s'. Please select a new resource name.",
+		name, existing, group, normLocation(requested))
 }
 
 func errBadBody(err error) *Error {

@@ -113,9 +113,9 @@ func (s *Service) groupOp(w http.ResponseWriter, r *http.Request, name string) e
 			if in.Location == "" {
 				return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
 			}
-			g = &group{Name: name, Location: in.Location}
+			g = &group{Name: name, Location: normLocation(in.Location)}
 			status = http.StatusCreated
-		} else if in.Location != "" && !eq(in.Location, g.Location) && r.Method == http.MethodPut {
+		} else if in.Location != "" && !eq(normLocation(in.Location), g.Location) && r.Method == http.MethodPut {
 			return newError(http.StatusConflict, "InvalidResourceGroupLocation",
 				"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", in.Location, g.Location)
 		}
@@ -146,8 +146,7 @@ func (s *Service) listGroups(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range names {
 		out = append(out, groupJSON(s.st.Groups[k]))
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-	return nil
+	return writeList(w, r, out)
 }
 
 // deleteGroup deletes a group with everything in it (accounts, identities,
@@ -239,6 +238,5 @@ func (s *Service) listResources(w http.ResponseWriter, r *http.Request, grp stri
 	if out == nil {
 		out = []any{}
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-	return nil
+	return writeList(w, r, out)
 }

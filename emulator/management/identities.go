@@ -60,6 +60,11 @@ func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name
 			return err
 		}
 		if u, ok := s.st.Identities[key]; ok {
+			if r.Method == http.MethodPut {
+				if err := checkLocation(u.Name, u.Group, u.Location, in.Location); err != nil {
+					return err
+				}
+			}
 			if in.Tags != nil || r.Method == http.MethodPut {
 				u.Tags = in.Tags
 			}
@@ -84,7 +89,7 @@ func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name
 		if err != nil {
 			return err
 		}
-		u := &userIdent{Name: name, Group: g.Name, Location: in.Location, Tags: in.Tags,
+		u := &userIdent{Name: name, Group: g.Name, Location: normLocation(in.Location), Tags: in.Tags,
 			PrincipalID: p.ObjectID, ClientID: p.ClientID, TenantID: p.TenantID}
 		s.st.Identities[key] = u
 		if err := s.saveLocked(); err != nil {
@@ -147,6 +152,5 @@ func (s *Service) listIdentities(w http.ResponseWriter, r *http.Request, group s
 	for _, u := range s.sortedIdentitiesLocked(group) {
 		out = append(out, identityJSON(u))
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-	return nil
+	return writeList(w, r, out)
 }

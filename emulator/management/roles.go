@@ -143,8 +143,7 @@ func (s *Service) roleAssignments(w http.ResponseWriter, r *http.Request, scopeS
 			}
 			out = append(out, s.roleJSON(sc, ra))
 		}
-		writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-		return nil
+		return writeList(w, r, out)
 	case name == "":
 		return errMethod(r)
 	case r.Method == http.MethodGet:

@@ -142,8 +142,11 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authenticate(r); err != nil {
 		return err
 	}
-	if r.URL.Query().Get("api-version") == "" {
-		return errMissingAPIVersion()
+	if err := checkAPIVersion(r); err != nil {
+		return err
+	}
+	if r.Method == http.MethodHead {
+		return s.head(w, r)
 	}
 	segs := segments(r.URL.Path)
 	// Role assignments hang below any scope.
@@ -200,6 +203,12 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 	case eq(rest[0], "resources") && len(rest) == 1:
 		return only(r, http.MethodGet, func() error { return s.listResources(w, r, "") })
+	case eq(rest[0], "providers") && len(rest) == 1:
+		return only(r, http.MethodGet, func() error { return listProviders(w, r) })
+	case eq(rest[0], "providers") && len(rest) == 2:
+		return only(r, http.MethodGet, func() error { return getProvider(w, r, rest[1]) })
+	case eq(rest[0], "providers") && len(rest) == 3 && eq(rest[2], "register"):
+		return only(r, http.MethodPost, func() error { return getProvider(w, r, rest[1]) })
 	case eq(rest[0], "providers") && len(rest) >= 3:
 		return s.provider(w, r, "", rest[1], rest[2:])
 	}

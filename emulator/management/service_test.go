@@ -122,20 +122,20 @@ func TestErrorsHaveARMShape(t *testing.T) {
 		code               string
 	}{
 		{http.MethodGet, sub + "/resourcegroups", "", 400, CodeMissingAPIVersion},
-		{http.MethodGet, sub + "/resourcegroups/none?api-version=1", "", 404, CodeResourceGroupNotFound},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=1", "{", 400, CodeInvalidRequestContent},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=1", "", 400, CodeInvalidRequestContent},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=1", `{}`, 400, CodeLocationRequired},
-		{http.MethodDelete, sub + "/resourcegroups/azemu?api-version=1", "", 409, "ResourceGroupDeletionBlocked"},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/ab?api-version=1", `{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 400, CodeAccountNameInvalid},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=1",
+		{http.MethodGet, sub + "/resourcegroups/none?api-version=2024-01-01", "", 404, CodeResourceGroupNotFound},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "{", 400, CodeInvalidRequestContent},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "", 400, CodeInvalidRequestContent},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", `{}`, 400, CodeLocationRequired},
+		{http.MethodDelete, sub + "/resourcegroups/azemu?api-version=2024-01-01", "", 409, "ResourceGroupDeletionBlocked"},
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/ab?api-version=2024-01-01", `{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 400, CodeAccountNameInvalid},
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=2024-01-01",
 			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"Bogus"}}`, 400, CodeInvalidValues},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=1",
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=2024-01-01",
 			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`, 400, CodeInvalidRequestPropertyValue},
-		{http.MethodPost, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/regenerateKey?api-version=1", `{"keyName":"kerb1"}`, 400, CodeInvalidValues},
-		{http.MethodGet, sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/nosuch?api-version=1", "", 404, CodeResourceNotFound},
-		{http.MethodPut, "/providers/Microsoft.Authorization/roleAssignments/x?api-version=1", `{}`, 400, CodeUnsupportedScope},
-		{http.MethodPatch, sub + "/resourcegroups?api-version=1", "", 405, CodeMethodNotAllowed},
+		{http.MethodPost, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/regenerateKey?api-version=2024-01-01", `{"keyName":"kerb1"}`, 400, CodeInvalidValues},
+		{http.MethodGet, sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/nosuch?api-version=2024-01-01", "", 404, CodeResourceNotFound},
+		{http.MethodPut, "/providers/Microsoft.Authorization/roleAssignments/x?api-version=2024-01-01", `{}`, 400, CodeUnsupportedScope},
+		{http.MethodPatch, sub + "/resourcegroups?api-version=2024-01-01", "", 405, CodeMethodNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -148,19 +148,24 @@ func TestErrorsHaveARMShape(t *testing.T) {
 	}
 }
 
-// FuzzHandler: no path or body makes the management plane panic, and every
-// answer is JSON or empty.
+// FuzzHandler: no method, path or body makes the management plane panic or
+// answer 5xx, every answer is JSON or empty, and every error carries ARM's
+// envelope {"error":{"code","message"}}.
 func FuzzHandler(f *testing.F) {
 	seeds := []struct{ method, path, body string }{
-		{"PUT", sub + "/resourcegroups/rg?api-version=1", `{"location":"local"}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc?api-version=1",
+		{"PUT", sub + "/resourcegroups/rg?api-version=2024-01-01", `{"location":"local"}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc?api-version=2024-01-01",
 			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"SystemAssigned,UserAssigned","userAssignedIdentities":{"x":null}},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`},
-		{"PATCH", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=1", `{"identity":{"type":"SystemAssigned"},"properties":{"encryption":{"keySource":"microsoft.storage"}}}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/v1?api-version=1", `{"location":"l","properties":{"tenantId":"t","sku":{"name":"standard"},"softDeleteRetentionInDays":3}}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/accessPolicies/add?api-version=1", `{"properties":{"accessPolicies":[{"tenantId":"t","objectId":"o","permissions":{"keys":["get"]}}]}}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-000000000001?api-version=1", `{"properties":{"roleDefinitionId":"/x/e147488a-f6f5-4113-8e2d-b22465e65bf6","principalId":"00000000-0000-0000-0000-000000000002"}}`},
-		{"GET", sub + "/resources?api-version=1&$filter=resourceType eq 'Microsoft.KeyVault/vaults'", ""},
-		{"POST", sub + "/providers/Microsoft.KeyVault/locations/local/deletedVaults/x/purge?api-version=1", ""},
+		{"PATCH", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", `{"identity":{"type":"SystemAssigned"},"properties":{"encryption":{"keySource":"microsoft.storage"}}}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/v1?api-version=2024-01-01", `{"location":"l","properties":{"tenantId":"t","sku":{"name":"standard"},"softDeleteRetentionInDays":3}}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/accessPolicies/add?api-version=2024-01-01", `{"properties":{"accessPolicies":[{"tenantId":"t","objectId":"o","permissions":{"keys":["get"]}}]}}`},
+		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-000000000001?api-version=2024-01-01", `{"properties":{"roleDefinitionId":"/x/e147488a-f6f5-4113-8e2d-b22465e65bf6","principalId":"00000000-0000-0000-0000-000000000002"}}`},
+		{"GET", sub + "/resources?api-version=2024-01-01&$filter=resourceType eq 'Microsoft.KeyVault/vaults'", ""},
+		{"POST", sub + "/providers/Microsoft.KeyVault/locations/local/deletedVaults/x/purge?api-version=2024-01-01", ""},
+		{"HEAD", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", ""},
+		{"GET", sub + "/resourcegroups?api-version=2021-04-01&$top=1&$skiptoken=1", ""},
+		{"POST", sub + "/providers/Microsoft.Storage/checkNameAvailability?api-version=2024-01-01", `{"name":"abc","type":"Microsoft.Storage/storageAccounts"}`},
+		{"GET", sub + "/providers/Microsoft.Storage?api-version=x", ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.body)
@@ -183,6 +188,14 @@ func FuzzHandler(f *testing.F) {
 		}
 		if rec.Code >= 500 {
 			t.Fatalf("%s %s answered %d: %s", method, path, rec.Code, rec.Body.String())
+		}
+		if rec.Code >= 400 && method != http.MethodHead {
+			var env struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error.Code == "" || env.Error.Message == "" {
+				t.Fatalf("%s %s answered %d without ARM's error envelope: %q", method, path, rec.Code, rec.Body.String())
+			}
 		}
 	})
 }

@@ -139,17 +139,22 @@ func (s *Service) createAccount(w http.ResponseWriter, r *http.Request, group, n
 	if err := decodeBody(r, &in, true); err != nil {
 		return err
 	}
-	if !validAccountName(name) {
-		return errAccountName(name)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// ARM answers for a missing group before the storage provider looks
+	// at the name.
 	if _, err := s.groupLocked(group); err != nil {
 		return err
+	}
+	if !validAccountName(name) {
+		return errAccountName(name)
 	}
 	if old, ok := s.st.Accounts[name]; ok {
 		if !eq(old.Group, group) {
 			return newError(http.StatusConflict, CodeStorageAccountAlreadyTaken, "The storage account named %s is already taken.", name)
+		}
+		if err := checkLocation(old.Name, old.Group, old.Location, in.Location); err != nil {
+			return err
 		}
 		// PUT on an existing account updates it, as Azure does.
 		na, err := s.applyUpdate(ctx, old, &in, false)
@@ -173,7 +178,7 @@ func (s *Service) createAccount(w http.ResponseWriter, r *http.Request, group, n
 		return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue, "The kind property is required for this definition.")
 	}
 	now := s.cfg.Now().UTC()
-	a := &account{Name: name, Group: s.st.Groups[strings.ToLower(group)].Name, Location: in.Location, Kind: in.Kind,
+	a := &account{Name: name, Group: s.st.Groups[strings.ToLower(group)].Name, Location: normLocation(in.Location), Kind: in.Kind,
 		SKU: in.SKU.Name, AccessTier: "Hot", Tags: in.Tags, Created: now, KeyCreated: [2]time.Time{now, now},
 		Encryption: encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: now}}
 	if in.Properties != nil && in.Properties.AccessTier != "" {
@@ -321,8 +326,7 @@ func (s *Service) listAccounts(w http.ResponseWriter, r *http.Request, group str
 	for _, a := range s.sortedAccountsLocked(group) {
 		out = append(out, s.accountJSON(r.Context(), a))
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-	return nil
+	return writeList(w, r, out)
 }
 
 func (s *Service) checkAccountName(w http.ResponseWriter, r *http.Request) error {
@@ -457,6 +461,20 @@ func endpoint(base, name string) string {
 	return strings.TrimRight(base, "/") + "/" + name + "/"
 }
 
+// endpointsJSON is primaryEndpoints: the blob and file endpoints azemu
+// serves the account on (path style, http://127.0.0.1:PORT/<account>/).
+// Queue, table, dfs and web are not served, so they are not listed.
+func (s *Service) endpointsJSON(name string) map[string]any {
+	m := map[string]any{}
+	if u := endpoint(s.cfg.BlobURL, name); u != "" {
+		m["blob"] = u
+	}
+	if u := endpoint(s.cfg.FileURL, name); u != "" {
+		m["file"] = u
+	}
+	return m
+}
+
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // accountJSON renders an account as ARM's StorageAccount. Caller holds s.mu.
@@ -466,13 +484,12 @@ func (s *Service) accountJSON(ctx context.Context, a *account) map[string]any {
 		"creationTime":                 rfc3339(a.Created),
 		"primaryLocation":              a.Location,
 		"statusOfPrimary":              "available",
-		"accessTier":                   a.AccessTier,
 		"supportsHttpsTrafficOnly":     false,
 		"minimumTlsVersion":            "TLS1_2",
 		"allowBlobPublicAccess":        true,
 		"allowSharedKeyAccess":         true,
 		"keyCreationTime":              map[string]any{"key1": rfc3339(a.KeyCreated[0]), "key2": rfc3339(a.KeyCreated[1])},
-		"primaryEndpoints":             map[string]any{"blob": endpoint(s.cfg.BlobURL, a.Name), "file": endpoint(s.cfg.FileURL, a.Name)},
+		"primaryEndpoints":             s.endpointsJSON(a.Name),
 		"encryption":                   s.encryptionJSON(ctx, a),
 		"networkAcls":                  map[string]any{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": []any{}, "virtualNetworkRules": []any{}},
 		"publicNetworkAccess":          "Enabled",
@@ -480,6 +497,10 @@ func (s *Service) accountJSON(ctx context.Context, a *account) map[string]any {
 		"dnsEndpointType":              "Standard",
 		"isHnsEnabled":                 false,
 		"defaultToOAuthAuthentication": false,
+	}
+	// Only general-purpose v2 and blob storage accounts have an access tier.
+	if eq(a.Kind, "StorageV2") || eq(a.Kind, "BlobStorage") {
+		props["accessTier"] = a.AccessTier
 	}
 	tier := "Standard"
 	if strings.HasPrefix(strings.ToLower(a.SKU), "premium") {

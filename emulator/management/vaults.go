@@ -148,6 +148,12 @@ func deletedVaultJSON(v keyvault.Vault, group string) map[string]any {
 	}
 }
 
+// errVaultName is Key Vault's message for a name it refuses
+// (VaultNameNotValid; checkNameAvailability's AccountNameInvalid).
+func errVaultName(name string) string {
+	return "The vault name '" + name + "' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742"
+}
+
 func errVaultNotFound(name, group string) *Error { return errResourceNotFound(vaultType, name, group) }
 
 func isVaultNotFound(err error) bool { return errors.Is(err, keyvault.ErrVaultNotFound) }
@@ -248,7 +254,7 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 	if !exists && r.Method == http.MethodPatch {
 		return errVaultNotFound(name, group)
 	}
-	spec := keyvault.VaultSpec{Name: name, Location: in.Location, Tags: in.Tags}
+	spec := keyvault.VaultSpec{Name: name, Location: normLocation(in.Location), Tags: in.Tags}
 	if exists {
 		// Start from the vault as it is: ARM leaves omitted properties alone
 		// (and PATCH leaves everything not given).
@@ -259,10 +265,13 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 		if in.Tags != nil || r.Method == http.MethodPut {
 			spec.Tags = in.Tags
 		}
-		if in.Location != "" {
-			spec.Location = in.Location
+		if err := checkLocation(cur.Name, g.Name, cur.Location, in.Location); err != nil {
+			return err
 		}
 	} else {
+		if !keyvault.ValidVaultName(name) {
+			return newError(http.StatusBadRequest, CodeVaultNameNotValid, "%s", errVaultName(name))
+		}
 		if in.Location == "" {
 			return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
 		}
@@ -327,8 +336,7 @@ func (s *Service) listVaults(w http.ResponseWriter, r *http.Request, group strin
 			out = append(out, s.vaultJSON(v, g))
 		}
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-	return nil
+	return writeList(w, r, out)
 }
 
 func (s *Service) listDeletedVaults(w http.ResponseWriter, r *http.Request) error {
@@ -338,8 +346,7 @@ func (s *Service) listDeletedVaults(w http.ResponseWriter, r *http.Request) erro
 	for _, v := range s.cfg.Vault.ListDeletedVaults(r.Context()) {
 		out = append(out, deletedVaultJSON(v, s.vaultGroupLocked(v.Name)))
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": out})
-	return nil
+	return writeList(w, r, out)
 }
 
 func (s *Service) getDeletedVault(w http.ResponseWriter, r *http.Request, name string) error {
@@ -427,10 +434,10 @@ func (s *Service) checkVaultName(w http.ResponseWriter, r *http.Request) error {
 	_, derr := s.cfg.Vault.GetDeletedVault(r.Context(), in.Name)
 	switch {
 	case !keyvault.ValidVaultName(in.Name):
-		res = map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid",
-			"message": "Vault name must be 3-24 alphanumeric characters, start with a letter, end with a letter or digit, and not contain consecutive hyphens."}
+		res = map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": errVaultName(in.Name)}
 	case err == nil || derr == nil:
-		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": "The vault name '" + in.Name + "' is already in use."}
+		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": "The vault name '" + in.Name +
+			"' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740."}
 	}
 	writeJSON(w, r, http.StatusOK, res)
 	return nil

@@ -1,0 +1,311 @@
+package management
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func errOf(body map[string]any) (code, msg string) {
+	e, _ := body["error"].(map[string]any)
+	code, _ = e["code"].(string)
+	msg, _ = e["message"].(string)
+	return code, msg
+}
+
+func TestAPIVersionChecked(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	tests := []struct {
+		query  string
+		status int
+		code   string
+	}{
+		{"", 400, CodeMissingAPIVersion},
+		{"?api-version=", 400, CodeMissingAPIVersion},
+		{"?api-version=1", 400, CodeInvalidAPIVersion},
+		{"?api-version=2024-1-01", 400, CodeInvalidAPIVersion},
+		{"?api-version=latest", 400, CodeInvalidAPIVersion},
+		{"?api-version=2021-04-01", 200, ""},
+		{"?api-version=2021-04-01-preview", 200, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			status, body := do(t, h, http.MethodGet, sub+"/resourcegroups"+tc.query, "")
+			assert.Equal(t, tc.status, status)
+			code, msg := errOf(body)
+			assert.Equal(t, tc.code, code)
+			if tc.code == CodeInvalidAPIVersion {
+				v, _ := url.ParseQuery(strings.TrimPrefix(tc.query, "?"))
+				assert.True(t, strings.HasPrefix(msg, "The api-version '"+v.Get("api-version")+"' is invalid. The supported versions are '"), msg)
+			}
+		})
+	}
+}
+
+func TestListsPageWithTop(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	for _, g := range []string{"rg1", "rg2", "rg3"} {
+		status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/"+g+"?api-version=2021-04-01", `{"location":"local"}`)
+		require.Equal(t, http.StatusCreated, status)
+	}
+	var names []string
+	next := sub + "/resourcegroups?api-version=2021-04-01&$top=3"
+	pages := 0
+	for next != "" {
+		status, body := do(t, h, http.MethodGet, next, "")
+		require.Equal(t, http.StatusOK, status, body)
+		pages++
+		for _, v := range body["value"].([]any) {
+			names = append(names, v.(map[string]any)["name"].(string))
+		}
+		next = ""
+		if nl, ok := body["nextLink"].(string); ok {
+			u, err := url.Parse(nl)
+			require.NoError(t, err)
+			assert.True(t, u.IsAbs(), "nextLink is absolute: %s", nl)
+			assert.Equal(t, "2021-04-01", u.Query().Get("api-version"), "nextLink keeps the api-version")
+			next = u.RequestURI()
+		}
+	}
+	assert.Equal(t, 2, pages)
+	assert.Equal(t, []string{"azemu", "rg1", "rg2", "rg3"}, names)
+
+	// Without $top everything comes in one page with no nextLink.
+	status, body := do(t, h, http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, body["value"], 4)
+	assert.NotContains(t, body, "nextLink")
+
+	for _, q := range []string{"$top=0", "$top=x", "$skiptoken=-1", "$skiptoken=abc"} {
+		status, body := do(t, h, http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01&"+q, "")
+		assert.Equal(t, http.StatusBadRequest, status, q)
+		code, _ := errOf(body)
+		assert.Equal(t, CodeInvalidQueryParameter, code, q)
+	}
+}
+
+func TestLocationsAreCanonical(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	status, g := do(t, h, http.MethodPut, sub+"/resourcegroups/rg?api-version=2021-04-01", `{"location":"East US"}`)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "eastus", g["location"])
+	status, _ = do(t, h, http.MethodPut, sub+"/resourcegroups/rg?api-version=2021-04-01", `{"location":"eastus"}`)
+	assert.Equal(t, http.StatusOK, status, "the same location, written differently, is the same")
+
+	acct := sub + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/locacct?api-version=2024-01-01"
+	status, a := do(t, h, http.MethodPut, acct, `{"location":"West Europe","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
+	require.Equal(t, http.StatusOK, status, a)
+	assert.Equal(t, "westeurope", a["location"])
+	assert.Equal(t, "westeurope", a["properties"].(map[string]any)["primaryLocation"])
+	status, e := do(t, h, http.MethodPut, acct, `{"location":"eastus","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
+	assert.Equal(t, http.StatusConflict, status)
+	code, msg := errOf(e)
+	assert.Equal(t, CodeInvalidResourceLocation, code)
+	assert.Equal(t, "The resource 'locacct' already exists in location 'westeurope' in resource group 'rg'. A resource with the same name cannot be created in location 'eastus'. Please select a new resource name.", msg)
+
+	id := sub + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31"
+	status, u := do(t, h, http.MethodPut, id, `{"location":"North Europe"}`)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, "northeurope", u["location"])
+	status, e = do(t, h, http.MethodPut, id, `{"location":"westus"}`)
+	assert.Equal(t, http.StatusConflict, status)
+	code, _ = errOf(e)
+	assert.Equal(t, CodeInvalidResourceLocation, code)
+
+	v := sub + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/locvault?api-version=2023-07-01"
+	status, vb := do(t, h, http.MethodPut, v, `{"location":"West US 2","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+	require.Equal(t, http.StatusOK, status, vb)
+	assert.Equal(t, "westus2", vb["location"])
+	status, e = do(t, h, http.MethodPut, v, `{"location":"eastus","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+	assert.Equal(t, http.StatusConflict, status)
+	code, _ = errOf(e)
+	assert.Equal(t, CodeInvalidResourceLocation, code)
+}
+
+func TestStorageAccountErrors(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	put := func(group, name string) (int, map[string]any) {
+		return do(t, h, http.MethodPut, sub+"/resourceGroups/"+group+"/providers/Microsoft.Storage/storageAccounts/"+name+"?api-version=2024-01-01",
+			`{"location":"local","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
+	}
+	status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/other?api-version=2021-04-01", `{"location":"local"}`)
+	require.Equal(t, http.StatusCreated, status)
+	status, _ = put("azemu", "taken1")
+	require.Equal(t, http.StatusOK, status)
+
+	tests := []struct {
+		name, group, account string
+		status               int
+		code, msg            string
+	}{
+		{"missing group beats a bad name", "nogroup", "Bad_Name", 404, CodeResourceGroupNotFound, "Resource group 'nogroup' could not be found."},
+		{"bad name", "azemu", "Bad_Name", 400, CodeAccountNameInvalid,
+			"Bad_Name is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."},
+		{"name of another group", "other", "taken1", 409, CodeStorageAccountAlreadyTaken, "The storage account named taken1 is already taken."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := put(tc.group, tc.account)
+			assert.Equal(t, tc.status, status)
+			code, msg := errOf(body)
+			assert.Equal(t, tc.code, code)
+			assert.Equal(t, tc.msg, msg)
+		})
+	}
+	status, body := do(t, h, http.MethodGet, sub+"/resourceGroups/other/providers/Microsoft.Storage/storageAccounts/taken1?api-version=2024-01-01", "")
+	assert.Equal(t, http.StatusNotFound, status)
+	code, msg := errOf(body)
+	assert.Equal(t, CodeResourceNotFound, code)
+	assert.True(t, strings.HasPrefix(msg, "The Resource 'Microsoft.Storage/storageAccounts/taken1' under resource group 'other' was not found."), msg)
+}
+
+func TestStorageAccountBody(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	put := func(name, kind, skuName string) map[string]any {
+		status, a := do(t, h, http.MethodPut, sub+"/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/"+name+"?api-version=2024-01-01",
+			`{"location":"local","kind":"`+kind+`","sku":{"name":"`+skuName+`"}}`)
+		require.Equal(t, http.StatusOK, status, a)
+		return a
+	}
+	a := put("bodyv2", "StorageV2", "Standard_LRS")
+	assert.Equal(t, sub+"/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/bodyv2", a["id"])
+	assert.Equal(t, "Microsoft.Storage/storageAccounts", a["type"])
+	assert.Equal(t, map[string]any{"name": "Standard_LRS", "tier": "Standard"}, a["sku"])
+	p := a["properties"].(map[string]any)
+	assert.Equal(t, "Succeeded", p["provisioningState"])
+	assert.Equal(t, "Hot", p["accessTier"])
+	assert.NotEmpty(t, p["creationTime"])
+	// The test config has a blob URL and no file URL: only served
+	// endpoints are listed, with the account in the path.
+	assert.Equal(t, map[string]any{"blob": "http://127.0.0.1:10000/bodyv2/"}, p["primaryEndpoints"])
+	enc := p["encryption"].(map[string]any)
+	assert.Equal(t, "Microsoft.Storage", enc["keySource"])
+	for _, svc := range []string{"blob", "file"} {
+		s := enc["services"].(map[string]any)[svc].(map[string]any)
+		assert.Equal(t, true, s["enabled"])
+		assert.Equal(t, "Account", s["keyType"])
+		assert.Equal(t, p["creationTime"], s["lastEnabledTime"])
+	}
+	kct := p["keyCreationTime"].(map[string]any)
+	assert.NotEmpty(t, kct["key1"])
+	assert.NotEmpty(t, kct["key2"])
+
+	v1 := put("bodyv1", "Storage", "Premium_LRS")
+	assert.NotContains(t, v1["properties"], "accessTier", "a general-purpose v1 account has no access tier")
+	assert.Equal(t, "Premium", v1["sku"].(map[string]any)["tier"])
+
+	// listKeys: key1 and key2 with FULL permissions and their creation time.
+	status, keys := do(t, h, http.MethodPost, sub+"/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/bodyv2/listKeys?api-version=2024-01-01", "")
+	require.Equal(t, http.StatusOK, status)
+	list := keys["keys"].([]any)
+	require.Len(t, list, 2)
+	for i, k := range list {
+		m := k.(map[string]any)
+		assert.Equal(t, []string{"key1", "key2"}[i], m["keyName"])
+		assert.Equal(t, "FULL", m["permissions"])
+		assert.NotEmpty(t, m["value"])
+		assert.Equal(t, kct[m["keyName"].(string)], m["creationTime"])
+	}
+}
+
+func TestHeadAnyResource(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	head := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodHead, path, nil)
+		req.Header.Set("Authorization", "Bearer ok")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	tests := []struct {
+		path   string
+		status int
+	}{
+		{sub + "/resourcegroups/azemu?api-version=2021-04-01", 204},
+		{sub + "/resourcegroups/none?api-version=2021-04-01", 404},
+		{sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", 204},
+		{sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/nosuch?api-version=2024-01-01", 404},
+		{sub + "/resourceGroups/none/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", 404},
+		{sub + "/resourcegroups/azemu", 400},
+	}
+	for _, tc := range tests {
+		rec := head(tc.path)
+		assert.Equal(t, tc.status, rec.Code, tc.path)
+		assert.Zero(t, rec.Body.Len(), tc.path)
+	}
+}
+
+func TestProviderRegistration(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	status, body := do(t, h, http.MethodGet, sub+"/providers?api-version=2021-04-01", "")
+	require.Equal(t, http.StatusOK, status)
+	var names []string
+	for _, p := range body["value"].([]any) {
+		m := p.(map[string]any)
+		names = append(names, m["namespace"].(string))
+		assert.Equal(t, "Registered", m["registrationState"])
+	}
+	assert.Contains(t, names, "Microsoft.Storage")
+	assert.Contains(t, names, "Microsoft.KeyVault")
+	assert.Contains(t, names, "Microsoft.ManagedIdentity")
+	status, p := do(t, h, http.MethodGet, sub+"/providers/microsoft.storage?api-version=2021-04-01", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "Microsoft.Storage", p["namespace"])
+	assert.Equal(t, sub+"/providers/Microsoft.Storage", p["id"])
+	status, p = do(t, h, http.MethodPost, sub+"/providers/Microsoft.KeyVault/register?api-version=2021-04-01", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "Registered", p["registrationState"])
+	status, e := do(t, h, http.MethodGet, sub+"/providers/Microsoft.Nope?api-version=2021-04-01", "")
+	assert.Equal(t, http.StatusNotFound, status)
+	code, _ := errOf(e)
+	assert.Equal(t, CodeInvalidResourceNamespace, code)
+}
+
+func TestNameAvailability(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	status, _ := do(t, h, http.MethodPut, sub+"/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/takenvault?api-version=2023-07-01",
+		`{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+	require.Equal(t, http.StatusOK, status)
+	tests := []struct {
+		ns, name string
+		avail    bool
+		reason   string
+		msg      string
+	}{
+		{"Microsoft.Storage", "freeacct", true, "", ""},
+		{"Microsoft.Storage", "devstoreaccount1", false, "AlreadyExists", "The storage account named devstoreaccount1 is already taken."},
+		{"Microsoft.Storage", "No", false, "AccountNameInvalid", "No is not a valid storage account name."},
+		{"Microsoft.KeyVault", "freevault", true, "", ""},
+		{"Microsoft.KeyVault", "takenvault", false, "AlreadyExists", "The vault name 'takenvault' is already in use."},
+		{"Microsoft.KeyVault", "1vault", false, "AccountNameInvalid", "The vault name '1vault' is invalid."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ns+"/"+tc.name, func(t *testing.T) {
+			typ := "Microsoft.Storage/storageAccounts"
+			if tc.ns == "Microsoft.KeyVault" {
+				typ = "Microsoft.KeyVault/vaults"
+			}
+			status, body := do(t, h, http.MethodPost, sub+"/providers/"+tc.ns+"/checkNameAvailability?api-version=2024-01-01",
+				`{"name":"`+tc.name+`","type":"`+typ+`"}`)
+			require.Equal(t, http.StatusOK, status)
+			assert.Equal(t, tc.avail, body["nameAvailable"])
+			if tc.avail {
+				assert.NotContains(t, body, "reason")
+				return
+			}
+			assert.Equal(t, tc.reason, body["reason"])
+			assert.True(t, strings.HasPrefix(body["message"].(string), tc.msg), body["message"])
+		})
+	}
+	status, body := do(t, h, http.MethodPut, sub+"/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/1vault?api-version=2023-07-01",
+		`{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+	code, msg := errOf(body)
+	assert.Equal(t, CodeVaultNameNotValid, code)
+	assert.Contains(t, msg, "The vault name '1vault' is invalid.")
+}
