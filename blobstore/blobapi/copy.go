@@ -1,10 +1,7 @@
 package blobapi
 
 import (
-	"context"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
@@ -25,7 +22,7 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 	srcURL := r.Header.Get("x-ms-copy-source")
 	putBlob := c.op.name == "PutBlobFromURL"
 	async := !putBlob && !strings.EqualFold(r.Header.Get("x-ms-requires-sync"), "true")
-	src, err := a.resolveCopySource(r, c, srcURL, async)
+	src, err := a.resolveCopySource(r, c, async)
 	if err != nil {
 		return err
 	}
@@ -72,36 +69,15 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 // synchronous operations (Copy Blob From URL, Put Blob From URL, Put Block
 // From URL, Append Block From URL) need a source that is public or carries
 // its own SAS, as on Azure (404 CannotVerifyCopySource otherwise).
-func (a *api) resolveCopySource(r *http.Request, c *call, raw string, sharedKeyReads bool) (blobstore.BlobRef, error) {
-	invalid := blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-copy-source").WithDetail("HeaderValue", storagehttp.RedactSAS(raw))
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return blobstore.BlobRef{}, invalid
+func (a *api) resolveCopySource(r *http.Request, c *call, sharedKeyReads bool) (blobstore.BlobRef, error) {
+	src, err := storagehttp.ParseCopySource(r, storagehttp.CopySourceOptions{
+		Header: "x-ms-copy-source", HostSuffixes: []string{storagehttp.HostSuffixBlob}, Account: c.account.Name,
+		NotLocal: "azemu can only copy blobs stored in this emulator.",
+	})
+	if err != nil {
+		return blobstore.BlobRef{}, err
 	}
-	segs := strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 3)
-	if acct, ok := hostAccount(u.Host); ok {
-		segs = append([]string{acct}, strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 2)...)
-	} else if !a.isLocalHost(r, u.Host) {
-		return blobstore.BlobRef{}, blobstore.ErrCannotVerifyCopySource.WithMessage("azemu can only copy blobs stored in this emulator.")
-	}
-	if len(segs) != 3 || segs[0] == "" || segs[1] == "" || segs[2] == "" {
-		return blobstore.BlobRef{}, invalid
-	}
-	var ref blobstore.BlobRef
-	var uerr error
-	if ref.Account, uerr = url.PathUnescape(segs[0]); uerr != nil {
-		return ref, invalid
-	}
-	if ref.Container, uerr = url.PathUnescape(segs[1]); uerr != nil {
-		return ref, invalid
-	}
-	if ref.Blob, uerr = url.PathUnescape(segs[2]); uerr != nil {
-		return ref, invalid
-	}
-	ref.Snapshot = u.Query().Get("snapshot")
-	if ref.Account != c.account.Name {
-		return ref, blobstore.ErrCopyAcrossAccountsNotSupported
-	}
+	ref := blobstore.BlobRef{Account: src.Account, Container: src.Container, Blob: src.Path, Snapshot: src.URL.Query().Get("snapshot")}
 	if r.Header.Get("x-ms-copy-source-authorization") != "" {
 		// A bearer token for the source: azemu cannot verify it yet.
 		return ref, blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-copy-source-authorization yet.").
@@ -110,50 +86,18 @@ func (a *api) resolveCopySource(r *http.Request, c *call, raw string, sharedKeyR
 	if sharedKeyReads && (c.auth.Method == storageauth.MethodSharedKey || c.auth.Method == storageauth.MethodSharedKeyLite) {
 		return ref, nil
 	}
-	notFound := &blobstore.Error{Status: http.StatusNotFound, Code: blobstore.ErrCannotVerifyCopySource.Code, Message: "The specified resource does not exist."}
-	if u.Query().Get("sig") != "" {
-		sr, err := http.NewRequestWithContext(r.Context(), http.MethodGet, raw, nil)
-		if err != nil {
-			return ref, invalid
-		}
-		sr.RequestURI = u.RequestURI()
-		sr.RemoteAddr = r.RemoteAddr
-		ref2 := blobstore.ContainerRef{Account: ref.Account, Container: ref.Container}
-		_, err = storageauth.Authenticate(r.Context(), sr, storageauth.Request{
-			Service: storageauth.ServiceBlob, Account: ref.Account, Container: ref.Container, Path: ref.Blob,
-			ResourceType: 'o', Permission: 'r', ClientIP: storagehttp.ClientIP(r), HTTPS: u.Scheme == "https", Now: a.now(),
-		}, c.account.Keys, func(ctx2 context.Context, id string) (storageauth.Policy, bool, error) {
-			p, found, err := a.svc.ContainerPolicy(ctx2, ref2, id)
-			return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, found, err
-		})
-		if err != nil {
+	cref := blobstore.ContainerRef{Account: ref.Account, Container: ref.Container}
+	if src.URL.Query().Get("sig") != "" {
+		if err := src.Authenticate(r, storageauth.ServiceBlob, ref.Blob, c.account.Keys, a.containerPolicies(cref), a.now()); err != nil {
 			return ref, blobstore.ErrCannotVerifyCopySource.WithMessage("%s", "The source SAS does not authorize reading the source blob.")
 		}
 		return ref, nil
 	}
-	level, err := a.svc.ContainerPublicAccess(r.Context(), blobstore.ContainerRef{Account: ref.Account, Container: ref.Container})
+	level, err := a.svc.ContainerPublicAccess(r.Context(), cref)
 	if err != nil || level == blobstore.PublicAccessNone {
-		return ref, notFound
+		return ref, &blobstore.Error{Status: http.StatusNotFound, Code: blobstore.ErrCannotVerifyCopySource.Code, Message: "The specified resource does not exist."}
 	}
 	return ref, nil
-}
-
-// isLocalHost reports whether host names this emulator: the request's own
-// host, or a loopback name on any port.
-func (a *api) isLocalHost(r *http.Request, host string) bool {
-	if strings.EqualFold(host, r.Host) {
-		return true
-	}
-	h := host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		h = hh
-	}
-	h = strings.Trim(strings.ToLower(h), "[]")
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // AbortCopyBlob aborts a pending copy; azemu's copies complete at once, so

@@ -14,7 +14,7 @@ import (
 // operation and resolves x-ms-source-range against it. The caller closes
 // the reader.
 func (a *api) openCopySource(r *http.Request, c *call) (rd *blobstore.BlobReader, off, n int64, err error) {
-	src, err := a.resolveCopySource(r, c, r.Header.Get("x-ms-copy-source"), false)
+	src, err := a.resolveCopySource(r, c, false)
 	if err != nil {
 		return nil, 0, 0, err
 	}

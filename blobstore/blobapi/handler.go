@@ -87,11 +87,6 @@ func rewrite(r *http.Request) *http.Request {
 	return r2
 }
 
-// hostAccount returns the account of a host-style Host header.
-func hostAccount(host string) (string, bool) {
-	return storagehttp.HostAccount(host, storagehttp.HostSuffixBlob)
-}
-
 // anonymous says which public access level lets an operation through
 // without credentials.
 type anonymous int

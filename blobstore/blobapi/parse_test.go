@@ -66,9 +66,4 @@ func TestRewrite(t *testing.T) {
 		assert.Equal(t, tc.wantRaw, got.URL.EscapedPath(), tc.target)
 		assert.Equal(t, tc.target, got.RequestURI, "what the client signed is kept")
 	}
-	_, ok := hostAccount("a.b.blob.localhost")
-	assert.False(t, ok)
-	acct, ok := hostAccount("DevStoreAccount1.BLOB.localhost:1")
-	assert.True(t, ok)
-	assert.Equal(t, "devstoreaccount1", acct)
 }

@@ -206,14 +206,14 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 			segs = append([]string{acct}, strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 2)...)
 		}
 		if len(segs) != 3 {
-			return blobstore.RenameOptions{}, invalidHeader("x-ms-file-rename-source", raw)
+			return blobstore.RenameOptions{}, storagehttp.InvalidHeader("x-ms-file-rename-source", raw)
 		}
 		var e1, e2, e3 error
 		src.Account, e1 = url.PathUnescape(segs[0])
 		src.Share, e2 = url.PathUnescape(segs[1])
 		src.Path, e3 = url.PathUnescape(segs[2])
 		if e1 != nil || e2 != nil || e3 != nil {
-			return blobstore.RenameOptions{}, invalidHeader("x-ms-file-rename-source", raw)
+			return blobstore.RenameOptions{}, storagehttp.InvalidHeader("x-ms-file-rename-source", raw)
 		}
 	} else {
 		p := raw
@@ -222,7 +222,7 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 		}
 		up, err := url.PathUnescape(p)
 		if err != nil {
-			return blobstore.RenameOptions{}, invalidHeader("x-ms-file-rename-source", raw)
+			return blobstore.RenameOptions{}, storagehttp.InvalidHeader("x-ms-file-rename-source", raw)
 		}
 		src.Path = up
 	}
@@ -248,10 +248,6 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 		opts.ContentType = &ct
 	}
 	return opts, nil
-}
-
-func invalidHeader(name, v string) error {
-	return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", storagehttp.RedactSAS(v))
 }
 
 func (a *api) rename(w http.ResponseWriter, r *http.Request, dir bool) error {
@@ -317,7 +313,7 @@ func (a *api) authorizeRenameSource(r *http.Request, c *call, raw string, src bl
 	if u, err := url.Parse(raw); err == nil && u.Query().Get("sig") != "" {
 		req, err := http.NewRequestWithContext(r.Context(), http.MethodPut, raw, nil)
 		if err != nil {
-			return invalidHeader("x-ms-file-rename-source", raw)
+			return storagehttp.InvalidHeader("x-ms-file-rename-source", raw)
 		}
 		req.RequestURI, req.RemoteAddr = u.RequestURI(), r.RemoteAddr
 		sr = req

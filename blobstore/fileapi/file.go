@@ -49,7 +49,7 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 		return blobstore.ErrRequestBodyTooLarge
 	}
 	if body > *size {
-		return invalidHeader("Content-Length", strconv.FormatInt(body, 10))
+		return storagehttp.InvalidHeader("Content-Length", strconv.FormatInt(body, 10))
 	}
 	var bodyMD5 []byte
 	if body > 0 {
@@ -92,7 +92,7 @@ func (a *api) GetFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	rangeMD5 := strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true")
 	if rangeMD5 && !hasRange {
-		return invalidHeader("x-ms-range-get-content-md5", "true")
+		return storagehttp.InvalidHeader("x-ms-range-get-content-md5", "true")
 	}
 	rd, err := a.svc.GetFile(r.Context(), c.fileRef(), leaseID(r))
 	if err != nil {
@@ -234,7 +234,7 @@ func writeRange(r *http.Request, name string) (off, n int64, err error) {
 	}
 	rng, err := storagehttp.ParseRangeValue(v)
 	if err != nil || rng.End < 0 {
-		return 0, 0, invalidHeader(name, v)
+		return 0, 0, storagehttp.InvalidHeader(name, v)
 	}
 	return rng.Start, rng.End - rng.Start + 1, nil
 }
@@ -274,7 +274,7 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 			return blobstore.ErrMissingContentLengthHeader
 		}
 		if r.ContentLength != n {
-			return invalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
+			return storagehttp.InvalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
 		}
 		if n > maxRange {
 			return errRangeTooLarge
@@ -286,13 +286,13 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 		opts.Body = r.Body
 	case "clear":
 		if r.ContentLength > 0 {
-			return invalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
+			return storagehttp.InvalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
 		}
 		opts.Clear = true
 	case "":
 		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-write")
 	default:
-		return invalidHeader("x-ms-write", r.Header.Get("x-ms-write"))
+		return storagehttp.InvalidHeader("x-ms-write", r.Header.Get("x-ms-write"))
 	}
 	res, err := a.svc.PutRange(r.Context(), callOf(r).fileRef(), opts)
 	if err != nil {
@@ -316,13 +316,13 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if sn != n {
-		return invalidHeader("x-ms-source-range", r.Header.Get("x-ms-source-range"))
+		return storagehttp.InvalidHeader("x-ms-source-range", r.Header.Get("x-ms-source-range"))
 	}
 	if n > maxRange {
 		return blobstore.ErrRequestBodyTooLarge
 	}
 	if w := r.Header.Get("x-ms-write"); w != "" && !strings.EqualFold(w, "update") {
-		return invalidHeader("x-ms-write", w)
+		return storagehttp.InvalidHeader("x-ms-write", w)
 	}
 	src, err := a.resolveSource(r, c, "x-ms-copy-source")
 	if err != nil {
@@ -349,7 +349,7 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 	if v := r.Header.Get("x-ms-source-content-crc64"); v != "" {
 		want, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(want) != 8 {
-			return invalidHeader("x-ms-source-content-crc64", v)
+			return storagehttp.InvalidHeader("x-ms-source-content-crc64", v)
 		}
 		if binary.LittleEndian.Uint64(want) != sum {
 			return blobstore.ErrFileCRC64Mismatch
@@ -435,7 +435,7 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 			return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-permission")
 		}
 	case mode != "":
-		return invalidHeader("x-ms-file-permission-copy-mode", mode)
+		return storagehttp.InvalidHeader("x-ms-file-permission-copy-mode", mode)
 	}
 	opts := blobstore.CopyFileOptions{SourceURL: storagehttp.RedactSAS(r.Header.Get("x-ms-copy-source")), Metadata: md, SMB: smb,
 		LeaseID: leaseID(r), CreateOnly: !c.auth.Allows(storageauth.PermWrite),
@@ -462,7 +462,7 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 // https://learn.microsoft.com/rest/api/storageservices/abort-copy-file
 func (a *api) AbortCopyFile(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("x-ms-copy-action"), "abort") {
-		return invalidHeader("x-ms-copy-action", r.Header.Get("x-ms-copy-action"))
+		return storagehttp.InvalidHeader("x-ms-copy-action", r.Header.Get("x-ms-copy-action"))
 	}
 	id := r.URL.Query().Get("copyid")
 	if id == "" {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
@@ -29,74 +28,35 @@ var errSourceDenied = &blobstore.Error{Status: http.StatusForbidden, Code: blobs
 // read. A path-style URL on the request's own host (or port) is a file;
 // on another loopback port it is a blob (the Blob listener).
 func (a *api) resolveSource(r *http.Request, c *call, header string) (copySource, error) {
-	raw := r.Header.Get(header)
-	bad := invalidHeader(header, raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return copySource{}, bad
+	u, err := storagehttp.ParseCopySource(r, storagehttp.CopySourceOptions{
+		Header: header, HostSuffixes: []string{storagehttp.HostSuffixFile, storagehttp.HostSuffixBlob}, Account: c.account.Name,
+		NotLocal: "azemu can only copy from this emulator.",
+	})
+	if err != nil {
+		return copySource{}, err
 	}
-	path := strings.TrimPrefix(u.EscapedPath(), "/")
-	isFile := true
-	var segs []string
-	switch acct, ok := storagehttp.HostAccount(u.Host, storagehttp.HostSuffixFile); {
-	case ok:
-		segs = append([]string{acct}, strings.SplitN(path, "/", 2)...)
-	default:
-		if bacct, ok := storagehttp.HostAccount(u.Host, storagehttp.HostSuffixBlob); ok {
-			segs, isFile = append([]string{bacct}, strings.SplitN(path, "/", 2)...), false
-			break
-		}
-		if !storagehttp.IsLoopbackHost(u.Host) && !strings.EqualFold(u.Host, r.Host) {
-			return copySource{}, blobstore.ErrCannotVerifyCopySource.WithMessage("azemu can only copy from this emulator.")
-		}
-		segs = strings.SplitN(path, "/", 3)
-		isFile = samePort(u.Host, r.Host)
-	}
-	if len(segs) != 3 || segs[0] == "" || segs[1] == "" || segs[2] == "" {
-		return copySource{}, bad
-	}
-	var parts [3]string
-	for i, s := range segs {
-		if parts[i], err = url.PathUnescape(s); err != nil {
-			return copySource{}, bad
-		}
-	}
-	if parts[0] != c.account.Name {
-		return copySource{}, blobstore.ErrCopyAcrossAccountsNotSupported
-	}
+	isFile := u.HostSuffix == storagehttp.HostSuffixFile || u.HostSuffix == "" && samePort(u.URL.Host, r.Host)
 	var src copySource
 	if isFile {
-		src.file = &blobstore.FileRef{Account: parts[0], Share: parts[1], Path: normalizePath(parts[2], ""), Snapshot: u.Query().Get("sharesnapshot")}
+		src.file = &blobstore.FileRef{Account: u.Account, Share: u.Container, Path: normalizePath(u.Path, ""), Snapshot: u.URL.Query().Get("sharesnapshot")}
 	} else {
-		src.blob = &blobstore.BlobRef{Account: parts[0], Container: parts[1], Blob: parts[2], Snapshot: u.Query().Get("snapshot")}
+		src.blob = &blobstore.BlobRef{Account: u.Account, Container: u.Container, Blob: u.Path, Snapshot: u.URL.Query().Get("snapshot")}
 	}
 	if c.auth.Method == storageauth.MethodSharedKey || c.auth.Method == storageauth.MethodSharedKeyLite {
 		return src, nil
 	}
-	if u.Query().Get("sig") == "" {
+	if u.URL.Query().Get("sig") == "" {
 		return src, errSourceDenied
 	}
-	sr, err := http.NewRequestWithContext(r.Context(), http.MethodGet, raw, nil)
-	if err != nil {
-		return src, bad
-	}
-	sr.RequestURI = u.RequestURI()
-	sr.RemoteAddr = r.RemoteAddr
-	req := storageauth.Request{Account: parts[0], Container: parts[1], Path: parts[2], ResourceType: 'o', Permission: 'r',
-		ClientIP: storagehttp.ClientIP(r), HTTPS: u.Scheme == "https", Now: a.now()}
-	var lookup storageauth.PolicyLookup
 	if isFile {
-		req.Service, req.Path = storageauth.ServiceFile, src.file.Path
-		lookup = a.policyLookup(parts[0], parts[1])
+		err = u.Authenticate(r, storageauth.ServiceFile, src.file.Path, c.account.Keys, a.policyLookup(u.Account, u.Container), a.now())
 	} else {
-		req.Service = storageauth.ServiceBlob
-		cref := blobstore.ContainerRef{Account: parts[0], Container: parts[1]}
-		lookup = func(ctx context.Context, id string) (storageauth.Policy, bool, error) {
-			p, found, err := a.svc.ContainerPolicy(ctx, cref, id)
-			return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, found, err
-		}
+		cref := blobstore.ContainerRef{Account: u.Account, Container: u.Container}
+		err = u.Authenticate(r, storageauth.ServiceBlob, u.Path, c.account.Keys, storagehttp.PolicyLookup(func(ctx context.Context, id string) (blobstore.AccessPolicy, bool, error) {
+			return a.svc.ContainerPolicy(ctx, cref, id)
+		}), a.now())
 	}
-	if _, err := storageauth.Authenticate(r.Context(), sr, req, c.account.Keys, lookup); err != nil {
+	if err != nil {
 		return src, errSourceDenied
 	}
 	return src, nil

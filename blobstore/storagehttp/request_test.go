@@ -21,3 +21,15 @@ func TestParseMaxResults(t *testing.T) {
 	_, err = ParseMaxResults("ten")
 	assert.Equal(t, "InvalidQueryParameterValue", blobstore.CodeOf(err))
 }
+
+func TestHostAccount(t *testing.T) {
+	_, ok := HostAccount("a.b.blob.localhost", HostSuffixBlob)
+	assert.False(t, ok)
+	acct, ok := HostAccount("DevStoreAccount1.BLOB.localhost:1", HostSuffixBlob)
+	assert.True(t, ok)
+	assert.Equal(t, "devstoreaccount1", acct)
+	_, ok = HostAccount("acct.blob.localhost", HostSuffixFile)
+	assert.False(t, ok)
+	_, ok = HostAccount(".file.localhost", HostSuffixFile)
+	assert.False(t, ok)
+}
