@@ -658,3 +658,215 @@ func TestManagementPersistence(t *testing.T) {
 	f.setEnabled(t, "", true)
 	f.requireReadable(t)
 }
+
+// TestManagementFidelity drives what the management SDKs decode and what
+// tools rely on: canonical locations, paging with $top and nextLink,
+// existence checks, provider registration, name availability, ARM's error
+// codes and messages, and the read-only properties of accounts and vaults.
+func TestManagementFidelity(t *testing.T) {
+	emu := startAzemu(t)
+	env := newARM(t, emu)
+	ctx := ctxT(t)
+	opts := &arm.ClientOptions{ClientOptions: clientOptions(emu)}
+	generic, err := armresources.NewClient(emulator.DevSubscription, env.cred, opts)
+	require.NoError(t, err)
+	providers, err := armresources.NewProvidersClient(emulator.DevSubscription, env.cred, opts)
+	require.NoError(t, err)
+
+	t.Run("locations are canonical", func(t *testing.T) {
+		g, err := env.groups.CreateOrUpdate(ctx, "fid", armresources.ResourceGroup{Location: to.Ptr("East US")}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "eastus", *g.Location)
+		id, err := env.msi.CreateOrUpdate(ctx, "fid", "fid-id", armmsi.Identity{Location: to.Ptr("West Europe")}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "westeurope", *id.Location)
+		_, err = env.msi.CreateOrUpdate(ctx, "fid", "fid-id", armmsi.Identity{Location: to.Ptr("eastus")}, nil)
+		status, code := armCode(t, err)
+		assert.Equal(t, 409, status)
+		assert.Equal(t, "InvalidResourceLocation", code)
+		assert.Contains(t, err.Error(), "The resource 'fid-id' already exists in location 'westeurope' in resource group 'fid'.")
+	})
+
+	t.Run("storage account properties", func(t *testing.T) {
+		acct, err := env.createAccount(t, "fid", "fidacct", armstorage.AccountCreateParameters{Location: to.Ptr("East US 2")})
+		require.NoError(t, err)
+		assert.Equal(t, "eastus2", *acct.Location)
+		assert.Equal(t, "Microsoft.Storage/storageAccounts", *acct.Type)
+		assert.Equal(t, armstorage.SKUTierStandard, *acct.SKU.Tier)
+		p := acct.Properties
+		assert.Equal(t, emu.BlobURL()+"/fidacct/", *p.PrimaryEndpoints.Blob)
+		assert.Equal(t, emu.FileURL()+"/fidacct/", *p.PrimaryEndpoints.File)
+		assert.Nil(t, p.PrimaryEndpoints.Queue, "queues are not served")
+		require.NotNil(t, p.CreationTime)
+		assert.Equal(t, armstorage.AccessTierHot, *p.AccessTier)
+		for _, svc := range []*armstorage.EncryptionService{p.Encryption.Services.Blob, p.Encryption.Services.File} {
+			require.NotNil(t, svc)
+			assert.True(t, *svc.Enabled)
+			assert.Equal(t, armstorage.KeyTypeAccount, *svc.KeyType)
+			require.NotNil(t, svc.LastEnabledTime)
+		}
+		require.NotNil(t, p.KeyCreationTime.Key1)
+		keys, err := env.accounts.ListKeys(ctx, "fid", "fidacct", nil)
+		require.NoError(t, err)
+		require.Len(t, keys.Keys, 2)
+		for i, k := range keys.Keys {
+			assert.Equal(t, []string{"key1", "key2"}[i], *k.KeyName)
+			// Azure answers FULL in capitals (the spec's enum says Full).
+			assert.True(t, strings.EqualFold(string(armstorage.KeyPermissionFull), string(*k.Permissions)))
+			require.NotNil(t, k.CreationTime)
+			assert.WithinDuration(t, *p.KeyCreationTime.Key1, *k.CreationTime, time.Second)
+		}
+
+		v1, err := env.createAccount(t, "fid", "fidv1", armstorage.AccountCreateParameters{Kind: to.Ptr(armstorage.KindStorage)})
+		require.NoError(t, err)
+		assert.Nil(t, v1.Properties.AccessTier, "general-purpose v1 accounts have no access tier")
+
+		_, err = env.accounts.GetProperties(ctx, "fid", "nosuchacct", nil)
+		status, code := armCode(t, err)
+		assert.Equal(t, 404, status)
+		assert.Equal(t, "ResourceNotFound", code)
+		assert.Contains(t, err.Error(), "The Resource 'Microsoft.Storage/storageAccounts/nosuchacct' under resource group 'fid' was not found.")
+		_, err = env.createAccount(t, "fid", "Bad_Name", armstorage.AccountCreateParameters{})
+		_, code = armCode(t, err)
+		assert.Equal(t, "AccountNameInvalid", code)
+		assert.Contains(t, err.Error(), "Bad_Name is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.")
+		_, err = env.createAccount(t, "nogroup", "Bad_Name", armstorage.AccountCreateParameters{})
+		_, code = armCode(t, err)
+		assert.Equal(t, "ResourceGroupNotFound", code, "ARM checks the group before the provider checks the name")
+
+		avail, err := env.accounts.CheckNameAvailability(ctx, armstorage.AccountCheckNameAvailabilityParameters{
+			Name: to.Ptr("No"), Type: to.Ptr("Microsoft.Storage/storageAccounts")}, nil)
+		require.NoError(t, err)
+		assert.False(t, *avail.NameAvailable)
+		assert.Equal(t, armstorage.ReasonAccountNameInvalid, *avail.Reason)
+		assert.NotEmpty(t, *avail.Message)
+
+		// HEAD through the generic client.
+		ex, err := generic.CheckExistenceByID(ctx, *acct.ID, "2024-01-01", nil)
+		require.NoError(t, err)
+		assert.True(t, ex.Success)
+		ex, err = generic.CheckExistenceByID(ctx, strings.Replace(*acct.ID, "fidacct", "nosuchacct", 1), "2024-01-01", nil)
+		require.NoError(t, err)
+		assert.False(t, ex.Success)
+	})
+
+	t.Run("vault properties", func(t *testing.T) {
+		plain := env.createVault(t, "fid", "fid-plain", vaultOptions{softDelete: true})
+		p := plain.Properties
+		assert.Equal(t, "Microsoft.KeyVault/vaults", *plain.Type)
+		assert.Equal(t, "local", *plain.Location, "the vault's own location, not its group's")
+		assert.Equal(t, emulator.DevTenantID, *p.TenantID)
+		assert.Equal(t, armkeyvault.SKUFamilyA, *p.SKU.Family)
+		assert.Equal(t, armkeyvault.SKUNameStandard, *p.SKU.Name)
+		assert.True(t, *p.EnableSoftDelete)
+		assert.Equal(t, int32(90), *p.SoftDeleteRetentionInDays)
+		assert.Nil(t, p.EnablePurgeProtection, "Azure omits enablePurgeProtection until it is turned on")
+		assert.False(t, *p.EnableRbacAuthorization)
+		assert.Equal(t, armkeyvault.VaultProvisioningStateSucceeded, *p.ProvisioningState)
+		require.Len(t, p.AccessPolicies, 1)
+		assert.Equal(t, emulator.DevObjectID, *p.AccessPolicies[0].ObjectID)
+
+		_, err := env.vaults.BeginCreateOrUpdate(ctx, "fid", "1-bad", armkeyvault.VaultCreateOrUpdateParameters{
+			Location: to.Ptr("local"), Properties: &armkeyvault.VaultProperties{TenantID: to.Ptr(emulator.DevTenantID),
+				SKU: &armkeyvault.SKU{Family: to.Ptr(armkeyvault.SKUFamilyA), Name: to.Ptr(armkeyvault.SKUNameStandard)}}}, nil)
+		status, code := armCode(t, err)
+		assert.Equal(t, 400, status)
+		assert.Equal(t, "VaultNameNotValid", code)
+
+		for _, tc := range []struct {
+			name   string
+			avail  bool
+			reason armkeyvault.Reason
+		}{
+			{"fid-free", true, ""},
+			{"fid-plain", false, armkeyvault.ReasonAlreadyExists},
+			{"1-bad", false, armkeyvault.ReasonAccountNameInvalid},
+		} {
+			res, err := env.vaults.CheckNameAvailability(ctx, armkeyvault.VaultCheckNameAvailabilityParameters{
+				Name: to.Ptr(tc.name), Type: to.Ptr("Microsoft.KeyVault/vaults")}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tc.avail, *res.NameAvailable, tc.name)
+			if !tc.avail {
+				assert.Equal(t, tc.reason, *res.Reason, tc.name)
+				assert.NotEmpty(t, *res.Message, tc.name)
+			}
+		}
+
+		// A deleted vault keeps its name taken and reports when it goes.
+		_, err = env.vaults.Delete(ctx, "fid", "fid-plain", nil)
+		require.NoError(t, err)
+		res, err := env.vaults.CheckNameAvailability(ctx, armkeyvault.VaultCheckNameAvailabilityParameters{
+			Name: to.Ptr("fid-plain"), Type: to.Ptr("Microsoft.KeyVault/vaults")}, nil)
+		require.NoError(t, err)
+		assert.False(t, *res.NameAvailable)
+		_, err = env.vaults.GetDeleted(ctx, "fid-plain", "westus", nil)
+		status, code = armCode(t, err)
+		assert.Equal(t, 404, status, "a deleted vault is found only at its own location")
+		dv, err := env.vaults.GetDeleted(ctx, "fid-plain", "local", nil)
+		require.NoError(t, err)
+		assert.Equal(t, "Microsoft.KeyVault/deletedVaults", *dv.Type)
+		assert.Equal(t, "local", *dv.Properties.Location)
+		assert.False(t, *dv.Properties.PurgeProtectionEnabled)
+		assert.Equal(t, 90*24*time.Hour, dv.Properties.ScheduledPurgeDate.Sub(*dv.Properties.DeletionDate))
+	})
+
+	t.Run("paging with top and nextLink", func(t *testing.T) {
+		for _, n := range []string{"fid-a", "fid-b", "fid-c"} {
+			env.createVault(t, "fid", n, vaultOptions{softDelete: true})
+		}
+		var names []string
+		pages := 0
+		for p := env.vaults.NewListByResourceGroupPager("fid", &armkeyvault.VaultsClientListByResourceGroupOptions{Top: to.Ptr(int32(2))}); p.More(); {
+			page, err := p.NextPage(ctx)
+			require.NoError(t, err)
+			pages++
+			assert.LessOrEqual(t, len(page.Value), 2)
+			for _, v := range page.Value {
+				names = append(names, *v.Name)
+			}
+		}
+		assert.Equal(t, []string{"fid-a", "fid-b", "fid-c"}, names)
+		assert.Equal(t, 2, pages)
+
+		names, pages = nil, 0
+		for p := env.vaults.NewListPager(&armkeyvault.VaultsClientListOptions{Top: to.Ptr(int32(1))}); p.More(); {
+			page, err := p.NextPage(ctx)
+			require.NoError(t, err)
+			pages++
+			for _, v := range page.Value {
+				names = append(names, *v.Name)
+			}
+		}
+		assert.ElementsMatch(t, []string{emulator.DevVaultName, "fid-a", "fid-b", "fid-c"}, names)
+		assert.Equal(t, len(names), pages)
+
+		var groups []string
+		for p := env.groups.NewListPager(&armresources.ResourceGroupsClientListOptions{Top: to.Ptr(int32(1))}); p.More(); {
+			page, err := p.NextPage(ctx)
+			require.NoError(t, err)
+			require.Len(t, page.Value, 1)
+			groups = append(groups, *page.Value[0].Name)
+		}
+		assert.Equal(t, []string{emulator.DevResourceGroup, "fid"}, groups)
+	})
+
+	t.Run("provider registration", func(t *testing.T) {
+		for _, ns := range []string{"Microsoft.Storage", "Microsoft.KeyVault", "Microsoft.ManagedIdentity"} {
+			p, err := providers.Get(ctx, ns, nil)
+			require.NoError(t, err)
+			assert.Equal(t, "Registered", *p.RegistrationState, ns)
+			r, err := providers.Register(ctx, ns, nil)
+			require.NoError(t, err)
+			assert.Equal(t, "Registered", *r.RegistrationState, ns)
+		}
+		_, err := providers.Get(ctx, "Microsoft.Compute", nil)
+		_, code := armCode(t, err)
+		assert.Equal(t, "InvalidResourceNamespace", code)
+	})
+
+	t.Run("malformed api-version", func(t *testing.T) {
+		status, body := rawARM(t, env, http.MethodGet, "/subscriptions/"+emulator.DevSubscription+"/resourcegroups?api-version=latest", true)
+		assert.Equal(t, 400, status)
+		assert.Equal(t, "InvalidApiVersionParameter", errorCodeOf(body))
+	})
+}

@@ -264,9 +264,9 @@ func (s *Service) provider(w http.ResponseWriter, r *http.Request, group, ns str
 		case eq(p[0], "deletedVaults") && len(p) == 1 && group == "":
 			return only(r, http.MethodGet, func() error { return s.listDeletedVaults(w, r) })
 		case eq(p[0], "locations") && len(p) == 4 && group == "" && eq(p[2], "deletedVaults"):
-			return only(r, http.MethodGet, func() error { return s.getDeletedVault(w, r, p[3]) })
+			return only(r, http.MethodGet, func() error { return s.getDeletedVault(w, r, p[1], p[3]) })
 		case eq(p[0], "locations") && len(p) == 5 && group == "" && eq(p[2], "deletedVaults") && eq(p[4], "purge"):
-			return only(r, http.MethodPost, func() error { return s.purgeDeletedVault(w, r, p[3]) })
+			return only(r, http.MethodPost, func() error { return s.purgeDeletedVault(w, r, p[1], p[3]) })
 		case eq(p[0], "checkNameAvailability") && len(p) == 1 && group == "":
 			return only(r, http.MethodPost, func() error { return s.checkVaultName(w, r) })
 		}

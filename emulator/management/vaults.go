@@ -1,6 +1,7 @@
 package management
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -349,16 +350,29 @@ func (s *Service) listDeletedVaults(w http.ResponseWriter, r *http.Request) erro
 	return writeList(w, r, out)
 }
 
-func (s *Service) getDeletedVault(w http.ResponseWriter, r *http.Request, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.cfg.Vault.GetDeletedVault(r.Context(), name)
+// deletedVaultLocked finds a soft-deleted vault at its location (a deleted
+// vault lives under /locations/{location}/deletedVaults). Caller holds s.mu.
+func (s *Service) deletedVaultLocked(ctx context.Context, location, name string) (keyvault.Vault, error) {
+	v, err := s.cfg.Vault.GetDeletedVault(ctx, name)
+	if err == nil && !eq(normLocation(location), normLocation(v.Location)) {
+		err = keyvault.ErrVaultNotFound
+	}
 	if err != nil {
 		if isVaultNotFound(err) {
-			return newError(http.StatusNotFound, CodeResourceNotFound,
-				"The Resource 'Microsoft.KeyVault/deletedVaults/%s' was not found.", name)
+			return keyvault.Vault{}, newError(http.StatusNotFound, CodeResourceNotFound,
+				"The Resource 'Microsoft.KeyVault/locations/%s/deletedVaults/%s' was not found.", location, name)
 		}
-		return fromVault(err)
+		return keyvault.Vault{}, fromVault(err)
+	}
+	return v, nil
+}
+
+func (s *Service) getDeletedVault(w http.ResponseWriter, r *http.Request, location, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.deletedVaultLocked(r.Context(), location, name)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, r, http.StatusOK, deletedVaultJSON(v, s.vaultGroupLocked(v.Name)))
 	return nil
@@ -366,14 +380,13 @@ func (s *Service) getDeletedVault(w http.ResponseWriter, r *http.Request, name s
 
 // purgeDeletedVault purges a soft-deleted vault; under purge protection
 // Azure refuses: (MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.
-func (s *Service) purgeDeletedVault(w http.ResponseWriter, r *http.Request, name string) error {
+func (s *Service) purgeDeletedVault(w http.ResponseWriter, r *http.Request, location, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, err := s.deletedVaultLocked(r.Context(), location, name); err != nil {
+		return err
+	}
 	if err := s.cfg.Vault.PurgeVault(r.Context(), name); err != nil {
-		if isVaultNotFound(err) {
-			return newError(http.StatusNotFound, CodeResourceNotFound,
-				"The Resource 'Microsoft.KeyVault/deletedVaults/%s' was not found.", name)
-		}
 		return fromVault(err)
 	}
 	delete(s.st.Vaults, strings.ToLower(name))
