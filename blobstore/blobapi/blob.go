@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/binary"
-	"hash/crc64"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,9 +11,6 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
-
-// maxRangeMD5 is the largest range for which x-ms-range-get-content-md5 is allowed.
-const maxRangeMD5 = 4 << 20
 
 // PutBlob creates or replaces a block blob from the request body, streamed.
 // https://learn.microsoft.com/rest/api/storageservices/put-blob
@@ -90,79 +84,27 @@ func noSnapshot(c *call) error {
 // https://learn.microsoft.com/rest/api/storageservices/get-blob
 func (a *api) GetBlob(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
-	rng, hasRange, err := storagehttp.ParseRange(r.Header)
+	req, err := storagehttp.ParseContentRequest(r.Header, true)
 	if err != nil {
 		return err
-	}
-	rangeMD5 := strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true")
-	if rangeMD5 && !hasRange {
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-md5").WithDetail("HeaderValue", "true")
-	}
-	rangeCRC := strings.EqualFold(r.Header.Get("x-ms-range-get-content-crc64"), "true")
-	if rangeCRC && (!hasRange || rangeMD5) {
-		// Without a range, or together with the MD5 request, it is a 400.
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-crc64").WithDetail("HeaderValue", "true")
 	}
 	rd, err := a.svc.GetBlob(r.Context(), c.blobRef(), conditions(r))
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
-	size := rd.Size()
-	off, n := int64(0), size
-	if hasRange {
-		off, n, err = rng.Resolve(size)
-		if err != nil {
-			return err
-		}
-		if rangeMD5 && n > maxRangeMD5 {
-			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
-		}
-		if rangeCRC && n > maxRangeMD5 {
-			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-crc64 exceeds 4 MiB.")
-		}
+	off, n, err := req.Resolve(rd.Size())
+	if err != nil {
+		return err
 	}
-	p := &rd.Properties
-	h := w.Header()
-	setBlobHeaders(h, p, c)
-	status := http.StatusOK
-	if hasRange {
-		status = http.StatusPartialContent
-		h.Set("Content-Range", storagehttp.ContentRange(off, n, size))
-		if len(p.HTTPHeaders.ContentMD5) > 0 {
-			h.Set("x-ms-blob-content-md5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
-		}
-		if rangeMD5 {
-			sum := md5.New()
-			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
-				return err
-			}
-			h.Set("Content-MD5", storagehttp.Base64(sum.Sum(nil)))
-		}
-		if rangeCRC {
-			sum := crc64.New(a.crc)
-			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
-				return err
-			}
-			var b [8]byte
-			binary.LittleEndian.PutUint64(b[:], sum.Sum64())
-			h.Set("x-ms-content-crc64", storagehttp.Base64(b[:]))
-		}
-	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
-	}
-	h.Set("Content-Length", strconv.FormatInt(n, 10))
-	w.WriteHeader(status)
-	if n == 0 {
-		return nil
-	}
-	if _, err := a.pool.Copy(w, io.NewSectionReader(rd, off, n)); err != nil {
-		// The status is out; a short body (Content-Length is set) makes the
-		// server drop the connection, so the client never takes a
-		// truncated or unauthenticated body for the blob.
-		a.log.Error("get blob: streaming failed", "request_id", c.requestID, "account", c.account.Name, "error", err)
-	}
-	return nil
+	setBlobHeaders(w.Header(), &rd.Properties, c)
+	return a.pool.WriteContent(w, r, req, storagehttp.Content{
+		Data: rd, Size: rd.Size(), Off: off, N: n,
+		StoredMD5: rd.Properties.HTTPHeaders.ContentMD5, StoredMD5Header: "x-ms-blob-content-md5", CRC64: a.crc,
+		OnStreamError: func(err error) {
+			a.log.Error("get blob: streaming failed", "request_id", c.requestID, "account", c.account.Name, "error", err)
+		},
+	})
 }
 
 // GetBlobProperties returns a blob's properties and metadata (HEAD).

@@ -2,7 +2,6 @@ package fileapi
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
 	"hash/crc64"
@@ -86,61 +85,27 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 // https://learn.microsoft.com/rest/api/storageservices/get-file
 func (a *api) GetFile(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
-	rng, hasRange, err := storagehttp.ParseRange(r.Header)
+	req, err := storagehttp.ParseContentRequest(r.Header, false)
 	if err != nil {
 		return err
-	}
-	rangeMD5 := strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true")
-	if rangeMD5 && !hasRange {
-		return storagehttp.InvalidHeader("x-ms-range-get-content-md5", "true")
 	}
 	rd, err := a.svc.GetFile(r.Context(), c.fileRef(), leaseID(r))
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
-	size := rd.Size()
-	off, n := int64(0), size
-	if hasRange {
-		if off, n, err = rng.Resolve(size); err != nil {
-			return err
-		}
-		if rangeMD5 && n > maxRange {
-			return blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
-		}
+	off, n, err := req.Resolve(rd.Size())
+	if err != nil {
+		return err
 	}
-	p := &rd.Properties
-	h := w.Header()
-	setFileHeaders(h, p, c)
-	status := http.StatusOK
-	if hasRange {
-		status = http.StatusPartialContent
-		h.Set("Content-Range", storagehttp.ContentRange(off, n, size))
-		if len(p.HTTPHeaders.ContentMD5) > 0 {
-			h.Set("x-ms-content-md5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
-		}
-		if rangeMD5 {
-			sum := md5.New()
-			if _, err := a.pool.Copy(sum, io.NewSectionReader(rd, off, n)); err != nil {
-				return err
-			}
-			h.Set("Content-MD5", storagehttp.Base64(sum.Sum(nil)))
-		}
-	} else if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
-	}
-	h.Set("Content-Length", strconv.FormatInt(n, 10))
-	w.WriteHeader(status)
-	if n == 0 || r.Method == http.MethodHead {
-		return nil
-	}
-	if _, err := a.pool.Copy(w, io.NewSectionReader(rd, off, n)); err != nil {
-		// The status is out; the short body (Content-Length is set) makes
-		// the server drop the connection, so a client never takes a
-		// truncated or unauthenticated body for the file.
-		a.log.Error("get file: streaming failed", "request_id", c.requestID, "account", c.account.Name, "error", err)
-	}
-	return nil
+	setFileHeaders(w.Header(), &rd.Properties, c)
+	return a.pool.WriteContent(w, r, req, storagehttp.Content{
+		Data: rd, Size: rd.Size(), Off: off, N: n,
+		StoredMD5: rd.Properties.HTTPHeaders.ContentMD5, StoredMD5Header: "x-ms-content-md5",
+		OnStreamError: func(err error) {
+			a.log.Error("get file: streaming failed", "request_id", c.requestID, "account", c.account.Name, "error", err)
+		},
+	})
 }
 
 // GetFileProperties returns a file's properties and metadata (HEAD).
