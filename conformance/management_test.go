@@ -792,6 +792,24 @@ func TestManagementFidelity(t *testing.T) {
 			}
 		}
 
+		// Secret, certificate and storage permissions are kept and echoed
+		// beside the key permissions the vault enforces.
+		_, err = env.vaults.UpdateAccessPolicy(ctx, "fid", "fid-plain", armkeyvault.AccessPolicyUpdateKindAdd, armkeyvault.VaultAccessPolicyParameters{
+			Properties: &armkeyvault.VaultAccessPolicyProperties{AccessPolicies: []*armkeyvault.AccessPolicyEntry{{
+				TenantID: to.Ptr(emulator.DevTenantID), ObjectID: to.Ptr(emulator.DevObjectID),
+				Permissions: &armkeyvault.Permissions{
+					Secrets:      []*armkeyvault.SecretPermissions{to.Ptr(armkeyvault.SecretPermissionsGet), to.Ptr(armkeyvault.SecretPermissionsList)},
+					Certificates: []*armkeyvault.CertificatePermissions{to.Ptr(armkeyvault.CertificatePermissionsGet)},
+				}}}}}, nil)
+		require.NoError(t, err)
+		got, err := env.vaults.Get(ctx, "fid", "fid-plain", nil)
+		require.NoError(t, err)
+		require.Len(t, got.Properties.AccessPolicies, 1)
+		perms := got.Properties.AccessPolicies[0].Permissions
+		assert.Equal(t, []*armkeyvault.SecretPermissions{to.Ptr(armkeyvault.SecretPermissionsGet), to.Ptr(armkeyvault.SecretPermissionsList)}, perms.Secrets)
+		assert.Equal(t, []*armkeyvault.CertificatePermissions{to.Ptr(armkeyvault.CertificatePermissionsGet)}, perms.Certificates)
+		assert.Equal(t, []*armkeyvault.KeyPermissions{to.Ptr(armkeyvault.KeyPermissionsAll)}, perms.Keys)
+
 		// A deleted vault keeps its name taken and reports when it goes.
 		_, err = env.vaults.Delete(ctx, "fid", "fid-plain", nil)
 		require.NoError(t, err)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -308,4 +310,80 @@ func TestNameAvailability(t *testing.T) {
 	code, msg := errOf(body)
 	assert.Equal(t, CodeVaultNameNotValid, code)
 	assert.Contains(t, msg, "The vault name '1vault' is invalid.")
+}
+
+func TestAccessPoliciesKeepEveryPermissionList(t *testing.T) {
+	s := newServices(t)
+	dir := t.TempDir()
+	h := open(t, s, dir).Handler()
+	vault := sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/polvault"
+	const a, b = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+	status, body := do(t, h, http.MethodPut, vault+"?api-version=2023-07-01", `{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"},
+		"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"keys":["get","wrapKey"],"secrets":["get","list"],"certificates":["get"],"storage":["get"]}}]}}`)
+	require.Equal(t, http.StatusOK, status, body)
+	perms := func(body map[string]any) map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for _, p := range body["properties"].(map[string]any)["accessPolicies"].([]any) {
+			m := p.(map[string]any)
+			out[m["objectId"].(string)] = m["permissions"].(map[string]any)
+		}
+		return out
+	}
+	got := perms(body)
+	assert.Equal(t, map[string]any{"keys": []any{"get", "wrapKey"}, "secrets": []any{"get", "list"}, "certificates": []any{"get"}, "storage": []any{"get"}}, got[a])
+
+	// add unions, remove subtracts, every list; an entry with only secret
+	// permissions is kept.
+	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/add?api-version=2023-07-01",
+		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"secrets":["set"]}},{"tenantId":"`+DefaultTenant+`","objectId":"`+b+`","permissions":{"secrets":["get"]}}]}}`)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/remove?api-version=2023-07-01",
+		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"secrets":["list"],"certificates":["get"]}}]}}`)
+	require.Equal(t, http.StatusOK, status)
+
+	// The lists survive a restart (state version 2).
+	h = open(t, s, dir).Handler()
+	status, body = do(t, h, http.MethodGet, vault+"?api-version=2023-07-01", "")
+	require.Equal(t, http.StatusOK, status)
+	got = perms(body)
+	assert.Equal(t, map[string]any{"keys": []any{"get", "wrapKey"}, "secrets": []any{"get", "set"}, "certificates": []any{}, "storage": []any{"get"}}, got[a])
+	assert.Equal(t, map[string]any{"keys": []any{}, "secrets": []any{"get"}, "certificates": []any{}, "storage": []any{}}, got[b])
+
+	// PATCH with accessPolicies replaces them all.
+	status, body = do(t, h, http.MethodPatch, vault+"?api-version=2023-07-01",
+		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+b+`","permissions":{"keys":["get"]}}]}}`)
+	require.Equal(t, http.StatusOK, status, body)
+	got = perms(body)
+	assert.Len(t, got, 1)
+	assert.Equal(t, map[string]any{"keys": []any{"get"}, "secrets": []any{}, "certificates": []any{}, "storage": []any{}}, got[b])
+
+	// remove naming no permission removes the whole entry.
+	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/add?api-version=2023-07-01",
+		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"keys":["get"],"secrets":["get"]}}]}}`)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/remove?api-version=2023-07-01",
+		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{}}]}}`)
+	require.Equal(t, http.StatusOK, status)
+	status, body = do(t, h, http.MethodGet, vault+"?api-version=2023-07-01", "")
+	require.Equal(t, http.StatusOK, status)
+	got = perms(body)
+	assert.NotContains(t, got, a)
+	assert.Contains(t, got, b)
+}
+
+// TestStateVersion1Reads: a state file written before access policies kept
+// their secret/certificate/storage lists (version 1) still opens.
+func TestStateVersion1Reads(t *testing.T) {
+	s := newServices(t)
+	dir := t.TempDir()
+	v1 := `{"v":1,"groups":{"azemu":{"name":"azemu","location":"local"},"rg1":{"name":"rg1","location":"local","tags":{"a":"b"}}},
+		"accounts":{},"identities":{},"vaults":{},"roles":{}}`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "state.json"), []byte(v1), 0o600))
+	h := open(t, s, dir).Handler()
+	status, g := do(t, h, http.MethodGet, sub+"/resourcegroups/rg1?api-version=2021-04-01", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, map[string]any{"a": "b"}, g["tags"])
+	b, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"v": 2`, "the file is rewritten at the current version")
 }

@@ -72,9 +72,14 @@ type state struct {
 	Identities map[string]*userIdent `json:"identities"` // by lower-case resource id
 	Vaults     map[string]string     `json:"vaults"`     // lower-case vault name → group name
 	Roles      map[string]*roleMeta  `json:"roles"`      // lower-case assignment name → extra ARM fields
+	// Policies are the secret, certificate and storage permissions of the
+	// vaults' access policies, by lower-case vault name (since version 2).
+	Policies map[string][]policyExtra `json:"policies,omitempty"`
 }
 
-const stateVersion = 1
+// stateVersion is the version of state.json. Version 1 had no Policies;
+// it reads as version 2 with none.
+const stateVersion = 2
 
 type group struct {
 	Name     string            `json:"name"`
@@ -151,7 +156,8 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		s.verifier = cfg.Identity
 	}
 	s.st = &state{V: stateVersion, Groups: map[string]*group{}, Accounts: map[string]*account{},
-		Identities: map[string]*userIdent{}, Vaults: map[string]string{}, Roles: map[string]*roleMeta{}}
+		Identities: map[string]*userIdent{}, Vaults: map[string]string{}, Roles: map[string]*roleMeta{},
+		Policies: map[string][]policyExtra{}}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("management: %w", err)
@@ -184,7 +190,7 @@ func (s *Service) load() error {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("management: state file %s is corrupt: %w", s.path, err)
 	}
-	if st.V != stateVersion {
+	if st.V != stateVersion && st.V != 1 {
 		return fmt.Errorf("management: state file version %d is not supported (want %d)", st.V, stateVersion)
 	}
 	if st.Groups == nil {
@@ -202,6 +208,10 @@ func (s *Service) load() error {
 	if st.Roles == nil {
 		st.Roles = map[string]*roleMeta{}
 	}
+	if st.Policies == nil {
+		st.Policies = map[string][]policyExtra{}
+	}
+	st.V = stateVersion
 	s.st = &st
 	return nil
 }

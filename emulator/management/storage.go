@@ -491,7 +491,7 @@ func (s *Service) accountJSON(ctx context.Context, a *account) map[string]any {
 		"keyCreationTime":              map[string]any{"key1": rfc3339(a.KeyCreated[0]), "key2": rfc3339(a.KeyCreated[1])},
 		"primaryEndpoints":             s.endpointsJSON(a.Name),
 		"encryption":                   s.encryptionJSON(ctx, a),
-		"networkAcls":                  map[string]any{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": []any{}, "virtualNetworkRules": []any{}},
+		"networkAcls":                  map[string]any{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": []any{}, "resourceAccessRules": []any{}, "virtualNetworkRules": []any{}},
 		"publicNetworkAccess":          "Enabled",
 		"largeFileSharesState":         "Disabled",
 		"dnsEndpointType":              "Standard",

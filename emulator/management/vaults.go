@@ -83,26 +83,11 @@ func policiesIn(in []accessPolicyIn) []keyvault.AccessPolicy {
 	return out
 }
 
-func policiesJSON(in []keyvault.AccessPolicy) []any {
-	out := []any{}
-	for _, p := range in {
-		m := map[string]any{
-			"tenantId": p.TenantID, "objectId": p.ObjectID,
-			"permissions": map[string]any{"keys": append([]string{}, p.Keys...), "secrets": []string{}, "certificates": []string{}, "storage": []string{}},
-		}
-		if p.ApplicationID != "" {
-			m["applicationId"] = p.ApplicationID
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func (s *Service) vaultJSON(v keyvault.Vault, group string) map[string]any {
 	props := map[string]any{
 		"tenantId":                     v.TenantID,
 		"sku":                          map[string]any{"family": "A", "name": v.SKU},
-		"accessPolicies":               policiesJSON(v.AccessPolicies),
+		"accessPolicies":               s.policiesJSON(v.Name, v.AccessPolicies),
 		"vaultUri":                     s.vaultURI(v.Name),
 		"enabledForDeployment":         false,
 		"enabledForDiskEncryption":     false,
@@ -313,6 +298,14 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 		return fromVault(err)
 	}
 	s.st.Vaults[lname] = g.Name
+	switch {
+	case p.AccessPolicies != nil:
+		s.setExtrasLocked(v.Name, *p.AccessPolicies)
+	case !exists:
+		// A new vault starts clean, even if a purged one of the same
+		// name left permissions behind (purged by the clock, not by ARM).
+		s.setExtrasLocked(v.Name, nil)
+	}
 	if err := s.saveLocked(); err != nil {
 		return err
 	}
@@ -390,6 +383,7 @@ func (s *Service) purgeDeletedVault(w http.ResponseWriter, r *http.Request, loca
 		return fromVault(err)
 	}
 	delete(s.st.Vaults, strings.ToLower(name))
+	delete(s.st.Policies, strings.ToLower(name))
 	if err := s.saveLocked(); err != nil {
 		return err
 	}
@@ -424,13 +418,30 @@ func (s *Service) updateAccessPolicies(w http.ResponseWriter, r *http.Request, g
 		return err
 	}
 	given := policiesIn(in.Properties.AccessPolicies)
+	if op == keyvault.AccessPolicyRemove {
+		// The vault service reads an entry without key permissions as
+		// "remove the whole entry"; one that names only secret,
+		// certificate or storage permissions must leave the keys alone.
+		var keys []keyvault.AccessPolicy
+		for i, e := range in.Properties.AccessPolicies {
+			pm := e.Permissions
+			if len(pm.Keys) > 0 || (len(pm.Secrets) == 0 && len(pm.Certificates) == 0 && len(pm.Storage) == 0) {
+				keys = append(keys, given[i])
+			}
+		}
+		given = keys
+	}
 	if _, err := s.cfg.Vault.UpdateAccessPolicies(r.Context(), v.Name, op, given); err != nil {
 		return fromVault(err)
+	}
+	s.updateExtrasLocked(v.Name, op, in.Properties.AccessPolicies)
+	if err := s.saveLocked(); err != nil {
+		return err
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{
 		"id":   vaultID(s.vaultGroupLocked(v.Name), v.Name) + "/accessPolicies/" + string(op),
 		"name": string(op), "type": "Microsoft.KeyVault/vaults/accessPolicies", "location": v.Location,
-		"properties": map[string]any{"accessPolicies": policiesJSON(given)},
+		"properties": map[string]any{"accessPolicies": givenPoliciesJSON(in.Properties.AccessPolicies)},
 	})
 	return nil
 }
