@@ -55,6 +55,7 @@ const (
 	CodeNoRegisteredProvider        = "NoRegisteredProviderFound"
 	CodeInvalidResourceType         = "InvalidResourceType"
 	CodeRoleAssignmentNotFound      = "RoleAssignmentNotFound"
+	CodeRoleAssignmentExists        = "RoleAssignmentExists"
 	CodeRoleDefinitionDoesNotExist  = "RoleDefinitionDoesNotExist"
 	CodeInvalidRoleAssignmentID     = "InvalidRoleAssignmentId"
 	CodeUnsupportedScope            = "UnsupportedScope"

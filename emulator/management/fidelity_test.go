@@ -387,3 +387,28 @@ func TestStateVersion1Reads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"v": 2`, "the file is rewritten at the current version")
 }
+
+func TestRoleAssignmentExists(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	vault := sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/rolevault"
+	status, body := do(t, h, http.MethodPut, vault+"?api-version=2023-07-01",
+		`{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"},"enableRbacAuthorization":true}}`)
+	require.Equal(t, http.StatusOK, status, body)
+	assign := func(name, role string) (int, map[string]any) {
+		return do(t, h, http.MethodPut, vault+"/providers/Microsoft.Authorization/roleAssignments/"+name+"?api-version=2022-04-01",
+			`{"properties":{"roleDefinitionId":"`+roleDefinitionID(role)+`","principalId":"33333333-3333-4333-8333-333333333333"}}`)
+	}
+	const first, second = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"
+	const user, officer = "e147488a-f6f5-4113-8e2d-b22465e65bf6", "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
+	status, _ = assign(first, user)
+	require.Equal(t, http.StatusCreated, status)
+	status, _ = assign(first, user)
+	assert.Equal(t, http.StatusOK, status, "the same assignment again is idempotent")
+	status, body = assign(second, user)
+	assert.Equal(t, http.StatusConflict, status)
+	code, msg := errOf(body)
+	assert.Equal(t, CodeRoleAssignmentExists, code)
+	assert.Equal(t, "The role assignment already exists.", msg)
+	status, _ = assign(second, officer)
+	assert.Equal(t, http.StatusCreated, status, "another role for the same principal is fine")
+}

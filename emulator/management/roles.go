@@ -173,6 +173,14 @@ func (s *Service) roleAssignments(w http.ResponseWriter, r *http.Request, scopeS
 			return newError(http.StatusBadRequest, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.")
 		}
 		_, existed := find()
+		for _, ra := range list {
+			if r, ok := roleByRef(ra.RoleDefinition); ok && r.guid == role.guid && !eq(ra.ID, name) &&
+				eq(ra.PrincipalID, in.Properties.PrincipalID) && eq(ra.Scope, keyScope) {
+				// ARM refuses a second assignment of the same role to the
+				// same principal at the same scope.
+				return newError(http.StatusConflict, CodeRoleAssignmentExists, "The role assignment already exists.")
+			}
+		}
 		ra, err := s.cfg.Vault.AssignRole(ctx, v.Name, keyvault.RoleAssignment{
 			ID: strings.ToLower(name), PrincipalID: strings.ToLower(in.Properties.PrincipalID),
 			RoleDefinition: role.guid, Scope: keyScope})
