@@ -44,7 +44,7 @@ const (
 	CodeInvalidRequestContent       = "InvalidRequestContent"
 	CodeLocationRequired            = "LocationRequired"
 	CodeInvalidResourceName         = "InvalidResourceName"
-	CodeInvalidResourceGroupName    = "InvalidResourceGroupName"
+	CodeInvalidResourceGroup        = "InvalidResourceGroup"
 	CodeAccountNameInvalid          = "AccountNameInvalid"
 	CodeStorageAccountAlreadyTaken  = "StorageAccountAlreadyTaken"
 	CodeInvalidValues               = "InvalidValuesForRequestParameters"

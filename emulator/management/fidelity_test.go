@@ -412,3 +412,30 @@ func TestRoleAssignmentExists(t *testing.T) {
 	status, _ = assign(second, officer)
 	assert.Equal(t, http.StatusCreated, status, "another role for the same principal is fine")
 }
+
+func TestResourceGroupNames(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	tests := []struct {
+		name, msg string
+	}{
+		{"ok-name_(1).x", ""},
+		{"grüße", ""},
+		{"Create new group", "The provided resource group name 'Create new group' has these invalid characters: '  '. The name can only be a letter, digit, '-', '.', '(', ')' or '_'."},
+		{"a*b", "The provided resource group name 'a*b' has these invalid characters: '*'."},
+		{"trailing.", "The provided resource group name 'trailing.' ends with a period."},
+		{strings.Repeat("g", 91), "is too long"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := do(t, h, http.MethodPut, sub+"/resourcegroups/"+url.PathEscape(tc.name)+"?api-version=2021-04-01", `{"location":"local"}`)
+			if tc.msg == "" {
+				assert.Equal(t, http.StatusCreated, status, body)
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, status)
+			code, msg := errOf(body)
+			assert.Equal(t, CodeInvalidResourceGroup, code)
+			assert.Contains(t, msg, tc.msg)
+		})
+	}
+}

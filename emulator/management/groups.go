@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 func subscriptionID() string { return "/subscriptions/" + DefaultSubscription }
@@ -65,7 +67,29 @@ func groupJSON(g *group) map[string]any {
 	return m
 }
 
-var groupNameRE = regexp.MustCompile(`^[-\w._()]{1,90}$`)
+// checkGroupName refuses what ARM refuses in a resource group name: more
+// than 90 characters, a trailing period, or any character other than a
+// letter, a digit, '-', '.', '(', ')' or '_' (400 InvalidResourceGroup).
+func checkGroupName(name string) error {
+	var bad strings.Builder
+	for _, c := range name {
+		if !unicode.IsLetter(c) && !unicode.IsDigit(c) && !strings.ContainsRune("-._()", c) {
+			bad.WriteRune(c)
+		}
+	}
+	switch {
+	case bad.Len() > 0:
+		return newError(http.StatusBadRequest, CodeInvalidResourceGroup,
+			"The provided resource group name '%s' has these invalid characters: '%s'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.", name, bad.String())
+	case utf8.RuneCountInString(name) > 90:
+		return newError(http.StatusBadRequest, CodeInvalidResourceGroup,
+			"The provided resource group name '%s' is too long. A resource group name can be at most 90 characters.", name)
+	case strings.HasSuffix(name, "."):
+		return newError(http.StatusBadRequest, CodeInvalidResourceGroup,
+			"The provided resource group name '%s' ends with a period. A resource group name cannot end with a period.", name)
+	}
+	return nil
+}
 
 func (s *Service) groupOp(w http.ResponseWriter, r *http.Request, name string) error {
 	switch r.Method {
@@ -98,9 +122,8 @@ func (s *Service) groupOp(w http.ResponseWriter, r *http.Request, name string) e
 		if err := decodeBody(r, &in, true); err != nil {
 			return err
 		}
-		if !groupNameRE.MatchString(name) || strings.HasSuffix(name, ".") {
-			return newError(http.StatusBadRequest, CodeInvalidResourceGroupName,
-				"The provided resource group name '%s' has these invalid characters or is too long.", name)
+		if err := checkGroupName(name); err != nil {
+			return err
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
