@@ -115,14 +115,8 @@ func (a *api) GetBlobProperties(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	setBlobHeaders(h, &p, c)
-	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
-	if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
-	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	setBlobHeaders(w.Header(), &p, c)
+	return storagehttp.WriteProperties(w, p.ContentLength, p.HTTPHeaders.ContentMD5)
 }
 
 // GetBlobMetadata returns a blob's metadata.
@@ -225,7 +219,7 @@ func (a *api) LeaseBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeLease(w, opts.Action, res)
+	return storagehttp.WriteLeaseResult(w, opts.Action, res)
 }
 
 // SnapshotBlob creates a read-only snapshot.

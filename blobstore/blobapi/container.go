@@ -168,68 +168,22 @@ func (a *api) LeaseContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeLease(w, opts.Action, res)
+	return storagehttp.WriteLeaseResult(w, opts.Action, res)
 }
 
-// leaseOptions parses the Lease Container / Lease Blob headers.
+// blobLeaseRules: the Blob service checks the action itself, requires
+// x-ms-lease-duration to acquire and reads a break period only to break.
+var blobLeaseRules = storagehttp.LeaseRules{CheckAction: true, BreakPeriodOnBreak: true}
+
+// leaseOptions parses the Lease Container / Lease Blob headers, with the
+// request's conditions.
 func leaseOptions(r *http.Request) (blobstore.LeaseOptions, error) {
-	h := r.Header
-	action := blobstore.LeaseAction(strings.ToLower(h.Get("x-ms-lease-action")))
-	switch action {
-	case blobstore.LeaseAcquire, blobstore.LeaseRenew, blobstore.LeaseChange, blobstore.LeaseRelease, blobstore.LeaseBreak:
-	case "":
-		return blobstore.LeaseOptions{}, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-action")
-	default:
-		return blobstore.LeaseOptions{}, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", h.Get("x-ms-lease-action"))
+	opts, err := storagehttp.ParseLeaseOptions(r.Header, blobLeaseRules)
+	if err != nil {
+		return opts, err
 	}
-	opts := blobstore.LeaseOptions{
-		Action:          action,
-		LeaseID:         h.Get("x-ms-lease-id"),
-		ProposedLeaseID: h.Get("x-ms-proposed-lease-id"),
-		Conditions:      toStoreConditions(storagehttp.ParseConditions(h), ""),
-	}
-	if action == blobstore.LeaseAcquire {
-		v := h.Get("x-ms-lease-duration")
-		if v == "" {
-			return opts, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-duration")
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return opts, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", v)
-		}
-		opts.Duration = n
-	}
-	if v := h.Get("x-ms-lease-break-period"); v != "" && action == blobstore.LeaseBreak {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return opts, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", v)
-		}
-		opts.BreakPeriod = &n
-	}
+	opts.Conditions = toStoreConditions(storagehttp.ParseConditions(r.Header), "")
 	return opts, nil
-}
-
-func writeLease(w http.ResponseWriter, action blobstore.LeaseAction, res blobstore.LeaseResult) error {
-	h := w.Header()
-	if res.ETag != "" {
-		h.Set("ETag", storagehttp.QuoteETag(res.ETag))
-	}
-	if !res.LastModified.IsZero() {
-		h.Set("Last-Modified", storagehttp.FormatHTTPDate(res.LastModified))
-	}
-	status := http.StatusOK
-	switch action {
-	case blobstore.LeaseAcquire:
-		status = http.StatusCreated
-		h.Set("x-ms-lease-id", res.LeaseID)
-	case blobstore.LeaseRenew, blobstore.LeaseChange:
-		h.Set("x-ms-lease-id", res.LeaseID)
-	case blobstore.LeaseBreak:
-		status = http.StatusAccepted
-		h.Set("x-ms-lease-time", strconv.Itoa(res.LeaseTime))
-	}
-	w.WriteHeader(status)
-	return nil
 }
 
 // ListBlobs lists a container's blobs, flat or by delimiter.

@@ -9,12 +9,7 @@ import (
 )
 
 func setWrite(h http.Header, res blobstore.WriteResult) {
-	if res.ETag != "" {
-		h.Set("ETag", storagehttp.QuoteETag(res.ETag))
-	}
-	if !res.LastModified.IsZero() {
-		h.Set("Last-Modified", storagehttp.FormatHTTPDate(res.LastModified))
-	}
+	storagehttp.SetETagHeaders(h, res.ETag, res.LastModified)
 	if len(res.ContentMD5) > 0 {
 		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 	}
@@ -24,34 +19,16 @@ func setWrite(h http.Header, res blobstore.WriteResult) {
 // setBlobHeaders sets the headers Get Blob and Get Blob Properties share.
 // The content headers honour a service SAS's rsc* overrides.
 func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
-	if p.ETag != "" {
-		h.Set("ETag", storagehttp.QuoteETag(p.ETag))
-	}
-	if !p.LastModified.IsZero() {
-		h.Set("Last-Modified", storagehttp.FormatHTTPDate(p.LastModified))
-	}
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	if !p.CreationTime.IsZero() {
 		h.Set("x-ms-creation-time", storagehttp.FormatHTTPDate(p.CreationTime))
 	}
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
-	hh := p.HTTPHeaders
-	set := func(name, v, override string) {
-		if override != "" {
-			v = override
-		}
-		if v != "" {
-			h.Set(name, v)
-		}
-	}
-	ctype := hh.ContentType
+	ctype := p.HTTPHeaders.ContentType
 	if ctype == "" {
 		ctype = defaultContentType
 	}
-	set("Content-Type", ctype, c.auth.ContentType)
-	set("Content-Encoding", hh.ContentEncoding, c.auth.ContentEncoding)
-	set("Content-Language", hh.ContentLanguage, c.auth.ContentLanguage)
-	set("Cache-Control", hh.CacheControl, c.auth.CacheControl)
-	set("Content-Disposition", hh.ContentDisposition, c.auth.ContentDisposition)
+	storagehttp.SetContentHeaders(h, ctype, p.HTTPHeaders, c.auth)
 	h.Set("x-ms-blob-type", string(p.BlobType))
 	if p.BlobType == blobstore.AppendBlob {
 		h.Set("x-ms-blob-committed-block-count", strconv.Itoa(p.CommittedBlockCount))
@@ -59,22 +36,7 @@ func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
 	if p.Snapshot == "" {
 		storagehttp.SetLeaseHeaders(h, p.Lease)
 	}
-	if p.Copy != nil {
-		h.Set("x-ms-copy-id", p.Copy.ID)
-		h.Set("x-ms-copy-status", string(p.Copy.Status))
-		if p.Copy.Source != "" {
-			h.Set("x-ms-copy-source", p.Copy.Source)
-		}
-		if p.Copy.Progress != "" {
-			h.Set("x-ms-copy-progress", p.Copy.Progress)
-		}
-		if !p.Copy.CompletionTime.IsZero() {
-			h.Set("x-ms-copy-completion-time", storagehttp.FormatHTTPDate(p.Copy.CompletionTime))
-		}
-		if p.Copy.StatusDescription != "" {
-			h.Set("x-ms-copy-status-description", p.Copy.StatusDescription)
-		}
-	}
+	storagehttp.SetCopyHeaders(h, p.Copy, storagehttp.CopyHeaderOptions{StatusDescription: true})
 	// Get Blob returns the tier headers too in current versions (blob.json
 	// lists them for both operations).
 	if p.AccessTier != "" {

@@ -65,7 +65,7 @@ func (a *api) GetDirectoryMetadata(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	h := w.Header()
-	setETag(h, p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
 	h.Set("x-ms-server-encrypted", "true")
 	w.WriteHeader(http.StatusOK)
@@ -96,7 +96,7 @@ func (a *api) SetDirectoryMetadata(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setETag(w.Header(), p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.Header().Set("x-ms-request-server-encrypted", "true")
 	w.WriteHeader(http.StatusOK)
 	return nil

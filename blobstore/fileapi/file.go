@@ -116,14 +116,8 @@ func (a *api) GetFileProperties(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	setFileHeaders(h, &p, c)
-	h.Set("Content-Length", strconv.FormatInt(p.ContentLength, 10))
-	if len(p.HTTPHeaders.ContentMD5) > 0 {
-		h.Set("Content-MD5", storagehttp.Base64(p.HTTPHeaders.ContentMD5))
-	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	setFileHeaders(w.Header(), &p, c)
+	return storagehttp.WriteProperties(w, p.ContentLength, p.HTTPHeaders.ContentMD5)
 }
 
 // GetFileMetadata returns a file's metadata.
@@ -134,7 +128,7 @@ func (a *api) GetFileMetadata(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setETag(h, p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
 	h.Set("x-ms-server-encrypted", "true")
 	w.WriteHeader(http.StatusOK)
@@ -175,7 +169,7 @@ func (a *api) SetFileMetadata(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setETag(w.Header(), p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.Header().Set("x-ms-request-server-encrypted", "true")
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -206,7 +200,7 @@ func writeRange(r *http.Request, name string) (off, n int64, err error) {
 
 func setRangeWrite(w http.ResponseWriter, res blobstore.FileWriteResult) {
 	h := w.Header()
-	setETag(h, res.ETag, res.LastModified)
+	storagehttp.SetETagHeaders(h, res.ETag, res.LastModified)
 	if len(res.ContentMD5) > 0 {
 		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 	}
@@ -360,7 +354,7 @@ func (a *api) ListRanges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setETag(h, list.ETag, list.LastModified)
+	storagehttp.SetETagHeaders(h, list.ETag, list.LastModified)
 	h.Set("x-ms-content-length", strconv.FormatInt(list.ContentLength, 10))
 	x := xmlRanges{}
 	// Azure orders Range and ClearRange elements by offset.
@@ -416,7 +410,7 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setETag(h, res.ETag, res.LastModified)
+	storagehttp.SetETagHeaders(h, res.ETag, res.LastModified)
 	h.Set("x-ms-copy-id", res.CopyID)
 	h.Set("x-ms-copy-status", string(res.CopyStatus))
 	w.WriteHeader(http.StatusAccepted)
@@ -451,8 +445,7 @@ func (a *api) LeaseFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setLeaseResult(w, res, o.Action)
-	return nil
+	return storagehttp.WriteLeaseResult(w, o.Action, res)
 }
 
 // errRangeTooLarge is Put Range above 4 MiB, with Azure's MaxLimit detail.

@@ -20,18 +20,9 @@ func httpDate(t time.Time) string {
 	return storagehttp.FormatHTTPDate(t)
 }
 
-func setETag(h http.Header, etag string, lm time.Time) {
-	if etag != "" {
-		h.Set("ETag", storagehttp.QuoteETag(etag))
-	}
-	if !lm.IsZero() {
-		h.Set("Last-Modified", storagehttp.FormatHTTPDate(lm))
-	}
-}
-
 // setSMBHeaders sets the headers every directory and file response carries.
 func setSMBHeaders(h http.Header, p *blobstore.FileProperties) {
-	setETag(h, p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	h.Set("x-ms-file-attributes", p.Attributes)
 	h.Set("x-ms-file-creation-time", fileTime(p.CreationTime))
 	h.Set("x-ms-file-last-write-time", fileTime(p.LastWriteTime))
@@ -49,40 +40,15 @@ func setSMBHeaders(h http.Header, p *blobstore.FileProperties) {
 func setFileHeaders(h http.Header, p *blobstore.FileProperties, c *call) {
 	setSMBHeaders(h, p)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
-	hh := p.HTTPHeaders
-	set := func(name, v, override string) {
-		if override != "" {
-			v = override
-		}
-		if v != "" {
-			h.Set(name, v)
-		}
-	}
-	set("Content-Type", hh.ContentType, c.auth.ContentType)
+	storagehttp.SetContentHeaders(h, p.HTTPHeaders.ContentType, p.HTTPHeaders, c.auth)
 	if h.Get("Content-Type") == "" {
 		// No type stored: send none (a nil value also stops net/http
 		// from sniffing one from the body).
 		h["Content-Type"] = nil
 	}
-	set("Content-Encoding", hh.ContentEncoding, c.auth.ContentEncoding)
-	set("Content-Language", hh.ContentLanguage, c.auth.ContentLanguage)
-	set("Cache-Control", hh.CacheControl, c.auth.CacheControl)
-	set("Content-Disposition", hh.ContentDisposition, c.auth.ContentDisposition)
 	h.Set("x-ms-type", "File")
 	storagehttp.SetLeaseHeaders(h, p.Lease)
-	if p.Copy != nil {
-		h.Set("x-ms-copy-id", p.Copy.ID)
-		h.Set("x-ms-copy-status", string(p.Copy.Status))
-		if p.Copy.Source != "" {
-			h.Set("x-ms-copy-source", storagehttp.RedactSAS(p.Copy.Source))
-		}
-		if p.Copy.Progress != "" {
-			h.Set("x-ms-copy-progress", p.Copy.Progress)
-		}
-		if !p.Copy.CompletionTime.IsZero() {
-			h.Set("x-ms-copy-completion-time", storagehttp.FormatHTTPDate(p.Copy.CompletionTime))
-		}
-	}
+	storagehttp.SetCopyHeaders(h, p.Copy, storagehttp.CopyHeaderOptions{RedactSource: true})
 	h.Set("x-ms-server-encrypted", "true")
 	h.Set("Accept-Ranges", "bytes")
 }
@@ -132,50 +98,12 @@ func int64Header(r *http.Request, name string, required bool) (*int64, error) {
 
 func leaseID(r *http.Request) string { return r.Header.Get("x-ms-lease-id") }
 
+// fileLeaseRules: the File service leaves the action to the service,
+// acquires for ever without x-ms-lease-duration and checks a break period
+// whenever sent.
+var fileLeaseRules = storagehttp.LeaseRules{DefaultDuration: "-1"}
+
 // leaseOptions reads the lease headers of Lease Share / Lease File.
 func leaseOptions(r *http.Request) (blobstore.LeaseOptions, error) {
-	o := blobstore.LeaseOptions{
-		Action:          blobstore.LeaseAction(strings.ToLower(r.Header.Get("x-ms-lease-action"))),
-		LeaseID:         leaseID(r),
-		ProposedLeaseID: r.Header.Get("x-ms-proposed-lease-id"),
-	}
-	if o.Action == "" {
-		return o, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-action")
-	}
-	if o.Action == blobstore.LeaseAcquire {
-		v := r.Header.Get("x-ms-lease-duration")
-		if v == "" {
-			v = "-1"
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return o, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", v)
-		}
-		o.Duration = n
-	}
-	if v := r.Header.Get("x-ms-lease-break-period"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return o, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", v)
-		}
-		o.BreakPeriod = &n
-	}
-	return o, nil
-}
-
-func setLeaseResult(w http.ResponseWriter, res blobstore.LeaseResult, action blobstore.LeaseAction) {
-	h := w.Header()
-	setETag(h, res.ETag, res.LastModified)
-	if res.LeaseID != "" {
-		h.Set("x-ms-lease-id", res.LeaseID)
-	}
-	status := http.StatusOK
-	switch action {
-	case blobstore.LeaseAcquire:
-		status = http.StatusCreated
-	case blobstore.LeaseBreak:
-		status = http.StatusAccepted
-		h.Set("x-ms-lease-time", strconv.Itoa(res.LeaseTime))
-	}
-	w.WriteHeader(status)
+	return storagehttp.ParseLeaseOptions(r.Header, fileLeaseRules)
 }

@@ -98,7 +98,7 @@ func quotaHeader(r *http.Request) (*int, error) {
 }
 
 func setShareHeaders(h http.Header, p blobstore.ShareProperties) {
-	setETag(h, p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	h.Set("x-ms-share-quota", strconv.Itoa(p.Quota))
 }
 
@@ -181,7 +181,7 @@ func (a *api) SetShareMetadata(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setETag(w.Header(), p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -207,7 +207,7 @@ func (a *api) GetShareACL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setETag(w.Header(), acl.ETag, acl.LastModified)
+	storagehttp.SetETagHeaders(w.Header(), acl.ETag, acl.LastModified)
 	return storagehttp.WriteSignedIdentifiers(w, r, acl.Identifiers)
 }
 
@@ -222,7 +222,7 @@ func (a *api) SetShareACL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setETag(w.Header(), p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -239,7 +239,7 @@ func (a *api) SnapshotShare(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setETag(h, p.ETag, p.LastModified)
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	h.Set("x-ms-snapshot", p.Snapshot)
 	w.WriteHeader(http.StatusCreated)
 	return nil
@@ -256,8 +256,7 @@ func (a *api) LeaseShare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setLeaseResult(w, res, o.Action)
-	return nil
+	return storagehttp.WriteLeaseResult(w, o.Action, res)
 }
 
 // GetShareStats returns the bytes stored in a share.
@@ -267,7 +266,7 @@ func (a *api) GetShareStats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setETag(w.Header(), st.ETag, st.LastModified)
+	storagehttp.SetETagHeaders(w.Header(), st.ETag, st.LastModified)
 	return storagehttp.WriteXML(w, http.StatusOK, xmlShareStats{ShareUsageBytes: st.UsageBytes})
 }
 
