@@ -439,3 +439,35 @@ func TestResourceGroupNames(t *testing.T) {
 		})
 	}
 }
+
+func TestGenericResourceListFilters(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/rg?api-version=2021-04-01", `{"location":"local"}`)
+	require.Equal(t, http.StatusCreated, status)
+	status, _ = do(t, h, http.MethodPut, sub+"/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/filt1?api-version=2024-01-01",
+		`{"location":"westus","kind":"StorageV2","sku":{"name":"Premium_LRS"}}`)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = do(t, h, http.MethodPut, sub+"/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/filt-id?api-version=2023-01-31", `{"location":"local"}`)
+	require.Equal(t, http.StatusCreated, status)
+	list := func(filter string) []string {
+		status, body := do(t, h, http.MethodGet, sub+"/resources?api-version=2021-04-01&$filter="+url.QueryEscape(filter), "")
+		require.Equal(t, http.StatusOK, status, body)
+		var names []string
+		for _, v := range body["value"].([]any) {
+			names = append(names, v.(map[string]any)["name"].(string))
+		}
+		return names
+	}
+	assert.Equal(t, []string{"devstoreaccount1", "filt1"}, list("resourceType eq 'Microsoft.Storage/storageAccounts'"))
+	assert.Equal(t, []string{"filt1", "filt-id"}, list("resourceGroup eq 'rg'"))
+	assert.Equal(t, []string{"filt1"}, list("resourceGroup eq 'RG' and resourceType eq 'microsoft.storage/storageaccounts'"))
+	assert.Equal(t, []string{"filt-id"}, list("name eq 'filt-id'"))
+	assert.Equal(t, []string{"filt1"}, list("location eq 'West US'"))
+
+	status, body := do(t, h, http.MethodGet, sub+"/resourceGroups/rg/resources?api-version=2021-04-01&$filter="+url.QueryEscape("name eq 'filt1'"), "")
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, body["value"], 1)
+	res := body["value"].([]any)[0].(map[string]any)
+	assert.Equal(t, "StorageV2", res["kind"])
+	assert.Equal(t, map[string]any{"name": "Premium_LRS", "tier": "Premium"}, res["sku"])
+}

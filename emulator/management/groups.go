@@ -217,15 +217,39 @@ func (s *Service) deleteGroup(w http.ResponseWriter, r *http.Request, name strin
 	return nil
 }
 
-var resourceTypeFilterRE = regexp.MustCompile(`(?i)resourceType\s+eq\s+'([^']+)'`)
+// resourceFilterRE reads the clauses of the generic list's $filter that
+// azemu understands: resourceType, resourceGroup, name and location
+// equality, joined by "and".
+var resourceFilterRE = regexp.MustCompile(`(?i)\b(resourceType|resourceGroup|name|location)\s+eq\s+'([^']*)'`)
+
+// resourceFilter is a parsed $filter: property (lower case) → wanted value.
+type resourceFilter map[string]string
+
+func parseResourceFilter(f string) resourceFilter {
+	out := resourceFilter{}
+	for _, m := range resourceFilterRE.FindAllStringSubmatch(f, -1) {
+		out[strings.ToLower(m[1])] = m[2]
+	}
+	return out
+}
+
+func (f resourceFilter) match(typ, group, name, location string) bool {
+	for k, v := range f {
+		got := map[string]string{"resourcetype": typ, "resourcegroup": group, "name": name, "location": location}[k]
+		if k == "location" {
+			v = normLocation(v)
+		}
+		if !eq(got, v) {
+			return false
+		}
+	}
+	return true
+}
 
 // listResources is the generic resource list (armkeyvault's VaultsClient
 // lists vaults through it with $filter=resourceType eq '...').
 func (s *Service) listResources(w http.ResponseWriter, r *http.Request, grp string) error {
-	typ := ""
-	if m := resourceTypeFilterRE.FindStringSubmatch(r.URL.Query().Get("$filter")); m != nil {
-		typ = m[1]
-	}
+	filter := parseResourceFilter(r.URL.Query().Get("$filter"))
 	ctx := r.Context()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -235,31 +259,32 @@ func (s *Service) listResources(w http.ResponseWriter, r *http.Request, grp stri
 		}
 	}
 	var out []any
-	add := func(id, name, t, loc string, tags map[string]string) {
-		if typ != "" && !eq(typ, t) {
+	add := func(group, id, name, t, loc string, tags map[string]string, extra map[string]any) {
+		if !filter.match(t, group, name, loc) {
 			return
 		}
 		m := map[string]any{"id": id, "name": name, "type": t, "location": loc}
 		if len(tags) > 0 {
 			m["tags"] = tags
 		}
+		for k, v := range extra {
+			m[k] = v
+		}
 		out = append(out, m)
 	}
 	for _, a := range s.sortedAccountsLocked(grp) {
-		add(accountID(a), a.Name, accountType, a.Location, a.Tags)
+		add(a.Group, accountID(a), a.Name, accountType, a.Location, a.Tags,
+			map[string]any{"kind": a.Kind, "sku": map[string]any{"name": a.SKU, "tier": skuTier(a.SKU)}})
 	}
 	for _, u := range s.sortedIdentitiesLocked(grp) {
-		add(identityID(u.Group, u.Name), u.Name, identityType, u.Location, u.Tags)
+		add(u.Group, identityID(u.Group, u.Name), u.Name, identityType, u.Location, u.Tags, nil)
 	}
 	for _, v := range s.cfg.Vault.ListVaults(ctx) {
 		vg := s.vaultGroupLocked(v.Name)
 		if grp != "" && !eq(vg, grp) {
 			continue
 		}
-		add(vaultID(vg, v.Name), v.Name, vaultType, v.Location, v.Tags)
-	}
-	if out == nil {
-		out = []any{}
+		add(vg, vaultID(vg, v.Name), v.Name, vaultType, v.Location, v.Tags, nil)
 	}
 	return writeList(w, r, out)
 }

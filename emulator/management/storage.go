@@ -475,6 +475,14 @@ func (s *Service) endpointsJSON(name string) map[string]any {
 	return m
 }
 
+// skuTier is the tier of a storage SKU name (Premium_LRS → Premium).
+func skuTier(sku string) string {
+	if strings.HasPrefix(strings.ToLower(sku), "premium") {
+		return "Premium"
+	}
+	return "Standard"
+}
+
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // accountJSON renders an account as ARM's StorageAccount. Caller holds s.mu.
@@ -502,10 +510,7 @@ func (s *Service) accountJSON(ctx context.Context, a *account) map[string]any {
 	if eq(a.Kind, "StorageV2") || eq(a.Kind, "BlobStorage") {
 		props["accessTier"] = a.AccessTier
 	}
-	tier := "Standard"
-	if strings.HasPrefix(strings.ToLower(a.SKU), "premium") {
-		tier = "Premium"
-	}
+	tier := skuTier(a.SKU)
 	m := map[string]any{
 		"id": accountID(a), "name": a.Name, "type": accountType, "location": a.Location,
 		"kind": a.Kind, "sku": map[string]any{"name": a.SKU, "tier": tier},
