@@ -582,9 +582,13 @@ func (s *Service) encryptionJSON(ctx context.Context, a *account) map[string]any
 	if a.Encryption.LastRotation != nil {
 		kvp["lastKeyRotationTimestamp"] = rfc3339(*a.Encryption.LastRotation)
 	}
+	// A key version without an expiry shows as the Unix epoch, as Azure
+	// shows it.
+	expiry := time.Unix(0, 0)
 	if a.Encryption.KeyExpiry != nil {
-		kvp["currentVersionedKeyExpirationTimestamp"] = rfc3339(*a.Encryption.KeyExpiry)
+		expiry = *a.Encryption.KeyExpiry
 	}
+	kvp["currentVersionedKeyExpirationTimestamp"] = rfc3339(expiry)
 	m["keyvaultproperties"] = kvp
 	ident := map[string]any{}
 	if a.Encryption.UserAssigned != "" {
