@@ -25,25 +25,14 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	case !strings.EqualFold(bt, string(blobstore.BlockBlob)):
 		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-type").WithDetail("HeaderValue", bt)
 	}
-	size, err := contentLength(r)
-	if err != nil {
-		return err
-	}
-	if err := limitBody(w, r, maxPutBlobBody); err != nil {
-		return err
-	}
-	hh, err := createHeaders(r, true)
-	if err != nil {
-		return err
-	}
-	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
-	if err != nil {
-		return err
-	}
+	var hh blobstore.HTTPHeaders
 	// Azure returns x-ms-content-crc64 on every Put Blob (2019-02-02 and
 	// later); azemu computes it only when the client sends one to check (see
 	// crcBody), since CRC64 of every byte costs a third of upload throughput.
-	crc, err := crcBody(r, a.crc)
+	size, tmd5, crc, err := a.streamedBody(w, r, maxPutBlobBody, func() (err error) {
+		hh, err = createHeaders(r, true)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -62,6 +51,68 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	}
 	setWrite(w.Header(), res)
 	setCRC(w.Header(), crc())
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// streamedBody checks a streamed request body before the service reads it:
+// the declared size (contentLength), the limit, the transactional
+// Content-MD5 and the x-ms-content-crc64 check (crcBody), in that order.
+// between runs after the limit and before the checksums (Put Blob reads its
+// content headers there).
+func (a *api) streamedBody(w http.ResponseWriter, r *http.Request, limit int64, between func() error) (size int64, tmd5 []byte, crc func() string, err error) {
+	if size, err = contentLength(r); err != nil {
+		return 0, nil, nil, err
+	}
+	if err = limitBody(w, r, limit); err != nil {
+		return 0, nil, nil, err
+	}
+	if between != nil {
+		if err = between(); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	if tmd5, err = storagehttp.MD5Header(r, "Content-MD5"); err != nil {
+		return 0, nil, nil, err
+	}
+	if crc, err = crcBody(r, a.crc); err != nil {
+		return 0, nil, nil, err
+	}
+	return size, tmd5, crc, nil
+}
+
+// writeBlockStaged answers Put Block and Put Block From URL: the block's
+// Content-MD5, x-ms-content-crc64 when checked, 201.
+func writeBlockStaged(w http.ResponseWriter, res blobstore.WriteResult, crc string) error {
+	h := w.Header()
+	if len(res.ContentMD5) > 0 {
+		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
+	}
+	h.Set("x-ms-request-server-encrypted", "true")
+	setCRC(h, crc)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// appendConditions reads x-ms-blob-condition-appendpos and -maxsize of
+// Append Block and Append Block From URL.
+func appendConditions(r *http.Request) (pos, maxSize *int64, err error) {
+	if pos, err = optionalInt64Header(r, "x-ms-blob-condition-appendpos"); err != nil {
+		return nil, nil, err
+	}
+	if maxSize, err = optionalInt64Header(r, "x-ms-blob-condition-maxsize"); err != nil {
+		return nil, nil, err
+	}
+	return pos, maxSize, nil
+}
+
+// writeAppended answers Append Block and Append Block From URL.
+func writeAppended(w http.ResponseWriter, res blobstore.AppendResult, crc string) error {
+	h := w.Header()
+	setWrite(h, res.WriteResult)
+	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
+	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
+	setCRC(h, crc)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -252,20 +303,9 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	if id == "" {
 		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
 	}
-	size, err := contentLength(r)
-	if err != nil {
-		return err
-	}
-	if err := limitBody(w, r, maxPutBlockBody); err != nil {
-		return err
-	}
-	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
-	if err != nil {
-		return err
-	}
 	// Content-MD5 is echoed when the request sends one; x-ms-content-crc64
 	// when the request sends one (see crcBody).
-	crc, err := crcBody(r, a.crc)
+	size, tmd5, crc, err := a.streamedBody(w, r, maxPutBlockBody, nil)
 	if err != nil {
 		return err
 	}
@@ -275,14 +315,7 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	if len(res.ContentMD5) > 0 {
-		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
-	}
-	h.Set("x-ms-request-server-encrypted", "true")
-	setCRC(h, crc())
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeBlockStaged(w, res, crc())
 }
 
 // PutBlockList commits a block list.
@@ -409,28 +442,13 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	if err := noSnapshot(c); err != nil {
 		return err
 	}
-	size, err := contentLength(r)
-	if err != nil {
-		return err
-	}
-	if err := limitBody(w, r, maxAppendBlock); err != nil {
-		return err
-	}
-	tmd5, err := storagehttp.MD5Header(r, "Content-MD5")
-	if err != nil {
-		return err
-	}
 	// Content-MD5 is echoed when the request sends one; x-ms-content-crc64
 	// when the request sends one (see crcBody).
-	crc, err := crcBody(r, a.crc)
+	size, tmd5, crc, err := a.streamedBody(w, r, maxAppendBlock, nil)
 	if err != nil {
 		return err
 	}
-	pos, err := optionalInt64Header(r, "x-ms-blob-condition-appendpos")
-	if err != nil {
-		return err
-	}
-	maxSize, err := optionalInt64Header(r, "x-ms-blob-condition-maxsize")
+	pos, maxSize, err := appendConditions(r)
 	if err != nil {
 		return err
 	}
@@ -440,13 +458,7 @@ func (a *api) AppendBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	setWrite(h, res.WriteResult)
-	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
-	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
-	setCRC(h, crc())
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeAppended(w, res, crc())
 }
 
 // SetBlobTier sets the access tier of a block blob or snapshot (Hot, Cool,

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storagehttp"
@@ -62,13 +61,7 @@ func (a *api) PutBlockFromURL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	if len(res.ContentMD5) > 0 {
-		h.Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
-	}
-	h.Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeBlockStaged(w, res, "")
 }
 
 // AppendBlockFromURL appends a range of a blob of this emulator.
@@ -78,11 +71,7 @@ func (a *api) AppendBlockFromURL(w http.ResponseWriter, r *http.Request) error {
 	if err := noSnapshot(c); err != nil {
 		return err
 	}
-	pos, err := optionalInt64Header(r, "x-ms-blob-condition-appendpos")
-	if err != nil {
-		return err
-	}
-	maxSize, err := optionalInt64Header(r, "x-ms-blob-condition-maxsize")
+	pos, maxSize, err := appendConditions(r)
 	if err != nil {
 		return err
 	}
@@ -100,10 +89,5 @@ func (a *api) AppendBlockFromURL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	setWrite(h, res.WriteResult)
-	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
-	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeAppended(w, res, "")
 }

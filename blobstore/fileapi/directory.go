@@ -36,10 +36,7 @@ func (a *api) CreateDirectory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setSMBHeaders(w.Header(), &p)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeSMB(w, &p, http.StatusCreated)
 }
 
 // GetDirectoryProperties returns a directory's properties and metadata.
@@ -64,12 +61,7 @@ func (a *api) GetDirectoryMetadata(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
-	storagehttp.SetMetadataHeaders(h, p.Metadata)
-	h.Set("x-ms-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeMetadata(w, p.ETag, p.LastModified, p.Metadata)
 }
 
 // SetDirectoryProperties changes a directory's SMB properties.
@@ -79,10 +71,7 @@ func (a *api) SetDirectoryProperties(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	setSMBHeaders(w.Header(), &p)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeSMB(w, &p, http.StatusOK)
 }
 
 // SetDirectoryMetadata replaces a directory's metadata.
@@ -96,10 +85,7 @@ func (a *api) SetDirectoryMetadata(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeMetadataSet(w, p.ETag, p.LastModified)
 }
 
 // DeleteDirectory removes an empty directory.
@@ -265,10 +251,7 @@ func (a *api) rename(w http.ResponseWriter, r *http.Request, dir bool) error {
 	if err != nil {
 		return err
 	}
-	setSMBHeaders(w.Header(), &p)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeSMB(w, &p, http.StatusOK)
 }
 
 // RenameDirectory moves a directory within its share.

@@ -75,10 +75,7 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Content-MD5", storagehttp.Base64(res.ContentMD5))
 		}
 	}
-	setSMBHeaders(w.Header(), &p)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeSMB(w, &p, http.StatusCreated)
 }
 
 // GetFile streams a file or a range of it; gaps read as zeros.
@@ -127,12 +124,7 @@ func (a *api) GetFileMetadata(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
-	storagehttp.SetMetadataHeaders(h, p.Metadata)
-	h.Set("x-ms-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeMetadata(w, p.ETag, p.LastModified, p.Metadata)
 }
 
 // SetFileProperties replaces HTTP headers, changes SMB properties and
@@ -152,10 +144,7 @@ func (a *api) SetFileProperties(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setSMBHeaders(w.Header(), &p)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeSMB(w, &p, http.StatusOK)
 }
 
 // SetFileMetadata replaces a file's metadata.
@@ -169,10 +158,7 @@ func (a *api) SetFileMetadata(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
-	w.Header().Set("x-ms-request-server-encrypted", "true")
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeMetadataSet(w, p.ETag, p.LastModified)
 }
 
 // DeleteFile deletes a file.

@@ -32,6 +32,33 @@ func setSMBHeaders(h http.Header, p *blobstore.FileProperties) {
 	h.Set("x-ms-file-parent-id", p.ParentID)
 }
 
+// writeSMB answers a write that returns the SMB properties (Create and Set
+// Directory/File Properties, Rename): those headers and status.
+func writeSMB(w http.ResponseWriter, p *blobstore.FileProperties, status int) error {
+	setSMBHeaders(w.Header(), p)
+	w.Header().Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(status)
+	return nil
+}
+
+// writeMetadataSet answers Set Directory/File Metadata.
+func writeMetadataSet(w http.ResponseWriter, etag string, lastModified time.Time) error {
+	storagehttp.SetETagHeaders(w.Header(), etag, lastModified)
+	w.Header().Set("x-ms-request-server-encrypted", "true")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// writeMetadata answers Get Directory/File Metadata.
+func writeMetadata(w http.ResponseWriter, etag string, lastModified time.Time, md map[string]string) error {
+	h := w.Header()
+	storagehttp.SetETagHeaders(h, etag, lastModified)
+	storagehttp.SetMetadataHeaders(h, md)
+	h.Set("x-ms-server-encrypted", "true")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
 // setFileHeaders sets the headers Get File and Get File Properties share;
 // the content headers honour a service SAS's rsc* overrides. Content-Type
 // is the stored one (Create File stores application/octet-stream when none
