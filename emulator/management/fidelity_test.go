@@ -471,3 +471,20 @@ func TestGenericResourceListFilters(t *testing.T) {
 	assert.Equal(t, "StorageV2", res["kind"])
 	assert.Equal(t, map[string]any{"name": "Premium_LRS", "tier": "Premium"}, res["sku"])
 }
+
+func TestUnknownResourceType(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	tests := []struct{ path, msg string }{
+		{sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/blobServices/default?api-version=2024-01-01",
+			"The resource type 'storageAccounts/blobServices' could not be found in the namespace 'Microsoft.Storage' for api version '2024-01-01'."},
+		{sub + "/providers/Microsoft.KeyVault/managedHSMs?api-version=2023-07-01",
+			"The resource type 'managedHSMs' could not be found in the namespace 'Microsoft.KeyVault' for api version '2023-07-01'."},
+	}
+	for _, tc := range tests {
+		status, body := do(t, h, http.MethodGet, tc.path, "")
+		assert.Equal(t, http.StatusNotFound, status)
+		code, msg := errOf(body)
+		assert.Equal(t, CodeInvalidResourceType, code)
+		assert.Equal(t, tc.msg, msg)
+	}
+}

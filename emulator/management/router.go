@@ -215,8 +215,29 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) error {
 	return errNoRoute(r)
 }
 
+// errNoRoute is ARM's answer for a path it has no resource type for:
+// 404 InvalidResourceType naming the type and namespace when the path has
+// a provider part.
 func errNoRoute(r *http.Request) *Error {
-	return newError(http.StatusNotFound, CodeInvalidResourceType, "The resource type could not be found for the request path '%s' (azemu serves storage accounts, key vaults, user-assigned identities, role assignments and resource groups).", r.URL.Path)
+	segs := segments(r.URL.Path)
+	v := r.URL.Query().Get("api-version")
+	for i := len(segs) - 2; i >= 0; i-- {
+		if !eq(segs[i], "providers") {
+			continue
+		}
+		var typ []string
+		for j := i + 2; j < len(segs); j += 2 {
+			typ = append(typ, segs[j])
+		}
+		if len(typ) == 0 {
+			return newError(http.StatusNotFound, CodeInvalidResourceType,
+				"The resource type could not be found in the namespace '%s' for api version '%s'.", segs[i+1], v)
+		}
+		return newError(http.StatusNotFound, CodeInvalidResourceType,
+			"The resource type '%s' could not be found in the namespace '%s' for api version '%s'.", strings.Join(typ, "/"), segs[i+1], v)
+	}
+	return newError(http.StatusNotFound, CodeInvalidResourceType,
+		"The resource type could not be found for the request path '%s' (azemu serves storage accounts, key vaults, user-assigned identities, role assignments and resource groups).", r.URL.Path)
 }
 
 func errMethod(r *http.Request) *Error {
