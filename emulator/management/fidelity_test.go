@@ -488,3 +488,31 @@ func TestUnknownResourceType(t *testing.T) {
 		assert.Equal(t, tc.msg, msg)
 	}
 }
+
+func TestVaultAlreadyExists(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/other?api-version=2021-04-01", `{"location":"local"}`)
+	require.Equal(t, http.StatusCreated, status)
+	body := `{"location":"local","properties":{"tenantId":"` + DefaultTenant + `","sku":{"family":"A","name":"standard"},"enableSoftDelete":true}}`
+	put := func(group, name string) (int, map[string]any) {
+		return do(t, h, http.MethodPut, sub+"/resourceGroups/"+group+"/providers/Microsoft.KeyVault/vaults/"+name+"?api-version=2023-07-01", body)
+	}
+	status, _ = put("azemu", "dupvault")
+	require.Equal(t, http.StatusOK, status)
+	const want = "The vault name 'dupvault' is already in use. Vault names are globally unique so it is possible that the name is already taken."
+	// Held by an active vault of another group.
+	status, e := put("other", "dupvault")
+	assert.Equal(t, http.StatusConflict, status)
+	code, msg := errOf(e)
+	assert.Equal(t, "VaultAlreadyExists", code)
+	assert.True(t, strings.HasPrefix(msg, want), msg)
+	assert.Contains(t, msg, "https://go.microsoft.com/fwlink/?linkid=2147740")
+	// Held by a soft-deleted vault.
+	status, _ = do(t, h, http.MethodDelete, sub+"/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/dupvault?api-version=2023-07-01", "")
+	require.Equal(t, http.StatusOK, status)
+	status, e = put("azemu", "dupvault")
+	assert.Equal(t, http.StatusConflict, status)
+	code, msg = errOf(e)
+	assert.Equal(t, "VaultAlreadyExists", code)
+	assert.True(t, strings.HasPrefix(msg, want), msg)
+}

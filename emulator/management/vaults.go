@@ -140,6 +140,13 @@ func errVaultName(name string) string {
 	return "The vault name '" + name + "' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742"
 }
 
+// errVaultAlreadyExists is Key Vault's 409 for a name held by another
+// vault, active or soft-deleted (AZURE-SEMANTICS 3.1).
+func errVaultAlreadyExists(name string) *Error {
+	return newError(http.StatusConflict, keyvault.CodeVaultAlreadyExists,
+		"The vault name '%s' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.", name)
+}
+
 func errVaultNotFound(name, group string) *Error { return errResourceNotFound(vaultType, name, group) }
 
 func isVaultNotFound(err error) bool { return errors.Is(err, keyvault.ErrVaultNotFound) }
@@ -219,8 +226,7 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 	cur, curErr := s.cfg.Vault.GetVault(ctx, name)
 	exists := curErr == nil
 	if exists && !eq(s.vaultGroupLocked(name), group) {
-		return newError(http.StatusConflict, keyvault.CodeVaultAlreadyExists,
-			"The vault name '%s' is already in use. Vault names are globally unique so it is possible that the name is already taken.", name)
+		return errVaultAlreadyExists(name)
 	}
 	if r.Method == http.MethodPut && p.CreateMode != nil && eq(*p.CreateMode, "recover") {
 		v, err := s.cfg.Vault.RecoverVault(ctx, name)
@@ -294,6 +300,9 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 		spec.EnableRBACAuthorization = *p.EnableRbacAuthorization
 	}
 	v, _, err := s.cfg.Vault.CreateOrUpdateVault(ctx, spec)
+	if errors.Is(err, keyvault.ErrVaultAlreadyExists) {
+		return errVaultAlreadyExists(name)
+	}
 	if err != nil {
 		return fromVault(err)
 	}
@@ -460,8 +469,7 @@ func (s *Service) checkVaultName(w http.ResponseWriter, r *http.Request) error {
 	case !keyvault.ValidVaultName(in.Name):
 		res = map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": errVaultName(in.Name)}
 	case err == nil || derr == nil:
-		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": "The vault name '" + in.Name +
-			"' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740."}
+		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": errVaultAlreadyExists(in.Name).Message}
 	}
 	writeJSON(w, r, http.StatusOK, res)
 	return nil
