@@ -15,7 +15,21 @@
 //
 // Every request needs a bearer token from azemu's authority for the
 // management audience; every authenticated principal may manage every
-// resource. Errors have ARM's shape {"error":{"code","message"}}.
+// resource. Errors have ARM's shape {"error":{"code","message"}} with ARM's
+// codes and messages (MissingApiVersionParameter, InvalidApiVersionParameter
+// for a malformed version, ResourceGroupNotFound, ResourceNotFound,
+// InvalidResourceType, InvalidResourceLocation, StorageAccountAlreadyTaken,
+// AccountNameInvalid, VaultNameNotValid, VaultAlreadyExists, ...).
+// Any well-formed api-version is served the same way.
+//
+// ARM's common protocol: locations are stored and returned in canonical
+// form ("East US" is "eastus"); HEAD works on every resource (204 or the
+// status a GET would give); lists answer {"value","nextLink"} and page when
+// the client sends $top (nextLink carries $skiptoken); the generic resource
+// list filters on resourceType, resourceGroup, name and location;
+// GET /providers[/{namespace}] and POST .../register report the namespaces
+// azemu serves as registered; Microsoft.Storage and Microsoft.KeyVault
+// answer checkNameAvailability.
 //
 // Enabling a customer-managed key validates what Azure validates (vault soft
 // delete and purge protection, the identity's get/wrapKey/unwrapKey access,
@@ -26,7 +40,8 @@
 // key's latest version.
 //
 // The management state (groups, the ARM properties of accounts, user-assigned
-// identities, which group holds which vault) is a JSON file in the data
-// folder, replaced atomically on every change. It holds no secret: account
+// identities, which group holds which vault, the secret/certificate/storage
+// permissions of vault access policies) is a versioned JSON file in the data
+// folder, replaced atomically on every change; older versions still read. It holds no secret: account
 // keys live in the storage service, key material in the vault service.
 package management
