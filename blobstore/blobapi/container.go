@@ -229,17 +229,7 @@ func (a *api) ListBlobs(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	x := xmlBlobList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), ContainerName: c.container, NextMarker: list.NextMarker}
-	if qv.Has("prefix") {
-		p := opts.Prefix
-		x.Prefix = &p
-	}
-	if qv.Has("marker") {
-		m := opts.Marker
-		x.Marker = &m
-	}
-	if maxResults > 0 {
-		x.MaxResults = &maxResults
-	}
+	x.Prefix, x.Marker, x.MaxResults = storagehttp.EchoList(qv, maxResults)
 	if opts.Delimiter != "" {
 		d := opts.Delimiter
 		x.Delimiter = &d

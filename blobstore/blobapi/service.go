@@ -88,17 +88,7 @@ func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	x := xmlContainerList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), NextMarker: list.NextMarker, Containers: []xmlContainer{}}
-	if qv.Has("prefix") {
-		p := opts.Prefix
-		x.Prefix = &p
-	}
-	if qv.Has("marker") {
-		m := opts.Marker
-		x.Marker = &m
-	}
-	if maxResults > 0 {
-		x.MaxResults = &maxResults
-	}
+	x.Prefix, x.Marker, x.MaxResults = storagehttp.EchoList(qv, maxResults)
 	for _, ct := range list.Containers {
 		lease := storagehttp.LeaseOrDefault(ct.Lease)
 		xc := xmlContainer{Name: ct.Name, Properties: xmlContainerProperties{

@@ -187,18 +187,8 @@ func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, 
 	}
 	src := blobstore.FileRef{Account: c.account.Name, Share: c.share}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
-		segs := strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 3)
-		if acct, ok := storagehttp.HostAccount(u.Host, storagehttp.HostSuffixFile); ok {
-			segs = append([]string{acct}, strings.SplitN(strings.TrimPrefix(u.EscapedPath(), "/"), "/", 2)...)
-		}
-		if len(segs) != 3 {
-			return blobstore.RenameOptions{}, storagehttp.InvalidHeader("x-ms-file-rename-source", raw)
-		}
-		var e1, e2, e3 error
-		src.Account, e1 = url.PathUnescape(segs[0])
-		src.Share, e2 = url.PathUnescape(segs[1])
-		src.Path, e3 = url.PathUnescape(segs[2])
-		if e1 != nil || e2 != nil || e3 != nil {
+		var ok bool
+		if src.Account, src.Share, src.Path, _, ok = storagehttp.SplitResourceURL(u, storagehttp.HostSuffixFile); !ok {
 			return blobstore.RenameOptions{}, storagehttp.InvalidHeader("x-ms-file-rename-source", raw)
 		}
 	} else {

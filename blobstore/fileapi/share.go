@@ -61,15 +61,7 @@ func (a *api) ListShares(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	x := xmlShareList{ServiceEndpoint: serviceEndpoint(r, c.account.Name), NextMarker: list.NextMarker, Shares: []xmlShare{}}
-	if qv.Has("prefix") {
-		x.Prefix = &opts.Prefix
-	}
-	if qv.Has("marker") {
-		x.Marker = &opts.Marker
-	}
-	if n > 0 {
-		x.MaxResults = &n
-	}
+	x.Prefix, x.Marker, x.MaxResults = storagehttp.EchoList(qv, n)
 	for _, s := range list.Shares {
 		xs := xmlShare{Name: s.Name, Snapshot: s.Snapshot, Properties: xmlShareProperties{
 			LastModified: httpDate(s.LastModified), ETag: storagehttp.QuoteETag(s.ETag), Quota: s.Quota,

@@ -56,31 +56,48 @@ func ParseCopySource(r *http.Request, o CopySourceOptions) (CopySource, error) {
 		return CopySource{}, invalid
 	}
 	src := CopySource{Raw: raw, URL: u}
-	path := strings.TrimPrefix(u.EscapedPath(), "/")
-	segs := strings.SplitN(path, "/", 3)
-	hostStyle := false
-	for _, suffix := range o.HostSuffixes {
-		if acct, ok := HostAccount(u.Host, suffix); ok {
-			segs = append([]string{acct}, strings.SplitN(path, "/", 2)...)
-			src.HostSuffix, hostStyle = suffix, true
-			break
-		}
-	}
-	if !hostStyle && !strings.EqualFold(u.Host, r.Host) && !IsLoopbackHost(u.Host) {
+	var ok bool
+	src.Account, src.Container, src.Path, src.HostSuffix, ok = SplitResourceURL(u, o.HostSuffixes...)
+	if src.HostSuffix == "" && !strings.EqualFold(u.Host, r.Host) && !IsLoopbackHost(u.Host) {
 		return CopySource{}, blobstore.ErrCannotVerifyCopySource.WithMessage("%s", o.NotLocal)
 	}
-	if len(segs) != 3 || segs[0] == "" || segs[1] == "" || segs[2] == "" {
+	if !ok || src.Account == "" || src.Container == "" || src.Path == "" {
 		return CopySource{}, invalid
-	}
-	for i, dst := range []*string{&src.Account, &src.Container, &src.Path} {
-		if *dst, err = url.PathUnescape(segs[i]); err != nil {
-			return CopySource{}, invalid
-		}
 	}
 	if src.Account != o.Account {
 		return src, blobstore.ErrCopyAcrossAccountsNotSupported
 	}
 	return src, nil
+}
+
+// SplitResourceURL splits the path of a storage URL into the account, the
+// container (or share) and the rest, each decoded. A host-style URL
+// (<account><suffix>, suffixes tried in order) takes the account from the
+// host, and suffix tells which matched ("" for path style). ok is false when
+// there are not three segments or one does not decode; empty segments are
+// the caller's to judge.
+func SplitResourceURL(u *url.URL, suffixes ...string) (account, container, path, suffix string, ok bool) {
+	escaped := strings.TrimPrefix(u.EscapedPath(), "/")
+	segs := strings.SplitN(escaped, "/", 3)
+	for _, sfx := range suffixes {
+		if acct, hok := HostAccount(u.Host, sfx); hok {
+			segs = append([]string{acct}, strings.SplitN(escaped, "/", 2)...)
+			suffix = sfx
+			break
+		}
+	}
+	if len(segs) != 3 {
+		return "", "", "", suffix, false
+	}
+	var parts [3]string
+	for i, seg := range segs {
+		v, err := url.PathUnescape(seg)
+		if err != nil {
+			return "", "", "", suffix, false
+		}
+		parts[i] = v
+	}
+	return parts[0], parts[1], parts[2], suffix, true
 }
 
 // Authenticate checks that the source URL's own SAS grants read on the

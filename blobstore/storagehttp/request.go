@@ -273,3 +273,20 @@ func Route(m *mux.Router, methods, path string, q Query, h http.Handler) {
 	m.Methods(strings.Split(methods, ",")...).Path(path).
 		MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return q.Matches(r) }).Handler(h)
 }
+
+// EchoList returns what a listing echoes of its request: the prefix and
+// marker when the query names them (even empty) and maxresults when given.
+func EchoList(q url.Values, maxResults int) (prefix, marker *string, max *int) {
+	if q.Has("prefix") {
+		p := q.Get("prefix")
+		prefix = &p
+	}
+	if q.Has("marker") {
+		m := q.Get("marker")
+		marker = &m
+	}
+	if maxResults > 0 {
+		max = &maxResults
+	}
+	return prefix, marker, max
+}
