@@ -353,8 +353,11 @@ func TestManagementStorageAccounts(t *testing.T) {
 
 	// Names are global; invalid names and missing groups are refused.
 	_, err = env.createAccount(t, emulator.DevResourceGroup, "acct1", armstorage.AccountCreateParameters{})
+	// One subscription: a name held by another group is in this
+	// subscription, which ARM reports as StorageAccountInAnotherResourceGroup.
 	_, code := armCode(t, err)
-	assert.Equal(t, "StorageAccountAlreadyTaken", code)
+	assert.Equal(t, "StorageAccountInAnotherResourceGroup", code)
+	assert.Contains(t, err.Error(), "The account acct1 is already in another resource group in this subscription.")
 	_, err = env.createAccount(t, "rg", "Bad_Name", armstorage.AccountCreateParameters{})
 	_, code = armCode(t, err)
 	assert.Equal(t, "AccountNameInvalid", code)

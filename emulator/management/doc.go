@@ -18,7 +18,8 @@
 // resource. Errors have ARM's shape {"error":{"code","message"}} with ARM's
 // codes and messages (MissingApiVersionParameter, InvalidApiVersionParameter
 // for a malformed version, ResourceGroupNotFound, ResourceNotFound,
-// InvalidResourceType, InvalidResourceLocation, StorageAccountAlreadyTaken,
+// InvalidResourceType, InvalidResourceLocation,
+// StorageAccountInAnotherResourceGroup, StorageAccountAlreadyTaken,
 // AccountNameInvalid, VaultNameNotValid, VaultAlreadyExists, ...).
 // Any well-formed api-version is served the same way.
 //

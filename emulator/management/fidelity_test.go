@@ -148,7 +148,7 @@ func TestStorageAccountErrors(t *testing.T) {
 		{"missing group beats a bad name", "nogroup", "Bad_Name", 404, CodeResourceGroupNotFound, "Resource group 'nogroup' could not be found."},
 		{"bad name", "azemu", "Bad_Name", 400, CodeAccountNameInvalid,
 			"Bad_Name is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."},
-		{"name of another group", "other", "taken1", 409, CodeStorageAccountAlreadyTaken, "The storage account named taken1 is already taken."},
+		{"name of another group", "other", "taken1", 409, CodeStorageAccountInAnotherGroup, "The account taken1 is already in another resource group in this subscription."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -151,7 +151,11 @@ func (s *Service) createAccount(w http.ResponseWriter, r *http.Request, group, n
 	}
 	if old, ok := s.st.Accounts[name]; ok {
 		if !eq(old.Group, group) {
-			return newError(http.StatusConflict, CodeStorageAccountAlreadyTaken, "The storage account named %s is already taken.", name)
+			// azemu has one subscription, so a name held by another
+			// group is held in this subscription: ARM's answer for that
+			// (error-storage-account-name.md) is not AlreadyTaken.
+			return newError(http.StatusConflict, CodeStorageAccountInAnotherGroup,
+				"The account %s is already in another resource group in this subscription.", name)
 		}
 		if err := checkLocation(old.Name, old.Group, old.Location, in.Location); err != nil {
 			return err
