@@ -84,7 +84,7 @@ func errResourceNotFound(typ, name, group string) *Error {
 // checkLocation refuses a PUT that names an existing resource in another
 // location, as ARM does (409 InvalidResourceLocation).
 func checkLocation(name, group, existing, requested string) error {
-	if requested == "" || eq(normLocation(requested), existing) {
+	if requested == "" || eq(normLocation(requested), normLocation(existing)) {
 		return nil
 	}
 	return newError(http.StatusConflict, CodeInvalidResourceLocation,

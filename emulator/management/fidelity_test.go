@@ -98,15 +98,20 @@ func TestLocationsAreCanonical(t *testing.T) {
 	assert.Equal(t, "eastus", g["location"])
 	status, _ = do(t, h, http.MethodPut, sub+"/resourcegroups/rg?api-version=2021-04-01", `{"location":"eastus"}`)
 	assert.Equal(t, http.StatusOK, status, "the same location, written differently, is the same")
+	status, e := do(t, h, http.MethodPut, sub+"/resourcegroups/rg?api-version=2021-04-01", `{"location":"UK South"}`)
+	assert.Equal(t, http.StatusConflict, status)
+	code, msg := errOf(e)
+	assert.Equal(t, "InvalidResourceGroupLocation", code)
+	assert.Equal(t, "Invalid resource group location 'uksouth'. The Resource group already exists in location 'eastus'.", msg)
 
 	acct := sub + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/locacct?api-version=2024-01-01"
 	status, a := do(t, h, http.MethodPut, acct, `{"location":"West Europe","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
 	require.Equal(t, http.StatusOK, status, a)
 	assert.Equal(t, "westeurope", a["location"])
 	assert.Equal(t, "westeurope", a["properties"].(map[string]any)["primaryLocation"])
-	status, e := do(t, h, http.MethodPut, acct, `{"location":"eastus","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
+	status, e = do(t, h, http.MethodPut, acct, `{"location":"eastus","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
 	assert.Equal(t, http.StatusConflict, status)
-	code, msg := errOf(e)
+	code, msg = errOf(e)
 	assert.Equal(t, CodeInvalidResourceLocation, code)
 	assert.Equal(t, "The resource 'locacct' already exists in location 'westeurope' in resource group 'rg'. A resource with the same name cannot be created in location 'eastus'. Please select a new resource name.", msg)
 

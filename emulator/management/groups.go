@@ -138,9 +138,9 @@ func (s *Service) groupOp(w http.ResponseWriter, r *http.Request, name string) e
 			}
 			g = &group{Name: name, Location: normLocation(in.Location)}
 			status = http.StatusCreated
-		} else if in.Location != "" && !eq(normLocation(in.Location), g.Location) && r.Method == http.MethodPut {
+		} else if in.Location != "" && !eq(normLocation(in.Location), normLocation(g.Location)) && r.Method == http.MethodPut {
 			return newError(http.StatusConflict, "InvalidResourceGroupLocation",
-				"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", in.Location, g.Location)
+				"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", normLocation(in.Location), g.Location)
 		}
 		if in.Tags != nil || r.Method == http.MethodPut {
 			g.Tags = in.Tags
