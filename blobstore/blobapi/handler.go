@@ -17,14 +17,9 @@ import (
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
-// Config configures the Blob REST handler.
-type Config struct {
-	Service *blobstore.Service
-	Logger  *slog.Logger
-	// Now is the real clock used for authentication and the Date header
-	// (never the emulator clock). nil means time.Now.
-	Now func() time.Time
-}
+// Config configures the Blob REST handler: the service, a logger and the
+// real clock (storagehttp.Config).
+type Config = storagehttp.Config
 
 // Request body limits (Azure's documented maximums).
 const (
@@ -44,12 +39,7 @@ type api struct {
 
 // New returns the Blob REST handler.
 func New(cfg Config) http.Handler {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg = cfg.WithDefaults()
 	a := &api{
 		svc:  cfg.Service,
 		log:  cfg.Logger,

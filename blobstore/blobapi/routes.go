@@ -89,23 +89,16 @@ func knownComp(comp string) bool {
 }
 
 // noRoute answers requests no operation matched, as Azure does: an unknown
-// comp is InvalidQueryParameterValue, a known but unimplemented one is
-// FeatureNotSupportedByEmulator, a wrong verb is UnsupportedHttpVerb.
+// comp is InvalidQueryParameterValue, a known but unimplemented one (or a
+// blob type no route took) is FeatureNotSupportedByEmulator, a wrong verb is
+// UnsupportedHttpVerb.
 func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
-	a.resp.SetCommonHeaders(w, r)
-	comp := r.URL.Query().Get("comp")
-	var err error
-	switch {
-	case comp != "" && !knownComp(comp):
-		err = blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "comp").WithDetail("QueryParameterValue", comp)
-	case comp != "" || r.Header.Get("x-ms-blob-type") != "":
-		err = blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this Blob operation (%s %s).", r.Method, comp)
-	case r.Method != http.MethodGet && r.Method != http.MethodPut && r.Method != http.MethodHead && r.Method != http.MethodDelete:
-		err = blobstore.ErrUnsupportedHTTPVerb
-	default:
-		err = blobstore.ErrInvalidURI
-	}
-	a.resp.WriteError(w, r, err)
+	a.resp.NoRoute(w, r, knownComp, func(r *http.Request) error {
+		if comp := r.URL.Query().Get("comp"); comp != "" || r.Header.Get("x-ms-blob-type") != "" {
+			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this Blob operation (%s %s).", r.Method, comp)
+		}
+		return nil
+	})
 }
 
 // Unsupported answers operations azemu routes but does not implement (page

@@ -91,22 +91,17 @@ func knownComp(comp string) bool {
 	return false
 }
 
-// noRoute answers requests no operation matched, as Azure does.
+// noRoute answers requests no operation matched, as Azure does; a PUT of a
+// file path without x-ms-type is MissingRequiredHeader.
 func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
-	a.resp.SetCommonHeaders(w, r)
-	comp := r.URL.Query().Get("comp")
-	var err error
-	switch {
-	case comp != "" && !knownComp(comp):
-		err = blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "comp").WithDetail("QueryParameterValue", comp)
-	case r.Method == http.MethodPut && comp == "" && r.URL.Query().Get("restype") == "" && strings.Count(strings.Trim(r.URL.EscapedPath(), "/"), "/") >= 2:
-		err = blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-type")
-	case comp != "" || r.URL.Query().Get("restype") != "":
-		err = blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this File operation (%s %s).", r.Method, comp)
-	case r.Method != http.MethodGet && r.Method != http.MethodPut && r.Method != http.MethodHead && r.Method != http.MethodDelete:
-		err = blobstore.ErrUnsupportedHTTPVerb
-	default:
-		err = blobstore.ErrInvalidURI
-	}
-	a.resp.WriteError(w, r, err)
+	a.resp.NoRoute(w, r, knownComp, func(r *http.Request) error {
+		comp, restype := r.URL.Query().Get("comp"), r.URL.Query().Get("restype")
+		switch {
+		case r.Method == http.MethodPut && comp == "" && restype == "" && strings.Count(strings.Trim(r.URL.EscapedPath(), "/"), "/") >= 2:
+			return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-type")
+		case comp != "" || restype != "":
+			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this File operation (%s %s).", r.Method, comp)
+		}
+		return nil
+	})
 }

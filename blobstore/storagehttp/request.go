@@ -3,6 +3,7 @@ package storagehttp
 import (
 	"context"
 	"encoding/base64"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -289,4 +290,52 @@ func EchoList(q url.Values, maxResults int) (prefix, marker *string, max *int) {
 		max = &maxResults
 	}
 	return prefix, marker, max
+}
+
+// NoRoute answers a request no operation matched, as Azure does: a comp
+// the service does not know (known) is InvalidQueryParameterValue; then the
+// service's own answer (special, nil when it has none); then a verb no
+// storage operation uses is UnsupportedHttpVerb, and anything else
+// InvalidUri.
+func (p *Responder) NoRoute(w http.ResponseWriter, r *http.Request, known func(comp string) bool, special func(r *http.Request) error) {
+	p.SetCommonHeaders(w, r)
+	comp := r.URL.Query().Get("comp")
+	var err error
+	switch {
+	case comp != "" && !known(comp):
+		err = blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "comp").WithDetail("QueryParameterValue", comp)
+	case special != nil:
+		err = special(r)
+	}
+	if err == nil {
+		switch r.Method {
+		case http.MethodGet, http.MethodPut, http.MethodHead, http.MethodDelete:
+			err = blobstore.ErrInvalidURI
+		default:
+			err = blobstore.ErrUnsupportedHTTPVerb
+		}
+	}
+	p.WriteError(w, r, err)
+}
+
+// Config configures a storage protocol handler (blobapi.Config and
+// fileapi.Config are this type).
+type Config struct {
+	Service *blobstore.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
+
+// WithDefaults fills in what the caller left out: a logger that discards
+// and time.Now.
+func (c Config) WithDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
 }

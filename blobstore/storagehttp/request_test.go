@@ -1,6 +1,8 @@
 package storagehttp
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,4 +34,34 @@ func TestHostAccount(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = HostAccount(".file.localhost", HostSuffixFile)
 	assert.False(t, ok)
+}
+
+func TestNoRoute(t *testing.T) {
+	known := func(comp string) bool { return comp == "list" }
+	special := func(r *http.Request) error {
+		if r.URL.Query().Get("comp") != "" {
+			return blobstore.ErrFeatureNotSupported
+		}
+		return nil
+	}
+	tests := []struct {
+		method, target, code string
+	}{
+		{http.MethodGet, "/a?comp=bogus", "InvalidQueryParameterValue"},
+		{http.MethodGet, "/a?comp=list", blobstore.ErrFeatureNotSupported.Code},
+		{http.MethodPost, "/a", "UnsupportedHttpVerb"},
+		{http.MethodGet, "/a", "InvalidUri"},
+	}
+	for _, tc := range tests {
+		rec := httptest.NewRecorder()
+		p := &Responder{}
+		p.NoRoute(rec, httptest.NewRequest(tc.method, tc.target, nil), known, special)
+		assert.Equal(t, tc.code, rec.Header().Get(HeaderErrorCode), tc.target)
+	}
+}
+
+func TestConfigWithDefaults(t *testing.T) {
+	c := Config{}.WithDefaults()
+	assert.NotNil(t, c.Logger)
+	assert.NotNil(t, c.Now)
 }
