@@ -703,6 +703,7 @@ func TestManagementFidelity(t *testing.T) {
 		assert.Equal(t, "eastus2", *acct.Location)
 		assert.Equal(t, "Microsoft.Storage/storageAccounts", *acct.Type)
 		assert.Equal(t, armstorage.SKUTierStandard, *acct.SKU.Tier)
+		assert.Nil(t, acct.Identity, "an account created without an identity has no identity block")
 		p := acct.Properties
 		assert.Equal(t, emu.BlobURL()+"/fidacct/", *p.PrimaryEndpoints.Blob)
 		assert.Equal(t, emu.FileURL()+"/fidacct/", *p.PrimaryEndpoints.File)

@@ -64,6 +64,7 @@ func (s *Service) applyIdentity(ctx context.Context, a *account, in *identityIn)
 		}
 	}
 	a.Identity.UserAssigned = ua
+	a.Identity.ExplicitNone = !sys && !user
 	if sys && a.Identity.System == "" {
 		rid := accountID(a)
 		p, err := s.cfg.Identity.LookupManagedIdentity(ctx, rid)

@@ -202,6 +202,12 @@ func TestStorageAccountBody(t *testing.T) {
 	assert.NotEmpty(t, kct["key1"])
 	assert.NotEmpty(t, kct["key2"])
 
+	assert.NotContains(t, a, "identity", "an account never given an identity has no identity block")
+	status, none := do(t, h, http.MethodPatch, sub+"/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/bodyv2?api-version=2024-01-01",
+		`{"identity":{"type":"None"}}`)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, map[string]any{"type": "None"}, none["identity"])
+
 	v1 := put("bodyv1", "Storage", "Premium_LRS")
 	assert.NotContains(t, v1["properties"], "accessTier", "a general-purpose v1 account has no access tier")
 	assert.Equal(t, "Premium", v1["sku"].(map[string]any)["tier"])

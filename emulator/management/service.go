@@ -107,6 +107,9 @@ type accountIdentity struct {
 	System       string   `json:"system,omitempty"`
 	SystemClient string   `json:"systemClient,omitempty"`
 	UserAssigned []string `json:"userAssigned,omitempty"` // resource ids as given
+	// ExplicitNone records an identity of type None asked for; an account
+	// never given an identity shows none at all.
+	ExplicitNone bool `json:"explicitNone,omitempty"`
 }
 
 type encryption struct {

@@ -538,7 +538,12 @@ func (s *Service) identityJSON(ctx context.Context, a *account) map[string]any {
 		types = append(types, "UserAssigned")
 	}
 	if len(types) == 0 {
-		return map[string]any{"type": "None"}
+		// An account never given an identity has no identity block
+		// (StorageAccountCreate.json); one set to None shows it.
+		if a.Identity.ExplicitNone {
+			return map[string]any{"type": "None"}
+		}
+		return nil
 	}
 	m := map[string]any{"type": strings.Join(types, ",")}
 	if a.Identity.System != "" {
