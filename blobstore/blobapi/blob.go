@@ -49,10 +49,7 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fix(err)
 	}
-	setWrite(w.Header(), res)
-	setCRC(w.Header(), crc())
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeResult(w, res, crc(), http.StatusCreated)
 }
 
 // streamedBody checks a streamed request body before the service reads it:
@@ -79,6 +76,15 @@ func (a *api) streamedBody(w http.ResponseWriter, r *http.Request, limit int64, 
 		return 0, nil, nil, err
 	}
 	return size, tmd5, crc, nil
+}
+
+// writeResult answers a write: the setWrite headers, x-ms-content-crc64
+// when the body's CRC64 was checked, and status.
+func writeResult(w http.ResponseWriter, res blobstore.WriteResult, crc string, status int) error {
+	setWrite(w.Header(), res)
+	setCRC(w.Header(), crc)
+	w.WriteHeader(status)
+	return nil
 }
 
 // writeBlockStaged answers Put Block and Put Block From URL: the block's
@@ -109,12 +115,9 @@ func appendConditions(r *http.Request) (pos, maxSize *int64, err error) {
 // writeAppended answers Append Block and Append Block From URL.
 func writeAppended(w http.ResponseWriter, res blobstore.AppendResult, crc string) error {
 	h := w.Header()
-	setWrite(h, res.WriteResult)
 	h.Set("x-ms-blob-append-offset", strconv.FormatInt(res.AppendOffset, 10))
 	h.Set("x-ms-blob-committed-block-count", strconv.Itoa(res.CommittedBlockCount))
-	setCRC(h, crc)
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeResult(w, res.WriteResult, crc, http.StatusCreated)
 }
 
 func setCRC(h http.Header, crc string) {
@@ -201,9 +204,7 @@ func (a *api) SetBlobMetadata(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setWrite(w.Header(), res)
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return writeResult(w, res, "", http.StatusOK)
 }
 
 // SetBlobProperties replaces a blob's HTTP headers.
@@ -369,10 +370,7 @@ func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
 	if tmd5 != nil {
 		res.ContentMD5 = tmd5
 	}
-	setWrite(w.Header(), res)
-	setCRC(w.Header(), crc)
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeResult(w, res, crc, http.StatusCreated)
 }
 
 // GetBlockList returns the committed and/or uncommitted blocks.
@@ -430,9 +428,7 @@ func (a *api) CreateAppendBlob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res.ContentMD5 = nil
-	setWrite(w.Header(), res)
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeResult(w, res, "", http.StatusCreated)
 }
 
 // AppendBlock appends the request body to an append blob, streamed.

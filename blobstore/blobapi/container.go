@@ -22,15 +22,6 @@ func publicAccess(r *http.Request) (blobstore.PublicAccess, error) {
 	return "", blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", v)
 }
 
-func setContainerETag(h http.Header, p blobstore.ContainerProperties) {
-	if p.ETag != "" {
-		h.Set("ETag", storagehttp.QuoteETag(p.ETag))
-	}
-	if !p.LastModified.IsZero() {
-		h.Set("Last-Modified", storagehttp.FormatHTTPDate(p.LastModified))
-	}
-}
-
 // CreateContainer creates a container.
 // https://learn.microsoft.com/rest/api/storageservices/create-container
 func (a *api) CreateContainer(w http.ResponseWriter, r *http.Request) error {
@@ -53,7 +44,7 @@ func (a *api) CreateContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setContainerETag(w.Header(), p)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -66,7 +57,7 @@ func (a *api) GetContainerProperties(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	h := w.Header()
-	setContainerETag(h, p)
+	storagehttp.SetETagHeaders(h, p.ETag, p.LastModified)
 	storagehttp.SetMetadataHeaders(h, p.Metadata)
 	storagehttp.SetLeaseHeaders(h, p.Lease)
 	if p.PublicAccess != blobstore.PublicAccessNone {
@@ -88,7 +79,7 @@ func (a *api) GetContainerMetadata(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setContainerETag(w.Header(), p)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	storagehttp.SetMetadataHeaders(w.Header(), p.Metadata)
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -105,7 +96,7 @@ func (a *api) SetContainerMetadata(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setContainerETag(w.Header(), p)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -118,7 +109,7 @@ func (a *api) GetContainerACL(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	setContainerETag(h, blobstore.ContainerProperties{ETag: acl.ETag, LastModified: acl.LastModified})
+	storagehttp.SetETagHeaders(h, acl.ETag, acl.LastModified)
 	if acl.PublicAccess != blobstore.PublicAccessNone {
 		h.Set("x-ms-blob-public-access", string(acl.PublicAccess))
 	}
@@ -142,7 +133,7 @@ func (a *api) SetContainerACL(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setContainerETag(w.Header(), p)
+	storagehttp.SetETagHeaders(w.Header(), p.ETag, p.LastModified)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -279,20 +279,8 @@ func blocksXML(bs []blobstore.Block) *xmlBlocks {
 
 // --- Listings ---
 
-// xmlMetadata renders a metadata map as <Metadata><name>value</name>...</Metadata>.
-type xmlMetadata map[string]string
-
-func (m xmlMetadata) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	for _, k := range storagehttp.SortedKeys(m) {
-		if err := e.EncodeElement(m[k], xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
-			return err
-		}
-	}
-	return e.EncodeToken(start.End())
-}
+// xmlMetadata renders a metadata map (storagehttp.XMLMetadata).
+type xmlMetadata = storagehttp.XMLMetadata
 
 type xmlContainerList struct {
 	XMLName         xml.Name       `xml:"EnumerationResults"`

@@ -165,21 +165,11 @@ func parsePermission(b []byte) (blobstore.SharePermission, error) {
 	return blobstore.SharePermission{Permission: *p.Permission, Format: p.Format}, nil
 }
 
-type xmlMetadata struct {
-	Items []xmlMetaItem
-}
-
-type xmlMetaItem struct {
-	XMLName xml.Name
-	Value   string `xml:",chardata"`
-}
+type xmlMetadata = storagehttp.XMLMetadata
 
 func metadataXML(md map[string]string) *xmlMetadata {
-	x := &xmlMetadata{}
-	for _, k := range storagehttp.SortedKeys(md) {
-		x.Items = append(x.Items, xmlMetaItem{XMLName: xml.Name{Local: k}, Value: md[k]})
-	}
-	return x
+	x := xmlMetadata(md)
+	return &x
 }
 
 type xmlShareProperties struct {

@@ -1,6 +1,7 @@
 package storagehttp
 
 import (
+	"encoding/xml"
 	"net/http"
 	"sort"
 	"strings"
@@ -85,4 +86,21 @@ func SortedKeys(md map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// XMLMetadata renders a metadata map as <Metadata><name>value</name>...</Metadata>,
+// names in sorted order, as listings carry it.
+type XMLMetadata map[string]string
+
+// MarshalXML implements xml.Marshaler.
+func (m XMLMetadata) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, k := range SortedKeys(m) {
+		if err := e.EncodeElement(m[k], xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
 }

@@ -164,3 +164,24 @@ func FuzzParseMetadata(f *testing.F) {
 		}
 	})
 }
+
+func TestXMLMetadata(t *testing.T) {
+	type wrap struct {
+		XMLName xml.Name     `xml:"X"`
+		M       *XMLMetadata `xml:"Metadata,omitempty"`
+	}
+	md := XMLMetadata{"b": "<", "a": "1"}
+	empty := XMLMetadata(nil)
+	for _, tc := range []struct {
+		in   wrap
+		want string
+	}{
+		{wrap{M: &md}, `<X><Metadata><a>1</a><b>&lt;</b></Metadata></X>`},
+		{wrap{M: &empty}, `<X><Metadata></Metadata></X>`},
+		{wrap{}, `<X></X>`},
+	} {
+		b, err := xml.Marshal(tc.in)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, string(b))
+	}
+}
