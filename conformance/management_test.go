@@ -695,6 +695,15 @@ func TestManagementFidelity(t *testing.T) {
 		assert.Equal(t, 409, status)
 		assert.Equal(t, "InvalidResourceLocation", code)
 		assert.Contains(t, err.Error(), "The resource 'fid-id' already exists in location 'westeurope' in resource group 'fid'.")
+
+		assert.Equal(t, armmsi.IsolationScopeNone, *id.Properties.IsolationScope)
+		reg, err := env.msi.CreateOrUpdate(ctx, "fid", "fid-regional", armmsi.Identity{Location: to.Ptr("local"),
+			Properties: &armmsi.UserAssignedIdentityProperties{IsolationScope: to.Ptr(armmsi.IsolationScopeRegional)}}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, armmsi.IsolationScopeRegional, *reg.Properties.IsolationScope)
+		got, err := env.msi.Get(ctx, "fid", "fid-regional", nil)
+		require.NoError(t, err)
+		assert.Equal(t, armmsi.IsolationScopeRegional, *got.Properties.IsolationScope)
 	})
 
 	t.Run("storage account properties", func(t *testing.T) {

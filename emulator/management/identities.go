@@ -23,13 +23,21 @@ func identityJSON(u *userIdent) map[string]any {
 		"tags": map[string]string{},
 		"properties": map[string]any{
 			"tenantId": u.TenantID, "principalId": u.PrincipalID, "clientId": u.ClientID,
-			"isolationScope": "None",
+			"isolationScope": isolationScope(u.IsolationScope),
 		},
 	}
 	if u.Tags != nil {
 		m["tags"] = u.Tags
 	}
 	return m
+}
+
+// isolationScope is the identity's isolationScope (None unless set).
+func isolationScope(s string) string {
+	if s == "" {
+		return "None"
+	}
+	return s
 }
 
 func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name string) error {
@@ -47,11 +55,28 @@ func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name
 		return nil
 	case http.MethodPut, http.MethodPatch:
 		var in struct {
-			Location string            `json:"location"`
-			Tags     map[string]string `json:"tags"`
+			Location   string            `json:"location"`
+			Tags       map[string]string `json:"tags"`
+			Properties *struct {
+				IsolationScope *string `json:"isolationScope"`
+			} `json:"properties"`
 		}
 		if err := decodeBody(r, &in, true); err != nil {
 			return err
+		}
+		var scope *string
+		if in.Properties != nil && in.Properties.IsolationScope != nil {
+			v := *in.Properties.IsolationScope
+			switch {
+			case eq(v, "None"):
+				v = "None"
+			case eq(v, "Regional"):
+				v = "Regional"
+			default:
+				return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+					"The isolationScope '%s' is invalid. Use None or Regional.", v)
+			}
+			scope = &v
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -67,6 +92,9 @@ func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name
 			}
 			if in.Tags != nil || r.Method == http.MethodPut {
 				u.Tags = in.Tags
+			}
+			if scope != nil {
+				u.IsolationScope = *scope
 			}
 			if err := s.saveLocked(); err != nil {
 				return err
@@ -91,6 +119,9 @@ func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name
 		}
 		u := &userIdent{Name: name, Group: g.Name, Location: normLocation(in.Location), Tags: in.Tags,
 			PrincipalID: p.ObjectID, ClientID: p.ClientID, TenantID: p.TenantID}
+		if scope != nil {
+			u.IsolationScope = *scope
+		}
 		s.st.Identities[key] = u
 		if err := s.saveLocked(); err != nil {
 			_ = s.cfg.Identity.RemoveManagedIdentity(ctx, p.ObjectID)

@@ -134,6 +134,8 @@ type userIdent struct {
 	PrincipalID string            `json:"principalId"`
 	ClientID    string            `json:"clientId"`
 	TenantID    string            `json:"tenantId"`
+	// IsolationScope is "Regional" when set so; "" reads as None.
+	IsolationScope string `json:"isolationScope,omitempty"`
 }
 
 type roleMeta struct {
