@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -526,4 +527,23 @@ func TestVaultAlreadyExists(t *testing.T) {
 	code, msg = errOf(e)
 	assert.Equal(t, "VaultAlreadyExists", code)
 	assert.True(t, strings.HasPrefix(msg, want), msg)
+}
+
+func TestListsPageAtMaxPageSize(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	for i := 0; i < maxPageSize; i++ {
+		status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/g"+strconv.Itoa(i)+"?api-version=2021-04-01", `{"location":"local"}`)
+		require.Equal(t, http.StatusCreated, status)
+	}
+	status, body := do(t, h, http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, body["value"], maxPageSize)
+	nl, ok := body["nextLink"].(string)
+	require.True(t, ok, "more than a page of groups gives a nextLink")
+	u, err := url.Parse(nl)
+	require.NoError(t, err)
+	status, body = do(t, h, http.MethodGet, u.RequestURI(), "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, body["value"], 1, "the default group is the one left")
+	assert.NotContains(t, body, "nextLink")
 }

@@ -82,9 +82,9 @@ func (s *Service) head(w http.ResponseWriter, r *http.Request) error {
 const maxPageSize = 1000
 
 // writeList writes ARM's list shape {"value": [...], "nextLink": ...}. A
-// client that asks for $top gets pages of that size; nextLink is this URL
-// with $skiptoken set to the offset of the next page, and is absent on the
-// last page.
+// client that asks for $top gets pages of that size, others pages of
+// maxPageSize; nextLink is this URL with $skiptoken set to the offset of
+// the next page, and is absent on the last page.
 func writeList(w http.ResponseWriter, r *http.Request, items []any) error {
 	if items == nil {
 		items = []any{}
@@ -98,7 +98,8 @@ func writeList(w http.ResponseWriter, r *http.Request, items []any) error {
 		}
 		start = min(n, len(items))
 	}
-	end := len(items)
+	// Without $top a page holds at most maxPageSize items, as ARM's do.
+	end := min(start+maxPageSize, len(items))
 	if top := q.Get("$top"); top != "" {
 		n, err := strconv.Atoi(top)
 		if err != nil || n < 1 {
