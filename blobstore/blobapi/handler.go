@@ -107,15 +107,7 @@ type call struct {
 	requestID string
 }
 
-type callKey struct{}
-
-func callOf(r *http.Request) *call {
-	c, _ := r.Context().Value(callKey{}).(*call)
-	if c == nil {
-		return &call{}
-	}
-	return c
-}
+func callOf(r *http.Request) *call { return storagehttp.CallOf[call](r) }
 
 func (c *call) containerRef() blobstore.ContainerRef {
 	return blobstore.ContainerRef{Account: c.account.Name, Container: c.container}
@@ -141,7 +133,7 @@ func (a *api) handle(o op) http.Handler {
 		if err := a.prepare(r, c); err != nil {
 			return w, r, err
 		}
-		return w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)), nil
+		return w, storagehttp.WithCall(r, c), nil
 	}, o.fn)
 }
 

@@ -60,15 +60,7 @@ type call struct {
 	requestID string
 }
 
-type callKey struct{}
-
-func callOf(r *http.Request) *call {
-	c, _ := r.Context().Value(callKey{}).(*call)
-	if c == nil {
-		return &call{}
-	}
-	return c
-}
+func callOf(r *http.Request) *call { return storagehttp.CallOf[call](r) }
 
 func (c *call) shareRef() blobstore.ShareRef {
 	return blobstore.ShareRef{Account: c.account.Name, Share: c.share, Snapshot: c.snapshot}
@@ -88,7 +80,7 @@ func (a *api) handle(o op) http.Handler {
 		if err != nil {
 			return w, r, err
 		}
-		return w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)), nil
+		return w, storagehttp.WithCall(r, c), nil
 	}, o.fn)
 }
 

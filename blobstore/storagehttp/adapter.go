@@ -65,3 +65,20 @@ func PolicyLookup(get func(ctx context.Context, id string) (blobstore.AccessPoli
 		return storageauth.Policy{Start: p.Start, Expiry: p.Expiry, Permission: p.Permission}, true, nil
 	}
 }
+
+type callKey[T any] struct{}
+
+// WithCall returns r carrying c, what a service's adapter learned about the
+// request (account, authentication, names), for its handlers.
+func WithCall[T any](r *http.Request, c *T) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), callKey[T]{}, c))
+}
+
+// CallOf returns what WithCall stored, or a zero value when nothing was
+// (handlers called directly in tests).
+func CallOf[T any](r *http.Request) *T {
+	if c, _ := r.Context().Value(callKey[T]{}).(*T); c != nil {
+		return c
+	}
+	return new(T)
+}

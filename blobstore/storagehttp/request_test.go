@@ -65,3 +65,13 @@ func TestConfigWithDefaults(t *testing.T) {
 	assert.NotNil(t, c.Logger)
 	assert.NotNil(t, c.Now)
 }
+
+func TestCallOf(t *testing.T) {
+	type call struct{ name string }
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	assert.Equal(t, &call{}, CallOf[call](r), "nothing stored: a zero call")
+	r = WithCall(r, &call{name: "x"})
+	assert.Equal(t, "x", CallOf[call](r).name)
+	type other struct{ name string }
+	assert.Equal(t, "", CallOf[other](r).name, "keys are per type")
+}
