@@ -547,3 +547,23 @@ func TestListsPageAtMaxPageSize(t *testing.T) {
 	assert.Len(t, body["value"], 1, "the default group is the one left")
 	assert.NotContains(t, body, "nextLink")
 }
+
+func TestResourceGroupTagFilter(t *testing.T) {
+	h := open(t, newServices(t), "").Handler()
+	for name, tags := range map[string]string{"t1": `{"env":"prod"}`, "t2": `{"env":"dev"}`, "t3": `{"owner":"me"}`} {
+		status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/"+name+"?api-version=2021-04-01", `{"location":"local","tags":`+tags+`}`)
+		require.Equal(t, http.StatusCreated, status)
+	}
+	list := func(filter string) []string {
+		status, body := do(t, h, http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01&$filter="+url.QueryEscape(filter), "")
+		require.Equal(t, http.StatusOK, status)
+		var names []string
+		for _, v := range body["value"].([]any) {
+			names = append(names, v.(map[string]any)["name"].(string))
+		}
+		return names
+	}
+	assert.Equal(t, []string{"t1", "t2"}, list("tagName eq 'env'"))
+	assert.Equal(t, []string{"t1"}, list("tagName eq 'ENV' and tagValue eq 'prod'"))
+	assert.Empty(t, list("tagName eq 'none'"))
+}

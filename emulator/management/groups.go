@@ -165,11 +165,51 @@ func (s *Service) listGroups(w http.ResponseWriter, r *http.Request) error {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	tags, byTag := groupTagFilter(r.URL.Query().Get("$filter"))
 	out := []any{}
 	for _, k := range names {
-		out = append(out, groupJSON(s.st.Groups[k]))
+		g := s.st.Groups[k]
+		if byTag && !tags.match(g.Tags) {
+			continue
+		}
+		out = append(out, groupJSON(g))
 	}
 	return writeList(w, r, out)
+}
+
+var (
+	tagNameFilterRE  = regexp.MustCompile(`(?i)\btagName\s+eq\s+'([^']*)'`)
+	tagValueFilterRE = regexp.MustCompile(`(?i)\btagValue\s+eq\s+'([^']*)'`)
+)
+
+// tagFilter is the resource group list's $filter
+// "tagName eq 'n' [and tagValue eq 'v']"; value nil matches any value.
+type tagFilter struct {
+	name  string
+	value *string
+}
+
+func groupTagFilter(f string) (tagFilter, bool) {
+	m := tagNameFilterRE.FindStringSubmatch(f)
+	if m == nil {
+		return tagFilter{}, false
+	}
+	tf := tagFilter{name: m[1]}
+	if v := tagValueFilterRE.FindStringSubmatch(f); v != nil {
+		tf.value = &v[1]
+	}
+	return tf, true
+}
+
+// match reports whether tags has the filter's name (case-insensitively)
+// with its value.
+func (f tagFilter) match(tags map[string]string) bool {
+	for k, v := range tags {
+		if eq(k, f.name) && (f.value == nil || v == *f.value) {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteGroup deletes a group with everything in it (accounts, identities,
