@@ -358,18 +358,15 @@ type xmlBlobPrefix struct {
 
 // xmlBlobName is a blob name; names with characters XML 1.0 cannot carry
 // are sent URL-encoded with Encoded="true", as Azure does.
-type xmlBlobName struct {
-	Encoded string `xml:"Encoded,attr,omitempty"`
-	Value   string `xml:",chardata"`
-}
+type xmlBlobName = storagehttp.XMLEncodedName
 
 func blobName(s string) xmlBlobName {
-	for _, c := range s {
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF || c == utf8.RuneError {
-			return xmlBlobName{Encoded: "true", Value: url.QueryEscape(s)}
-		}
-	}
-	return xmlBlobName{Value: s}
+	return storagehttp.EncodeName(s, plainBlobRune, url.QueryEscape)
+}
+
+// plainBlobRune reports whether a blob name may carry c as it is.
+func plainBlobRune(c rune) bool {
+	return !(c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF || c == utf8.RuneError)
 }
 
 type xmlBlob struct {

@@ -211,20 +211,12 @@ type xmlFileProperties struct {
 	ETag           string `xml:"Etag,omitempty"`
 }
 
-// xmlName is a listed name; names XML cannot carry (U+FFFE, controls)
-// are percent-encoded with Encoded="true", as Azure does.
-type xmlEncodedName struct {
-	Encoded string `xml:"Encoded,attr,omitempty"`
-	Value   string `xml:",chardata"`
-}
+// xmlEncodedName is a listed name; names XML cannot carry (U+FFFE,
+// controls) are percent-encoded with Encoded="true", as Azure does.
+type xmlEncodedName = storagehttp.XMLEncodedName
 
 func encodedName(n string) xmlEncodedName {
-	for _, r := range n {
-		if !xmlChar(r) {
-			return xmlEncodedName{Encoded: "true", Value: percentEncode(n)}
-		}
-	}
-	return xmlEncodedName{Value: n}
+	return storagehttp.EncodeName(n, xmlChar, percentEncode)
 }
 
 // percentEncode escapes every byte but the unreserved characters, so both

@@ -104,3 +104,24 @@ func (m XMLMetadata) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	}
 	return e.EncodeToken(start.End())
 }
+
+// XMLEncodedName is a name in a listing (blob, blob prefix, file, directory);
+// a name XML cannot carry is sent encoded, with Encoded="true", as Azure
+// does.
+type XMLEncodedName struct {
+	Encoded string `xml:"Encoded,attr,omitempty"`
+	Value   string `xml:",chardata"`
+}
+
+// EncodeName returns n as it is, or encode(n) marked Encoded when one of
+// its runes is not plain. The services differ in both: Blob encodes
+// controls, U+FFFE/U+FFFF and bad UTF-8 with query escaping; Files encodes
+// what XML 1.0 cannot carry with percent-encoding.
+func EncodeName(n string, plain func(rune) bool, encode func(string) string) XMLEncodedName {
+	for _, r := range n {
+		if !plain(r) {
+			return XMLEncodedName{Encoded: "true", Value: encode(n)}
+		}
+	}
+	return XMLEncodedName{Value: n}
+}
