@@ -279,8 +279,11 @@ func TestManagementAuthAndErrors(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+tok.Token)
 		resp, err := httpClient(emu).Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		defer resp.Body.Close()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 		assert.Equal(t, 401, resp.StatusCode)
+		assert.Equal(t, "InvalidAuthenticationTokenAudience", errorCodeOf(body))
 	})
 }
 

@@ -1,6 +1,8 @@
 package management
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/emulator/identity"
 )
 
 func errOf(body map[string]any) (code, msg string) {
@@ -566,4 +570,48 @@ func TestResourceGroupTagFilter(t *testing.T) {
 	assert.Equal(t, []string{"t1", "t2"}, list("tagName eq 'env'"))
 	assert.Equal(t, []string{"t1"}, list("tagName eq 'ENV' and tagValue eq 'prod'"))
 	assert.Empty(t, list("tagName eq 'none'"))
+}
+
+// tokenErrors is a TokenVerifier that fails each token with the error it
+// names.
+type tokenErrors map[string]error
+
+func (v tokenErrors) VerifyToken(_ context.Context, raw string, _ ...string) (identity.Claims, error) {
+	if err, ok := v[raw]; ok {
+		return identity.Claims{}, err
+	}
+	return identity.Claims{}, identity.ErrMalformedToken
+}
+
+func TestTokenErrors(t *testing.T) {
+	s := newServices(t)
+	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Verifier: tokenErrors{
+		"expired": identity.ErrTokenExpired, "audience": identity.ErrInvalidAudience, "signature": identity.ErrInvalidSignature,
+	}})
+	require.NoError(t, err)
+	h := m.Handler()
+	tests := []struct{ header, code, msg string }{
+		{"", CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is missing."},
+		{"Basic abc", CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is provided in an invalid format."},
+		{"Bearer expired", CodeExpiredAuthenticationToken, "The access token expiry UTC time is earlier than current UTC time."},
+		{"Bearer audience", CodeInvalidAuthenticationTokenAudience,
+			"The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."},
+		{"Bearer signature", CodeInvalidAuthenticationToken, "The access token is from the wrong issuer or has an invalid signature."},
+		{"Bearer junk", CodeInvalidAuthenticationToken, "The access token is invalid."},
+	}
+	for _, tc := range tests {
+		req := httptest.NewRequest(http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01", nil)
+		if tc.header != "" {
+			req.Header.Set("Authorization", tc.header)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, tc.header)
+		assert.Contains(t, rec.Header().Get("WWW-Authenticate"), `error="invalid_token"`, tc.header)
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		code, msg := errOf(body)
+		assert.Equal(t, tc.code, code, tc.header)
+		assert.Equal(t, tc.msg, msg, tc.header)
+	}
 }

@@ -15,7 +15,7 @@ import (
 
 // managementAudiences are the audiences a management token may carry.
 func managementAudiences() []string {
-	return []string{"https://management.azure.com", "https://management.azure.com/", "https://management.core.windows.net/"}
+	return []string{"https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"}
 }
 
 // maxBody bounds every request body.
@@ -108,18 +108,21 @@ func (s *Service) authenticate(r *http.Request) error {
 		return newError(http.StatusUnauthorized, CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is provided in an invalid format.")
 	}
 	if _, err := s.verifier.VerifyToken(r.Context(), strings.TrimSpace(raw), managementAudiences()...); err != nil {
-		msg := "The access token is invalid."
+		code, msg := CodeInvalidAuthenticationToken, "The access token is invalid."
 		switch {
 		case errors.Is(err, identity.ErrTokenExpired):
-			msg = "The access token has expired."
+			code = CodeExpiredAuthenticationToken
+			msg = "The access token expiry UTC time is earlier than current UTC time."
 		case errors.Is(err, identity.ErrInvalidAudience):
-			msg = "The access token has an invalid audience: it must be https://management.azure.com/."
+			code = CodeInvalidAuthenticationTokenAudience
+			msg = "The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences '" +
+				strings.Join(managementAudiences(), "','") + "'."
 		case errors.Is(err, identity.ErrInvalidSignature), errors.Is(err, identity.ErrInvalidIssuer):
 			msg = "The access token is from the wrong issuer or has an invalid signature."
 		case errors.Is(err, identity.ErrUnknownPrincipal):
 			msg = "The access token's principal does not exist."
 		}
-		return newError(http.StatusUnauthorized, CodeInvalidAuthenticationToken, "%s", msg)
+		return newError(http.StatusUnauthorized, code, "%s", msg)
 	}
 	return nil
 }
