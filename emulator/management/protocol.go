@@ -1,7 +1,6 @@
 package management
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -61,15 +60,12 @@ func (s *Service) head(w http.ResponseWriter, r *http.Request) error {
 	g.Method = http.MethodGet
 	g.Body = http.NoBody
 	hw := &headWriter{h: http.Header{}}
-	err := s.serve(hw, g)
-	status := hw.status
-	if err != nil {
-		status = http.StatusInternalServerError
-		var e *Error
-		if errors.As(err, &e) {
-			status = e.Status
-		}
+	if err := s.serve(hw, g); err != nil {
+		// The adapter renders it: the GET's status, no body for HEAD,
+		// and anything unexpected logged.
+		return err
 	}
+	status := hw.status
 	if status == 0 || status == http.StatusOK {
 		status = http.StatusNoContent
 	}
