@@ -5,7 +5,10 @@
 // (http://<account>.blob.localhost:10000/<container>/<blob>). routes.go lists
 // every operation on one line; each handler is named after its REST
 // operation, has the shape func(w, r) error, and leaves error rendering to a
-// single adapter (storagehttp.Responder.WriteError).
+// single adapter (storagehttp.Responder.Handle). What the Blob and File
+// protocols share (pipeline, routing helpers, CORS, ACL XML, range serving,
+// lease and copy-source parsing) lives in storagehttp; this package keeps
+// what only the Blob service does and the parameters where it differs.
 //
 // Every request is authenticated by storageauth (Shared Key, Shared Key
 // Lite, account SAS, service SAS); a request without credentials is allowed

@@ -6,4 +6,8 @@
 //
 // Path style: /<account>/<share>/<dir>/.../<file>; host style:
 // <account>.file.localhost[:port]/<share>/...
+//
+// The request pipeline, routing helpers, CORS, ACL XML, range serving and
+// lease and copy-source parsing are shared with blobapi in storagehttp;
+// this package passes the File service's differences as parameters.
 package fileapi
