@@ -90,7 +90,7 @@ func fullContainerRec() *containerRec {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 	return &containerRec{V: recordVersion, Created: t0, ETag: "0x1", LastModified: t0.Add(time.Hour),
 		MetaSealed: []byte{1, 2, 3}, PublicAccess: "blob",
-		ACL: []SignedIdentifier{{ID: "p1", Policy: AccessPolicy{Start: t0, Expiry: t0.Add(24 * time.Hour), Permission: "rl"}}, {ID: "p2"}},
+		ACL:                         []SignedIdentifier{{ID: "p1", Policy: AccessPolicy{Start: t0, Expiry: t0.Add(24 * time.Hour), Permission: "rl"}}, {ID: "p2"}},
 		Lease:                       leaseRec{ID: "l", State: "leased", Seconds: 30, Expires: t0.Add(time.Minute)},
 		DefaultEncryptionScope:      "scope",
 		DenyEncryptionScopeOverride: true,
