@@ -82,13 +82,87 @@ type BufferPool struct {
 // ReaderFrom (http.ResponseWriter has one, with a 32 KiB buffer) cannot
 // bypass the pooled buffer: big buffers mean fewer decrypt calls.
 func (p *BufferPool) Copy(dst io.Writer, src io.Reader) (int64, error) {
-	bp, _ := p.pool.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, CopyBufferSize)
-		bp = &b
-	}
+	bp := p.get()
 	defer p.pool.Put(bp)
 	return io.CopyBuffer(writerOnly{dst}, readerOnly{src}, *bp)
+}
+
+// Stream writes n bytes of src from off to w. Beyond two buffers it reads
+// (and so decrypts) the next buffer on another goroutine while the current
+// one is written, so one download uses both the decryption and the network
+// path at once instead of taking turns.
+func (p *BufferPool) Stream(w io.Writer, src io.ReaderAt, off, n int64) (int64, error) {
+	if n <= 2*CopyBufferSize {
+		return p.Copy(w, io.NewSectionReader(src, off, n))
+	}
+	bufs := [2]*[]byte{p.get(), p.get()}
+	type chunk struct {
+		buf []byte
+		n   int
+		err error
+	}
+	ready := make(chan chunk, 1)
+	free := make(chan []byte, 2)
+	free <- *bufs[0]
+	free <- *bufs[1]
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ready)
+		for pos, end := off, off+n; pos < end; {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			want := min(int64(len(buf)), end-pos)
+			m, err := src.ReadAt(buf[:want], pos)
+			if errors.Is(err, io.EOF) && int64(m) == want {
+				err = nil
+			}
+			select {
+			case ready <- chunk{buf, m, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+			pos += int64(m)
+		}
+	}()
+	defer func() {
+		close(done)
+		wg.Wait() // the reader is done with the buffers before they go back
+		p.pool.Put(bufs[0])
+		p.pool.Put(bufs[1])
+	}()
+	var written int64
+	for c := range ready {
+		if c.n > 0 {
+			m, err := w.Write(c.buf[:c.n])
+			written += int64(m)
+			if err != nil {
+				return written, err
+			}
+		}
+		if c.err != nil {
+			return written, c.err
+		}
+		free <- c.buf
+	}
+	return written, nil
+}
+
+func (p *BufferPool) get() *[]byte {
+	if bp, _ := p.pool.Get().(*[]byte); bp != nil {
+		return bp
+	}
+	b := make([]byte, CopyBufferSize)
+	return &b
 }
 
 type writerOnly struct{ io.Writer }

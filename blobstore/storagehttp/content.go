@@ -124,7 +124,7 @@ func (p *BufferPool) WriteContent(w http.ResponseWriter, r *http.Request, req Co
 	if c.N == 0 || r.Method == http.MethodHead {
 		return nil
 	}
-	if _, err := p.Copy(w, io.NewSectionReader(c.Data, c.Off, c.N)); err != nil && c.OnStreamError != nil {
+	if _, err := p.Stream(w, c.Data, c.Off, c.N); err != nil && c.OnStreamError != nil {
 		c.OnStreamError(err)
 	}
 	return nil
