@@ -267,12 +267,18 @@ func (s *Service) ContainerPolicy(ctx context.Context, ref ContainerRef, id stri
 	if err != nil {
 		return AccessPolicy{}, false, err
 	}
-	for _, si := range rec.ACL {
+	p, found = findPolicy(rec.ACL, id)
+	return p, found, nil
+}
+
+// findPolicy returns the access policy of the signed identifier id in acl.
+func findPolicy(acl []SignedIdentifier, id string) (AccessPolicy, bool) {
+	for _, si := range acl {
 		if si.ID == id {
-			return si.Policy, true, nil
+			return si.Policy, true
 		}
 	}
-	return AccessPolicy{}, false, nil
+	return AccessPolicy{}, false
 }
 
 // ContainerPublicAccess returns the container's public access level for

@@ -129,17 +129,27 @@ func checkFileRef(ref FileRef) (nodeLoc, error) {
 	return locate(ref)
 }
 
+// checkWritableFileRef is checkFileRef for a write: it also refuses a share
+// snapshot.
+func checkWritableFileRef(ref FileRef) (nodeLoc, error) {
+	loc, err := checkFileRef(ref)
+	if err != nil {
+		return nodeLoc{}, err
+	}
+	if err := writable(ref); err != nil {
+		return nodeLoc{}, err
+	}
+	return loc, nil
+}
+
 // CreateDirectory creates a directory. It MUST return ErrShareNotFound,
 // ErrParentNotFound, ErrResourceAlreadyExists, ErrResourceTypeMismatch when
 // a file has the name, ErrInvalidResourceName /
 // ErrInvalidFileOrDirectoryPathName for bad names, ErrInvalidHeaderValue
 // for bad SMB headers, and the metadata errors.
 func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateDirectoryOptions) (FileProperties, error) {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return FileProperties{}, err
-	}
-	if err := writable(ref); err != nil {
 		return FileProperties{}, err
 	}
 	if loc.root() {
@@ -244,11 +254,8 @@ func (s *Service) GetDirectoryMetadata(ctx context.Context, ref FileRef) (FilePr
 // updateNode runs fn on an existing node inside a write transaction, then
 // stores it with a new ETag, Last-Modified and change time.
 func (s *Service) updateNode(ctx context.Context, ref FileRef, dir bool, k *accountKey, fn func(tx *boltstore.Tx, sh *shareRec, n *nodeRec, now time.Time) error) (FileProperties, error) {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return FileProperties{}, err
-	}
-	if err := writable(ref); err != nil {
 		return FileProperties{}, err
 	}
 	now := s.now()
@@ -311,11 +318,8 @@ func (s *Service) SetDirectoryMetadata(ctx context.Context, ref FileRef, metadat
 // ErrDirectoryNotEmpty when it has children, ErrResourceNotFound,
 // ErrParentNotFound and ErrShareNotFound.
 func (s *Service) DeleteDirectory(ctx context.Context, ref FileRef) error {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return err
-	}
-	if err := writable(ref); err != nil {
 		return err
 	}
 	if loc.root() {

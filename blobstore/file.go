@@ -44,11 +44,8 @@ func checkFileLease(l leaseRec, now time.Time, id string, required bool) error {
 // the lease errors of a leased file it replaces, and the header/metadata
 // validation errors.
 func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOptions) (FileProperties, error) {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return FileProperties{}, err
-	}
-	if err := writable(ref); err != nil {
 		return FileProperties{}, err
 	}
 	if loc.root() {
@@ -272,11 +269,8 @@ func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map
 // ErrResourceNotFound, ErrParentNotFound, ErrShareNotFound and the lease
 // errors (LeaseIdMissing for a leased file without a lease id).
 func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) error {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return err
-	}
-	if err := writable(ref); err != nil {
 		return err
 	}
 	now := s.now()
@@ -317,11 +311,8 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 // ErrRequestBodyTooLarge above 4 MiB, ErrMD5Mismatch, ErrResourceNotFound
 // and the lease errors; nothing is changed on failure.
 func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOptions) (FileWriteResult, error) {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return FileWriteResult{}, err
-	}
-	if err := writable(ref); err != nil {
 		return FileWriteResult{}, err
 	}
 	if opts.Offset < 0 || opts.Length <= 0 {
@@ -577,11 +568,8 @@ func (s *Service) LeaseFile(ctx context.Context, ref FileRef, opts LeaseOptions)
 		zero := 0
 		opts.BreakPeriod = &zero
 	}
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return LeaseResult{}, err
-	}
-	if err := writable(ref); err != nil {
 		return LeaseResult{}, err
 	}
 	now := s.now()
@@ -631,11 +619,8 @@ func (s *Service) AbortCopyFile(ctx context.Context, ref FileRef, copyID, leaseI
 // file. The copy completes before CopyFile returns. SMB values "source"
 // copy the source's attributes and times.
 func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOptions) (FileCopyResult, error) {
-	loc, err := checkFileRef(ref)
+	loc, err := checkWritableFileRef(ref)
 	if err != nil {
-		return FileCopyResult{}, err
-	}
-	if err := writable(ref); err != nil {
 		return FileCopyResult{}, err
 	}
 	if loc.root() {

@@ -379,12 +379,8 @@ func (s *Service) SharePolicy(ctx context.Context, ref ShareRef, id string) (Acc
 	if err != nil {
 		return AccessPolicy{}, false, err
 	}
-	for _, si := range rec.ACL {
-		if si.ID == id {
-			return si.Policy, true, nil
-		}
-	}
-	return AccessPolicy{}, false, nil
+	p, found := findPolicy(rec.ACL, id)
+	return p, found, nil
 }
 
 // DeleteShare deletes a share snapshot (ref.Snapshot set) or a share with
