@@ -71,6 +71,27 @@ func parentDir(tx *boltstore.Tx, sh *shareRec, loc nodeLoc) (*nodeRec, error) {
 	return n, nil
 }
 
+// loadCreate loads what a create at loc needs: the share, the node that
+// has the name now (nil when absent) and the parent directory
+// (ParentNotFound when it is missing or a file).
+func loadCreate(tx *boltstore.Tx, ref FileRef, loc nodeLoc) (sh *shareRec, cur, parent *nodeRec, err error) {
+	sh, cur, err = loadNode(tx, ref, loc)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if parent, err = parentDir(tx, sh, loc); err != nil {
+		return nil, nil, nil, err
+	}
+	return sh, cur, parent, nil
+}
+
+// newNodeRec starts the record of a node created now at loc below parent,
+// with its id and sealed metadata.
+func (s *Service) newNodeRec(loc nodeLoc, parent *nodeRec, id uint64, sealed []byte, now time.Time) *nodeRec {
+	return &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
+		ETag: s.newETag(now), LastModified: now, MetaSealed: sealed}
+}
+
 // putNode stores a node (the root goes into the share record).
 func putNode(tx *boltstore.Tx, ref FileRef, loc nodeLoc, sh *shareRec, n *nodeRec) error {
 	if loc.root() {
@@ -155,30 +176,14 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 	if loc.root() {
 		return FileProperties{}, ErrResourceAlreadyExists
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
-		return FileProperties{}, err
-	}
-	smb, err := parseSMB(opts.SMB, true)
-	if err != nil {
-		return FileProperties{}, err
-	}
-	k, err := s.fileKey(ctx, ref.Account, fopCreateDirectory)
-	if err != nil {
-		return FileProperties{}, err
-	}
-	id := newNodeID()
-	sealed, err := sealNodeMeta(k, ref, id, opts.Metadata)
+	d, err := s.draftNode(ctx, ref, opts.Metadata, opts.SMB, true, fopCreateDirectory)
 	if err != nil {
 		return FileProperties{}, err
 	}
 	now := s.now()
 	var out FileProperties
 	err = s.st.Update(func(tx *boltstore.Tx) error {
-		sh, cur, err := loadNode(tx, ref, loc)
-		if err != nil {
-			return err
-		}
-		parent, err := parentDir(tx, sh, loc)
+		sh, cur, parent, err := loadCreate(tx, ref, loc)
 		if err != nil {
 			return err
 		}
@@ -189,15 +194,48 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 			}
 			return ErrResourceAlreadyExists
 		}
-		n := &nodeRec{V: recordVersion, Dir: true, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
-			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed}
-		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
+		n := s.newNodeRec(loc, parent, d.id, d.sealed, now)
+		n.Dir = true
+		if err := d.smb.apply(tx, d.k, ref.ShareRef(), n, true, now); err != nil {
 			return err
 		}
 		out = n.props(ref.Path, now, nil)
 		return putNode(tx, ref, loc, sh, n)
 	})
 	return out, err
+}
+
+// nodeDraft is what a create prepares before its transaction: the parsed
+// SMB properties, the account key, and the new node's id with its metadata
+// sealed to it.
+type nodeDraft struct {
+	smb    smbSpec
+	k      *accountKey
+	id     uint64
+	sealed []byte
+}
+
+// draftNode validates the metadata and SMB properties of a node to create
+// at ref (a directory when dir), gets the account key for o and seals the
+// metadata to a new node id.
+func (s *Service) draftNode(ctx context.Context, ref FileRef, metadata map[string]string, p SMBProperties, dir bool, o fileOp) (nodeDraft, error) {
+	if err := validateMetadata(metadata); err != nil {
+		return nodeDraft{}, err
+	}
+	smb, err := parseSMB(p, dir)
+	if err != nil {
+		return nodeDraft{}, err
+	}
+	k, err := s.fileKey(ctx, ref.Account, o)
+	if err != nil {
+		return nodeDraft{}, err
+	}
+	id := newNodeID()
+	sealed, err := sealNodeMeta(k, ref, id, metadata)
+	if err != nil {
+		return nodeDraft{}, err
+	}
+	return nodeDraft{smb: smb, k: k, id: id, sealed: sealed}, nil
 }
 
 // getNodeProps reads a directory or file with metadata for a gated read.

@@ -54,19 +54,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 	if opts.Size < 0 || opts.Size > maxFileSize {
 		return FileProperties{}, ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(opts.Size))
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
-		return FileProperties{}, err
-	}
-	smb, err := parseSMB(opts.SMB, false)
-	if err != nil {
-		return FileProperties{}, err
-	}
-	k, err := s.fileKey(ctx, ref.Account, fopCreateFile)
-	if err != nil {
-		return FileProperties{}, err
-	}
-	id := newNodeID()
-	sealed, err := sealNodeMeta(k, ref, id, opts.Metadata)
+	d, err := s.draftNode(ctx, ref, opts.Metadata, opts.SMB, false, fopCreateFile)
 	if err != nil {
 		return FileProperties{}, err
 	}
@@ -74,19 +62,15 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 	var out FileProperties
 	var dead []crypto.FileID
 	err = s.st.Update(func(tx *boltstore.Tx) error {
-		sh, cur, err := loadNode(tx, ref, loc)
-		if err != nil {
-			return err
-		}
-		parent, err := parentDir(tx, sh, loc)
+		sh, cur, parent, err := loadCreate(tx, ref, loc)
 		if err != nil {
 			return err
 		}
 		if err := sh.fits(opts.Size); err != nil {
 			return err
 		}
-		n := &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
-			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed, Size: opts.Size, Headers: opts.HTTPHeaders}
+		n := s.newNodeRec(loc, parent, d.id, d.sealed, now)
+		n.Size, n.Headers = opts.Size, opts.HTTPHeaders
 		if n.Headers.ContentType == "" {
 			// Azure stores this default at create; Set File Properties
 			// without a content type clears it again.
@@ -114,7 +98,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 			}
 			n.Lease = cur.Lease
 		}
-		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
+		if err := d.smb.apply(tx, d.k, ref.ShareRef(), n, true, now); err != nil {
 			return err
 		}
 		out = n.props(ref.Path, now, nil)
@@ -712,16 +696,12 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 	var res FileCopyResult
 	var dead []crypto.FileID
 	err = s.st.Update(func(tx *boltstore.Tx) error {
-		sh, cur, err := loadNode(tx, ref, loc)
+		sh, cur, parent, err := loadCreate(tx, ref, loc)
 		if err != nil {
 			return err
 		}
-		parent, err := parentDir(tx, sh, loc)
-		if err != nil {
-			return err
-		}
-		n := &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
-			ETag: s.newETag(now), LastModified: now, MetaSealed: sealed, Size: src.Size, Headers: src.Headers}
+		n := s.newNodeRec(loc, parent, id, sealed, now)
+		n.Size, n.Headers = src.Size, src.Headers
 		if cur != nil {
 			if cur.Dir {
 				return ErrResourceTypeMismatch
