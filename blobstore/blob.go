@@ -94,6 +94,14 @@ func noSnapshot(ref BlobRef) error {
 	return nil
 }
 
+// checkWritableRef is checkRef for a write: it also refuses a snapshot.
+func checkWritableRef(ref BlobRef) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	return noSnapshot(ref)
+}
+
 // loadBlob reads the container and blob (or snapshot) records; blob is nil
 // when absent. A missing container gives ErrContainerNotFound.
 func loadBlob(tx *boltstore.Tx, ref BlobRef) (*containerRec, *blobRec, error) {
@@ -230,6 +238,19 @@ func dropStaged(tx *boltstore.Tx, ref BlobRef, dead *[]crypto.FileID) error {
 	return nil
 }
 
+// loadWritable loads the blob at ref for a create-or-replace write (nil
+// when absent) after checking cond against it.
+func loadWritable(tx *boltstore.Tx, ref BlobRef, cond Conditions, now time.Time) (*blobRec, error) {
+	_, cur, err := loadBlob(tx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeCheck(cur, cond, now, condCreate); err != nil {
+		return nil, err
+	}
+	return cur, nil
+}
+
 // replaceBlob stores rec as the new base blob, moving file references from
 // old (may be nil) to rec.
 func replaceBlob(tx *boltstore.Tx, ref BlobRef, old, rec *blobRec, dead *[]crypto.FileID) error {
@@ -268,6 +289,33 @@ func (s *Service) sealBlobMeta(ctx context.Context, ref BlobRef, m map[string]st
 	return sealMetadata(k, m, blobAAD(ref.Account, ref.Container, ref.Blob))
 }
 
+// writeBlob replaces the blob at ref, in one transaction, with the record
+// build starts from the current blob (nil when absent) after checking cond
+// for a create-or-replace write, and discards the blob's staged blocks. It
+// returns the new record and the data files no longer referenced, for the
+// caller to remove once the write has settled.
+func (s *Service) writeBlob(ref BlobRef, cond Conditions, now time.Time, build func(cur *blobRec) *blobRec) (*blobRec, []crypto.FileID, error) {
+	var (
+		rec  *blobRec
+		dead []crypto.FileID
+	)
+	err := s.st.Update(func(tx *boltstore.Tx) error {
+		cur, err := loadWritable(tx, ref, cond, now)
+		if err != nil {
+			return err
+		}
+		rec = build(cur)
+		if err := dropStaged(tx, ref, &dead); err != nil {
+			return err
+		}
+		return replaceBlob(tx, ref, cur, rec, &dead)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, dead, nil
+}
+
 func writeResult(r *blobRec, md5 []byte) WriteResult {
 	return WriteResult{ETag: r.ETag, LastModified: r.LastModified, ContentMD5: md5, RequestServerEncrypted: true}
 }
@@ -280,10 +328,7 @@ func writeResult(r *blobRec, md5 []byte) WriteResult {
 // lease errors of a leased blob, and ErrRequestBodyTooLarge above 5000 MiB.
 // Uncommitted blocks of the blob are discarded.
 func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions) (WriteResult, error) {
-	if err := checkRef(ref); err != nil {
-		return WriteResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
 	if err := validateMetadata(opts.Metadata); err != nil {
@@ -295,11 +340,8 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 	}
 	// Fail early, before streaming the body, when the write cannot succeed.
 	err = s.st.View(func(tx *boltstore.Tx) error {
-		_, cur, err := loadBlob(tx, ref)
-		if err != nil {
-			return err
-		}
-		return writeCheck(cur, opts.Conditions, s.now(), condCreate)
+		_, err := loadWritable(tx, ref, opts.Conditions, s.now())
+		return err
 	})
 	if err != nil {
 		return WriteResult{}, err
@@ -316,30 +358,16 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	var (
-		rec  *blobRec
-		dead []crypto.FileID
-	)
 	now := s.now()
-	err = s.st.Update(func(tx *boltstore.Tx) error {
-		_, cur, err := loadBlob(tx, ref)
-		if err != nil {
-			return err
-		}
-		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
-			return err
-		}
-		rec = s.newBlobRec(cur, BlockBlob, now)
+	rec, dead, err := s.writeBlob(ref, opts.Conditions, now, func(cur *blobRec) *blobRec {
+		rec := s.newBlobRec(cur, BlockBlob, now)
 		rec.Headers = opts.HTTPHeaders
 		if rec.Headers.ContentMD5 == nil {
 			rec.Headers.ContentMD5 = w.md5
 		}
 		rec.MetaSealed, rec.Size, rec.Extents = sealed, w.size, w.extent()
 		applyTier(rec, tier, now)
-		if err := dropStaged(tx, ref, &dead); err != nil {
-			return err
-		}
-		return replaceBlob(tx, ref, cur, rec, &dead)
+		return rec
 	})
 	s.settle(w, err == nil)
 	if err != nil {
@@ -366,10 +394,7 @@ func decodeBlockID(id string) ([]byte, bool) {
 // for an existing append blob, ErrRequestBodyTooLarge above 4000 MiB, and the
 // lease errors.
 func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOptions) (WriteResult, error) {
-	if err := checkRef(ref); err != nil {
-		return WriteResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
 	raw, ok := decodeBlockID(opts.BlockID)
@@ -466,10 +491,7 @@ var errStop = errors.New("stop")
 // ErrInvalidBlockList when an id is not found, ErrBlockListTooLong above
 // 50,000 blocks, ErrContainerNotFound, condition and lease errors.
 func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockListOptions) (WriteResult, error) {
-	if err := checkRef(ref); err != nil {
-		return WriteResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
 	if len(opts.Blocks) > maxBlocks {
@@ -492,11 +514,8 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 		dead []crypto.FileID
 	)
 	err = s.st.Update(func(tx *boltstore.Tx) error {
-		_, cur, err := loadBlob(tx, ref)
+		cur, err := loadWritable(tx, ref, opts.Conditions, now)
 		if err != nil {
-			return err
-		}
-		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
 			return err
 		}
 		if cur != nil && cur.Type != BlockBlob {
@@ -760,10 +779,7 @@ func (s *Service) GetBlobProperties(ctx context.Context, ref BlobRef, cond Condi
 // updateBlob applies fn to the base blob in a write transaction after the
 // lease and condition checks, then gives it a new ETag and Last-Modified.
 func (s *Service) updateBlob(ref BlobRef, cond Conditions, fn func(rec *blobRec) error) (WriteResult, error) {
-	if err := checkRef(ref); err != nil {
-		return WriteResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
 	now := s.now()
@@ -926,10 +942,7 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 // LeaseIdMismatchWithBlobOperation for a wrong lease id (a lease id is
 // optional on a leased blob).
 func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOptions) (SnapshotResult, error) {
-	if err := checkRef(ref); err != nil {
-		return SnapshotResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return SnapshotResult{}, err
 	}
 	var sealed []byte
@@ -989,10 +1002,7 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 // protocol layer), ErrSourceConditionNotMet, ErrConditionNotMet and the
 // destination lease errors.
 func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOptions) (CopyResult, error) {
-	if err := checkRef(dst); err != nil {
-		return CopyResult{}, err
-	}
-	if err := noSnapshot(dst); err != nil {
+	if err := checkWritableRef(dst); err != nil {
 		return CopyResult{}, err
 	}
 	src := opts.Source
@@ -1033,11 +1043,8 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 				return err
 			}
 		}
-		_, cur, err := loadBlob(tx, dst)
+		cur, err := loadWritable(tx, dst, opts.Conditions, now)
 		if err != nil {
-			return err
-		}
-		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
 			return err
 		}
 		var meta map[string]string
@@ -1117,10 +1124,7 @@ func (s *Service) AbortCopy(ctx context.Context, ref BlobRef, opts AbortCopyOpti
 // ErrBlobNotFound, ErrInvalidHeaderValue for a bad duration or break period,
 // ErrConditionNotMet, and the Lease* conflict codes.
 func (s *Service) LeaseBlob(ctx context.Context, ref BlobRef, opts LeaseOptions) (LeaseResult, error) {
-	if err := checkRef(ref); err != nil {
-		return LeaseResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return LeaseResult{}, err
 	}
 	now := s.now()
@@ -1146,10 +1150,7 @@ func (s *Service) LeaseBlob(ctx context.Context, ref BlobRef, opts LeaseOptions)
 
 // CreateAppendBlob creates or replaces an empty append blob. Errors as PutBlob.
 func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts CreateAppendBlobOptions) (WriteResult, error) {
-	if err := checkRef(ref); err != nil {
-		return WriteResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
 	if err := validateMetadata(opts.Metadata); err != nil {
@@ -1160,24 +1161,10 @@ func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts Create
 		return WriteResult{}, err
 	}
 	now := s.now()
-	var (
-		rec  *blobRec
-		dead []crypto.FileID
-	)
-	err = s.st.Update(func(tx *boltstore.Tx) error {
-		_, cur, err := loadBlob(tx, ref)
-		if err != nil {
-			return err
-		}
-		if err := writeCheck(cur, opts.Conditions, now, condCreate); err != nil {
-			return err
-		}
-		rec = s.newBlobRec(cur, AppendBlob, now)
+	rec, dead, err := s.writeBlob(ref, opts.Conditions, now, func(cur *blobRec) *blobRec {
+		rec := s.newBlobRec(cur, AppendBlob, now)
 		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, sealed
-		if err := dropStaged(tx, ref, &dead); err != nil {
-			return err
-		}
-		return replaceBlob(tx, ref, cur, rec, &dead)
+		return rec
 	})
 	if err != nil {
 		return WriteResult{}, err
@@ -1192,10 +1179,7 @@ func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts Create
 // ErrBlockCountExceedsLimit after 50,000 blocks, ErrRequestBodyTooLarge above
 // 100 MiB per block, ErrMD5Mismatch, condition and lease errors.
 func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlockOptions) (AppendResult, error) {
-	if err := checkRef(ref); err != nil {
-		return AppendResult{}, err
-	}
-	if err := noSnapshot(ref); err != nil {
+	if err := checkWritableRef(ref); err != nil {
 		return AppendResult{}, err
 	}
 	if opts.Size == 0 {
