@@ -170,6 +170,21 @@ func badLeaseHeader(name, value string) error {
 	return ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", value)
 }
 
+// checkLeaseHolder checks, for Renew and Release, that o names the lease
+// e (the effective lease) holds.
+func checkLeaseHolder(o LeaseOptions, e leaseRec) error {
+	if o.LeaseID == "" {
+		return ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+	}
+	if e.State == LeaseStateAvailable {
+		return ErrLeaseNotPresentWithLeaseOperation
+	}
+	if !strings.EqualFold(o.LeaseID, e.ID) {
+		return ErrLeaseIDMismatchWithLeaseOperation
+	}
+	return nil
+}
+
 // applyLease runs a lease action on l (in place) and returns the result's
 // lease id and lease time.
 func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error) {
@@ -208,14 +223,8 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		}
 		res.LeaseID = id
 	case LeaseRenew:
-		if o.LeaseID == "" {
-			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
-		}
-		if e.State == LeaseStateAvailable {
-			return res, ErrLeaseNotPresentWithLeaseOperation
-		}
-		if !strings.EqualFold(o.LeaseID, e.ID) {
-			return res, ErrLeaseIDMismatchWithLeaseOperation
+		if err := checkLeaseHolder(o, e); err != nil {
+			return res, err
 		}
 		switch e.State {
 		case LeaseStateBreaking, LeaseStateBroken:
@@ -249,14 +258,8 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		l.ID = o.ProposedLeaseID
 		res.LeaseID = l.ID
 	case LeaseRelease:
-		if o.LeaseID == "" {
-			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
-		}
-		if e.State == LeaseStateAvailable {
-			return res, ErrLeaseNotPresentWithLeaseOperation
-		}
-		if !strings.EqualFold(o.LeaseID, e.ID) {
-			return res, ErrLeaseIDMismatchWithLeaseOperation
+		if err := checkLeaseHolder(o, e); err != nil {
+			return res, err
 		}
 		*l = leaseRec{}
 	case LeaseBreak:
