@@ -521,14 +521,7 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 				if err := checkFileLease(cur.Lease, now, opts.DestLeaseID, true); err != nil {
 					return err
 				}
-				removed, err := dropExtents(tx, dloc.scope, cur.ID, &dead)
-				if err != nil {
-					return err
-				}
-				if err := sh.use(-removed); err != nil {
-					return err
-				}
-				if err := putShare(tx, dst.ShareRef(), sh); err != nil {
+				if err := dropFileData(tx, dst.ShareRef(), sh, dloc.scope, cur.ID, &dead); err != nil {
 					return err
 				}
 			}

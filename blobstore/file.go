@@ -86,14 +86,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 			if err := checkFileLease(cur.Lease, now, opts.LeaseID, true); err != nil {
 				return err
 			}
-			removed, err := dropExtents(tx, loc.scope, cur.ID, &dead)
-			if err != nil {
-				return err
-			}
-			if err := sh.use(-removed); err != nil {
-				return err
-			}
-			if err := putShare(tx, ref.ShareRef(), sh); err != nil {
+			if err := dropFileData(tx, ref.ShareRef(), sh, loc.scope, cur.ID, &dead); err != nil {
 				return err
 			}
 			n.Lease = cur.Lease
@@ -267,14 +260,7 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 		if err := checkFileLease(n.Lease, now, leaseID, true); err != nil {
 			return err
 		}
-		removed, err := dropExtents(tx, loc.scope, n.ID, &dead)
-		if err != nil {
-			return err
-		}
-		if err := sh.use(-removed); err != nil {
-			return err
-		}
-		if err := putShare(tx, ref.ShareRef(), sh); err != nil {
+		if err := dropFileData(tx, ref.ShareRef(), sh, loc.scope, n.ID, &dead); err != nil {
 			return err
 		}
 		return tx.FileDelete(boltstore.FileNodes, loc.key())

@@ -91,6 +91,20 @@ func punch(tx *boltstore.Tx, scope []byte, id uint64, off, end int64, dead *[]cr
 	return removed, nil
 }
 
+// dropFileData removes every extent of file id (of the share ref, whose
+// record is sh), returns the bytes to the share's usage and stores the
+// share.
+func dropFileData(tx *boltstore.Tx, ref ShareRef, sh *shareRec, scope []byte, id uint64, dead *[]crypto.FileID) error {
+	removed, err := dropExtents(tx, scope, id, dead)
+	if err != nil {
+		return err
+	}
+	if err := sh.use(-removed); err != nil {
+		return err
+	}
+	return putShare(tx, ref, sh)
+}
+
 // dropExtents removes every extent of a file and returns the bytes removed.
 func dropExtents(tx *boltstore.Tx, scope []byte, id uint64, dead *[]crypto.FileID) (int64, error) {
 	return punch(tx, scope, id, 0, math.MaxInt64, dead)
