@@ -65,15 +65,9 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 	if err := checkPublicAccess(opts.PublicAccess); err != nil {
 		return ContainerProperties{}, err
 	}
-	var sealed []byte
-	if len(opts.Metadata) > 0 {
-		k, err := s.keyFor(ctx, ref.Account, opContainer)
-		if err != nil {
-			return ContainerProperties{}, err
-		}
-		if sealed, err = sealMetadata(k, opts.Metadata, containerAAD(ref.Account, ref.Container)); err != nil {
-			return ContainerProperties{}, err
-		}
+	sealed, err := s.sealContainerMeta(ctx, ref, opts.Metadata)
+	if err != nil {
+		return ContainerProperties{}, err
 	}
 	now := s.now()
 	rec := &containerRec{
@@ -81,7 +75,7 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 		MetaSealed: sealed, PublicAccess: opts.PublicAccess,
 		DefaultEncryptionScope: opts.DefaultEncryptionScope, DenyEncryptionScopeOverride: opts.DenyEncryptionScopeOverride,
 	}
-	err := s.st.Update(func(tx *boltstore.Tx) error {
+	err = s.st.Update(func(tx *boltstore.Tx) error {
 		if tx.Account(ref.Account) == nil {
 			return ErrAccountNotFound
 		}
@@ -136,6 +130,19 @@ func (s *Service) containerMeta(ctx context.Context, ref ContainerRef, rec *cont
 		return nil, err
 	}
 	return openMetadata(k, rec.MetaSealed, containerAAD(ref.Account, ref.Container))
+}
+
+// sealContainerMeta seals a container's metadata; empty metadata needs no
+// key and seals to nil.
+func (s *Service) sealContainerMeta(ctx context.Context, ref ContainerRef, m map[string]string) ([]byte, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	k, err := s.keyFor(ctx, ref.Account, opContainer)
+	if err != nil {
+		return nil, err
+	}
+	return sealMetadata(k, m, containerAAD(ref.Account, ref.Container))
 }
 
 // GetContainerProperties returns a container's properties including metadata.
@@ -198,15 +205,9 @@ func (s *Service) SetContainerMetadata(ctx context.Context, ref ContainerRef, me
 	if err := validateMetadata(metadata); err != nil {
 		return ContainerProperties{}, err
 	}
-	var sealed []byte
-	if len(metadata) > 0 {
-		k, err := s.keyFor(ctx, ref.Account, opContainer)
-		if err != nil {
-			return ContainerProperties{}, err
-		}
-		if sealed, err = sealMetadata(k, metadata, containerAAD(ref.Account, ref.Container)); err != nil {
-			return ContainerProperties{}, err
-		}
+	sealed, err := s.sealContainerMeta(ctx, ref, metadata)
+	if err != nil {
+		return ContainerProperties{}, err
 	}
 	return s.updateContainer(ref, Conditions{LeaseID: cond.LeaseID, IfModifiedSince: cond.IfModifiedSince}, func(rec *containerRec) error {
 		rec.MetaSealed = sealed
