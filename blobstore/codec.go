@@ -64,6 +64,17 @@ func (w *wbuf) time(t time.Time) {
 	w.varint(t.UnixNano())
 }
 
+// lease writes a lease as blob and container records hold it: str ID,
+// str State, bool Infinite, varint Seconds, time Expires, time BreakAt.
+func (w *wbuf) lease(l leaseRec) {
+	w.str(l.ID)
+	w.str(string(l.State))
+	w.bool(l.Infinite)
+	w.varint(int64(l.Seconds))
+	w.time(l.Expires)
+	w.time(l.BreakAt)
+}
+
 var errCorrupt = errors.New("blobstore: corrupt blob record")
 
 type rbuf struct {
@@ -134,6 +145,18 @@ func (r *rbuf) time() time.Time {
 	return time.Unix(0, r.varint()).UTC()
 }
 
+// lease reads what wbuf.lease wrote.
+func (r *rbuf) lease() leaseRec {
+	var l leaseRec
+	l.ID = r.str()
+	l.State = LeaseState(r.str())
+	l.Infinite = r.bool()
+	l.Seconds = int(r.varint())
+	l.Expires = r.time()
+	l.BreakAt = r.time()
+	return l
+}
+
 // count reads a uvarint element count bounded by the bytes left (every
 // element takes at least min bytes), so a corrupt count cannot make the
 // decoder allocate without limit.
@@ -185,13 +208,7 @@ func encodeBlobRecAs(rec *blobRec, version byte) []byte {
 		w.str(id)
 	}
 	w.uvarint(uint64(rec.BlockCount))
-	l := rec.Lease
-	w.str(l.ID)
-	w.str(string(l.State))
-	w.bool(l.Infinite)
-	w.varint(int64(l.Seconds))
-	w.time(l.Expires)
-	w.time(l.BreakAt)
+	w.lease(rec.Lease)
 	w.bool(rec.Copy != nil)
 	if c := rec.Copy; c != nil {
 		w.str(c.ID)
@@ -251,13 +268,7 @@ func decodeBlobRec(b []byte) (*blobRec, error) {
 		}
 	}
 	rec.BlockCount = int(r.uvarint())
-	l := &rec.Lease
-	l.ID = r.str()
-	l.State = LeaseState(r.str())
-	l.Infinite = r.bool()
-	l.Seconds = int(r.varint())
-	l.Expires = r.time()
-	l.BreakAt = r.time()
+	rec.Lease = r.lease()
 	if r.bool() {
 		c := &CopyInfo{}
 		c.ID = r.str()
@@ -314,13 +325,7 @@ func encodeContainerRec(rec *containerRec) []byte {
 		w.time(si.Policy.Expiry)
 		w.str(si.Policy.Permission)
 	}
-	l := rec.Lease
-	w.str(l.ID)
-	w.str(string(l.State))
-	w.bool(l.Infinite)
-	w.varint(int64(l.Seconds))
-	w.time(l.Expires)
-	w.time(l.BreakAt)
+	w.lease(rec.Lease)
 	w.str(rec.DefaultEncryptionScope)
 	w.bool(rec.DenyEncryptionScopeOverride)
 	return w.b
@@ -350,13 +355,7 @@ func decodeContainerRec(b []byte) (*containerRec, error) {
 			si.Policy.Permission = r.str()
 		}
 	}
-	l := &rec.Lease
-	l.ID = r.str()
-	l.State = LeaseState(r.str())
-	l.Infinite = r.bool()
-	l.Seconds = int(r.varint())
-	l.Expires = r.time()
-	l.BreakAt = r.time()
+	rec.Lease = r.lease()
 	rec.DefaultEncryptionScope = r.str()
 	rec.DenyEncryptionScopeOverride = r.bool()
 	if r.err != nil {
