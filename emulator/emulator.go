@@ -390,7 +390,7 @@ func (e *Emulator) Close() error {
 		e.stop()
 	}
 	e.wg.Wait()
-	for _, c := range []io.Closer{closerOf(e.mgmt), closerOf(e.storage), closerOf(e.vault)} {
+	for _, c := range []io.Closer{closerOf(e.mgmt), closerOf(e.storage), closerOf(e.vault), closerOf(e.identity)} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}
