@@ -117,6 +117,15 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		closeListener(fileLn)
 		return nil, fmt.Errorf("vault listener: %w", err)
 	}
+	// Until the servers own them, a failure below must free the ports.
+	served := false
+	defer func() {
+		if !served {
+			closeListener(blobLn)
+			closeListener(fileLn)
+			closeListener(vaultLn)
+		}
+	}()
 	storageScheme := "http"
 	if cfg.CertFile != "" {
 		storageScheme = "https"
@@ -191,6 +200,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	e.serve(blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
 	e.serve(fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
 	e.serve(vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
+	served = true
 
 	tickCtx, stop := context.WithCancel(context.Background())
 	e.stop = stop

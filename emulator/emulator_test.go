@@ -115,3 +115,19 @@ func TestUserCertificateServesStorageOverHTTPS(t *testing.T) {
 	}
 	assert.Contains(t, e.ConnectionString(), "DefaultEndpointsProtocol=https")
 }
+
+// A start that fails after binding its ports frees them again.
+func TestFailedStartFreesItsPorts(t *testing.T) {
+	dir := t.TempDir()
+	// A damaged token signing key makes the identity service, which opens
+	// after the listeners are bound, refuse to start.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "identity"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "identity", "signing-key.sealed"), []byte("damaged"), 0o600))
+	probe := startTest(t, Config{InMemory: true, FilePort: -1, VaultPort: -1})
+	port := probe.blobPort()
+	require.NoError(t, probe.Close())
+	_, err := Start(context.Background(), Config{DataDir: dir, BlobPort: port, FilePort: -1, VaultPort: -1})
+	require.Error(t, err)
+	e := startTest(t, Config{InMemory: true, BlobPort: port, FilePort: -1, VaultPort: -1})
+	assert.Equal(t, port, e.blobPort())
+}
