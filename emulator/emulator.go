@@ -167,7 +167,11 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	accounts := append([]Account{{Name: DevAccountName, Keys: [][]byte{mustB64(DevAccountKey)}}}, cfg.Accounts...)
+	devKey, err := decodeB64(DevAccountKey)
+	if err != nil {
+		return nil, fmt.Errorf("development account key: %w", err)
+	}
+	accounts := append([]Account{{Name: DevAccountName, Keys: [][]byte{devKey}}}, cfg.Accounts...)
 	for _, a := range accounts {
 		if err := e.storage.CreateAccount(ctx, blobstore.AccountSpec{Name: a.Name, Keys: a.Keys}); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.Name, err)
@@ -207,14 +211,6 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	e.wg.Add(1)
 	go e.tickLoop(tickCtx)
 	return e, nil
-}
-
-func mustB64(s string) []byte {
-	b, err := decodeB64(s)
-	if err != nil {
-		panic(err) // only called with the well-known constant
-	}
-	return b
 }
 
 func (e *Emulator) listen(port int) (net.Listener, error) {
