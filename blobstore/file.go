@@ -138,7 +138,9 @@ func (s *Service) GetFile(ctx context.Context, ref FileRef, leaseID string) (*Fi
 	var files []crypto.FileID
 	if err == nil {
 		for _, e := range exts {
-			files = append(files, crypto.FileID(e.File))
+			if e.Inline == nil { // inline data has no file to keep
+				files = append(files, crypto.FileID(e.File))
+			}
 		}
 		s.pin(files)
 	}
@@ -356,10 +358,16 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 			pieces = append(pieces, piece{e.Start, w})
 		}
 	} else {
-		// Always a data file (Files extents have no inline form), with the
-		// body's MD5 except for Put Range From URL.
-		w, err := s.writeFile(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5,
-			!opts.FromURL || opts.TransactionalMD5 != nil)
+		// A new data file (inline in the extent row up to inlineMax), with
+		// the body's MD5 except for Put Range From URL.
+		var w written
+		var err error
+		if opts.Length > 0 && opts.Length <= s.inlineMax {
+			w, err = writeSmall(ctx, k, opts.Body, opts.Length, opts.TransactionalMD5)
+		} else {
+			w, err = s.writeFile(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5,
+				!opts.FromURL || opts.TransactionalMD5 != nil)
+		}
 		if err != nil {
 			return FileWriteResult{}, err
 		}
@@ -381,7 +389,7 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 			if p.w.none {
 				continue
 			}
-			e := boltstore.Extent{Off: p.at, Len: p.w.size, File: [16]byte(p.w.id)}
+			e := boltstore.Extent{Off: p.at, Len: p.w.size, File: [16]byte(p.w.id), Inline: p.w.inline}
 			if err := putExtent(tx, loc.scope, n.ID, e); err != nil {
 				return err
 			}

@@ -12,14 +12,16 @@ import (
 
 // Azure Files data is a sparse map of extents (bucket fextents): each Put
 // Range writes one new immutable data file (a fresh file id and HKDF salt,
-// so no (key, nonce) pair is ever reused) and points the range at it;
+// so no (key, nonce) pair is ever reused; up to 16 KiB it is kept inline in
+// the extent row instead of on disk, as small blobs are) and points the
+// range at it;
 // overwritten parts of older extents are cut away in the same transaction
 // and a data file no extent references any more is collected. Bytes no
 // extent covers (never written, cleared, or grown by a resize) read as
 // zeros and cost no disk.
 
 func toBlobExtent(e boltstore.Extent) extent {
-	return extent{F: fileRef(e.File), Off: e.FileOff, Len: e.Len}
+	return extent{F: fileRef(e.File), Off: e.FileOff, Len: e.Len, In: e.Inline}
 }
 
 // extentsIn returns the extents of file id overlapping [off, end), in order.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"os"
@@ -31,6 +32,9 @@ type fsEnv struct {
 	ctx context.Context
 	now time.Time
 	mu  sync.Mutex
+	// inline keeps small ranges in their extent rows (the default outside
+	// tests).
+	inline bool
 }
 
 func newFSEnv(t testing.TB, kp KeyProvider) *fsEnv {
@@ -59,6 +63,9 @@ func (e *fsEnv) clock() time.Time {
 func (e *fsEnv) open() {
 	s, err := Open(e.cfg)
 	require.NoError(e.t, err)
+	if !e.inline {
+		s.inlineMax = 0 // most tests look at data files
+	}
 	e.s = s
 }
 
@@ -111,8 +118,20 @@ func (e *fsEnv) dataFiles() int {
 	return n
 }
 
+// Small ranges are kept inline in their extent rows, larger ones in data
+// files; both must read back exactly, split, list and clear alike.
 func TestFileRandomWritesMatchModel(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) { testFileRandomWrites(t, inline) })
+	}
+}
+
+func testFileRandomWrites(t *testing.T, inline bool) {
 	e := newFSEnv(t, nil)
+	if inline {
+		e.inline = true
+		e.reopen()
+	}
 	e.mkShare("model")
 	ref := fref("model", "f.bin")
 	const size = 1 << 20
@@ -183,7 +202,17 @@ func TestFileRandomWritesMatchModel(t *testing.T) {
 }
 
 func TestFileSnapshotsAndDiff(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) { testFileSnapshotsAndDiff(t, inline) })
+	}
+}
+
+func testFileSnapshotsAndDiff(t *testing.T, inline bool) {
 	e := newFSEnv(t, nil)
+	if inline {
+		e.inline = true
+		e.reopen()
+	}
 	e.mkShare("snap")
 	ref := fref("snap", "f")
 	e.mkFile(ref, 8192)

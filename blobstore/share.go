@@ -476,7 +476,7 @@ func dropScope(tx *boltstore.Tx, prefix []byte, dead *[]crypto.FileID) error {
 		return err
 	}
 	for _, e := range exts {
-		if err := addRefs(tx, []extent{{F: fileRef(e.File), Off: e.FileOff, Len: e.Len}}, -1, dead); err != nil {
+		if err := addRefs(tx, []extent{toBlobExtent(e)}, -1, dead); err != nil {
 			return err
 		}
 	}
@@ -533,7 +533,7 @@ func (s *Service) SnapshotShare(ctx context.Context, ref ShareRef, metadata map[
 			if !ok {
 				return nil
 			}
-			return addRefs(tx, []extent{{F: fileRef(e.File), Off: e.FileOff, Len: e.Len}}, +1, &dead)
+			return addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead)
 		})
 		if err != nil {
 			return err

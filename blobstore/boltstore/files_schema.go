@@ -122,21 +122,27 @@ type Extent struct {
 	Len     int64    // length in bytes
 	File    [16]byte // data file id
 	FileOff int64    // offset in the data file's plaintext
+	// Inline, when set, is the sealed data file itself (a small range kept
+	// in the row instead of on disk); File is then its id for decryption.
+	Inline []byte
 }
 
 const extentValueSize = 16 + 8 + 8
 
-// EncodeExtent encodes the value of an extent row.
+// EncodeExtent encodes the value of an extent row: file id, file offset,
+// length, then the inline data file if any (rows written before inline
+// ranges existed are exactly extentValueSize bytes and still read).
 func EncodeExtent(e Extent) []byte {
-	b := make([]byte, 0, extentValueSize)
+	b := make([]byte, 0, extentValueSize+len(e.Inline))
 	b = append(b, e.File[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.FileOff))
-	return binary.BigEndian.AppendUint64(b, uint64(e.Len))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Len))
+	return append(b, e.Inline...)
 }
 
 // DecodeExtent decodes an extent row (key suffix after ExtentPrefix, value).
 func DecodeExtent(off, v []byte) (Extent, bool) {
-	if len(off) != 8 || len(v) != extentValueSize {
+	if len(off) != 8 || len(v) < extentValueSize {
 		return Extent{}, false
 	}
 	var e Extent
@@ -144,6 +150,9 @@ func DecodeExtent(off, v []byte) (Extent, bool) {
 	copy(e.File[:], v[:16])
 	e.FileOff = int64(binary.BigEndian.Uint64(v[16:24]))
 	e.Len = int64(binary.BigEndian.Uint64(v[24:32]))
+	if len(v) > extentValueSize {
+		e.Inline = append([]byte(nil), v[extentValueSize:]...)
+	}
 	if e.Off < 0 || e.Len <= 0 || e.FileOff < 0 {
 		return Extent{}, false
 	}
