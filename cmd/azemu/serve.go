@@ -92,7 +92,11 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	}
 	fs.Var(&o.principals, "principal", "register a service principal clientId:secret[:objectId]; repeatable (AZEMU_PRINCIPALS, ';'-separated)")
 	str(&o.statusFile, env("STATUS_FILE", ""), "once ready, write the endpoints and connection string as JSON to this file (for scripts using port 0) (AZEMU_STATUS_FILE)", "status-file")
-	fs.DurationVar(&o.cmkCacheTTL, "cmk-cache-ttl", 0, "how long an unwrapped customer-managed key is trusted without asking the vault (emulates Azure's delay)")
+	ttl, err := time.ParseDuration(env("CMK_CACHE_TTL", "0s"))
+	if err != nil {
+		ttl = 0
+	}
+	fs.DurationVar(&o.cmkCacheTTL, "cmk-cache-ttl", ttl, "how long an unwrapped customer-managed key is trusted without asking the vault, emulating Azure's delay (AZEMU_CMK_CACHE_TTL)")
 	// Azurite flags that need no behaviour here, accepted so scripts keep working.
 	var ignored bool
 	var ignoredStr string
