@@ -331,7 +331,7 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
+	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
 	}
 	tier, err := canonTier(opts.Tier)
@@ -497,7 +497,7 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 	if len(opts.Blocks) > maxBlocks {
 		return WriteResult{}, ErrBlockListTooLong
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
+	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
 	}
 	tier, err := canonTier(opts.Tier)
@@ -838,7 +838,7 @@ func (s *Service) SetBlobProperties(ctx context.Context, ref BlobRef, opts SetBl
 // SetBlobMetadata replaces a blob's metadata and changes ETag and
 // Last-Modified. Errors as SetBlobHTTPHeaders plus the metadata errors.
 func (s *Service) SetBlobMetadata(ctx context.Context, ref BlobRef, metadata map[string]string, cond Conditions) (WriteResult, error) {
-	if err := validateMetadata(metadata); err != nil {
+	if err := ValidateMetadata(metadata); err != nil {
 		return WriteResult{}, err
 	}
 	k, err := s.keyFor(ctx, ref.Account, opSetBlobMetadata)
@@ -947,7 +947,7 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 	}
 	var sealed []byte
 	if opts.Metadata != nil {
-		if err := validateMetadata(opts.Metadata); err != nil {
+		if err := ValidateMetadata(opts.Metadata); err != nil {
 			return SnapshotResult{}, err
 		}
 		k, err := s.keyFor(ctx, ref.Account, opSnapshotMetadata)
@@ -1013,7 +1013,7 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 		return CopyResult{}, err
 	}
 	if opts.Metadata != nil {
-		if err := validateMetadata(opts.Metadata); err != nil {
+		if err := ValidateMetadata(opts.Metadata); err != nil {
 			return CopyResult{}, err
 		}
 	}
@@ -1153,7 +1153,7 @@ func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts Create
 	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
+	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
 	}
 	sealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opCreateAppendBlob)

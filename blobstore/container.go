@@ -59,7 +59,7 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 	if !validContainerName(ref.Container) {
 		return ContainerProperties{}, badContainerName(ref.Container)
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
+	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return ContainerProperties{}, err
 	}
 	if err := checkPublicAccess(opts.PublicAccess); err != nil {
@@ -202,7 +202,7 @@ func (s *Service) updateContainer(ref ContainerRef, cond Conditions, fn func(rec
 // rules, and evaluate If-Modified-Since (the only condition Azure supports
 // here; others are ignored).
 func (s *Service) SetContainerMetadata(ctx context.Context, ref ContainerRef, metadata map[string]string, cond Conditions) (ContainerProperties, error) {
-	if err := validateMetadata(metadata); err != nil {
+	if err := ValidateMetadata(metadata); err != nil {
 		return ContainerProperties{}, err
 	}
 	sealed, err := s.sealContainerMeta(ctx, ref, metadata)

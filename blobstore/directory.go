@@ -219,7 +219,7 @@ type nodeDraft struct {
 // at ref (a directory when dir), gets the account key for o and seals the
 // metadata to a new node id.
 func (s *Service) draftNode(ctx context.Context, ref FileRef, metadata map[string]string, p SMBProperties, dir bool, o fileOp) (nodeDraft, error) {
-	if err := validateMetadata(metadata); err != nil {
+	if err := ValidateMetadata(metadata); err != nil {
 		return nodeDraft{}, err
 	}
 	smb, err := parseSMB(p, dir)
@@ -338,7 +338,7 @@ func (s *Service) SetDirectoryProperties(ctx context.Context, ref FileRef, p SMB
 
 // SetDirectoryMetadata replaces a directory's metadata.
 func (s *Service) SetDirectoryMetadata(ctx context.Context, ref FileRef, metadata map[string]string) (FileProperties, error) {
-	if err := validateMetadata(metadata); err != nil {
+	if err := ValidateMetadata(metadata); err != nil {
 		return FileProperties{}, err
 	}
 	k, err := s.fileKey(ctx, ref.Account, fopSetDirectoryMetadata)
@@ -466,7 +466,7 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 	if dloc.root() || sloc.root() {
 		return FileProperties{}, ErrInvalidResourceName.WithMessage("The root directory cannot be renamed.")
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
+	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return FileProperties{}, err
 	}
 	smb, err := parseSMB(opts.SMB, dir)

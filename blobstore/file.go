@@ -227,7 +227,7 @@ func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFi
 
 // SetFileMetadata replaces a file's metadata.
 func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map[string]string, leaseID string) (FileProperties, error) {
-	if err := validateMetadata(metadata); err != nil {
+	if err := ValidateMetadata(metadata); err != nil {
 		return FileProperties{}, err
 	}
 	k, err := s.fileKey(ctx, ref.Account, fopSetFileMetadata)
@@ -604,7 +604,7 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 	if loc.root() {
 		return FileCopyResult{}, ErrResourceTypeMismatch
 	}
-	if err := validateMetadata(opts.Metadata); err != nil {
+	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return FileCopyResult{}, err
 	}
 	fromBlob := opts.SourceBlob.Blob != ""

@@ -12,7 +12,7 @@ import (
 // with the object's path as associated data, so a sealed value cannot be
 // moved to another object. Empty metadata is stored as nil and needs no key.
 
-const maxMetadataSize = 8 << 10
+const MaxMetadataSize = 8 << 10
 
 func containerAAD(account, container string) []byte {
 	return []byte("c\x00" + account + "\x00" + container)
@@ -22,26 +22,34 @@ func blobAAD(account, container, blob string) []byte {
 	return []byte("b\x00" + account + "\x00" + container + "\x00" + blob)
 }
 
-// validateMetadata applies Azure's rules: names are C# identifiers, total
-// size of names and values at most 8 KiB.
-func validateMetadata(m map[string]string) error {
+// ValidateMetadata applies Azure's rules to user metadata: names are C#
+// identifiers (InvalidMetadata) and not empty (EmptyMetadataKey), and names
+// and values together take at most 8 KiB (MetadataTooLarge). Blob and Files
+// requests are checked by it once, here; the protocol layers only collect.
+func ValidateMetadata(m map[string]string) error {
 	total := 0
 	for k, v := range m {
 		if k == "" {
 			return ErrEmptyMetadataKey
 		}
-		if !validIdentifier(k) {
+		if !IsMetadataName(k) {
 			return ErrInvalidMetadata.WithDetail("MetadataName", k)
 		}
 		total += len(k) + len(v)
 	}
-	if total > maxMetadataSize {
+	if total > MaxMetadataSize {
 		return ErrMetadataTooLarge
 	}
 	return nil
 }
 
-func validIdentifier(s string) bool {
+// IsMetadataName reports whether s follows the C# identifier rules Azure
+// applies to metadata names (ASCII subset: a letter or underscore, then
+// letters, digits and underscores).
+func IsMetadataName(s string) bool {
+	if s == "" {
+		return false
+	}
 	for i, c := range s {
 		switch {
 		case c == '_', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':

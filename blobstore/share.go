@@ -164,7 +164,7 @@ func (s *Service) shareMeta(ctx context.Context, ref ShareRef, rec *shareRec, o 
 }
 
 func (s *Service) sealShareMeta(ctx context.Context, ref ShareRef, m map[string]string) ([]byte, error) {
-	if err := validateMetadata(m); err != nil {
+	if err := ValidateMetadata(m); err != nil {
 		return nil, err
 	}
 	if len(m) == 0 {

@@ -12,11 +12,8 @@ import (
 // MetaPrefix starts every user metadata header.
 const MetaPrefix = "x-ms-meta-"
 
-// MaxMetadataSize is Azure's limit on the total size of metadata names and
-// values (8 KiB).
-const MaxMetadataSize = 8 << 10
-
-// ParseMetadata collects the x-ms-meta-* headers. Names must be C#
+// ParseMetadata collects the x-ms-meta-* headers and checks them with
+// blobstore.ValidateMetadata: names must be C#
 // identifiers (InvalidMetadata), must not be empty (EmptyMetadataKey), and the
 // names and values together must fit in 8 KiB (MetadataTooLarge).
 //
@@ -26,48 +23,19 @@ const MaxMetadataSize = 8 << 10
 // headers of one name are joined with "," as HTTP defines.
 func ParseMetadata(h http.Header) (map[string]string, error) {
 	var md map[string]string
-	size := 0
 	for k, vs := range h {
 		if len(k) < len(MetaPrefix) || !strings.EqualFold(k[:len(MetaPrefix)], MetaPrefix) {
 			continue
 		}
-		name := strings.ToLower(k[len(MetaPrefix):])
-		if name == "" {
-			return nil, blobstore.ErrEmptyMetadataKey
-		}
-		if !IsIdentifier(name) {
-			return nil, blobstore.ErrInvalidMetadata.WithDetail("MetadataName", name)
-		}
-		v := strings.Join(vs, ",")
-		size += len(name) + len(v)
-		if size > MaxMetadataSize {
-			return nil, blobstore.ErrMetadataTooLarge
-		}
 		if md == nil {
 			md = make(map[string]string)
 		}
-		md[name] = v
+		md[strings.ToLower(k[len(MetaPrefix):])] = strings.Join(vs, ",")
+	}
+	if err := blobstore.ValidateMetadata(md); err != nil {
+		return nil, err
 	}
 	return md, nil
-}
-
-// IsIdentifier reports whether s follows the C# identifier rules Azure
-// applies to metadata names (ASCII subset: a letter or underscore, then
-// letters, digits and underscores).
-func IsIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '_', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // SetMetadataHeaders writes md as x-ms-meta-* response headers, names as

@@ -93,8 +93,8 @@ func TestParseMetadata(t *testing.T) {
 		{"digit first", http.Header{"X-Ms-Meta-1a": {"v"}}, nil, "InvalidMetadata"},
 		{"dash", http.Header{"X-Ms-Meta-A-B": {"v"}}, nil, "InvalidMetadata"},
 		{"empty name", http.Header{"X-Ms-Meta-": {"v"}}, nil, "EmptyMetadataKey"},
-		{"too large", http.Header{"X-Ms-Meta-Big": {strings.Repeat("v", MaxMetadataSize)}}, nil, "MetadataTooLarge"},
-		{"exactly 8KiB", http.Header{"X-Ms-Meta-Big": {strings.Repeat("v", MaxMetadataSize-3)}}, map[string]string{"big": strings.Repeat("v", MaxMetadataSize-3)}, ""},
+		{"too large", http.Header{"X-Ms-Meta-Big": {strings.Repeat("v", blobstore.MaxMetadataSize)}}, nil, "MetadataTooLarge"},
+		{"exactly 8KiB", http.Header{"X-Ms-Meta-Big": {strings.Repeat("v", blobstore.MaxMetadataSize-3)}}, map[string]string{"big": strings.Repeat("v", blobstore.MaxMetadataSize-3)}, ""},
 		{"joined", http.Header{"X-Ms-Meta-A": {"1", "2"}}, map[string]string{"a": "1,2"}, ""},
 	}
 	for _, tc := range tests {
@@ -157,7 +157,7 @@ func FuzzParseMetadata(f *testing.F) {
 		md, err := ParseMetadata(http.Header{"X-Ms-Meta-" + name: {value}})
 		if err == nil {
 			for k := range md {
-				if !IsIdentifier(k) {
+				if !blobstore.IsMetadataName(k) {
 					t.Fatalf("accepted %q", k)
 				}
 			}
