@@ -273,7 +273,7 @@ func (s *Service) newETag(t time.Time) string {
 // digits (devstoreaccount1 is allowed).
 func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	defer s.accountChanged()
-	if !validAccountName(spec.Name) {
+	if !ValidAccountName(spec.Name) {
 		return ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
 	}
 	aek, err := crypto.NewKey()
@@ -325,7 +325,9 @@ func cloneKeys(keys [][]byte) [][]byte {
 
 func aekAAD(account string) []byte { return []byte("azemu aek\x00" + account) }
 
-func validAccountName(n string) bool {
+// ValidAccountName reports whether n is a valid storage account name: 3 to
+// 24 lowercase letters and digits.
+func ValidAccountName(n string) bool {
 	if len(n) < 3 || len(n) > 24 {
 		return false
 	}

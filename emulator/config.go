@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/blobstore"
 )
 
 // Well-known development identities. They are public on purpose, like
@@ -79,8 +80,6 @@ type Config struct {
 	Now func() time.Time
 }
 
-var accountNameRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
-
 // Validate reports the first problem with c in words a user can act on.
 func (c *Config) Validate() error {
 	if !c.InMemory && c.DataDir == "" {
@@ -110,7 +109,7 @@ func (c *Config) Validate() error {
 	}
 	seen := map[string]bool{DevAccountName: true}
 	for _, a := range c.Accounts {
-		if !accountNameRE.MatchString(a.Name) {
+		if !blobstore.ValidAccountName(a.Name) {
 			return fmt.Errorf("account name %q must be 3 to 24 lowercase letters and digits", a.Name)
 		}
 		if seen[a.Name] {

@@ -110,18 +110,6 @@ func (s *Service) accountLocked(group, name string) (*account, error) {
 	return a, nil
 }
 
-func validAccountName(n string) bool {
-	if len(n) < 3 || len(n) > 24 {
-		return false
-	}
-	for _, c := range n {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
-}
-
 func errAccountName(name string) *Error {
 	return newError(http.StatusBadRequest, CodeAccountNameInvalid,
 		"%s is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.", name)
@@ -146,7 +134,7 @@ func (s *Service) createAccount(w http.ResponseWriter, r *http.Request, group, n
 	if _, err := s.groupLocked(group); err != nil {
 		return err
 	}
-	if !validAccountName(name) {
+	if !blobstore.ValidAccountName(name) {
 		return errAccountName(name)
 	}
 	if old, ok := s.st.Accounts[name]; ok {
@@ -346,7 +334,7 @@ func (s *Service) checkAccountName(w http.ResponseWriter, r *http.Request) error
 	_, taken := s.st.Accounts[in.Name]
 	s.mu.Unlock()
 	switch {
-	case !validAccountName(in.Name):
+	case !blobstore.ValidAccountName(in.Name):
 		res = map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": errAccountName(in.Name).Message}
 	case taken:
 		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": "The storage account named " + in.Name + " is already taken."}
