@@ -339,10 +339,14 @@ func (e *Emulator) CertPool() *x509.CertPool { return e.bundle.CertPool() }
 // HTTPClient returns a client that trusts the emulator's CA and reaches
 // *.localhost names (vault.localhost, devvault.vault.localhost, ...) on the
 // loopback address, which the system resolver may not do.
-func (e *Emulator) HTTPClient() *http.Client {
+func (e *Emulator) HTTPClient() *http.Client { return NewHTTPClient(e.CertPool()) }
+
+// NewHTTPClient returns a client that trusts pool (an azemu CA) and dials
+// localhost and *.localhost names on 127.0.0.1.
+func NewHTTPClient(pool *x509.CertPool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	tr := &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: e.CertPool(), MinVersion: tls.VersionTLS12},
+		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			host, port, err := net.SplitHostPort(addr)
 			if err == nil && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {

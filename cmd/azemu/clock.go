@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/emulator"
 )
 
 // clock reads or advances the emulator clock of a running azemu through its
@@ -28,10 +29,8 @@ func clock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
-	}
+	client := emulator.NewHTTPClient(pool)
+	client.Timeout = 10 * time.Second
 	base := "https://localhost:" + strconv.Itoa(*port) + "/_azemu/clock"
 	var req *http.Request
 	switch rest := fs.Args(); {

@@ -6,14 +6,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -51,21 +49,14 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	client := emulator.NewHTTPClient(pool)
+	client.Timeout = 30 * time.Second
 	d := &demoRun{
-		out:   stdout,
-		https: "https://localhost:" + strconv.Itoa(*vaultPort),
-		vault: "https://" + emulator.DevVaultName + ".vault.localhost:" + strconv.Itoa(*vaultPort),
-		blob:  "http://127.0.0.1:" + strconv.Itoa(*blobPort),
-		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
-			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				if host, port, err := net.SplitHostPort(addr); err == nil && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
-					addr = net.JoinHostPort("127.0.0.1", port)
-				}
-				return dialer.DialContext(ctx, network, addr)
-			},
-		}},
+		out:    stdout,
+		https:  "https://localhost:" + strconv.Itoa(*vaultPort),
+		vault:  "https://" + emulator.DevVaultName + ".vault.localhost:" + strconv.Itoa(*vaultPort),
+		blob:   "http://127.0.0.1:" + strconv.Itoa(*blobPort),
+		client: client,
 	}
 	return d.revocation(ctx, *vaultPort)
 }
