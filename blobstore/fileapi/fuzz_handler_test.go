@@ -2,19 +2,13 @@ package fileapi
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
-	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storagehttp/storagetest"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -35,7 +29,6 @@ func FuzzHandler(f *testing.F) {
 	require.NoError(f, err)
 	h := New(Config{Service: svc})
 
-	methods := []string{"GET", "PUT", "HEAD", "DELETE", "OPTIONS", "POST"}
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/f", "", "x-ms-type", "file", "")
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/f", "comp=range", "x-ms-range", "bytes=0-4", "hello")
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/d", "restype=directory", "x-ms-file-attributes", "Directory", "")
@@ -46,34 +39,6 @@ func FuzzHandler(f *testing.F) {
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/g", "comp=rename", "x-ms-file-rename-source", "/fuzz/f", "")
 	f.Add(uint8(1), "/devstoreaccount1/fuzz", "restype=share&comp=filepermission", "", "", `{"permission":"O:BAG:BAD:(A;;FA;;;SY)"}`)
 	f.Fuzz(func(t *testing.T, m uint8, path, query, hname, hvalue, body string) {
-		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " ?#\x00\r\n") || strings.ContainsAny(query, " #\x00\r\n") {
-			return
-		}
-		target := path
-		if query != "" {
-			target += "?" + query
-		}
-		r, err := http.NewRequest(methods[int(m)%len(methods)], "http://127.0.0.1:10003"+target, strings.NewReader(body))
-		if err != nil {
-			return
-		}
-		r.RequestURI = target
-		r.RemoteAddr = "127.0.0.1:1234"
-		r.Header.Set("x-ms-version", "2025-11-05")
-		r.Header.Set("x-ms-date", time.Now().UTC().Format(http.TimeFormat))
-		if hname != "" && !strings.ContainsAny(hname, " :\x00\r\n") && !strings.ContainsAny(hvalue, "\x00\r\n") {
-			r.Header.Set(hname, hvalue)
-		}
-		mac := hmac.New(sha256.New, key)
-		mac.Write([]byte(storageauth.StringToSign(r, devAccount)))
-		r.Header.Set("Authorization", "SharedKey "+devAccount+":"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code < 200 || w.Code > 599 {
-			t.Fatalf("status %d", w.Code)
-		}
-		if w.Code >= 500 && w.Code != 501 {
-			t.Fatalf("%s %s: status %d: %s", r.Method, target, w.Code, w.Body.String())
-		}
+		storagetest.ServeFuzz(t, h, "http://127.0.0.1:10003", devAccount, key, m, path, query, hname, hvalue, body)
 	})
 }
