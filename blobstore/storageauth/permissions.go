@@ -75,6 +75,8 @@ func OperationAccess(svc Service, op string) (a Access, ok bool) {
 		a, ok = blobOperation(op)
 	case ServiceFile:
 		a, ok = fileOperation(op)
+	case ServiceQueue:
+		a, ok = queueOperation(op)
 	}
 	return a, ok
 }

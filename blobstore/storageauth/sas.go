@@ -310,6 +310,8 @@ func authenticateAccountSAS(req Request, keys [][]byte, t sasToken) (Result, err
 func serviceCanonicalResource(req Request, sr string, t sasToken) (string, error) {
 	levelErr := authFailed("The specified signed resource is not allowed for the this resource level")
 	switch req.Service {
+	case ServiceQueue:
+		return queueCanonicalResource(req)
 	case ServiceBlob:
 		base := "/blob/" + req.Account + "/" + req.Container
 		switch sr {
@@ -366,7 +368,7 @@ func serviceStringToSign(svc Service, canonical string, t sasToken, signedTimest
 			f = append(f, t.get(sasEncScope))
 		}
 	}
-	if layout >= version20130815 {
+	if svc != ServiceQueue && layout >= version20130815 {
 		f = append(f, t.get("rscc"), t.get("rscd"), t.get("rsce"), t.get("rscl"), t.get("rsct"))
 	}
 	return strings.Join(f, "\n")
@@ -515,7 +517,8 @@ func authenticateSAS(ctx context.Context, req Request, keys [][]byte, policies P
 		t.params = append([]queryParam{{sasSignature, strings.ReplaceAll(sig, " ", "+")}}, t.params...)
 	}
 	switch {
-	case t.get(sasResource) != "":
+	case t.get(sasResource) != "",
+		req.Service == ServiceQueue && !t.has(sasServices) && !t.has(sasResourceTypes): // a Queue service SAS has no sr
 		return authenticateServiceSAS(ctx, req, keys, policies, t)
 	case t.has(sasServices) || t.has(sasResourceTypes):
 		return authenticateAccountSAS(req, keys, t)
