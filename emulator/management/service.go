@@ -124,6 +124,9 @@ type encryption struct {
 	KeyExpiry     *time.Time `json:"keyExpiry,omitempty"`
 	LastKeyCheck  time.Time  `json:"lastKeyCheck"`
 	ServicesSince time.Time  `json:"servicesSince"`
+	// QueueKeyType is encryption.services.queue.keyType, set at creation
+	// only: QueueKeyTypeAccount, or "" for Service (Azure's default).
+	QueueKeyType string `json:"queueKeyType,omitempty"`
 }
 
 type userIdent struct {

@@ -58,6 +58,11 @@ type encryptionIn struct {
 		FederatedIdentityClientID *string `json:"federatedIdentityClientId"`
 	} `json:"identity"`
 	RequireInfrastructureEncryption *bool `json:"requireInfrastructureEncryption"`
+	Services                        *struct {
+		Queue *struct {
+			KeyType string `json:"keyType"`
+		} `json:"queue"`
+	} `json:"services"`
 }
 
 func (s *Service) accountOp(w http.ResponseWriter, r *http.Request, group, name string) error {
@@ -175,6 +180,13 @@ func (s *Service) createAccount(w http.ResponseWriter, r *http.Request, group, n
 		Encryption: encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: now}}
 	if in.Properties != nil && in.Properties.AccessTier != "" {
 		a.AccessTier = in.Properties.AccessTier
+	}
+	if in.Properties != nil {
+		kt, err := queueKeyType(in.Properties.Encryption)
+		if err != nil {
+			return err
+		}
+		a.Encryption.QueueKeyType = kt
 	}
 	k1, err := newAccountKey()
 	if err != nil {
@@ -561,6 +573,9 @@ func (s *Service) encryptionJSON(ctx context.Context, a *account) map[string]any
 	m := map[string]any{
 		"keySource": a.Encryption.KeySource,
 		"services":  map[string]any{"blob": svc(), "file": svc()},
+	}
+	if a.Encryption.QueueKeyType == QueueKeyTypeAccount {
+		m["services"].(map[string]any)["queue"] = svc()
 	}
 	if a.InfraEncryption {
 		m["requireInfrastructureEncryption"] = true
