@@ -52,6 +52,9 @@ type Config struct {
 	BlobPort  int
 	FilePort  int
 	VaultPort int
+	// QueuePort is the Queue listener's port (Azurite's 10001); 0 picks a
+	// free port, -1 disables it.
+	QueuePort int
 
 	// CertFile and KeyFile replace the generated server certificate. When set,
 	// Blob and Files are served over HTTPS too.
@@ -93,7 +96,7 @@ func (c *Config) Validate() error {
 	for _, p := range []struct {
 		name string
 		port int
-	}{{"blob", c.BlobPort}, {"file", c.FilePort}, {"vault", c.VaultPort}} {
+	}{{"blob", c.BlobPort}, {"file", c.FilePort}, {"vault", c.VaultPort}, {"queue", c.QueuePort}} {
 		if p.port < -1 || p.port > 65535 {
 			return fmt.Errorf("%s port %d is out of range (0 picks a free port, -1 disables)", p.name, p.port)
 		}

@@ -20,6 +20,9 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/blobapi"
 	"github.com/azemu/azemu/blobstore/fileapi"
+	"github.com/azemu/azemu/blobstore/queue"
+	"github.com/azemu/azemu/blobstore/queueapi"
+	"github.com/azemu/azemu/crypto"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/emulator/pki"
@@ -42,8 +45,11 @@ type Emulator struct {
 	vault    *keyvault.Service
 	identity *identity.Service
 	mgmt     *management.Service
+	queue    *queue.Service
+	rootKey  crypto.Key
 
 	blobURL, fileURL, vaultURL string
+	queueURL                   string
 	servers                    []*http.Server
 
 	stop    context.CancelFunc
@@ -81,7 +87,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		return filepath.Join(cfg.DataDir, name)
 	}
 	if !cfg.InMemory {
-		for _, d := range []string{cfg.DataDir, sub("blob"), sub("keyvault"), sub("identity"), sub("tls")} {
+		for _, d := range []string{cfg.DataDir, sub("blob"), sub("queue"), sub("keyvault"), sub("identity"), sub("tls")} {
 			if err := os.MkdirAll(d, 0o700); err != nil {
 				return nil, fmt.Errorf("create data folder: %w", err)
 			}
@@ -91,6 +97,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if err != nil {
 		return nil, err
 	}
+	e.rootKey = rootKey
 	if cfg.CertFile != "" {
 		e.bundle, err = pki.LoadPair(cfg.CertFile, cfg.KeyFile)
 	} else {
@@ -117,6 +124,13 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		closeListener(fileLn)
 		return nil, fmt.Errorf("vault listener: %w", err)
 	}
+	queueLn, err := e.listen(cfg.QueuePort)
+	if err != nil {
+		closeListener(blobLn)
+		closeListener(fileLn)
+		closeListener(vaultLn)
+		return nil, fmt.Errorf("queue listener: %w", err)
+	}
 	// Until the servers own them, a failure below must free the ports.
 	served := false
 	defer func() {
@@ -124,6 +138,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 			closeListener(blobLn)
 			closeListener(fileLn)
 			closeListener(vaultLn)
+			closeListener(queueLn)
 		}
 	}()
 	storageScheme := "http"
@@ -132,6 +147,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	}
 	e.blobURL = listenerURL(storageScheme, "127.0.0.1", blobLn)
 	e.fileURL = listenerURL(storageScheme, "127.0.0.1", fileLn)
+	e.queueURL = listenerURL(storageScheme, "127.0.0.1", queueLn)
 	e.vaultURL = listenerURL("https", "localhost", vaultLn)
 
 	e.identity, err = identity.New(identity.Config{
@@ -192,6 +208,9 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if err := e.openManagement(ctx); err != nil {
 		return nil, fmt.Errorf("management plane: %w", err)
 	}
+	if err := e.openQueue(sub("queue")); err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
 
 	blobHandler := blobapi.New(blobapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
 	fileHandler := fileapi.New(fileapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
@@ -203,6 +222,8 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	}
 	e.serve(blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
 	e.serve(fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
+	queueHandler := queueapi.New(queueapi.Config{Service: e.queue, Accounts: queueAccounts{e.storage}, Logger: cfg.Logger, Now: cfg.Now})
+	e.serve(queueLn, "queue", e.storageMux("queue", queueHandler), tlsConf)
 	e.serve(vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
 	served = true
 
@@ -296,6 +317,9 @@ func (e *Emulator) tick(ctx context.Context) {
 	if err := e.mgmt.Tick(ctx); err != nil {
 		e.log.Error("management timed work", "err", err)
 	}
+	if err := e.queue.Sweep(ctx); err != nil {
+		e.log.Error("queue timed work", "err", err)
+	}
 }
 
 // BlobURL is the Blob endpoint without an account, e.g. http://127.0.0.1:10000.
@@ -317,7 +341,7 @@ func (e *Emulator) DevVaultURL() string {
 // ConnectionString is the connection string of the development account.
 func (e *Emulator) ConnectionString() string {
 	parts := []string{
-		"DefaultEndpointsProtocol=" + strings.SplitN(e.blobURL+e.fileURL, ":", 2)[0],
+		"DefaultEndpointsProtocol=" + strings.SplitN(e.blobURL+e.fileURL+e.queueURL, ":", 2)[0],
 		"AccountName=" + DevAccountName,
 		"AccountKey=" + DevAccountKey,
 	}
@@ -326,6 +350,9 @@ func (e *Emulator) ConnectionString() string {
 	}
 	if e.fileURL != "" {
 		parts = append(parts, "FileEndpoint="+e.fileURL+"/"+DevAccountName)
+	}
+	if e.queueURL != "" {
+		parts = append(parts, "QueueEndpoint="+e.queueURL+"/"+DevAccountName)
 	}
 	return strings.Join(parts, ";") + ";"
 }
@@ -400,7 +427,7 @@ func (e *Emulator) Close() error {
 		e.stop()
 	}
 	e.wg.Wait()
-	for _, c := range []io.Closer{closerOf(e.mgmt), closerOf(e.storage), closerOf(e.vault), closerOf(e.identity)} {
+	for _, c := range []io.Closer{closerOf(e.queue), closerOf(e.mgmt), closerOf(e.storage), closerOf(e.vault), closerOf(e.identity)} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}

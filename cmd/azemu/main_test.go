@@ -71,7 +71,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
-			"--status-file", statusPath}, io.Discard, io.Discard)
+			"--queue-port", "0", "--status-file", statusPath}, io.Discard, io.Discard)
 	}()
 	var st status
 	require.Eventually(t, func() bool {
@@ -84,6 +84,12 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, st.ConnectionString, st.Blob)
+	require.NotEmpty(t, st.Queue)
+	resp, err = http.Get(strings.TrimSuffix(st.Queue, "/devstoreaccount1") + "/_azemu/health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, st.ConnectionString, "QueueEndpoint="+st.Queue)
 
 	cancel() // what SIGINT/SIGTERM do
 	select {

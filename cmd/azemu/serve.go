@@ -25,6 +25,7 @@ type options struct {
 	data, host, cert, key, rootKey, logLevel string
 	inMemory, fsync                          bool
 	blobPort, filePort, vaultPort            int
+	queuePort                                int
 	cmkCacheTTL                              time.Duration
 	principals                               listFlag
 	statusFile                               string
@@ -78,9 +79,10 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	}
 	str(&o.data, env("DATA", "./azemu-data"), "data folder (AZEMU_DATA)", "data", "l", "location")
 	boolean(&o.inMemory, envBool("IN_MEMORY"), "keep everything in memory (storage in a RAM-backed temp folder, removed at exit) (AZEMU_IN_MEMORY)", "in-memory", "inMemoryPersistence")
-	str(&o.host, env("HOST", "127.0.0.1"), "address to listen on; 0.0.0.0 in containers (AZEMU_HOST)", "host", "blobHost", "fileHost")
+	str(&o.host, env("HOST", "127.0.0.1"), "address to listen on; 0.0.0.0 in containers (AZEMU_HOST)", "host", "blobHost", "fileHost", "queueHost")
 	integer(&o.blobPort, envInt("BLOB_PORT", 10000), "Blob port; 0 picks a free port, -1 disables (AZEMU_BLOB_PORT)", "blob-port", "blobPort")
 	integer(&o.filePort, envInt("FILE_PORT", 10003), "Files port; 0 picks a free port, -1 disables (AZEMU_FILE_PORT)", "file-port", "filePort")
+	integer(&o.queuePort, envInt("QUEUE_PORT", 10001), "Queue port; 0 picks a free port, -1 disables (AZEMU_QUEUE_PORT)", "queue-port", "queuePort")
 	integer(&o.vaultPort, envInt("VAULT_PORT", 8443), "HTTPS port of Key Vault, tokens and management; 0 picks a free port (AZEMU_VAULT_PORT)", "vault-port")
 	str(&o.cert, env("CERT", ""), "server certificate PEM; serves Blob and Files over HTTPS too (AZEMU_CERT)", "cert")
 	str(&o.key, env("KEY", ""), "server key PEM, with --cert (AZEMU_KEY)", "key")
@@ -149,6 +151,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BlobPort:    o.blobPort,
 		FilePort:    o.filePort,
 		VaultPort:   o.vaultPort,
+		QueuePort:   o.queuePort,
 		CertFile:    o.cert,
 		KeyFile:     o.key,
 		RootKey:     o.rootKey,
@@ -192,6 +195,9 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took
 	if u := emu.FileURL(); u != "" {
 		fmt.Fprintf(w, "  Files:     %s/%s\n", u, emulator.DevAccountName)
 	}
+	if u := emu.QueueURL(); u != "" {
+		fmt.Fprintf(w, "  Queue:     %s/%s\n", u, emulator.DevAccountName)
+	}
 	if u := emu.VaultURL(); u != "" {
 		fmt.Fprintf(w, "  Key Vault: %s (default vault %q: %s)\n", u, emulator.DevVaultName, emu.DevVaultURL())
 		fmt.Fprintf(w, "  Authority: %s/%s  client id %s  secret %s\n", u, emulator.DevTenantID, emulator.DevClientID, emulator.DevClientSecret)
@@ -204,6 +210,7 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took
 type status struct {
 	Blob             string `json:"blob,omitempty"`
 	File             string `json:"file,omitempty"`
+	Queue            string `json:"queue,omitempty"`
 	Vault            string `json:"vault,omitempty"`
 	DevVault         string `json:"devVault,omitempty"`
 	ConnectionString string `json:"connectionString"`
@@ -219,6 +226,9 @@ func writeStatus(path string, emu *emulator.Emulator) error {
 	}
 	if u := emu.FileURL(); u != "" {
 		st.File = u + "/" + emulator.DevAccountName
+	}
+	if u := emu.QueueURL(); u != "" {
+		st.Queue = u + "/" + emulator.DevAccountName
 	}
 	if u := emu.VaultURL(); u != "" {
 		st.Vault, st.DevVault = u, emu.DevVaultURL()
