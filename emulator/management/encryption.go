@@ -228,12 +228,12 @@ func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptio
 				return fromWrap(err)
 			}
 		}
-		a.Encryption = encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: a.Encryption.ServicesSince}
+		a.Encryption = encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: a.Encryption.ServicesSince, QueueKeyType: a.Encryption.QueueKeyType}
 		return nil
 	}
 	want := a.Encryption
 	if want.KeySource != blobstore.KeySourceKeyvault {
-		want = encryption{ServicesSince: a.Encryption.ServicesSince}
+		want = encryption{ServicesSince: a.Encryption.ServicesSince, QueueKeyType: a.Encryption.QueueKeyType}
 	}
 	want.KeySource = blobstore.KeySourceKeyvault
 	if p := in.KeyVaultProperties; p != nil {
