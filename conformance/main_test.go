@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 }
 
 // runChild serves azemu over dir on free ports, prints the Blob URL on the
-// first line of stdout and serves until it is killed.
+// first line of stdout and the Queue URL on the second, and serves until it
+// is killed.
 func runChild(dir string) {
 	emu, err := emulator.Start(context.Background(), emulator.Config{DataDir: dir, FilePort: -1})
 	if err != nil {
@@ -30,5 +31,6 @@ func runChild(dir string) {
 		os.Exit(1)
 	}
 	fmt.Println(emu.BlobURL())
+	fmt.Println(emu.QueueURL())
 	select {}
 }
