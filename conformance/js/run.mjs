@@ -5,3 +5,4 @@ import "./identity.test.mjs";
 import "./keyvault.test.mjs";
 import "./blob.test.mjs";
 import "./files.test.mjs";
+import "./queue.test.mjs";
