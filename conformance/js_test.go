@@ -63,6 +63,7 @@ func TestJavaScriptSDKs(t *testing.T) {
 	cmd.Env = append(jsBaseEnv(),
 		"AZEMU_BLOB_URL="+emu.BlobURL(),
 		"AZEMU_FILE_URL="+emu.FileURL(),
+		"AZEMU_QUEUE_URL="+emu.QueueURL(),
 		"AZEMU_VAULT_URL="+emu.VaultURL(),
 		"AZEMU_DEV_VAULT_URL="+emu.DevVaultURL(),
 		"AZEMU_CONNECTION_STRING="+emu.ConnectionString(),

@@ -719,7 +719,8 @@ func TestManagementFidelity(t *testing.T) {
 		p := acct.Properties
 		assert.Equal(t, emu.BlobURL()+"/fidacct/", *p.PrimaryEndpoints.Blob)
 		assert.Equal(t, emu.FileURL()+"/fidacct/", *p.PrimaryEndpoints.File)
-		assert.Nil(t, p.PrimaryEndpoints.Queue, "queues are not served")
+		assert.Equal(t, emu.QueueURL()+"/fidacct/", *p.PrimaryEndpoints.Queue)
+		assert.Nil(t, p.Encryption.Services.Queue, "queue keyType Service (the default) is not listed")
 		require.NotNil(t, p.CreationTime)
 		assert.Equal(t, armstorage.AccessTierHot, *p.AccessTier)
 		for _, svc := range []*armstorage.EncryptionService{p.Encryption.Services.Blob, p.Encryption.Services.File} {

@@ -57,7 +57,10 @@ func setupQueueCMK(t *testing.T, env *armEnv, prefix string, keyType armstorage.
 	require.NoError(t, err)
 	cred, err := azqueue.NewSharedKeyCredential(f.account, *keys.Keys[0].Value)
 	require.NoError(t, err)
-	svc, err := azqueue.NewServiceClientWithSharedKeyCredential(env.emu.QueueURL()+"/"+f.account+"/", cred, queueClientOptions(env.emu))
+	// The account's primaryEndpoints name its Queue endpoint, as Azure's do.
+	require.NotNil(t, acct.Properties.PrimaryEndpoints.Queue)
+	require.Equal(t, env.emu.QueueURL()+"/"+f.account+"/", *acct.Properties.PrimaryEndpoints.Queue)
+	svc, err := azqueue.NewServiceClientWithSharedKeyCredential(*acct.Properties.PrimaryEndpoints.Queue, cred, queueClientOptions(env.emu))
 	require.NoError(t, err)
 	return f, svc
 }

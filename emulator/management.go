@@ -22,6 +22,7 @@ func (e *Emulator) openManagement(ctx context.Context) error {
 		Now:      e.clock.Now,
 		BlobURL:  e.blobURL,
 		FileURL:  e.fileURL,
+		QueueURL: e.queueURL,
 		VaultURL: e.vaultURL,
 		Logger:   e.log,
 	})

@@ -49,7 +49,9 @@ type Config struct {
 	// (http://127.0.0.1:10000); VaultURL is the HTTPS endpoint
 	// (https://localhost:8443) that names vaults <name>.vault.localhost:<port>.
 	BlobURL, FileURL, VaultURL string
-	Logger                     *slog.Logger
+	// QueueURL is the Queue endpoint without an account ("" when disabled).
+	QueueURL string
+	Logger   *slog.Logger
 }
 
 // Service is the management plane. It is safe for concurrent use: one mutex

@@ -465,9 +465,9 @@ func endpoint(base, name string) string {
 	return strings.TrimRight(base, "/") + "/" + name + "/"
 }
 
-// endpointsJSON is primaryEndpoints: the blob and file endpoints azemu
-// serves the account on (path style, http://127.0.0.1:PORT/<account>/).
-// Queue, table, dfs and web are not served, so they are not listed.
+// endpointsJSON is primaryEndpoints: the blob, file and queue endpoints
+// azemu serves the account on (path style, http://127.0.0.1:PORT/<account>/).
+// Table, dfs and web are not served, so they are not listed.
 func (s *Service) endpointsJSON(name string) map[string]any {
 	m := map[string]any{}
 	if u := endpoint(s.cfg.BlobURL, name); u != "" {
@@ -475,6 +475,9 @@ func (s *Service) endpointsJSON(name string) map[string]any {
 	}
 	if u := endpoint(s.cfg.FileURL, name); u != "" {
 		m["file"] = u
+	}
+	if u := endpoint(s.cfg.QueueURL, name); u != "" {
+		m["queue"] = u
 	}
 	return m
 }
