@@ -165,3 +165,40 @@ func TestQueueRevocationFollowsKeyType(t *testing.T) {
 		})
 	}
 }
+
+// An account deleted through the management plane takes its queues with it:
+// a new account of the same name starts empty.
+func TestQueueAccountRecreatedStartsEmpty(t *testing.T) {
+	emu := startAzemu(t)
+	env := newARM(t, emu)
+	ctx := context.Background()
+	env.createGroup(t, "qdel-rg")
+	client := func() *azqueue.ServiceClient {
+		_, err := env.createAccount(t, "qdel-rg", "qdelacct", armstorage.AccountCreateParameters{})
+		require.NoError(t, err)
+		keys, err := env.accounts.ListKeys(ctx, "qdel-rg", "qdelacct", nil)
+		require.NoError(t, err)
+		cred, err := azqueue.NewSharedKeyCredential("qdelacct", *keys.Keys[0].Value)
+		require.NoError(t, err)
+		svc, err := azqueue.NewServiceClientWithSharedKeyCredential(emu.QueueURL()+"/qdelacct/", cred, queueClientOptions(emu))
+		require.NoError(t, err)
+		return svc
+	}
+	svc := client()
+	_, err := svc.CreateQueue(ctx, "old", nil)
+	require.NoError(t, err)
+	_, err = svc.NewQueueClient("old").EnqueueMessage(ctx, "from the old account", nil)
+	require.NoError(t, err)
+	_, err = env.accounts.Delete(ctx, "qdel-rg", "qdelacct", nil)
+	require.NoError(t, err)
+
+	svc = client()
+	page, err := svc.NewListQueuesPager(nil).NextPage(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, page.Queues)
+	_, err = svc.CreateQueue(ctx, "old", nil)
+	require.NoError(t, err)
+	peek, err := svc.NewQueueClient("old").PeekMessage(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, peek.Messages)
+}

@@ -23,6 +23,14 @@ func (e *Emulator) openManagement(ctx context.Context) error {
 		BlobURL:  e.blobURL,
 		FileURL:  e.fileURL,
 		QueueURL: e.queueURL,
+		// e.queue opens after the management plane; accounts are deleted
+		// only through requests, which come later.
+		AccountDeleted: func(ctx context.Context, account string) error {
+			if e.queue == nil {
+				return nil
+			}
+			return e.queue.DropAccount(ctx, account)
+		},
 		VaultURL: e.vaultURL,
 		Logger:   e.log,
 	})

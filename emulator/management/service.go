@@ -51,6 +51,10 @@ type Config struct {
 	BlobURL, FileURL, VaultURL string
 	// QueueURL is the Queue endpoint without an account ("" when disabled).
 	QueueURL string
+	// AccountDeleted, when set, is called after an account is deleted, so
+	// services that keep their own data per account (Queue) drop it and a
+	// new account of the same name starts empty.
+	AccountDeleted func(ctx context.Context, account string) error
 	Logger   *slog.Logger
 }
 

@@ -293,6 +293,11 @@ func (s *Service) deleteAccountLocked(ctx context.Context, a *account) error {
 	if err := s.cfg.Storage.DeleteAccount(ctx, a.Name); err != nil && !errors.Is(err, blobstore.ErrAccountNotFound) {
 		return fromStorage(err)
 	}
+	if s.cfg.AccountDeleted != nil {
+		if err := s.cfg.AccountDeleted(ctx, a.Name); err != nil {
+			s.log.Error("management: drop the deleted account's data", "account", a.Name, "err", err)
+		}
+	}
 	if a.Identity.System != "" {
 		if err := s.cfg.Identity.RemoveManagedIdentity(ctx, a.Identity.System); err != nil && !errors.Is(err, identity.ErrPrincipalNotFound) {
 			s.log.Warn("management: remove system-assigned identity", "account", a.Name, "err", err)
