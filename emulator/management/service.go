@@ -55,7 +55,7 @@ type Config struct {
 	// services that keep their own data per account (Queue) drop it and a
 	// new account of the same name starts empty.
 	AccountDeleted func(ctx context.Context, account string) error
-	Logger   *slog.Logger
+	Logger         *slog.Logger
 }
 
 // Service is the management plane. It is safe for concurrent use: one mutex
