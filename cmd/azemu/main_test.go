@@ -101,3 +101,20 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	_, err = os.Stat(statusPath)
 	assert.ErrorIs(t, err, os.ErrNotExist, "the status file goes with the process")
 }
+
+func TestServeQueueFlags(t *testing.T) {
+	var o options
+	fs := newServeFlags(&o, &bytes.Buffer{})
+	require.NoError(t, fs.Parse(nil))
+	assert.Equal(t, 10001, o.queuePort, "Azurite's Queue port by default")
+	require.NoError(t, fs.Parse([]string{"--queueHost", "0.0.0.0", "--queuePort", "0"}))
+	assert.Equal(t, "0.0.0.0", o.host)
+	assert.Equal(t, 0, o.queuePort)
+	require.NoError(t, fs.Parse([]string{"--queue-port", "-1"}))
+	assert.Equal(t, -1, o.queuePort)
+
+	t.Setenv("AZEMU_QUEUE_PORT", "23456")
+	var e options
+	require.NoError(t, newServeFlags(&e, &bytes.Buffer{}).Parse(nil))
+	assert.Equal(t, 23456, e.queuePort)
+}
