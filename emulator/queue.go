@@ -2,8 +2,7 @@ package emulator
 
 import (
 	"context"
-	"crypto/hkdf"
-	"crypto/sha256"
+	"fmt"
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
@@ -15,25 +14,41 @@ import (
 // queueKeys gives the queue service the key of each account's queue data:
 // with queue keyType Account, a key derived from the account encryption key
 // (gated by the account's customer-managed key like Blob data); with
-// Service, Azure's default, a key derived from the root key and the
-// account's identity (its name and creation time), which no vault state
+// Service, Azure's default, a random per-account key sealed by the root key
+// and kept in queue.db beside the account's queues, which no vault state
 // touches.
 type queueKeys struct{ e *Emulator }
 
 var _ queue.Keys = queueKeys{}
 
 func (k queueKeys) SealKey(ctx context.Context, account string) (crypto.Key, error) {
-	acct, err := k.e.storage.Account(ctx, account)
-	if err != nil {
+	if _, err := k.e.storage.Account(ctx, account); err != nil {
 		return crypto.Key{}, err
 	}
 	if k.e.mgmt != nil && k.e.mgmt.QueueKeyType(account) == management.QueueKeyTypeAccount {
 		return k.e.storage.DerivedKey(ctx, account, "queue")
 	}
-	info := "azemu queue service key v1\x00" + account + "\x00" + acct.Created.UTC().Format("2006-01-02T15:04:05.000000000Z")
-	raw, err := hkdf.Key(sha256.New, k.e.rootKey[:], nil, info, crypto.KeySize)
+	aad := []byte("azemu queue service key v1\x00" + account)
+	sealed, err := k.e.queue.SealedServiceKey(ctx, account)
 	if err != nil {
 		return crypto.Key{}, err
+	}
+	if sealed == nil {
+		fresh, err := crypto.NewKey()
+		if err != nil {
+			return crypto.Key{}, err
+		}
+		s, err := crypto.Seal(k.e.rootKey, fresh[:], aad)
+		if err != nil {
+			return crypto.Key{}, err
+		}
+		if sealed, err = k.e.queue.StoreSealedServiceKey(ctx, account, s); err != nil {
+			return crypto.Key{}, err
+		}
+	}
+	raw, err := crypto.Open(k.e.rootKey, sealed, aad)
+	if err != nil {
+		return crypto.Key{}, fmt.Errorf("queue service key of %s: %w", account, err)
 	}
 	defer clear(raw)
 	return crypto.KeyFromBytes(raw)

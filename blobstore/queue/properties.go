@@ -109,5 +109,10 @@ func (s *Service) DropAccount(ctx context.Context, account string) error {
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketProps).Delete([]byte(account)) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketServiceKeys).Delete([]byte(account)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketProps).Delete([]byte(account))
+	})
 }

@@ -393,13 +393,15 @@ func TestServicePropertiesAndDropAccount(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.svc.PutMessage(ctx, acct, "qqq", "x", PutOptions{TTL: time.Second})
 	require.NoError(t, err)
+	_, err = e.svc.StoreSealedServiceKey(ctx, acct, []byte("sealed"))
+	require.NoError(t, err)
 	require.NoError(t, e.svc.DropAccount(ctx, acct))
 	list, err := e.svc.ListQueues(ctx, acct, ListOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, list.Queues)
 	// Nothing is left in any index.
 	require.NoError(t, e.svc.db.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMessages, bucketVisible, bucketExpiry, bucketCounts, bucketProps} {
+		for _, b := range [][]byte{bucketMessages, bucketVisible, bucketExpiry, bucketCounts, bucketProps, bucketServiceKeys} {
 			k, _ := tx.Bucket(b).Cursor().First()
 			assert.Nil(t, k, string(b))
 		}
@@ -454,4 +456,22 @@ func TestConcurrentGetDeliversEachMessageOnce(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, seen, n)
+}
+
+// The first stored service key wins, so racing first requests agree on one.
+func TestStoreSealedServiceKeyKeepsTheFirst(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	got, err := e.svc.SealedServiceKey(ctx, acct)
+	require.NoError(t, err)
+	assert.Nil(t, got)
+	first, err := e.svc.StoreSealedServiceKey(ctx, acct, []byte("one"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("one"), first)
+	second, err := e.svc.StoreSealedServiceKey(ctx, acct, []byte("two"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte("one"), second)
+	got, err = e.svc.SealedServiceKey(ctx, acct)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("one"), got)
 }

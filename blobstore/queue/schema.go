@@ -35,6 +35,10 @@ var (
 	// id. Sweep scans it from the start and stops at the first message not
 	// yet expired.
 	bucketExpiry = []byte("expiry")
+	// bucketServiceKeys: account → the account's Microsoft-managed queue
+	// key, sealed by the caller (Keys implementations keep it here so it
+	// goes with the account's queues); opaque to this package.
+	bucketServiceKeys = []byte("servicekeys")
 )
 
 var keySchema = []byte("schema")

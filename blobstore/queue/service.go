@@ -107,7 +107,7 @@ func initSchema(db *bolt.DB) error {
 		} else if err := meta.Put(keySchema, []byte{byte(SchemaVersion >> 24), byte(SchemaVersion >> 16), byte(SchemaVersion >> 8), byte(SchemaVersion)}); err != nil {
 			return err
 		}
-		for _, b := range [][]byte{bucketProps, bucketQueues, bucketCounts, bucketMessages, bucketVisible, bucketExpiry} {
+		for _, b := range [][]byte{bucketProps, bucketQueues, bucketCounts, bucketMessages, bucketVisible, bucketExpiry, bucketServiceKeys} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
