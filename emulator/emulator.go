@@ -41,12 +41,13 @@ type Emulator struct {
 	clock  *Clock
 	bundle *pki.Bundle
 
-	storage  *blobstore.Service
-	vault    *keyvault.Service
-	identity *identity.Service
-	mgmt     *management.Service
-	queue    *queue.Service
-	rootKey  crypto.Key
+	storage   *blobstore.Service
+	vault     *keyvault.Service
+	identity  *identity.Service
+	mgmt      *management.Service
+	queue     *queue.Service
+	queueKeys *queueKeys
+	rootKey   crypto.Key
 
 	blobURL, fileURL, vaultURL string
 	queueURL                   string

@@ -29,6 +29,7 @@ func (e *Emulator) openManagement(ctx context.Context) error {
 			if e.queue == nil {
 				return nil
 			}
+			e.queueKeys.forget(account)
 			return e.queue.DropAccount(ctx, account)
 		},
 		VaultURL: e.vaultURL,

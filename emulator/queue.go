@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
@@ -16,18 +17,57 @@ import (
 // (gated by the account's customer-managed key like Blob data); with
 // Service, Azure's default, a random per-account key sealed by the root key
 // and kept in queue.db beside the account's queues, which no vault state
-// touches.
-type queueKeys struct{ e *Emulator }
+// touches. Unsealed service keys are cached in memory, as account keys are.
+type queueKeys struct {
+	e *Emulator
 
-var _ queue.Keys = queueKeys{}
+	mu     sync.Mutex
+	cached map[string]crypto.Key
+	gen    uint64 // changes on every forget, so a key loaded before it is not cached after
+}
 
-func (k queueKeys) SealKey(ctx context.Context, account string) (crypto.Key, error) {
+var _ queue.Keys = (*queueKeys)(nil)
+
+// forget drops the cached key of a deleted account.
+func (k *queueKeys) forget(account string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.cached, account)
+	k.gen++
+}
+
+func (k *queueKeys) SealKey(ctx context.Context, account string) (crypto.Key, error) {
 	if _, err := k.e.storage.Account(ctx, account); err != nil {
 		return crypto.Key{}, err
 	}
 	if k.e.mgmt != nil && k.e.mgmt.QueueKeyType(account) == management.QueueKeyTypeAccount {
 		return k.e.storage.DerivedKey(ctx, account, "queue")
 	}
+	k.mu.Lock()
+	key, ok := k.cached[account]
+	gen := k.gen
+	k.mu.Unlock()
+	if ok {
+		return key, nil
+	}
+	key, err := k.serviceKey(ctx, account)
+	if err != nil {
+		return crypto.Key{}, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.gen == gen {
+		if k.cached == nil {
+			k.cached = map[string]crypto.Key{}
+		}
+		k.cached[account] = key
+	}
+	return key, nil
+}
+
+// serviceKey loads (or makes and stores) the account's sealed service key
+// and unseals it.
+func (k *queueKeys) serviceKey(ctx context.Context, account string) (crypto.Key, error) {
 	aad := []byte("azemu queue service key v1\x00" + account)
 	sealed, err := k.e.queue.SealedServiceKey(ctx, account)
 	if err != nil {
@@ -70,9 +110,10 @@ func (a queueAccounts) AccountKeys(ctx context.Context, account string) ([][]byt
 // openQueue opens the Queue service over DataDir/queue (in memory with
 // InMemory).
 func (e *Emulator) openQueue(dir string) error {
+	e.queueKeys = &queueKeys{e: e}
 	q, err := queue.Open(queue.Config{
 		DataDir: dir,
-		Keys:    queueKeys{e: e},
+		Keys:    e.queueKeys,
 		Now:     e.clock.Now,
 		Fsync:   e.cfg.Fsync,
 		Logger:  e.log,
