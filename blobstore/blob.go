@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -75,11 +76,11 @@ func checkRef(ref BlobRef) error {
 		return badContainerName(ref.Container)
 	}
 	if !validBlobName(ref.Blob) {
-		return ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+		return storageerr.ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
 	}
 	if ref.Snapshot != "" {
 		if _, err := time.Parse(snapshotLayout, ref.Snapshot); err != nil {
-			return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
 		}
 	}
 	return nil
@@ -88,7 +89,7 @@ func checkRef(ref BlobRef) error {
 // noSnapshot refuses write operations addressed to a snapshot.
 func noSnapshot(ref BlobRef) error {
 	if ref.Snapshot != "" {
-		return ErrInvalidQueryParameterValue.WithMessage("This operation is not permitted on a snapshot.").
+		return storageerr.ErrInvalidQueryParameterValue.WithMessage("This operation is not permitted on a snapshot.").
 			WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
 	}
 	return nil
@@ -103,7 +104,7 @@ func checkWritableRef(ref BlobRef) error {
 }
 
 // loadBlob reads the container and blob (or snapshot) records; blob is nil
-// when absent. A missing container gives ErrContainerNotFound.
+// when absent. A missing container gives storageerr.ErrContainerNotFound.
 func loadBlob(tx *boltstore.Tx, ref BlobRef) (*containerRec, *blobRec, error) {
 	c, err := loadContainer(tx, ref.ContainerRef())
 	if err != nil {
@@ -117,11 +118,11 @@ func loadBlob(tx *boltstore.Tx, ref BlobRef) (*containerRec, *blobRec, error) {
 	return c, r, err
 }
 
-// mustBlob is loadBlob with ErrBlobNotFound for an absent blob.
+// mustBlob is loadBlob with storageerr.ErrBlobNotFound for an absent blob.
 func mustBlob(tx *boltstore.Tx, ref BlobRef) (*blobRec, error) {
 	_, b, err := loadBlob(tx, ref)
 	if err == nil && b == nil {
-		err = ErrBlobNotFound
+		err = storageerr.ErrBlobNotFound
 	}
 	return b, err
 }
@@ -165,9 +166,9 @@ func (s *Service) blobMeta(k *accountKey, ref BlobRef, r *blobRec) (map[string]s
 }
 
 // canonTier returns the tier as Azure spells it ("" stays ""). Archive is
-// ErrFeatureNotSupported: azemu keeps every blob online, and storing a blob
+// storageerr.ErrFeatureNotSupported: azemu keeps every blob online, and storing a blob
 // as Archive that stays readable would hide the difference. Anything else
-// is ErrInvalidHeaderValue.
+// is storageerr.ErrInvalidHeaderValue.
 func canonTier(t string) (string, error) {
 	switch strings.ToLower(t) {
 	case "":
@@ -179,9 +180,9 @@ func canonTier(t string) (string, error) {
 	case "cold":
 		return "Cold", nil
 	case "archive":
-		return "", ErrFeatureNotSupported.WithMessage("azemu does not support the Archive access tier yet.")
+		return "", storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support the Archive access tier yet.")
 	}
-	return "", ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
+	return "", storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
 }
 
 // applyTier sets an explicitly given tier on a blob written now; without
@@ -199,7 +200,7 @@ func writeCheck(cur *blobRec, c Conditions, now time.Time, kind condKind) error 
 	if cur == nil {
 		if c.LeaseID != "" {
 			// Azure: a lease id on a blob that does not exist is 412.
-			return ErrLeaseNotPresentWithBlobOperation
+			return storageerr.ErrLeaseNotPresentWithBlobOperation
 		}
 		return checkConditions(c, false, "", time.Time{}, kind)
 	}
@@ -321,11 +322,11 @@ func writeResult(r *blobRec, md5 []byte) WriteResult {
 }
 
 // PutBlob creates or replaces a block blob from opts.Body, streamed into
-// encrypted data files. It MUST return ErrContainerNotFound,
-// ErrInvalidResourceName for a bad blob name (1-1024 characters),
-// ErrMD5Mismatch when TransactionalMD5 does not match the body (nothing is
-// committed), ErrConditionNotMet / ErrBlobAlreadyExists per Conditions, the
-// lease errors of a leased blob, and ErrRequestBodyTooLarge above 5000 MiB.
+// encrypted data files. It MUST return storageerr.ErrContainerNotFound,
+// storageerr.ErrInvalidResourceName for a bad blob name (1-1024 characters),
+// storageerr.ErrMD5Mismatch when TransactionalMD5 does not match the body (nothing is
+// committed), storageerr.ErrConditionNotMet / storageerr.ErrBlobAlreadyExists per Conditions, the
+// lease errors of a leased blob, and storageerr.ErrRequestBodyTooLarge above 5000 MiB.
 // Uncommitted blocks of the blob are discarded.
 func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions) (WriteResult, error) {
 	if err := checkWritableRef(ref); err != nil {
@@ -387,11 +388,11 @@ func decodeBlockID(id string) ([]byte, bool) {
 }
 
 // PutBlock stages a block for a block blob (creating an uncommitted blob
-// when none exists). It MUST return ErrContainerNotFound,
-// ErrInvalidQueryParameterValue for a block id that is not base64 or decodes
-// to more than 64 bytes, ErrInvalidBlobOrBlock when its decoded length
-// differs from the blob's other block ids, ErrMD5Mismatch, ErrInvalidBlobType
-// for an existing append blob, ErrRequestBodyTooLarge above 4000 MiB, and the
+// when none exists). It MUST return storageerr.ErrContainerNotFound,
+// storageerr.ErrInvalidQueryParameterValue for a block id that is not base64 or decodes
+// to more than 64 bytes, storageerr.ErrInvalidBlobOrBlock when its decoded length
+// differs from the blob's other block ids, storageerr.ErrMD5Mismatch, storageerr.ErrInvalidBlobType
+// for an existing append blob, storageerr.ErrRequestBodyTooLarge above 4000 MiB, and the
 // lease errors.
 func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOptions) (WriteResult, error) {
 	if err := checkWritableRef(ref); err != nil {
@@ -399,7 +400,7 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 	}
 	raw, ok := decodeBlockID(opts.BlockID)
 	if !ok {
-		return WriteResult{}, ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blockid").WithDetail("QueryParameterValue", opts.BlockID)
+		return WriteResult{}, storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blockid").WithDetail("QueryParameterValue", opts.BlockID)
 	}
 	now := s.now()
 	check := func(tx *boltstore.Tx) error {
@@ -409,14 +410,14 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 		}
 		if cur != nil {
 			if cur.Type != BlockBlob {
-				return ErrInvalidBlobType
+				return storageerr.ErrInvalidBlobType
 			}
 			if err := checkLease(cur.Lease, now, opts.LeaseID, true, blobLeaseErrs); err != nil {
 				return err
 			}
 			for _, id := range cur.Blocks {
 				if b, ok := decodeBlockID(id); ok && len(b) != len(raw) {
-					return ErrInvalidBlobOrBlock
+					return storageerr.ErrInvalidBlobOrBlock
 				}
 				break
 			}
@@ -430,7 +431,7 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 			return err
 		}
 		if bad {
-			return ErrInvalidBlobOrBlock
+			return storageerr.ErrInvalidBlobOrBlock
 		}
 		return nil
 	}
@@ -488,14 +489,14 @@ var errStop = errors.New("stop")
 // committed list, Uncommitted ones among the staged blocks, Latest in the
 // staged blocks then the committed list. Commit writes only metadata (no
 // data copy); staged blocks not in the list are discarded. It MUST return
-// ErrInvalidBlockList when an id is not found, ErrBlockListTooLong above
-// 50,000 blocks, ErrContainerNotFound, condition and lease errors.
+// storageerr.ErrInvalidBlockList when an id is not found, storageerr.ErrBlockListTooLong above
+// 50,000 blocks, storageerr.ErrContainerNotFound, condition and lease errors.
 func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockListOptions) (WriteResult, error) {
 	if err := checkWritableRef(ref); err != nil {
 		return WriteResult{}, err
 	}
 	if len(opts.Blocks) > maxBlocks {
-		return WriteResult{}, ErrBlockListTooLong
+		return WriteResult{}, storageerr.ErrBlockListTooLong
 	}
 	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
@@ -519,7 +520,7 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 			return err
 		}
 		if cur != nil && cur.Type != BlockBlob {
-			return ErrInvalidBlobType
+			return storageerr.ErrInvalidBlobType
 		}
 		staged := map[string]*blockRec{}
 		err = tx.Blocks(ref.Account, ref.Container, ref.Blob, func(raw, v []byte) error {
@@ -549,7 +550,7 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 		for _, b := range opts.Blocks {
 			raw, ok := decodeBlockID(b.ID)
 			if !ok {
-				return ErrInvalidBlockList
+				return storageerr.ErrInvalidBlockList
 			}
 			var (
 				exts  []extent
@@ -578,10 +579,10 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 					fromCommitted()
 				}
 			default:
-				return ErrInvalidBlockList
+				return storageerr.ErrInvalidBlockList
 			}
 			if !found {
-				return ErrInvalidBlockList
+				return storageerr.ErrInvalidBlockList
 			}
 			if len(exts) == 0 {
 				// An empty block keeps its place in the list with a
@@ -618,8 +619,8 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 }
 
 // GetBlockList returns the committed and/or uncommitted block lists. It MUST
-// return ErrBlobNotFound when the blob has neither committed data nor staged
-// blocks, ErrContainerNotFound, and apply the lease id of opts.Conditions.
+// return storageerr.ErrBlobNotFound when the blob has neither committed data nor staged
+// blocks, storageerr.ErrContainerNotFound, and apply the lease id of opts.Conditions.
 func (s *Service) GetBlockList(ctx context.Context, ref BlobRef, opts GetBlockListOptions) (BlockList, error) {
 	if err := checkRef(ref); err != nil {
 		return BlockList{}, err
@@ -632,7 +633,7 @@ func (s *Service) GetBlockList(ctx context.Context, ref BlobRef, opts GetBlockLi
 	switch typ {
 	case BlockListCommitted, BlockListUncommitted, BlockListAll:
 	default:
-		return BlockList{}, ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blocklisttype").WithDetail("QueryParameterValue", string(typ))
+		return BlockList{}, storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blocklisttype").WithDetail("QueryParameterValue", string(typ))
 	}
 	now := s.now()
 	err := s.st.View(func(tx *boltstore.Tx) error {
@@ -659,11 +660,11 @@ func (s *Service) GetBlockList(ctx context.Context, ref BlobRef, opts GetBlockLi
 			}
 		}
 		if cur == nil && len(st) == 0 {
-			return ErrBlobNotFound
+			return storageerr.ErrBlobNotFound
 		}
 		if cur != nil {
 			if cur.Type != BlockBlob {
-				return ErrInvalidBlobType
+				return storageerr.ErrInvalidBlobType
 			}
 			if ref.Snapshot == "" {
 				if err := checkLease(cur.Lease, now, opts.Conditions.LeaseID, false, blobLeaseErrs); err != nil {
@@ -723,8 +724,8 @@ func (s *Service) readBlob(ref BlobRef, cond Conditions, pin bool) (*blobRec, er
 }
 
 // GetBlob opens a blob (or snapshot) for reading. It MUST return
-// ErrContainerNotFound, ErrBlobNotFound (also for an uncommitted blob or
-// unknown snapshot), ErrNotModified (304) / ErrConditionNotMet (412) per
+// storageerr.ErrContainerNotFound, storageerr.ErrBlobNotFound (also for an uncommitted blob or
+// unknown snapshot), storageerr.ErrNotModified (304) / storageerr.ErrConditionNotMet (412) per
 // cond, and the lease errors for a mismatching cond.LeaseID. The caller MUST
 // Close the reader. Errors from the key provider are returned unchanged.
 func (s *Service) GetBlob(ctx context.Context, ref BlobRef, cond Conditions) (*BlobReader, error) {
@@ -806,7 +807,7 @@ func (s *Service) updateBlob(ref BlobRef, cond Conditions, fn func(rec *blobRec)
 
 // SetBlobHTTPHeaders replaces a blob's HTTP headers (Set Blob Properties;
 // absent headers are cleared as Azure does) and changes ETag and
-// Last-Modified. It MUST return ErrBlobNotFound, ErrInvalidQueryParameterValue
+// Last-Modified. It MUST return storageerr.ErrBlobNotFound, storageerr.ErrInvalidQueryParameterValue
 // for a snapshot (snapshots are read-only), condition and lease errors.
 func (s *Service) SetBlobHTTPHeaders(ctx context.Context, ref BlobRef, h HTTPHeaders, cond Conditions) (WriteResult, error) {
 	return s.SetBlobProperties(ctx, ref, SetBlobPropertiesOptions{HTTPHeaders: &h, Conditions: cond})
@@ -856,9 +857,9 @@ func (s *Service) SetBlobMetadata(ctx context.Context, ref BlobRef, metadata map
 }
 
 // DeleteBlob deletes a blob, a snapshot (ref.Snapshot set), or only the
-// snapshots (DeleteSnapshotsOnly). It MUST return ErrBlobNotFound,
-// ErrSnapshotsPresent when the blob has snapshots and DeleteSnapshots is
-// empty, ErrInvalidQueryParameterValue when DeleteSnapshots is given for a
+// snapshots (DeleteSnapshotsOnly). It MUST return storageerr.ErrBlobNotFound,
+// storageerr.ErrSnapshotsPresent when the blob has snapshots and DeleteSnapshots is
+// empty, storageerr.ErrInvalidQueryParameterValue when DeleteSnapshots is given for a
 // snapshot, condition and lease errors (a snapshot has no lease).
 func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOptions) error {
 	if err := checkRef(ref); err != nil {
@@ -867,10 +868,10 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 	switch opts.DeleteSnapshots {
 	case DeleteSnapshotsNone, DeleteSnapshotsInclude, DeleteSnapshotsOnly:
 	default:
-		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", string(opts.DeleteSnapshots))
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", string(opts.DeleteSnapshots))
 	}
 	if ref.Snapshot != "" && opts.DeleteSnapshots != "" {
-		return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+		return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
 	}
 	now := s.now()
 	var dead []crypto.FileID
@@ -909,7 +910,7 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 			return err
 		}
 		if len(snaps) > 0 && opts.DeleteSnapshots == DeleteSnapshotsNone {
-			return ErrSnapshotsPresent
+			return storageerr.ErrSnapshotsPresent
 		}
 		for i, snap := range snaps {
 			if err := addRefs(tx, snapExts[i], -1, &dead); err != nil {
@@ -938,7 +939,7 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 }
 
 // SnapshotBlob creates a read-only snapshot sharing the blob's data files.
-// It MUST return ErrBlobNotFound, ErrConditionNotMet, and
+// It MUST return storageerr.ErrBlobNotFound, storageerr.ErrConditionNotMet, and
 // LeaseIdMismatchWithBlobOperation for a wrong lease id (a lease id is
 // optional on a leased blob).
 func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOptions) (SnapshotResult, error) {
@@ -996,10 +997,10 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 
 // CopyBlob copies a blob within the emulator synchronously: the destination
 // shares the source's immutable data files (no byte copy) and reports copy
-// status success. It MUST return ErrCopyAcrossAccountsNotSupported,
-// ErrContainerNotFound, ErrBlobNotFound for a missing source (404
+// status success. It MUST return storageerr.ErrCopyAcrossAccountsNotSupported,
+// storageerr.ErrContainerNotFound, storageerr.ErrBlobNotFound for a missing source (404
 // CannotVerifyCopySource is for URLs outside the emulator, mapped by the
-// protocol layer), ErrSourceConditionNotMet, ErrConditionNotMet and the
+// protocol layer), storageerr.ErrSourceConditionNotMet, storageerr.ErrConditionNotMet and the
 // destination lease errors.
 func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOptions) (CopyResult, error) {
 	if err := checkWritableRef(dst); err != nil {
@@ -1007,7 +1008,7 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 	}
 	src := opts.Source
 	if src.Account != dst.Account {
-		return CopyResult{}, ErrCopyAcrossAccountsNotSupported
+		return CopyResult{}, storageerr.ErrCopyAcrossAccountsNotSupported
 	}
 	if err := checkRef(src); err != nil {
 		return CopyResult{}, err
@@ -1036,7 +1037,7 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 			return err
 		}
 		if err := checkConditions(opts.SourceConditions, true, sr.ETag, sr.LastModified, condWrite); err != nil {
-			return ErrSourceConditionNotMet
+			return storageerr.ErrSourceConditionNotMet
 		}
 		if src.Snapshot == "" && opts.SourceConditions.LeaseID != "" {
 			if err := checkLease(sr.Lease, now, opts.SourceConditions.LeaseID, false, blobLeaseErrs); err != nil {
@@ -1092,9 +1093,9 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 }
 
 // AbortCopy aborts a pending copy. Copies in azemu complete synchronously,
-// so it MUST return ErrBlobNotFound when the blob does not exist,
-// ErrCopyIDMismatch when CopyID is not the blob's last copy id, and
-// ErrNoPendingCopyOperation otherwise.
+// so it MUST return storageerr.ErrBlobNotFound when the blob does not exist,
+// storageerr.ErrCopyIDMismatch when CopyID is not the blob's last copy id, and
+// storageerr.ErrNoPendingCopyOperation otherwise.
 func (s *Service) AbortCopy(ctx context.Context, ref BlobRef, opts AbortCopyOptions) error {
 	if err := checkRef(ref); err != nil {
 		return err
@@ -1110,19 +1111,19 @@ func (s *Service) AbortCopy(ctx context.Context, ref BlobRef, opts AbortCopyOpti
 		}
 		if rec.Copy == nil || !strings.EqualFold(rec.Copy.ID, opts.CopyID) {
 			if rec.Copy == nil {
-				return ErrNoPendingCopyOperation
+				return storageerr.ErrNoPendingCopyOperation
 			}
-			return ErrCopyIDMismatch
+			return storageerr.ErrCopyIDMismatch
 		}
-		return ErrNoPendingCopyOperation
+		return storageerr.ErrNoPendingCopyOperation
 	})
 }
 
 // LeaseBlob runs a lease action on a blob (Lease Blob). The outcomes follow
 // Azure's lease state table; leases expire on the emulator clock. Lease
 // operations do not change ETag or Last-Modified. It MUST return
-// ErrBlobNotFound, ErrInvalidHeaderValue for a bad duration or break period,
-// ErrConditionNotMet, and the Lease* conflict codes.
+// storageerr.ErrBlobNotFound, storageerr.ErrInvalidHeaderValue for a bad duration or break period,
+// storageerr.ErrConditionNotMet, and the Lease* conflict codes.
 func (s *Service) LeaseBlob(ctx context.Context, ref BlobRef, opts LeaseOptions) (LeaseResult, error) {
 	if err := checkWritableRef(ref); err != nil {
 		return LeaseResult{}, err
@@ -1174,16 +1175,16 @@ func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts Create
 }
 
 // AppendBlock appends opts.Body to an append blob. It MUST return
-// ErrBlobNotFound, ErrInvalidBlobType for a non-append blob,
-// ErrAppendPositionConditionNotMet / ErrMaxBlobSizeConditionNotMet (412),
-// ErrBlockCountExceedsLimit after 50,000 blocks, ErrRequestBodyTooLarge above
-// 100 MiB per block, ErrMD5Mismatch, condition and lease errors.
+// storageerr.ErrBlobNotFound, storageerr.ErrInvalidBlobType for a non-append blob,
+// storageerr.ErrAppendPositionConditionNotMet / storageerr.ErrMaxBlobSizeConditionNotMet (412),
+// storageerr.ErrBlockCountExceedsLimit after 50,000 blocks, storageerr.ErrRequestBodyTooLarge above
+// 100 MiB per block, storageerr.ErrMD5Mismatch, condition and lease errors.
 func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlockOptions) (AppendResult, error) {
 	if err := checkWritableRef(ref); err != nil {
 		return AppendResult{}, err
 	}
 	if opts.Size == 0 {
-		return AppendResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
+		return AppendResult{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
 	}
 	now := s.now()
 	check := func(tx *boltstore.Tx, n int64) (*blobRec, error) {
@@ -1192,19 +1193,19 @@ func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlock
 			return nil, err
 		}
 		if rec.Type != AppendBlob {
-			return nil, ErrInvalidBlobType
+			return nil, storageerr.ErrInvalidBlobType
 		}
 		if err := writeCheck(rec, opts.Conditions, now, condWrite); err != nil {
 			return nil, err
 		}
 		if opts.MaxSize != nil && n >= 0 && rec.Size+n > *opts.MaxSize {
-			return nil, ErrMaxBlobSizeConditionNotMet
+			return nil, storageerr.ErrMaxBlobSizeConditionNotMet
 		}
 		if opts.AppendPosition != nil && *opts.AppendPosition != rec.Size {
-			return nil, ErrAppendPositionConditionNotMet
+			return nil, storageerr.ErrAppendPositionConditionNotMet
 		}
 		if rec.BlockCount >= maxBlocks {
-			return nil, ErrBlockCountExceedsLimit
+			return nil, storageerr.ErrBlockCountExceedsLimit
 		}
 		return rec, nil
 	}
@@ -1225,7 +1226,7 @@ func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlock
 	}
 	if w.none {
 		s.settle(w, false)
-		return AppendResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
+		return AppendResult{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
 	}
 	var (
 		res  AppendResult
@@ -1258,9 +1259,9 @@ func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlock
 
 // SetBlobTier sets the access tier of a block blob (or snapshot) to Hot,
 // Cool or Cold (Set Blob Tier). Like Azure, it changes neither ETag nor
-// Last-Modified. It MUST return ErrBlobNotFound, ErrInvalidBlobType for a
-// blob that is not a block blob, ErrInvalidHeaderValue for an unknown tier,
-// ErrFeatureNotSupported for Archive (azemu keeps every blob online), and the
+// Last-Modified. It MUST return storageerr.ErrBlobNotFound, storageerr.ErrInvalidBlobType for a
+// blob that is not a block blob, storageerr.ErrInvalidHeaderValue for an unknown tier,
+// storageerr.ErrFeatureNotSupported for Archive (azemu keeps every blob online), and the
 // lease errors (a lease id is required on a leased blob). It is gated on the
 // account key like the other operations of AZURE-SEMANTICS.md 2.1.
 func (s *Service) SetBlobTier(ctx context.Context, ref BlobRef, tier string, cond Conditions) error {
@@ -1272,7 +1273,7 @@ func (s *Service) SetBlobTier(ctx context.Context, ref BlobRef, tier string, con
 		return err
 	}
 	if canon == "" {
-		return ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
 	}
 	if _, err := s.keyFor(ctx, ref.Account, opSetBlobTier); err != nil {
 		return err
@@ -1284,7 +1285,7 @@ func (s *Service) SetBlobTier(ctx context.Context, ref BlobRef, tier string, con
 			return err
 		}
 		if rec.Type != BlockBlob {
-			return ErrInvalidBlobType
+			return storageerr.ErrInvalidBlobType
 		}
 		if ref.Snapshot == "" {
 			if err := checkLease(rec.Lease, now, cond.LeaseID, true, blobLeaseErrs); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -52,13 +53,13 @@ func TestTierChangeTimeAndInheritance(t *testing.T) {
 	assert.Equal(t, now, props("c").AccessTierChangeTime)
 
 	_, err = e.s.PutBlob(e.ctx, bref("box", "d"), PutBlobOptions{Body: bytes.NewReader(nil), Tier: "Archive"})
-	assert.ErrorIs(t, err, ErrFeatureNotSupported)
+	assert.ErrorIs(t, err, storageerr.ErrFeatureNotSupported)
 	_, err = e.s.PutBlockList(e.ctx, bref("box", "d"), PutBlockListOptions{Tier: "Archive"})
-	assert.ErrorIs(t, err, ErrFeatureNotSupported)
+	assert.ErrorIs(t, err, storageerr.ErrFeatureNotSupported)
 	_, err = e.s.CopyBlob(e.ctx, bref("box", "d"), CopyBlobOptions{Source: bref("box", "b"), Tier: "Archive"})
-	assert.ErrorIs(t, err, ErrFeatureNotSupported)
+	assert.ErrorIs(t, err, storageerr.ErrFeatureNotSupported)
 	_, err = e.s.PutBlob(e.ctx, bref("box", "d"), PutBlobOptions{Body: bytes.NewReader(nil), Tier: "Tepid"})
-	assert.ErrorIs(t, err, ErrInvalidHeaderValue)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidHeaderValue)
 }
 
 // TestLeaseIDOnAbsentBlob: a lease id on a write that creates a blob is 412
@@ -68,11 +69,11 @@ func TestLeaseIDOnAbsentBlob(t *testing.T) {
 	e.mkContainer("box")
 	cond := Conditions{LeaseID: "e0b5a9f4-1a2b-4c3d-8e9f-0123456789ab"}
 	_, err := e.s.PutBlob(e.ctx, bref("box", "new"), PutBlobOptions{Body: bytes.NewReader(nil), Conditions: cond})
-	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseNotPresentWithBlobOperation)
 	_, err = e.s.PutBlockList(e.ctx, bref("box", "new"), PutBlockListOptions{Conditions: cond})
-	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseNotPresentWithBlobOperation)
 	_, err = e.s.CreateAppendBlob(e.ctx, bref("box", "new"), CreateAppendBlobOptions{Conditions: cond})
-	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseNotPresentWithBlobOperation)
 }
 
 // TestSetBlobPropertiesEndsCopyInfo: after Set Blob Properties a copy

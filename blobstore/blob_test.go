@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -99,7 +101,7 @@ func TestPutBlobMD5MismatchCommitsNothing(t *testing.T) {
 	e.put("box", "b", []byte("old"))
 	bad := md5.Sum([]byte("other"))
 	_, err := e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: strings.NewReader("new"), Size: 3, TransactionalMD5: bad[:]})
-	assert.ErrorIs(t, err, ErrMD5Mismatch)
+	assert.ErrorIs(t, err, storageerr.ErrMD5Mismatch)
 	assert.Equal(t, []byte("old"), e.read(bref("box", "b")))
 	assert.Equal(t, 1, e.dataFiles())
 	good := md5.Sum([]byte("new"))
@@ -117,12 +119,12 @@ func TestPutBlobErrors(t *testing.T) {
 		opts PutBlobOptions
 		want error
 	}{
-		{"no container", bref("nobox", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: 1}, ErrContainerNotFound},
-		{"long name", bref("box", strings.Repeat("n", 1025)), PutBlobOptions{Size: 0}, ErrInvalidResourceName},
-		{"short body", bref("box", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: 2}, ErrInvalidInput},
-		{"bad meta", bref("box", "b"), PutBlobOptions{Metadata: map[string]string{"a-b": "1"}}, ErrInvalidMetadata},
-		{"snapshot", BlobRef{acct, "box", "b", "2026-01-02T03:04:05.0000000Z"}, PutBlobOptions{}, ErrInvalidQueryParameterValue},
-		{"if-match absent", bref("box", "b"), PutBlobOptions{Conditions: Conditions{IfMatch: `"0x1"`}}, ErrConditionNotMet},
+		{"no container", bref("nobox", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: 1}, storageerr.ErrContainerNotFound},
+		{"long name", bref("box", strings.Repeat("n", 1025)), PutBlobOptions{Size: 0}, storageerr.ErrInvalidResourceName},
+		{"short body", bref("box", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: 2}, storageerr.ErrInvalidInput},
+		{"bad meta", bref("box", "b"), PutBlobOptions{Metadata: map[string]string{"a-b": "1"}}, storageerr.ErrInvalidMetadata},
+		{"snapshot", BlobRef{acct, "box", "b", "2026-01-02T03:04:05.0000000Z"}, PutBlobOptions{}, storageerr.ErrInvalidQueryParameterValue},
+		{"if-match absent", bref("box", "b"), PutBlobOptions{Conditions: Conditions{IfMatch: `"0x1"`}}, storageerr.ErrConditionNotMet},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.s.PutBlob(e.ctx, tt.ref, tt.opts)
@@ -149,14 +151,14 @@ func TestConditions(t *testing.T) {
 		{"if-match ok", Conditions{IfMatch: q}, nil, nil, nil},
 		{"if-match list", Conditions{IfMatch: `"zz", ` + q}, nil, nil, nil},
 		{"if-match star", Conditions{IfMatch: "*"}, nil, nil, nil},
-		{"if-match bad", Conditions{IfMatch: `"zz"`}, ErrConditionNotMet, ErrConditionNotMet, ErrConditionNotMet},
-		{"if-none-match hit", Conditions{IfNoneMatch: q}, ErrNotModified, ErrConditionNotMet, ErrConditionNotMet},
-		{"if-none-match star", Conditions{IfNoneMatch: "*"}, ErrNotModified, ErrConditionNotMet, ErrBlobAlreadyExists},
+		{"if-match bad", Conditions{IfMatch: `"zz"`}, storageerr.ErrConditionNotMet, storageerr.ErrConditionNotMet, storageerr.ErrConditionNotMet},
+		{"if-none-match hit", Conditions{IfNoneMatch: q}, storageerr.ErrNotModified, storageerr.ErrConditionNotMet, storageerr.ErrConditionNotMet},
+		{"if-none-match star", Conditions{IfNoneMatch: "*"}, storageerr.ErrNotModified, storageerr.ErrConditionNotMet, storageerr.ErrBlobAlreadyExists},
 		{"if-none-match miss", Conditions{IfNoneMatch: `"zz"`}, nil, nil, nil},
-		{"if-modified-since same", Conditions{IfModifiedSince: lm}, ErrNotModified, ErrConditionNotMet, ErrConditionNotMet},
+		{"if-modified-since same", Conditions{IfModifiedSince: lm}, storageerr.ErrNotModified, storageerr.ErrConditionNotMet, storageerr.ErrConditionNotMet},
 		{"if-modified-since before", Conditions{IfModifiedSince: lm.Add(-time.Second)}, nil, nil, nil},
 		{"if-unmodified-since same", Conditions{IfUnmodifiedSince: lm}, nil, nil, nil},
-		{"if-unmodified-since before", Conditions{IfUnmodifiedSince: lm.Add(-time.Second)}, ErrConditionNotMet, ErrConditionNotMet, ErrConditionNotMet},
+		{"if-unmodified-since before", Conditions{IfUnmodifiedSince: lm.Add(-time.Second)}, storageerr.ErrConditionNotMet, storageerr.ErrConditionNotMet, storageerr.ErrConditionNotMet},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := checkConditions(tt.c, true, w.ETag, w.LastModified, condRead)
@@ -168,8 +170,8 @@ func TestConditions(t *testing.T) {
 		})
 	}
 	_, err := e.s.GetBlob(e.ctx, bref("box", "b"), Conditions{IfNoneMatch: q})
-	assert.True(t, IsNotModified(err))
-	assert.Equal(t, 304, err.(*Error).Status)
+	assert.True(t, errors.Is(err, storageerr.ErrNotModified))
+	assert.Equal(t, 304, err.(*storageerr.Error).Status)
 }
 
 func assertErr(t *testing.T, want, got error) {
@@ -179,7 +181,7 @@ func assertErr(t *testing.T, want, got error) {
 		return
 	}
 	require.Error(t, got)
-	assert.Equal(t, want.(*Error).Status, got.(*Error).Status, "%v", got)
+	assert.Equal(t, want.(*storageerr.Error).Status, got.(*storageerr.Error).Status, "%v", got)
 	assert.ErrorIs(t, got, want)
 }
 
@@ -197,15 +199,15 @@ func TestBlockBlobFlow(t *testing.T) {
 		require.NoError(t, err)
 	}
 	_, err := e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: base64.StdEncoding.EncodeToString([]byte("longer")), Body: strings.NewReader("x"), Size: 1})
-	assert.ErrorIs(t, err, ErrInvalidBlobOrBlock)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidBlobOrBlock)
 	_, err = e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: "not base64!", Body: strings.NewReader("x"), Size: 1})
-	assert.ErrorIs(t, err, ErrInvalidQueryParameterValue)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidQueryParameterValue)
 	_, err = e.s.PutBlock(e.ctx, ref, PutBlockOptions{BlockID: base64.StdEncoding.EncodeToString(make([]byte, 65)), Body: strings.NewReader("x"), Size: 1})
-	assert.ErrorIs(t, err, ErrInvalidQueryParameterValue)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidQueryParameterValue)
 
 	// Uncommitted blob: not readable, listed by Get Block List.
 	_, err = e.s.GetBlob(e.ctx, ref, Conditions{})
-	assert.ErrorIs(t, err, ErrBlobNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 	bl, err := e.s.GetBlockList(e.ctx, ref, GetBlockListOptions{Type: BlockListAll})
 	require.NoError(t, err)
 	assert.Len(t, bl.Uncommitted, 3)
@@ -213,7 +215,7 @@ func TestBlockBlobFlow(t *testing.T) {
 	assert.Equal(t, 3, e.dataFiles())
 
 	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(7), Lookup: LookupLatest}}})
-	assert.ErrorIs(t, err, ErrInvalidBlockList)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidBlockList)
 
 	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{
 		Blocks:   []BlockListItem{{ID: bid(0), Lookup: LookupUncommitted}, {ID: bid(2), Lookup: LookupLatest}, {ID: bid(0), Lookup: LookupLatest}},
@@ -235,7 +237,7 @@ func TestBlockBlobFlow(t *testing.T) {
 	assert.Equal(t, parts[2], e.read(ref))
 	assert.Equal(t, 1, e.dataFiles())
 	_, err = e.s.PutBlockList(e.ctx, ref, PutBlockListOptions{Blocks: []BlockListItem{{ID: bid(0), Lookup: LookupCommitted}}})
-	assert.ErrorIs(t, err, ErrInvalidBlockList)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidBlockList)
 }
 
 func TestSnapshotsAndDelete(t *testing.T) {
@@ -251,14 +253,14 @@ func TestSnapshotsAndDelete(t *testing.T) {
 	assert.Equal(t, 2, e.dataFiles())
 
 	err = e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{})
-	assert.ErrorIs(t, err, ErrSnapshotsPresent)
+	assert.ErrorIs(t, err, storageerr.ErrSnapshotsPresent)
 	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{DeleteSnapshots: DeleteSnapshotsOnly}))
 	_, err = e.s.GetBlob(e.ctx, BlobRef{acct, "box", "b", s1.Snapshot}, Conditions{})
-	assert.ErrorIs(t, err, ErrBlobNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 	assert.Equal(t, 1, e.dataFiles())
 	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{}))
 	assert.Equal(t, 0, e.dataFiles())
-	assert.ErrorIs(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{}), ErrBlobNotFound)
+	assert.ErrorIs(t, e.s.DeleteBlob(e.ctx, bref("box", "b"), DeleteBlobOptions{}), storageerr.ErrBlobNotFound)
 }
 
 func TestReaderSurvivesOverwrite(t *testing.T) {
@@ -296,12 +298,12 @@ func TestCopyBlobSharesFiles(t *testing.T) {
 	assert.Equal(t, "1000/1000", p.Copy.Progress)
 	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "src"), DeleteBlobOptions{}))
 	assert.Equal(t, data, e.read(bref("dst", "copy")))
-	assert.ErrorIs(t, e.s.AbortCopy(e.ctx, bref("dst", "copy"), AbortCopyOptions{CopyID: res.CopyID}), ErrNoPendingCopyOperation)
-	assert.ErrorIs(t, e.s.AbortCopy(e.ctx, bref("dst", "copy"), AbortCopyOptions{CopyID: "other"}), ErrCopyIDMismatch)
+	assert.ErrorIs(t, e.s.AbortCopy(e.ctx, bref("dst", "copy"), AbortCopyOptions{CopyID: res.CopyID}), storageerr.ErrNoPendingCopyOperation)
+	assert.ErrorIs(t, e.s.AbortCopy(e.ctx, bref("dst", "copy"), AbortCopyOptions{CopyID: "other"}), storageerr.ErrCopyIDMismatch)
 	_, err = e.s.CopyBlob(e.ctx, bref("dst", "c2"), CopyBlobOptions{Source: BlobRef{"other", "box", "src", ""}})
-	assert.ErrorIs(t, err, ErrCopyAcrossAccountsNotSupported)
+	assert.ErrorIs(t, err, storageerr.ErrCopyAcrossAccountsNotSupported)
 	_, err = e.s.CopyBlob(e.ctx, bref("dst", "c2"), CopyBlobOptions{Source: bref("box", "nope")})
-	assert.ErrorIs(t, err, ErrBlobNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 }
 
 func TestAppendBlob(t *testing.T) {
@@ -309,7 +311,7 @@ func TestAppendBlob(t *testing.T) {
 	e.mkContainer("box")
 	ref := bref("box", "log")
 	_, err := e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("x"), Size: 1})
-	assert.ErrorIs(t, err, ErrBlobNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 	_, err = e.s.CreateAppendBlob(e.ctx, ref, CreateAppendBlobOptions{})
 	require.NoError(t, err)
 	pos := func(n int64) *int64 { return &n }
@@ -321,13 +323,13 @@ func TestAppendBlob(t *testing.T) {
 	assert.Equal(t, int64(6), r.AppendOffset)
 	assert.Equal(t, 2, r.CommittedBlockCount)
 	_, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("!"), Size: 1, AppendPosition: pos(3)})
-	assert.ErrorIs(t, err, ErrAppendPositionConditionNotMet)
+	assert.ErrorIs(t, err, storageerr.ErrAppendPositionConditionNotMet)
 	_, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("!"), Size: 1, MaxSize: pos(11)})
-	assert.ErrorIs(t, err, ErrMaxBlobSizeConditionNotMet)
+	assert.ErrorIs(t, err, storageerr.ErrMaxBlobSizeConditionNotMet)
 	assert.Equal(t, []byte("hello world"), e.read(ref))
 	e.put("box", "block", []byte("x"))
 	_, err = e.s.AppendBlock(e.ctx, bref("box", "block"), AppendBlockOptions{Body: strings.NewReader("!"), Size: 1})
-	assert.ErrorIs(t, err, ErrInvalidBlobType)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidBlobType)
 	p, err := e.s.GetBlobProperties(e.ctx, ref, Conditions{})
 	require.NoError(t, err)
 	assert.Equal(t, AppendBlob, p.BlobType)
@@ -347,19 +349,19 @@ func TestBlobLeaseRules(t *testing.T) {
 	assert.Equal(t, LeaseInfo{LeaseStateLeased, LeaseStatusLocked, LeaseDurationInfinite}, p.Lease)
 
 	_, err = e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("y"), Size: 1})
-	assert.ErrorIs(t, err, ErrLeaseIDMissing)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIDMissing)
 	_, err = e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("y"), Size: 1, Conditions: Conditions{LeaseID: newLeaseID()}})
-	assert.ErrorIs(t, err, ErrLeaseIDMismatchWithBlobOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIDMismatchWithBlobOperation)
 	_, err = e.s.PutBlob(e.ctx, ref, PutBlobOptions{Body: strings.NewReader("y"), Size: 1, Conditions: Conditions{LeaseID: l.LeaseID}})
 	require.NoError(t, err)
 	_, err = e.s.SetBlobMetadata(e.ctx, ref, map[string]string{"a": "b"}, Conditions{})
-	assert.ErrorIs(t, err, ErrLeaseIDMissing)
-	assert.ErrorIs(t, e.s.DeleteBlob(e.ctx, ref, DeleteBlobOptions{}), ErrLeaseIDMissing)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIDMissing)
+	assert.ErrorIs(t, e.s.DeleteBlob(e.ctx, ref, DeleteBlobOptions{}), storageerr.ErrLeaseIDMissing)
 	_, err = e.s.GetBlobProperties(e.ctx, ref, Conditions{LeaseID: newLeaseID()})
-	assert.ErrorIs(t, err, ErrLeaseIDMismatchWithBlobOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIDMismatchWithBlobOperation)
 
 	_, err = e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseAcquire, Duration: 20})
-	assert.ErrorIs(t, err, ErrLeaseAlreadyPresent)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseAlreadyPresent)
 	bp := 10
 	br, err := e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseBreak, BreakPeriod: &bp})
 	require.NoError(t, err)
@@ -367,14 +369,14 @@ func TestBlobLeaseRules(t *testing.T) {
 	p, _ = e.s.GetBlobProperties(e.ctx, ref, Conditions{})
 	assert.Equal(t, LeaseStateBreaking, p.Lease.State)
 	_, err = e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseAcquire, Duration: 20, ProposedLeaseID: l.LeaseID})
-	assert.ErrorIs(t, err, ErrLeaseIsBreakingAndCannotBeAcquired)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIsBreakingAndCannotBeAcquired)
 	e.clock.Advance(10 * time.Second)
 	p, _ = e.s.GetBlobProperties(e.ctx, ref, Conditions{})
 	assert.Equal(t, LeaseInfo{LeaseStateBroken, LeaseStatusUnlocked, ""}, p.Lease)
 	_, err = e.s.LeaseBlob(e.ctx, ref, LeaseOptions{Action: LeaseRenew, LeaseID: l.LeaseID})
-	assert.ErrorIs(t, err, ErrLeaseIsBrokenAndCannotBeRenewed)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIsBrokenAndCannotBeRenewed)
 	_, err = e.s.SetBlobMetadata(e.ctx, ref, nil, Conditions{LeaseID: l.LeaseID})
-	assert.ErrorIs(t, err, ErrLeaseNotPresentWithBlobOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseNotPresentWithBlobOperation)
 	require.NoError(t, e.s.DeleteBlob(e.ctx, ref, DeleteBlobOptions{}))
 }
 
@@ -394,30 +396,30 @@ func TestLeaseStateTable(t *testing.T) {
 		state LeaseState
 	}{
 		{"acquire available", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: 15}, nil, LeaseStateLeased},
-		{"acquire bad duration", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: 14}, ErrInvalidHeaderValue, ""},
+		{"acquire bad duration", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: 14}, storageerr.ErrInvalidHeaderValue, ""},
 		{"acquire leased same", leased, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: a}, nil, LeaseStateLeased},
-		{"acquire leased other", leased, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, ErrLeaseAlreadyPresent, ""},
-		{"acquire breaking", breaking, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, ErrLeaseAlreadyPresent, ""},
+		{"acquire leased other", leased, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, storageerr.ErrLeaseAlreadyPresent, ""},
+		{"acquire breaking", breaking, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, storageerr.ErrLeaseAlreadyPresent, ""},
 		{"acquire broken", broken, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: b}, nil, LeaseStateLeased},
 		{"acquire expired", expired, LeaseOptions{Action: LeaseAcquire, Duration: -1}, nil, LeaseStateLeased},
-		{"renew available", leaseRec{}, LeaseOptions{Action: LeaseRenew, LeaseID: a}, ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"renew available", leaseRec{}, LeaseOptions{Action: LeaseRenew, LeaseID: a}, storageerr.ErrLeaseNotPresentWithLeaseOperation, ""},
 		{"renew leased", leased, LeaseOptions{Action: LeaseRenew, LeaseID: a}, nil, LeaseStateLeased},
-		{"renew mismatch", leased, LeaseOptions{Action: LeaseRenew, LeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},
+		{"renew mismatch", leased, LeaseOptions{Action: LeaseRenew, LeaseID: b}, storageerr.ErrLeaseIDMismatchWithLeaseOperation, ""},
 		{"renew expired", expired, LeaseOptions{Action: LeaseRenew, LeaseID: a}, nil, LeaseStateLeased},
-		{"renew broken", broken, LeaseOptions{Action: LeaseRenew, LeaseID: a}, ErrLeaseIsBrokenAndCannotBeRenewed, ""},
+		{"renew broken", broken, LeaseOptions{Action: LeaseRenew, LeaseID: a}, storageerr.ErrLeaseIsBrokenAndCannotBeRenewed, ""},
 		{"change leased", leased, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, nil, LeaseStateLeased},
 		{"change leased b to a", leased, LeaseOptions{Action: LeaseChange, LeaseID: b, ProposedLeaseID: a}, nil, LeaseStateLeased},
-		{"change mismatch", leased, LeaseOptions{Action: LeaseChange, LeaseID: b, ProposedLeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},
-		{"change breaking", breaking, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, ErrLeaseIsBreakingAndCannotBeChanged, ""},
-		{"change expired", expired, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, ErrLeaseNotPresentWithLeaseOperation, ""},
-		{"change missing proposed", leased, LeaseOptions{Action: LeaseChange, LeaseID: a}, ErrMissingRequiredHeader, ""},
-		{"acquire proposed not a guid", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: "nope"}, ErrInvalidHeaderValue, ""},
-		{"renew id not a guid", leased, LeaseOptions{Action: LeaseRenew, LeaseID: "nope"}, ErrInvalidHeaderValue, ""},
+		{"change mismatch", leased, LeaseOptions{Action: LeaseChange, LeaseID: b, ProposedLeaseID: b}, storageerr.ErrLeaseIDMismatchWithLeaseOperation, ""},
+		{"change breaking", breaking, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, storageerr.ErrLeaseIsBreakingAndCannotBeChanged, ""},
+		{"change expired", expired, LeaseOptions{Action: LeaseChange, LeaseID: a, ProposedLeaseID: b}, storageerr.ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"change missing proposed", leased, LeaseOptions{Action: LeaseChange, LeaseID: a}, storageerr.ErrMissingRequiredHeader, ""},
+		{"acquire proposed not a guid", leaseRec{}, LeaseOptions{Action: LeaseAcquire, Duration: -1, ProposedLeaseID: "nope"}, storageerr.ErrInvalidHeaderValue, ""},
+		{"renew id not a guid", leased, LeaseOptions{Action: LeaseRenew, LeaseID: "nope"}, storageerr.ErrInvalidHeaderValue, ""},
 		{"release leased", leased, LeaseOptions{Action: LeaseRelease, LeaseID: a}, nil, LeaseStateAvailable},
 		{"release breaking", breaking, LeaseOptions{Action: LeaseRelease, LeaseID: a}, nil, LeaseStateAvailable},
-		{"release mismatch", leased, LeaseOptions{Action: LeaseRelease, LeaseID: b}, ErrLeaseIDMismatchWithLeaseOperation, ""},
-		{"release available", leaseRec{}, LeaseOptions{Action: LeaseRelease, LeaseID: a}, ErrLeaseNotPresentWithLeaseOperation, ""},
-		{"break available", leaseRec{}, LeaseOptions{Action: LeaseBreak}, ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"release mismatch", leased, LeaseOptions{Action: LeaseRelease, LeaseID: b}, storageerr.ErrLeaseIDMismatchWithLeaseOperation, ""},
+		{"release available", leaseRec{}, LeaseOptions{Action: LeaseRelease, LeaseID: a}, storageerr.ErrLeaseNotPresentWithLeaseOperation, ""},
+		{"break available", leaseRec{}, LeaseOptions{Action: LeaseBreak}, storageerr.ErrLeaseNotPresentWithLeaseOperation, ""},
 		{"break fixed default", leased, LeaseOptions{Action: LeaseBreak}, nil, LeaseStateBreaking},
 		{"break zero", leased, LeaseOptions{Action: LeaseBreak, BreakPeriod: &zero}, nil, LeaseStateBroken},
 		{"break infinite default", leaseRec{ID: a, State: LeaseStateLeased, Infinite: true}, LeaseOptions{Action: LeaseBreak}, nil, LeaseStateBroken},
@@ -452,15 +454,15 @@ func TestSetBlobTier(t *testing.T) {
 	assert.Equal(t, "Cool", p.AccessTier)
 	assert.False(t, p.AccessTierInferred)
 	assert.Equal(t, w.ETag, p.ETag, "Set Blob Tier keeps the ETag")
-	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Archive", Conditions{}), ErrFeatureNotSupported)
-	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Lukewarm", Conditions{}), ErrInvalidHeaderValue)
-	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "nope"), "Hot", Conditions{}), ErrBlobNotFound)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Archive", Conditions{}), storageerr.ErrFeatureNotSupported)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Lukewarm", Conditions{}), storageerr.ErrInvalidHeaderValue)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "nope"), "Hot", Conditions{}), storageerr.ErrBlobNotFound)
 	_, err = e.s.CreateAppendBlob(e.ctx, bref("box", "ap"), CreateAppendBlobOptions{})
 	require.NoError(t, err)
-	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "ap"), "Hot", Conditions{}), ErrInvalidBlobType)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "ap"), "Hot", Conditions{}), storageerr.ErrInvalidBlobType)
 	_, err = e.s.LeaseBlob(e.ctx, bref("box", "b"), LeaseOptions{Action: LeaseAcquire, Duration: -1})
 	require.NoError(t, err)
-	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Hot", Conditions{}), ErrLeaseIDMissing)
+	assert.ErrorIs(t, e.s.SetBlobTier(e.ctx, bref("box", "b"), "Hot", Conditions{}), storageerr.ErrLeaseIDMissing)
 }
 
 func TestBlockListLimits(t *testing.T) {
@@ -468,15 +470,15 @@ func TestBlockListLimits(t *testing.T) {
 	e.mkContainer("box")
 	items := make([]BlockListItem, maxBlocks+1)
 	_, err := e.s.PutBlockList(e.ctx, bref("box", "b"), PutBlockListOptions{Blocks: items})
-	assert.ErrorIs(t, err, ErrBlockListTooLong)
+	assert.ErrorIs(t, err, storageerr.ErrBlockListTooLong)
 	_, err = e.s.PutBlock(e.ctx, bref("box", "b"), PutBlockOptions{BlockID: bid(1), Body: strings.NewReader("x"), Size: maxPutBlockSize + 1})
-	assert.ErrorIs(t, err, ErrRequestBodyTooLarge)
+	assert.ErrorIs(t, err, storageerr.ErrRequestBodyTooLarge)
 	_, err = e.s.PutBlob(e.ctx, bref("box", "b"), PutBlobOptions{Body: strings.NewReader("x"), Size: maxPutBlobSize + 1})
-	assert.ErrorIs(t, err, ErrRequestBodyTooLarge)
+	assert.ErrorIs(t, err, storageerr.ErrRequestBodyTooLarge)
 	_, err = e.s.CreateAppendBlob(e.ctx, bref("box", "ap"), CreateAppendBlobOptions{})
 	require.NoError(t, err)
 	_, err = e.s.AppendBlock(e.ctx, bref("box", "ap"), AppendBlockOptions{Body: strings.NewReader("x"), Size: maxAppendBlockSize + 1})
-	assert.ErrorIs(t, err, ErrRequestBodyTooLarge)
+	assert.ErrorIs(t, err, storageerr.ErrRequestBodyTooLarge)
 	assert.Equal(t, 0, e.dataFiles())
 }
 
@@ -494,5 +496,5 @@ func TestAppendBlockCountLimit(t *testing.T) {
 		return putBlobRec(tx, ref, rec)
 	}))
 	_, err = e.s.AppendBlock(e.ctx, ref, AppendBlockOptions{Body: strings.NewReader("x"), Size: 1})
-	assert.ErrorIs(t, err, ErrBlockCountExceedsLimit)
+	assert.ErrorIs(t, err, storageerr.ErrBlockCountExceedsLimit)
 }

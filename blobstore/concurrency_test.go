@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,7 +37,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 				case 1:
 					r, err := e.s.GetBlob(e.ctx, bref("box", name), Conditions{})
 					if err != nil {
-						assert.ErrorIs(t, err, ErrBlobNotFound)
+						assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 						continue
 					}
 					got, err := io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
@@ -49,7 +50,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 				case 3:
 					err := e.s.DeleteBlob(e.ctx, bref("box", name), DeleteBlobOptions{})
 					if err != nil {
-						assert.ErrorIs(t, err, ErrBlobNotFound)
+						assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 					}
 				}
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // condKind says how failing conditions are reported.
@@ -37,7 +39,7 @@ func etagMatches(h, etag string) bool {
 // checkConditions evaluates c against an object (exists false: absent).
 // Dates compare at second granularity, as HTTP dates carry.
 func checkConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind condKind) error {
-	fail := ErrConditionNotMet
+	fail := storageerr.ErrConditionNotMet
 	lm := lastModified.Truncate(time.Second)
 	if c.IfMatch != "" {
 		if !exists || !etagMatches(c.IfMatch, etag) {
@@ -50,15 +52,15 @@ func checkConditions(c Conditions, exists bool, etag string, lastModified time.T
 	if c.IfNoneMatch != "" && exists && etagMatches(c.IfNoneMatch, etag) {
 		switch {
 		case kind == condRead:
-			return ErrNotModified
+			return storageerr.ErrNotModified
 		case kind == condCreate && strings.TrimSpace(c.IfNoneMatch) == "*":
-			return ErrBlobAlreadyExists
+			return storageerr.ErrBlobAlreadyExists
 		}
 		return fail
 	}
 	if !c.IfModifiedSince.IsZero() && exists && !lm.After(c.IfModifiedSince) {
 		if kind == condRead {
-			return ErrNotModified
+			return storageerr.ErrNotModified
 		}
 		return fail
 	}
@@ -105,12 +107,12 @@ func (l leaseRec) info(now time.Time) LeaseInfo {
 
 // leaseErrs are the error values of one kind of object.
 type leaseErrs struct {
-	mismatch, notPresent *Error
+	mismatch, notPresent *storageerr.Error
 }
 
 var (
-	blobLeaseErrs      = leaseErrs{ErrLeaseIDMismatchWithBlobOperation, ErrLeaseNotPresentWithBlobOperation}
-	containerLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithContainerOperation, ErrLeaseNotPresentWithContainerOperation}
+	blobLeaseErrs      = leaseErrs{storageerr.ErrLeaseIDMismatchWithBlobOperation, storageerr.ErrLeaseNotPresentWithBlobOperation}
+	containerLeaseErrs = leaseErrs{storageerr.ErrLeaseIDMismatchWithContainerOperation, storageerr.ErrLeaseNotPresentWithContainerOperation}
 )
 
 // checkLease applies the lease rules of an operation: with required, an
@@ -121,7 +123,7 @@ func checkLease(l leaseRec, now time.Time, id string, required bool, errs leaseE
 	if e.active() {
 		if id == "" {
 			if required {
-				return ErrLeaseIDMissing
+				return storageerr.ErrLeaseIDMissing
 			}
 			return nil
 		}
@@ -167,20 +169,20 @@ func validGUID(s string) bool {
 }
 
 func badLeaseHeader(name, value string) error {
-	return ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", value)
+	return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", value)
 }
 
 // checkLeaseHolder checks, for Renew and Release, that o names the lease
 // e (the effective lease) holds.
 func checkLeaseHolder(o LeaseOptions, e leaseRec) error {
 	if o.LeaseID == "" {
-		return ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
 	}
 	if e.State == LeaseStateAvailable {
-		return ErrLeaseNotPresentWithLeaseOperation
+		return storageerr.ErrLeaseNotPresentWithLeaseOperation
 	}
 	if !strings.EqualFold(o.LeaseID, e.ID) {
-		return ErrLeaseIDMismatchWithLeaseOperation
+		return storageerr.ErrLeaseIDMismatchWithLeaseOperation
 	}
 	return nil
 }
@@ -199,18 +201,18 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 	switch o.Action {
 	case LeaseAcquire:
 		if o.Duration != -1 && (o.Duration < 15 || o.Duration > 60) {
-			return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", fmt.Sprint(o.Duration))
+			return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", fmt.Sprint(o.Duration))
 		}
 		switch e.State {
 		case LeaseStateLeased:
 			if o.ProposedLeaseID == "" || !strings.EqualFold(o.ProposedLeaseID, e.ID) {
-				return res, ErrLeaseAlreadyPresent
+				return res, storageerr.ErrLeaseAlreadyPresent
 			}
 		case LeaseStateBreaking:
 			if strings.EqualFold(o.ProposedLeaseID, e.ID) {
-				return res, ErrLeaseIsBreakingAndCannotBeAcquired
+				return res, storageerr.ErrLeaseIsBreakingAndCannotBeAcquired
 			}
-			return res, ErrLeaseAlreadyPresent
+			return res, storageerr.ErrLeaseAlreadyPresent
 		}
 		id := o.ProposedLeaseID
 		if id == "" {
@@ -228,7 +230,7 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		}
 		switch e.State {
 		case LeaseStateBreaking, LeaseStateBroken:
-			return res, ErrLeaseIsBrokenAndCannotBeRenewed
+			return res, storageerr.ErrLeaseIsBrokenAndCannotBeRenewed
 		}
 		l.State = LeaseStateLeased
 		if !l.Infinite {
@@ -237,23 +239,23 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		res.LeaseID = l.ID
 	case LeaseChange:
 		if o.LeaseID == "" {
-			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+			return res, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
 		}
 		if o.ProposedLeaseID == "" {
-			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-proposed-lease-id")
+			return res, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-proposed-lease-id")
 		}
 		switch e.State {
 		case LeaseStateLeased:
 			if !strings.EqualFold(o.LeaseID, e.ID) && !strings.EqualFold(o.ProposedLeaseID, e.ID) {
-				return res, ErrLeaseIDMismatchWithLeaseOperation
+				return res, storageerr.ErrLeaseIDMismatchWithLeaseOperation
 			}
 		case LeaseStateBreaking:
 			if !strings.EqualFold(o.LeaseID, e.ID) {
-				return res, ErrLeaseIDMismatchWithLeaseOperation
+				return res, storageerr.ErrLeaseIDMismatchWithLeaseOperation
 			}
-			return res, ErrLeaseIsBreakingAndCannotBeChanged
+			return res, storageerr.ErrLeaseIsBreakingAndCannotBeChanged
 		default:
-			return res, ErrLeaseNotPresentWithLeaseOperation
+			return res, storageerr.ErrLeaseNotPresentWithLeaseOperation
 		}
 		l.ID = o.ProposedLeaseID
 		res.LeaseID = l.ID
@@ -264,12 +266,12 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		*l = leaseRec{}
 	case LeaseBreak:
 		if o.BreakPeriod != nil && (*o.BreakPeriod < 0 || *o.BreakPeriod > 60) {
-			return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", fmt.Sprint(*o.BreakPeriod))
+			return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", fmt.Sprint(*o.BreakPeriod))
 		}
 		var remaining time.Duration
 		switch e.State {
 		case LeaseStateAvailable:
-			return res, ErrLeaseNotPresentWithLeaseOperation
+			return res, storageerr.ErrLeaseNotPresentWithLeaseOperation
 		case LeaseStateExpired, LeaseStateBroken:
 			l.State, l.BreakAt = LeaseStateBroken, now
 			return res, nil
@@ -298,7 +300,7 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		l.State, l.BreakAt = LeaseStateBreaking, now.Add(remaining)
 		res.LeaseTime = int((remaining + time.Second - 1) / time.Second)
 	default:
-		return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", string(o.Action))
+		return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", string(o.Action))
 	}
 	return res, nil
 }

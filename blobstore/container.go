@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -38,7 +39,7 @@ func validContainerName(n string) bool {
 }
 
 func badContainerName(n string) error {
-	return ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+	return storageerr.ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
 }
 
 func checkPublicAccess(p PublicAccess) error {
@@ -46,14 +47,14 @@ func checkPublicAccess(p PublicAccess) error {
 	case PublicAccessNone, PublicAccessBlob, PublicAccessContainer:
 		return nil
 	}
-	return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", string(p))
+	return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", string(p))
 }
 
-// CreateContainer creates a container. It MUST return ErrInvalidResourceName
+// CreateContainer creates a container. It MUST return storageerr.ErrInvalidResourceName
 // for a name that is not 3-63 characters of lowercase letters, digits and
-// single hyphens (not first or last), ErrContainerAlreadyExists when it
-// exists, ErrAccountNotFound for an unknown account, and metadata errors
-// (ErrInvalidMetadata, ErrEmptyMetadataKey, ErrMetadataTooLarge) for bad
+// single hyphens (not first or last), storageerr.ErrContainerAlreadyExists when it
+// exists, storageerr.ErrAccountNotFound for an unknown account, and metadata errors
+// (storageerr.ErrInvalidMetadata, storageerr.ErrEmptyMetadataKey, storageerr.ErrMetadataTooLarge) for bad
 // metadata. The result carries ETag and LastModified.
 func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts CreateContainerOptions) (ContainerProperties, error) {
 	if !validContainerName(ref.Container) {
@@ -77,10 +78,10 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 	}
 	err = s.st.Update(func(tx *boltstore.Tx) error {
 		if tx.Account(ref.Account) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		if tx.Container(ref.Account, ref.Container) != nil {
-			return ErrContainerAlreadyExists
+			return storageerr.ErrContainerAlreadyExists
 		}
 		return tx.PutContainer(ref.Account, ref.Container, encodeContainerRec(rec))
 	})
@@ -99,14 +100,14 @@ func (r *containerRec) props(name string, now time.Time, meta map[string]string)
 }
 
 // loadContainer reads a container record; a missing account or container
-// gives ErrContainerNotFound (ErrAccountNotFound for the account).
+// gives storageerr.ErrContainerNotFound (storageerr.ErrAccountNotFound for the account).
 func loadContainer(tx *boltstore.Tx, ref ContainerRef) (*containerRec, error) {
 	b := tx.Container(ref.Account, ref.Container)
 	if b == nil {
 		if tx.Account(ref.Account) == nil {
-			return nil, ErrAccountNotFound
+			return nil, storageerr.ErrAccountNotFound
 		}
-		return nil, ErrContainerNotFound
+		return nil, storageerr.ErrContainerNotFound
 	}
 	return decodeContainerRec(b)
 }
@@ -146,7 +147,7 @@ func (s *Service) sealContainerMeta(ctx context.Context, ref ContainerRef, m map
 }
 
 // GetContainerProperties returns a container's properties including metadata.
-// It MUST return ErrContainerNotFound when the container does not exist and
+// It MUST return storageerr.ErrContainerNotFound when the container does not exist and
 // apply cond.LeaseID (LeaseIdMismatchWithContainerOperation,
 // LeaseNotPresentWithContainerOperation).
 func (s *Service) GetContainerProperties(ctx context.Context, ref ContainerRef, cond Conditions) (ContainerProperties, error) {
@@ -198,7 +199,7 @@ func (s *Service) updateContainer(ref ContainerRef, cond Conditions, fn func(rec
 }
 
 // SetContainerMetadata replaces a container's metadata and changes its ETag
-// and Last-Modified. It MUST return ErrContainerNotFound, apply the lease
+// and Last-Modified. It MUST return storageerr.ErrContainerNotFound, apply the lease
 // rules, and evaluate If-Modified-Since (the only condition Azure supports
 // here; others are ignored).
 func (s *Service) SetContainerMetadata(ctx context.Context, ref ContainerRef, metadata map[string]string, cond Conditions) (ContainerProperties, error) {
@@ -216,7 +217,7 @@ func (s *Service) SetContainerMetadata(ctx context.Context, ref ContainerRef, me
 }
 
 // GetContainerACL returns the public access level and stored access
-// policies. It MUST return ErrContainerNotFound and apply cond.LeaseID.
+// policies. It MUST return storageerr.ErrContainerNotFound and apply cond.LeaseID.
 func (s *Service) GetContainerACL(ctx context.Context, ref ContainerRef, cond Conditions) (ContainerACL, error) {
 	rec, err := s.viewContainer(ref)
 	if err != nil {
@@ -233,22 +234,22 @@ func (s *Service) GetContainerACL(ctx context.Context, ref ContainerRef, cond Co
 
 // SetContainerACL replaces the public access level and the stored access
 // policies and changes ETag and Last-Modified. It MUST return
-// ErrContainerNotFound, ErrInvalidXMLDocument for more than 5 identifiers or
+// storageerr.ErrContainerNotFound, storageerr.ErrInvalidXMLDocument for more than 5 identifiers or
 // an id longer than 64 characters, and apply lease and date conditions.
 func (s *Service) SetContainerACL(ctx context.Context, ref ContainerRef, opts SetContainerACLOptions) (ContainerProperties, error) {
 	if err := checkPublicAccess(opts.PublicAccess); err != nil {
 		return ContainerProperties{}, err
 	}
 	if len(opts.Identifiers) > 5 {
-		return ContainerProperties{}, ErrInvalidXMLDocument.WithMessage("At most five signed identifiers are allowed.")
+		return ContainerProperties{}, storageerr.ErrInvalidXMLDocument.WithMessage("At most five signed identifiers are allowed.")
 	}
 	seen := map[string]bool{}
 	for _, id := range opts.Identifiers {
 		if id.ID == "" || len(id.ID) > 64 {
-			return ContainerProperties{}, ErrInvalidXMLDocument.WithMessage("A signed identifier must be 1 to 64 characters long.")
+			return ContainerProperties{}, storageerr.ErrInvalidXMLDocument.WithMessage("A signed identifier must be 1 to 64 characters long.")
 		}
 		if seen[id.ID] {
-			return ContainerProperties{}, ErrInvalidXMLDocument.WithMessage("Signed identifiers must be unique.")
+			return ContainerProperties{}, storageerr.ErrInvalidXMLDocument.WithMessage("Signed identifiers must be unique.")
 		}
 		seen[id.ID] = true
 	}
@@ -262,7 +263,7 @@ func (s *Service) SetContainerACL(ctx context.Context, ref ContainerRef, opts Se
 // ContainerPolicy looks up the stored access policy `id` of a container for
 // the auth layer (storageauth.PolicyLookup). found is false when the
 // container has no such identifier; a missing container gives
-// ErrContainerNotFound.
+// storageerr.ErrContainerNotFound.
 func (s *Service) ContainerPolicy(ctx context.Context, ref ContainerRef, id string) (p AccessPolicy, found bool, err error) {
 	rec, err := s.viewContainer(ref)
 	if err != nil {
@@ -283,7 +284,7 @@ func findPolicy(acl []SignedIdentifier, id string) (AccessPolicy, bool) {
 }
 
 // ContainerPublicAccess returns the container's public access level for
-// anonymous requests; ErrContainerNotFound when it does not exist.
+// anonymous requests; storageerr.ErrContainerNotFound when it does not exist.
 func (s *Service) ContainerPublicAccess(ctx context.Context, ref ContainerRef) (PublicAccess, error) {
 	rec, err := s.viewContainer(ref)
 	if err != nil {
@@ -293,9 +294,9 @@ func (s *Service) ContainerPublicAccess(ctx context.Context, ref ContainerRef) (
 }
 
 // DeleteContainer deletes a container and every blob in it (their data files
-// are collected). It MUST return ErrContainerNotFound, apply the container
+// are collected). It MUST return storageerr.ErrContainerNotFound, apply the container
 // lease rules (LeaseIdMissing when leased and no id is given), and
-// If-Modified-Since / If-Unmodified-Since (ErrConditionNotMet).
+// If-Modified-Since / If-Unmodified-Since (storageerr.ErrConditionNotMet).
 func (s *Service) DeleteContainer(ctx context.Context, ref ContainerRef, cond Conditions) error {
 	return s.deleteContainer(ref, func(rec *containerRec) error {
 		if err := checkLease(rec.Lease, s.now(), cond.LeaseID, true, containerLeaseErrs); err != nil {
@@ -372,7 +373,7 @@ func (s *Service) ListContainers(ctx context.Context, account string, opts ListC
 	)
 	err = s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(account) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		return tx.ScanContainers(account, opts.Prefix, opts.Marker, func(name string, b []byte) (bool, error) {
 			if len(recs) == max {
@@ -407,7 +408,7 @@ func (s *Service) ListContainers(ctx context.Context, account string, opts ListC
 func maxResults(n int) (int, error) {
 	switch {
 	case n < 0:
-		return 0, ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", strconv.Itoa(n))
+		return 0, storageerr.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", strconv.Itoa(n))
 	case n == 0 || n > defaultMaxResults:
 		return defaultMaxResults, nil
 	}
@@ -416,8 +417,8 @@ func maxResults(n int) (int, error) {
 
 // LeaseContainer runs a lease action on a container (Lease Container). The
 // outcomes follow Azure's lease state table; leases expire on the emulator
-// clock. It MUST return ErrContainerNotFound, ErrInvalidHeaderValue for a
-// bad duration or break period, ErrMissingRequiredHeader for a missing lease
+// clock. It MUST return storageerr.ErrContainerNotFound, storageerr.ErrInvalidHeaderValue for a
+// bad duration or break period, storageerr.ErrMissingRequiredHeader for a missing lease
 // id or proposed id, and the Lease* conflict codes.
 func (s *Service) LeaseContainer(ctx context.Context, ref ContainerRef, opts LeaseOptions) (LeaseResult, error) {
 	now := s.now()

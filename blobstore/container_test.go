@@ -3,6 +3,7 @@ package blobstore
 import (
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,13 +27,13 @@ func TestContainerLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, p.ETag)
 	_, err = e.s.CreateContainer(e.ctx, cref("box"), CreateContainerOptions{})
-	assert.ErrorIs(t, err, ErrContainerAlreadyExists)
+	assert.ErrorIs(t, err, storageerr.ErrContainerAlreadyExists)
 	_, err = e.s.CreateContainer(e.ctx, cref("Bad"), CreateContainerOptions{})
-	assert.ErrorIs(t, err, ErrInvalidResourceName)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidResourceName)
 	_, err = e.s.CreateContainer(e.ctx, ContainerRef{"nosuchacct", "box"}, CreateContainerOptions{})
-	assert.ErrorIs(t, err, ErrAccountNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrAccountNotFound)
 	_, err = e.s.CreateContainer(e.ctx, cref("box2"), CreateContainerOptions{Metadata: map[string]string{"1x": "v"}})
-	assert.ErrorIs(t, err, ErrInvalidMetadata)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidMetadata)
 
 	got, err := e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
 	require.NoError(t, err)
@@ -53,7 +54,7 @@ func TestContainerLifecycle(t *testing.T) {
 	assert.True(t, found)
 	assert.Equal(t, "rl", pol.Permission)
 	_, err = e.s.SetContainerACL(e.ctx, cref("box"), SetContainerACLOptions{Identifiers: make([]SignedIdentifier, 6)})
-	assert.ErrorIs(t, err, ErrInvalidXMLDocument)
+	assert.ErrorIs(t, err, storageerr.ErrInvalidXMLDocument)
 
 	e.reopen()
 	got, err = e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
@@ -62,7 +63,7 @@ func TestContainerLifecycle(t *testing.T) {
 
 	require.NoError(t, e.s.DeleteContainer(e.ctx, cref("box"), Conditions{}))
 	_, err = e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
-	assert.ErrorIs(t, err, ErrContainerNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrContainerNotFound)
 }
 
 func TestListContainersPaging(t *testing.T) {
@@ -88,9 +89,9 @@ func TestContainerLease(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, r.LeaseID)
 	err = e.s.DeleteContainer(e.ctx, cref("box"), Conditions{})
-	assert.ErrorIs(t, err, ErrLeaseIDMissing)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIDMissing)
 	err = e.s.DeleteContainer(e.ctx, cref("box"), Conditions{LeaseID: "00000000-0000-0000-0000-000000000000"})
-	assert.ErrorIs(t, err, ErrLeaseIDMismatchWithContainerOperation)
+	assert.ErrorIs(t, err, storageerr.ErrLeaseIDMismatchWithContainerOperation)
 	p, err := e.s.GetContainerProperties(e.ctx, cref("box"), Conditions{})
 	require.NoError(t, err)
 	assert.Equal(t, LeaseInfo{LeaseStateLeased, LeaseStatusLocked, LeaseDurationFixed}, p.Lease)

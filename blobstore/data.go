@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -79,7 +80,7 @@ const inlineMax = 16 << 10
 // memory, in the data-file format, for an inline extent.
 func writeSmall(ctx context.Context, k *accountKey, r io.Reader, size int64, wantMD5 []byte) (w written, err error) {
 	if wantMD5 != nil && len(wantMD5) != md5.Size {
-		return w, ErrInvalidMD5
+		return w, storageerr.ErrInvalidMD5
 	}
 	if r == nil {
 		r = eofReader{}
@@ -94,18 +95,18 @@ func writeSmall(ctx context.Context, k *accountKey, r io.Reader, size int64, wan
 	}
 	h := md5.New()
 	n, err := copyBody(ctx, io.MultiWriter(cw, h), r, size, size)
-	if errors.Is(err, ErrRequestBodyTooLarge) {
-		err = ErrInvalidInput.WithMessage("The request body is longer than Content-Length %d.", size)
+	if errors.Is(err, storageerr.ErrRequestBodyTooLarge) {
+		err = storageerr.ErrInvalidInput.WithMessage("The request body is longer than Content-Length %d.", size)
 	}
 	if err != nil {
 		return w, err
 	}
 	if n != size {
-		return w, ErrInvalidInput.WithMessage("The request body is %d bytes but Content-Length is %d.", n, size)
+		return w, storageerr.ErrInvalidInput.WithMessage("The request body is %d bytes but Content-Length is %d.", n, size)
 	}
 	w.size, w.md5 = n, h.Sum(nil)
 	if wantMD5 != nil && string(wantMD5) != string(w.md5) {
-		return w, ErrMD5Mismatch
+		return w, storageerr.ErrMD5Mismatch
 	}
 	if err := cw.Close(); err != nil {
 		return w, err
@@ -116,10 +117,10 @@ func writeSmall(ctx context.Context, k *accountKey, r io.Reader, size int64, wan
 
 func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, size, limit int64, wantMD5 []byte, digest bool) (w written, err error) {
 	if size > limit {
-		return w, ErrRequestBodyTooLarge
+		return w, storageerr.ErrRequestBodyTooLarge
 	}
 	if wantMD5 != nil && len(wantMD5) != md5.Size {
-		return w, ErrInvalidMD5
+		return w, storageerr.ErrInvalidMD5
 	}
 	if r == nil {
 		r = eofReader{}
@@ -169,14 +170,14 @@ func (s *Service) writeFile(ctx context.Context, k *accountKey, r io.Reader, siz
 		return w, err
 	}
 	if size >= 0 && n != size {
-		return w, ErrInvalidInput.WithMessage("The request body is %d bytes but Content-Length is %d.", n, size)
+		return w, storageerr.ErrInvalidInput.WithMessage("The request body is %d bytes but Content-Length is %d.", n, size)
 	}
 	w.size = n
 	if digest {
 		w.md5 = h.Sum(nil)
 	}
 	if wantMD5 != nil && string(wantMD5) != string(w.md5) {
-		return w, ErrMD5Mismatch
+		return w, storageerr.ErrMD5Mismatch
 	}
 	if n == 0 {
 		_ = f.Close()
@@ -223,7 +224,7 @@ func syncDir(dir string) error {
 }
 
 // copyBody copies at most limit bytes from r to dst with a bounded buffer,
-// failing with ErrRequestBodyTooLarge beyond it.
+// failing with storageerr.ErrRequestBodyTooLarge beyond it.
 func copyBody(ctx context.Context, dst io.Writer, r io.Reader, size, limit int64) (int64, error) {
 	bufSize := int64(256 << 10)
 	if size >= 0 && size < bufSize {
@@ -239,7 +240,7 @@ func copyBody(ctx context.Context, dst io.Writer, r io.Reader, size, limit int64
 		if m > 0 {
 			n += int64(m)
 			if n > limit {
-				return n, ErrRequestBodyTooLarge
+				return n, storageerr.ErrRequestBodyTooLarge
 			}
 			if _, werr := dst.Write(buf[:m]); werr != nil {
 				return n, werr

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -41,10 +42,10 @@ func mustNode(tx *boltstore.Tx, ref FileRef, loc nodeLoc, wantDir bool) (*shareR
 		if _, err := parentDir(tx, sh, loc); err != nil {
 			return nil, nil, err
 		}
-		return nil, nil, ErrResourceNotFound
+		return nil, nil, storageerr.ErrResourceNotFound
 	}
 	if n.Dir != wantDir {
-		return nil, nil, ErrResourceNotFound
+		return nil, nil, storageerr.ErrResourceNotFound
 	}
 	return sh, n, nil
 }
@@ -59,14 +60,14 @@ func parentDir(tx *boltstore.Tx, sh *shareRec, loc nodeLoc) (*nodeRec, error) {
 	}
 	b := tx.FileGet(boltstore.FileNodes, p.key())
 	if b == nil {
-		return nil, ErrParentNotFound
+		return nil, storageerr.ErrParentNotFound
 	}
 	n, err := decode[nodeRec](b)
 	if err != nil {
 		return nil, err
 	}
 	if !n.Dir {
-		return nil, ErrParentNotFound
+		return nil, storageerr.ErrParentNotFound
 	}
 	return n, nil
 }
@@ -138,7 +139,7 @@ func sealNodeMeta(k *accountKey, ref FileRef, id uint64, m map[string]string) ([
 // writable refuses writes addressed to a share snapshot.
 func writable(ref FileRef) error {
 	if ref.Snapshot != "" {
-		return ErrShareSnapshotOperationNotSupported
+		return storageerr.ErrShareSnapshotOperationNotSupported
 	}
 	return nil
 }
@@ -163,10 +164,10 @@ func checkWritableFileRef(ref FileRef) (nodeLoc, error) {
 	return loc, nil
 }
 
-// CreateDirectory creates a directory. It MUST return ErrShareNotFound,
-// ErrParentNotFound, ErrResourceAlreadyExists, ErrResourceTypeMismatch when
-// a file has the name, ErrInvalidResourceName /
-// ErrInvalidFileOrDirectoryPathName for bad names, ErrInvalidHeaderValue
+// CreateDirectory creates a directory. It MUST return storageerr.ErrShareNotFound,
+// storageerr.ErrParentNotFound, storageerr.ErrResourceAlreadyExists, storageerr.ErrResourceTypeMismatch when
+// a file has the name, storageerr.ErrInvalidResourceName /
+// storageerr.ErrInvalidFileOrDirectoryPathName for bad names, storageerr.ErrInvalidHeaderValue
 // for bad SMB headers, and the metadata errors.
 func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateDirectoryOptions) (FileProperties, error) {
 	loc, err := checkWritableFileRef(ref)
@@ -174,7 +175,7 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 		return FileProperties{}, err
 	}
 	if loc.root() {
-		return FileProperties{}, ErrResourceAlreadyExists
+		return FileProperties{}, storageerr.ErrResourceAlreadyExists
 	}
 	d, err := s.draftNode(ctx, ref, opts.Metadata, opts.SMB, true, fopCreateDirectory)
 	if err != nil {
@@ -190,9 +191,9 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 		if cur != nil {
 			if !cur.Dir {
 				// A file has the name: Azure's "type does not match".
-				return ErrResourceTypeMismatch
+				return storageerr.ErrResourceTypeMismatch
 			}
-			return ErrResourceAlreadyExists
+			return storageerr.ErrResourceAlreadyExists
 		}
 		n := s.newNodeRec(loc, parent, d.id, d.sealed, now)
 		n.Dir = true
@@ -279,7 +280,7 @@ func snapshotLease(ref FileRef, p FileProperties) FileProperties {
 }
 
 // GetDirectoryProperties returns a directory's properties and metadata. It
-// MUST return ErrShareNotFound, ErrParentNotFound and ErrResourceNotFound.
+// MUST return storageerr.ErrShareNotFound, storageerr.ErrParentNotFound and storageerr.ErrResourceNotFound.
 func (s *Service) GetDirectoryProperties(ctx context.Context, ref FileRef) (FileProperties, error) {
 	return s.getNodeProps(ctx, ref, true, fopGetDirectoryProperties, "")
 }
@@ -353,15 +354,15 @@ func (s *Service) SetDirectoryMetadata(ctx context.Context, ref FileRef, metadat
 }
 
 // DeleteDirectory removes an empty directory. It MUST return
-// ErrDirectoryNotEmpty when it has children, ErrResourceNotFound,
-// ErrParentNotFound and ErrShareNotFound.
+// storageerr.ErrDirectoryNotEmpty when it has children, storageerr.ErrResourceNotFound,
+// storageerr.ErrParentNotFound and storageerr.ErrShareNotFound.
 func (s *Service) DeleteDirectory(ctx context.Context, ref FileRef) error {
 	loc, err := checkWritableFileRef(ref)
 	if err != nil {
 		return err
 	}
 	if loc.root() {
-		return ErrInvalidURI.WithMessage("The root directory of a share cannot be deleted.")
+		return storageerr.ErrInvalidURI.WithMessage("The root directory of a share cannot be deleted.")
 	}
 	return s.st.Update(func(tx *boltstore.Tx) error {
 		if _, _, err := mustNode(tx, ref, loc, true); err != nil {
@@ -376,7 +377,7 @@ func (s *Service) DeleteDirectory(ctx context.Context, ref FileRef) error {
 			return err
 		}
 		if !empty {
-			return ErrDirectoryNotEmpty
+			return storageerr.ErrDirectoryNotEmpty
 		}
 		return tx.FileDelete(boltstore.FileNodes, loc.key())
 	})
@@ -438,9 +439,9 @@ func (s *Service) RenameDirectory(ctx context.Context, dst FileRef, opts RenameO
 }
 
 // RenameFile renames (moves) a file within its share. It MUST return
-// ErrResourceNotFound for a missing source, ErrParentNotFound for a missing
-// destination directory, ErrResourceAlreadyExists when the destination
-// exists and ReplaceIfExists is false, ErrReadOnlyAttribute for a read-only
+// storageerr.ErrResourceNotFound for a missing source, storageerr.ErrParentNotFound for a missing
+// destination directory, storageerr.ErrResourceAlreadyExists when the destination
+// exists and ReplaceIfExists is false, storageerr.ErrReadOnlyAttribute for a read-only
 // destination without IgnoreReadOnly, and the lease errors.
 func (s *Service) RenameFile(ctx context.Context, dst FileRef, opts RenameOptions) (FileProperties, error) {
 	return s.rename(ctx, dst, opts, false)
@@ -460,11 +461,11 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 		return FileProperties{}, err
 	}
 	if src.Snapshot != "" || src.Account != dst.Account || src.Share != dst.Share {
-		return FileProperties{}, ErrInvalidHeaderValue.WithMessage("The rename source must be in the destination's share.").
+		return FileProperties{}, storageerr.ErrInvalidHeaderValue.WithMessage("The rename source must be in the destination's share.").
 			WithDetail("HeaderName", "x-ms-file-rename-source").WithDetail("HeaderValue", src.Path)
 	}
 	if dloc.root() || sloc.root() {
-		return FileProperties{}, ErrInvalidResourceName.WithMessage("The root directory cannot be renamed.")
+		return FileProperties{}, storageerr.ErrInvalidResourceName.WithMessage("The root directory cannot be renamed.")
 	}
 	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return FileProperties{}, err
@@ -483,7 +484,7 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 	}
 	sf, df := sloc.folded(), dloc.folded()
 	if dir && strings.HasPrefix(df, sf+"/") {
-		return FileProperties{}, ErrInvalidInput.WithMessage("A directory cannot be moved below itself.")
+		return FileProperties{}, storageerr.ErrInvalidInput.WithMessage("A directory cannot be moved below itself.")
 	}
 	now := s.now()
 	var out FileProperties
@@ -512,11 +513,11 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 				// ReplaceIfExists); nothing replaces a directory.
 				switch {
 				case !opts.ReplaceIfExists:
-					return ErrResourceAlreadyExists
+					return storageerr.ErrResourceAlreadyExists
 				case cur.Dir:
-					return ErrResourceTypeMismatch
+					return storageerr.ErrResourceTypeMismatch
 				case hasAttr(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly:
-					return ErrReadOnlyAttribute
+					return storageerr.ErrReadOnlyAttribute
 				}
 				if err := checkFileLease(cur.Lease, now, opts.DestLeaseID, true); err != nil {
 					return err

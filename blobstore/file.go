@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
-var fileLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithFileOperation, ErrLeaseNotPresentWithFileOperation}
+var fileLeaseErrs = leaseErrs{storageerr.ErrLeaseIDMismatchWithFileOperation, storageerr.ErrLeaseNotPresentWithFileOperation}
 
 // defaultFileContentType is the content type Create File stores when the
 // request gives none.
@@ -32,15 +33,15 @@ func hasAttr(list, name string) bool {
 // LeaseIdMissing ("There is currently a lease on the file ...").
 func checkFileLease(l leaseRec, now time.Time, id string, required bool) error {
 	err := checkLease(l, now, id, required, fileLeaseErrs)
-	if err == ErrLeaseIDMissing {
-		return ErrFileLeaseIDMissing
+	if err == storageerr.ErrLeaseIDMissing {
+		return storageerr.ErrFileLeaseIDMissing
 	}
 	return err
 }
 
 // CreateFile creates (or replaces) a file of opts.Size zero bytes. It MUST
-// return ErrShareNotFound, ErrParentNotFound, ErrResourceTypeMismatch when a
-// directory has the name, ErrOutOfRangeInput for a size outside 0..4 TiB,
+// return storageerr.ErrShareNotFound, storageerr.ErrParentNotFound, storageerr.ErrResourceTypeMismatch when a
+// directory has the name, storageerr.ErrOutOfRangeInput for a size outside 0..4 TiB,
 // the lease errors of a leased file it replaces, and the header/metadata
 // validation errors.
 func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOptions) (FileProperties, error) {
@@ -49,10 +50,10 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 		return FileProperties{}, err
 	}
 	if loc.root() {
-		return FileProperties{}, ErrResourceTypeMismatch
+		return FileProperties{}, storageerr.ErrResourceTypeMismatch
 	}
 	if opts.Size < 0 || opts.Size > maxFileSize {
-		return FileProperties{}, ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(opts.Size))
+		return FileProperties{}, storageerr.ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(opts.Size))
 	}
 	d, err := s.draftNode(ctx, ref, opts.Metadata, opts.SMB, false, fopCreateFile)
 	if err != nil {
@@ -78,10 +79,10 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 		}
 		if cur != nil {
 			if cur.Dir {
-				return ErrResourceTypeMismatch
+				return storageerr.ErrResourceTypeMismatch
 			}
 			if opts.CreateOnly {
-				return ErrAuthorizationPermissionMismatch
+				return storageerr.ErrAuthorizationPermissionMismatch
 			}
 			if err := checkFileLease(cur.Lease, now, opts.LeaseID, true); err != nil {
 				return err
@@ -105,7 +106,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 }
 
 // GetFile opens a file (or a file of a share snapshot) for reading. It MUST
-// return ErrShareNotFound, ErrParentNotFound, ErrResourceNotFound and the
+// return storageerr.ErrShareNotFound, storageerr.ErrParentNotFound, storageerr.ErrResourceNotFound and the
 // lease errors for a mismatching leaseID. The caller MUST Close the reader.
 func (s *Service) GetFile(ctx context.Context, ref FileRef, leaseID string) (*FileReader, error) {
 	loc, err := checkFileRef(ref)
@@ -181,7 +182,7 @@ func (s *Service) GetFileMetadata(ctx context.Context, ref FileRef, leaseID stri
 // (preserved when not given) and resizes the file when opts.Size is set.
 func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFilePropertiesOptions) (FileProperties, error) {
 	if opts.Size != nil && (*opts.Size < 0 || *opts.Size > maxFileSize) {
-		return FileProperties{}, ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(*opts.Size))
+		return FileProperties{}, storageerr.ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", formatInt(*opts.Size))
 	}
 	smb, err := parseSMB(opts.SMB, false)
 	if err != nil {
@@ -245,7 +246,7 @@ func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map
 }
 
 // DeleteFile removes a file and releases its data. It MUST return
-// ErrResourceNotFound, ErrParentNotFound, ErrShareNotFound and the lease
+// storageerr.ErrResourceNotFound, storageerr.ErrParentNotFound, storageerr.ErrShareNotFound and the lease
 // errors (LeaseIdMissing for a leased file without a lease id).
 func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) error {
 	loc, err := checkWritableFileRef(ref)
@@ -279,8 +280,8 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 // MiB and reports the body's MD5, as Azure does. A clear releases only the
 // whole 512-byte pages of the range, as Azure does: written bytes in its
 // unaligned head and tail are set to zero and stay listed as ranges. It
-// MUST return ErrInvalidRange when the range ends beyond the file,
-// ErrRequestBodyTooLarge above 4 MiB, ErrMD5Mismatch, ErrResourceNotFound
+// MUST return storageerr.ErrInvalidRange when the range ends beyond the file,
+// storageerr.ErrRequestBodyTooLarge above 4 MiB, storageerr.ErrMD5Mismatch, storageerr.ErrResourceNotFound
 // and the lease errors; nothing is changed on failure.
 func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOptions) (FileWriteResult, error) {
 	loc, err := checkWritableFileRef(ref)
@@ -288,10 +289,10 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 		return FileWriteResult{}, err
 	}
 	if opts.Offset < 0 || opts.Length <= 0 {
-		return FileWriteResult{}, ErrInvalidRange
+		return FileWriteResult{}, storageerr.ErrInvalidRange
 	}
 	if !opts.Clear && opts.Length > maxRangeSize {
-		return FileWriteResult{}, ErrRequestBodyTooLarge
+		return FileWriteResult{}, storageerr.ErrRequestBodyTooLarge
 	}
 	now := s.now()
 	off, end := opts.Offset, opts.Offset+opts.Length
@@ -304,7 +305,7 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 			return nil, nil, err
 		}
 		if end > n.Size {
-			return nil, nil, ErrInvalidRange
+			return nil, nil, storageerr.ErrInvalidRange
 		}
 		return sh, n, nil
 	}
@@ -519,7 +520,7 @@ func (s *Service) ListRanges(ctx context.Context, ref FileRef, opts ListRangesOp
 				return err
 			}
 			if found && !opts.SupportRename {
-				return ErrPreviousSnapshotNotFound
+				return storageerr.ErrPreviousSnapshotNotFound
 			}
 		}
 		if found {
@@ -534,13 +535,13 @@ func (s *Service) ListRanges(ctx context.Context, ref FileRef, opts ListRangesOp
 }
 
 // LeaseFile runs a lease action on a file. File leases are infinite
-// (Duration -1; anything else is ErrInvalidHeaderValue) and break at once.
+// (Duration -1; anything else is storageerr.ErrInvalidHeaderValue) and break at once.
 func (s *Service) LeaseFile(ctx context.Context, ref FileRef, opts LeaseOptions) (LeaseResult, error) {
 	if opts.Action == LeaseAcquire && opts.Duration != -1 {
-		return LeaseResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", itoa(opts.Duration))
+		return LeaseResult{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", itoa(opts.Duration))
 	}
 	if opts.Action == LeaseRenew {
-		return LeaseResult{}, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", "renew")
+		return LeaseResult{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", "renew")
 	}
 	if opts.Action == LeaseBreak {
 		zero := 0
@@ -567,10 +568,10 @@ func (s *Service) LeaseFile(ctx context.Context, ref FileRef, opts LeaseOptions)
 }
 
 // AbortCopyFile aborts a pending copy. azemu copies complete at once, so a
-// known copy id gives ErrNoPendingCopyOperation and another ErrCopyIDMismatch.
+// known copy id gives storageerr.ErrNoPendingCopyOperation and another storageerr.ErrCopyIDMismatch.
 func (s *Service) AbortCopyFile(ctx context.Context, ref FileRef, copyID, leaseID string) error {
 	if !validGUID(copyID) {
-		return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "copyid").WithDetail("QueryParameterValue", copyID)
+		return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "copyid").WithDetail("QueryParameterValue", copyID)
 	}
 	loc, err := checkFileRef(ref)
 	if err != nil {
@@ -585,9 +586,9 @@ func (s *Service) AbortCopyFile(ctx context.Context, ref FileRef, copyID, leaseI
 			return err
 		}
 		if n.Copy == nil || !strings.EqualFold(n.Copy.ID, copyID) {
-			return ErrCopyIDMismatch
+			return storageerr.ErrCopyIDMismatch
 		}
-		return ErrNoPendingCopyOperation
+		return storageerr.ErrNoPendingCopyOperation
 	})
 }
 
@@ -602,7 +603,7 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		return FileCopyResult{}, err
 	}
 	if loc.root() {
-		return FileCopyResult{}, ErrResourceTypeMismatch
+		return FileCopyResult{}, storageerr.ErrResourceTypeMismatch
 	}
 	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return FileCopyResult{}, err
@@ -613,7 +614,7 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		srcAcct = opts.SourceBlob.Account
 	}
 	if srcAcct != ref.Account {
-		return FileCopyResult{}, ErrCopyAcrossAccountsNotSupported
+		return FileCopyResult{}, storageerr.ErrCopyAcrossAccountsNotSupported
 	}
 	// "source" SMB values are resolved against the source below.
 	smbIn := opts.SMB
@@ -698,13 +699,13 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		n.Size, n.Headers = src.Size, src.Headers
 		if cur != nil {
 			if cur.Dir {
-				return ErrResourceTypeMismatch
+				return storageerr.ErrResourceTypeMismatch
 			}
 			if opts.CreateOnly {
-				return ErrAuthorizationPermissionMismatch
+				return storageerr.ErrAuthorizationPermissionMismatch
 			}
 			if hasAttr(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly {
-				return ErrReadOnlyAttribute
+				return storageerr.ErrReadOnlyAttribute
 			}
 			if err := checkFileLease(cur.Lease, now, opts.LeaseID, true); err != nil {
 				return err

@@ -3,6 +3,8 @@ package blobstore
 import (
 	"strings"
 	"testing"
+
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 func FuzzSplitFilePath(f *testing.F) {
@@ -12,7 +14,7 @@ func FuzzSplitFilePath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p string) {
 		parts, err := splitFilePath(p)
 		if err != nil {
-			if CodeOf(err) == "" {
+			if storageerr.CodeOf(err) == "" {
 				t.Fatalf("untyped error %v", err)
 			}
 			return
@@ -31,7 +33,7 @@ func FuzzParseSMB(f *testing.F) {
 	f.Fuzz(func(t *testing.T, attrs, created, written, perm string, dir bool) {
 		sp, err := parseSMB(SMBProperties{Attributes: attrs, CreationTime: created, LastWriteTime: written, Permission: perm}, dir)
 		if err != nil {
-			if CodeOf(err) == "" {
+			if storageerr.CodeOf(err) == "" {
 				t.Fatalf("untyped error %v", err)
 			}
 			return

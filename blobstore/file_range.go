@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -133,21 +134,21 @@ func copyExtents(tx *boltstore.Tx, srcScope []byte, src uint64, dstScope []byte,
 }
 
 // use charges delta stored bytes to a live share: growing beyond the quota
-// (GiB) fails with ErrShareSizeLimitReached and the transaction rolls back.
+// (GiB) fails with storageerr.ErrShareSizeLimitReached and the transaction rolls back.
 func (r *shareRec) use(delta int64) error {
 	r.Used = max(r.Used+delta, 0)
 	if delta > 0 && r.Quota > 0 && r.Used > int64(r.Quota)<<30 {
-		return ErrShareSizeLimitReached
+		return storageerr.ErrShareSizeLimitReached
 	}
 	return nil
 }
 
-// fits reports ErrShareSizeLimitReached for a file larger than the share's
+// fits reports storageerr.ErrShareSizeLimitReached for a file larger than the share's
 // quota: Azure refuses such a Create File or resize (a 4 TiB file in a 1
 // TiB share) even before any byte is written.
 func (r *shareRec) fits(size int64) error {
 	if r.Quota > 0 && size > int64(r.Quota)<<30 {
-		return ErrShareSizeLimitReached
+		return storageerr.ErrShareSizeLimitReached
 	}
 	return nil
 }

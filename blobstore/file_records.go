@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Azure Files records (JSON with version V, as the blob records). Names,
@@ -191,19 +192,19 @@ func splitFilePath(p string) ([]string, error) {
 		return nil, nil
 	}
 	if len(p) > maxFilePathLen || !utf8.ValidString(p) {
-		return nil, ErrInvalidFileOrDirectoryPathName
+		return nil, storageerr.ErrInvalidFileOrDirectoryPathName
 	}
 	parts := strings.Split(p, "/")
 	if len(parts) > maxFileDepth {
-		return nil, ErrInvalidFileOrDirectoryPathName
+		return nil, storageerr.ErrInvalidFileOrDirectoryPathName
 	}
 	for _, c := range parts {
 		if c == "" || c == "." || c == ".." || utf8.RuneCountInString(c) > maxFileNameLen {
-			return nil, ErrInvalidFileOrDirectoryPathName
+			return nil, storageerr.ErrInvalidFileOrDirectoryPathName
 		}
 		for _, r := range c {
 			if r < 0x20 || strings.ContainsRune(`"\:|<>*?`, r) {
-				return nil, ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+				return nil, storageerr.ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
 			}
 		}
 	}
@@ -243,7 +244,7 @@ func locate(ref FileRef) (nodeLoc, error) {
 		return nodeLoc{}, err
 	}
 	if err := boltstore.CheckFileNames(ref.Account, ref.Share, ref.Snapshot); err != nil {
-		return nodeLoc{}, ErrInvalidResourceName
+		return nodeLoc{}, storageerr.ErrInvalidResourceName
 	}
 	l := nodeLoc{scope: boltstore.ShareScope(ref.Account, ref.Share, ref.Snapshot), parts: parts}
 	if len(parts) > 0 {

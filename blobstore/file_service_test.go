@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -234,9 +235,9 @@ func testFileSnapshotsAndDiff(t *testing.T, inline bool) {
 	assert.Equal(t, []ByteRange{{4096, 5119}}, rl.ClearRanges)
 
 	_, err = e.s.PutRange(e.ctx, old, PutRangeOptions{Offset: 0, Length: 1, Body: bytes.NewReader([]byte{9})})
-	assert.ErrorIs(t, err, ErrShareSnapshotOperationNotSupported)
+	assert.ErrorIs(t, err, storageerr.ErrShareSnapshotOperationNotSupported)
 	err = e.s.DeleteShare(e.ctx, sref("snap"), DeleteShareOptions{})
-	assert.ErrorIs(t, err, ErrShareHasSnapshots)
+	assert.ErrorIs(t, err, storageerr.ErrShareHasSnapshots)
 	list, err := e.s.ListShares(e.ctx, fsAcct, ListSharesOptions{IncludeSnapshots: true})
 	require.NoError(t, err)
 	require.Len(t, list.Shares, 2)
@@ -249,7 +250,7 @@ func TestFileTreeRenameAndErrors(t *testing.T) {
 	e := newFSEnv(t, nil)
 	e.mkShare("tree")
 	_, err := e.s.CreateShare(e.ctx, sref("tree"), CreateShareOptions{})
-	assert.ErrorIs(t, err, ErrShareAlreadyExists)
+	assert.ErrorIs(t, err, storageerr.ErrShareAlreadyExists)
 	for _, d := range []string{"A", "A/B", "A/B/C"} {
 		_, err := e.s.CreateDirectory(e.ctx, fref("tree", d), CreateDirectoryOptions{})
 		require.NoError(t, err)
@@ -262,40 +263,40 @@ func TestFileTreeRenameAndErrors(t *testing.T) {
 		err  error
 		fn   func() error
 	}{
-		{"parent not found", ErrParentNotFound, func() error {
+		{"parent not found", storageerr.ErrParentNotFound, func() error {
 			_, err := e.s.CreateDirectory(e.ctx, fref("tree", "X/Y"), CreateDirectoryOptions{})
 			return err
 		}},
-		{"dir exists", ErrResourceAlreadyExists, func() error {
+		{"dir exists", storageerr.ErrResourceAlreadyExists, func() error {
 			_, err := e.s.CreateDirectory(e.ctx, fref("tree", "a"), CreateDirectoryOptions{})
 			return err
 		}},
-		{"not found", ErrResourceNotFound, func() error {
+		{"not found", storageerr.ErrResourceNotFound, func() error {
 			_, err := e.s.GetFileProperties(e.ctx, fref("tree", "A/nope"), "")
 			return err
 		}},
-		{"parent of missing", ErrParentNotFound, func() error {
+		{"parent of missing", storageerr.ErrParentNotFound, func() error {
 			_, err := e.s.GetFileProperties(e.ctx, fref("tree", "Q/nope"), "")
 			return err
 		}},
-		{"not empty", ErrDirectoryNotEmpty, func() error { return e.s.DeleteDirectory(e.ctx, fref("tree", "A")) }},
-		{"range past end", ErrInvalidRange, func() error {
+		{"not empty", storageerr.ErrDirectoryNotEmpty, func() error { return e.s.DeleteDirectory(e.ctx, fref("tree", "A")) }},
+		{"range past end", storageerr.ErrInvalidRange, func() error {
 			_, err := e.s.PutRange(e.ctx, fref("tree", "A/B/C/file.txt"), PutRangeOptions{Offset: 2, Length: 2, Body: strings.NewReader("xy")})
 			return err
 		}},
-		{"bad name", ErrInvalidResourceName, func() error {
+		{"bad name", storageerr.ErrInvalidResourceName, func() error {
 			_, err := e.s.CreateDirectory(e.ctx, fref("tree", "bad|name"), CreateDirectoryOptions{})
 			return err
 		}},
-		{"too deep", ErrInvalidFileOrDirectoryPathName, func() error {
+		{"too deep", storageerr.ErrInvalidFileOrDirectoryPathName, func() error {
 			_, err := e.s.CreateDirectory(e.ctx, fref("tree", strings.Repeat("d/", 260)+"x"), CreateDirectoryOptions{})
 			return err
 		}},
-		{"share missing", ErrShareNotFound, func() error {
+		{"share missing", storageerr.ErrShareNotFound, func() error {
 			_, err := e.s.GetDirectoryProperties(e.ctx, fref("nosuch", ""))
 			return err
 		}},
-		{"None with others", ErrInvalidHeaderValue, func() error {
+		{"None with others", storageerr.ErrInvalidHeaderValue, func() error {
 			_, err := e.s.CreateDirectory(e.ctx, fref("tree", "n"), CreateDirectoryOptions{SMB: SMBProperties{Attributes: "None|ReadOnly"}})
 			return err
 		}},
@@ -308,8 +309,8 @@ func TestFileTreeRenameAndErrors(t *testing.T) {
 	lr, err := e.s.LeaseFile(e.ctx, fref("tree", "A/B/C/file.txt"), LeaseOptions{Action: LeaseAcquire, Duration: -1})
 	require.NoError(t, err)
 	_, err = e.s.PutRange(e.ctx, fref("tree", "A/B/C/file.txt"), PutRangeOptions{Offset: 0, Length: 1, Body: strings.NewReader("z")})
-	assert.Equal(t, "LeaseIdMissing", CodeOf(err))
-	assert.Equal(t, "LeaseIdMissing", CodeOf(e.s.DeleteFile(e.ctx, fref("tree", "A/B/C/file.txt"), "")))
+	assert.Equal(t, "LeaseIdMissing", storageerr.CodeOf(err))
+	assert.Equal(t, "LeaseIdMissing", storageerr.CodeOf(e.s.DeleteFile(e.ctx, fref("tree", "A/B/C/file.txt"), "")))
 	_, err = e.s.LeaseFile(e.ctx, fref("tree", "A/B/C/file.txt"), LeaseOptions{Action: LeaseRelease, LeaseID: lr.LeaseID})
 	require.NoError(t, err)
 
@@ -318,7 +319,7 @@ func TestFileTreeRenameAndErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []byte("abc"), e.readAll(fref("tree", "moved/C/file.txt")))
 	_, err = e.s.GetDirectoryProperties(e.ctx, fref("tree", "A/B"))
-	assert.ErrorIs(t, err, ErrResourceNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrResourceNotFound)
 	list, err := e.s.ListFilesAndDirectories(e.ctx, fref("tree", ""), ListFilesOptions{})
 	require.NoError(t, err)
 	require.Len(t, list.Items, 2)
@@ -329,7 +330,7 @@ func TestFileTreeRenameAndErrors(t *testing.T) {
 	// Rename a file over an existing one only with ReplaceIfExists.
 	e.mkFile(fref("tree", "other"), 1)
 	_, err = e.s.RenameFile(e.ctx, fref("tree", "other"), RenameOptions{Source: fref("tree", "Moved/C/file.txt")})
-	assert.ErrorIs(t, err, ErrResourceAlreadyExists)
+	assert.ErrorIs(t, err, storageerr.ErrResourceAlreadyExists)
 	_, err = e.s.RenameFile(e.ctx, fref("tree", "other"), RenameOptions{Source: fref("tree", "Moved/C/file.txt"), ReplaceIfExists: true})
 	require.NoError(t, err)
 	assert.Equal(t, []byte("abc"), e.readAll(fref("tree", "other")))
@@ -358,9 +359,9 @@ func TestFilePermissionsAndProperties(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, p.Permission, ps.Permission)
 	_, err = e.s.GetPermission(e.ctx, sref("perm"), "1*2", "")
-	assert.ErrorIs(t, err, ErrFilePermissionNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrFilePermissionNotFound)
 	_, err = e.s.CreatePermission(e.ctx, sref("perm"), SharePermission{Permission: "not sddl"})
-	assert.ErrorIs(t, err, ErrFileInvalidPermission)
+	assert.ErrorIs(t, err, storageerr.ErrFileInvalidPermission)
 
 	ct := time.Date(2020, 1, 2, 3, 4, 5, 600000000, time.UTC)
 	d, err := e.s.CreateDirectory(e.ctx, fref("perm", "d"), CreateDirectoryOptions{
@@ -443,7 +444,7 @@ type fsFakeProvider struct {
 	gen     uint64
 }
 
-var errFSRevoked = &Error{Status: 403, Code: "KeyVaultEncryptionKeyNotFound", Message: "revoked"}
+var errFSRevoked = storageerr.ErrKeyVaultEncryptionKeyNotFound.WithMessage("revoked")
 
 func (f *fsFakeProvider) WrapKey(_ context.Context, _ Identity, keyID string, aek []byte) (WrappedKey, error) {
 	f.mu.Lock()
@@ -532,7 +533,7 @@ func TestFileCMKGating(t *testing.T) {
 	}
 	for name, fn := range gated {
 		t.Run("gated/"+name, func(t *testing.T) {
-			assert.Equal(t, "KeyVaultEncryptionKeyNotFound", CodeOf(fn()))
+			assert.Equal(t, "KeyVaultEncryptionKeyNotFound", storageerr.CodeOf(fn()))
 		})
 	}
 	open := map[string]func() error{
@@ -605,11 +606,11 @@ func TestFileShareQuota(t *testing.T) {
 	// A file larger than the quota is refused, created or resized; up to
 	// it, only stored bytes count.
 	_, err = e.s.CreateFile(e.ctx, ref, CreateFileOptions{Size: 2 << 30})
-	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	assert.ErrorIs(t, err, storageerr.ErrShareSizeLimitReached)
 	e.mkFile(ref, 1<<30)
 	big := int64(1<<30 + 1)
 	_, err = e.s.SetFileProperties(e.ctx, ref, SetFilePropertiesOptions{Size: &big})
-	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	assert.ErrorIs(t, err, storageerr.ErrShareSizeLimitReached)
 	e.write(ref, 0, make([]byte, 4096))
 	// Pretend the share already stores nearly 1 GiB (white box: no need to
 	// write a gigabyte).
@@ -621,7 +622,7 @@ func TestFileShareQuota(t *testing.T) {
 		return putShare(tx, sref("quota"), sh)
 	}))
 	_, err = e.s.PutRange(e.ctx, ref, PutRangeOptions{Offset: 1 << 20, Length: 11, Body: strings.NewReader("01234567890")})
-	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	assert.ErrorIs(t, err, storageerr.ErrShareSizeLimitReached)
 	// Overwriting stored bytes costs nothing; clearing frees space.
 	e.write(ref, 0, make([]byte, 4096))
 	// (Only whole 512-byte pages are released.)
@@ -629,7 +630,7 @@ func TestFileShareQuota(t *testing.T) {
 	require.NoError(t, err)
 	e.write(ref, 1<<20, make([]byte, 522))
 	_, err = e.s.PutRange(e.ctx, ref, PutRangeOptions{Offset: 2 << 20, Length: 1, Body: strings.NewReader("x")})
-	assert.ErrorIs(t, err, ErrShareSizeLimitReached)
+	assert.ErrorIs(t, err, storageerr.ErrShareSizeLimitReached)
 	require.NoError(t, e.s.DeleteFile(e.ctx, ref, ""))
 	e.mkFile(ref, 4096)
 	e.write(ref, 0, make([]byte, 4096))

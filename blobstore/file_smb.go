@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // timeSpec is one parsed SMB time header.
@@ -31,7 +32,7 @@ func parseFileTime(header, v string) (timeSpec, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
 	if err != nil {
-		return timeSpec{}, ErrInvalidHeaderValue.WithDetail("HeaderName", header).WithDetail("HeaderValue", v)
+		return timeSpec{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", header).WithDetail("HeaderValue", v)
 	}
 	return timeSpec{kind: tsSet, at: t.UTC()}, nil
 }
@@ -66,7 +67,7 @@ func parseAttributes(v string, dir bool) (string, error) {
 	case "preserve":
 		return "preserve", nil
 	}
-	bad := ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-file-attributes").WithDetail("HeaderValue", v)
+	bad := storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-file-attributes").WithDetail("HeaderValue", v)
 	names := attrNames()
 	var set [len(names)]bool
 	n := 0
@@ -131,7 +132,7 @@ func parseSMB(p SMBProperties, dir bool) (smbSpec, error) {
 		return sp, err
 	}
 	if p.Permission != "" && p.PermissionKey != "" {
-		return sp, ErrInvalidHeaderValue.WithMessage("Only one of x-ms-file-permission and x-ms-file-permission-key may be given.").
+		return sp, storageerr.ErrInvalidHeaderValue.WithMessage("Only one of x-ms-file-permission and x-ms-file-permission-key may be given.").
 			WithDetail("HeaderName", "x-ms-file-permission").WithDetail("HeaderValue", p.Permission)
 	}
 	switch strings.ToLower(p.Permission) {
@@ -180,7 +181,7 @@ func (sp smbSpec) apply(tx *boltstore.Tx, k *accountKey, ref ShareRef, rec *node
 	case sp.permKey != "":
 		if sp.permKey != permissionKey("Sddl", defaultSDDL) &&
 			tx.FileGet(boltstore.FilePerms, boltstore.PermKey(ref.Account, ref.Share, sp.permKey)) == nil {
-			return ErrInvalidHeaderValue.WithMessage("The specified permission key does not exist.").
+			return storageerr.ErrInvalidHeaderValue.WithMessage("The specified permission key does not exist.").
 				WithDetail("HeaderName", "x-ms-file-permission-key").WithDetail("HeaderValue", sp.permKey)
 		}
 		rec.PermKey = sp.permKey

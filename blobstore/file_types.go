@@ -98,7 +98,7 @@ type ShareList struct {
 
 // DeleteShareOptions is the input of DeleteShare.
 type DeleteShareOptions struct {
-	// DeleteSnapshots: "" (a share with snapshots gives ErrShareHasSnapshots),
+	// DeleteSnapshots: "" (a share with snapshots gives storageerr.ErrShareHasSnapshots),
 	// include, include-leased.
 	DeleteSnapshots string
 	LeaseID         string
@@ -213,7 +213,7 @@ type CreateFileOptions struct {
 	Metadata    map[string]string
 	LeaseID     string
 	// CreateOnly refuses to replace an existing file
-	// (ErrAuthorizationPermissionMismatch): a SAS granting create but not write.
+	// (storageerr.ErrAuthorizationPermissionMismatch): a SAS granting create but not write.
 	CreateOnly bool
 }
 
@@ -263,7 +263,7 @@ type ListRangesOptions struct {
 	PrevSnapshot string
 	// SupportRename (x-ms-file-support-rename) diffs a file renamed since
 	// PrevSnapshot against its old path; without it that is
-	// ErrPreviousSnapshotNotFound.
+	// storageerr.ErrPreviousSnapshotNotFound.
 	SupportRename bool
 	LeaseID       string
 }
@@ -295,7 +295,7 @@ type CopyFileOptions struct {
 	// CreateOnly refuses to replace an existing file, as in CreateFileOptions.
 	CreateOnly bool
 	// IgnoreReadOnly (x-ms-file-copy-ignore-readonly) replaces a read-only
-	// destination; without it that is ErrReadOnlyAttribute.
+	// destination; without it that is storageerr.ErrReadOnlyAttribute.
 	IgnoreReadOnly bool
 	// SetArchive (x-ms-file-copy-set-archive) adds Archive to the copy's
 	// attributes.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // newInlineEnv is an env that keeps small Put Blob bodies in their
@@ -56,7 +57,7 @@ func TestInlineBlobsCopySnapshotDelete(t *testing.T) {
 	require.NoError(t, e.s.DeleteBlob(e.ctx, bref("box", "src"), DeleteBlobOptions{DeleteSnapshots: "include"}))
 	assert.Equal(t, data, e.read(bref("box", "dst")))
 	_, err = e.s.GetBlob(e.ctx, BlobRef{Account: acct, Container: "box", Blob: "src", Snapshot: snap.Snapshot}, Conditions{})
-	assert.ErrorIs(t, err, ErrBlobNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrBlobNotFound)
 	assert.Equal(t, 0, e.dataFiles())
 }
 
@@ -110,7 +111,7 @@ func TestAccountCacheFollowsWrites(t *testing.T) {
 
 	require.NoError(t, e.s.DeleteAccount(e.ctx, acct))
 	_, err = e.s.Account(e.ctx, acct)
-	assert.ErrorIs(t, err, ErrAccountNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrAccountNotFound)
 }
 
 // Small Azure Files ranges are kept inline in their extent rows, sealed

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Markers of List Blobs are opaque to clients: base64url of
@@ -22,7 +23,7 @@ func decodeMarker(m string) (boltstore.BlobPos, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(m)
 	if err != nil {
-		return boltstore.BlobPos{}, ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "marker").WithDetail("QueryParameterValue", m)
+		return boltstore.BlobPos{}, storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "marker").WithDetail("QueryParameterValue", m)
 	}
 	name, snap, _ := strings.Cut(string(b), "\x00")
 	return boltstore.BlobPos{Name: name, Snapshot: snap}, nil
@@ -47,7 +48,7 @@ type listedBlob struct {
 }
 
 // ListBlobs lists a container's blobs in Azure's order. It MUST return
-// ErrContainerNotFound. With include=metadata, the metadata of every blob is
+// storageerr.ErrContainerNotFound. With include=metadata, the metadata of every blob is
 // returned (and the account key is needed).
 func (s *Service) ListBlobs(ctx context.Context, ref ContainerRef, opts ListBlobsOptions) (BlobList, error) {
 	max, err := maxResults(opts.MaxResults)

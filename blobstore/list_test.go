@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -90,7 +91,7 @@ func TestListBlobs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, l.Items[0].Blob.Metadata)
 	_, err = e.s.ListBlobs(e.ctx, cref("nobox"), ListBlobsOptions{})
-	assert.ErrorIs(t, err, ErrContainerNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrContainerNotFound)
 	_, err = e.s.ListBlobs(e.ctx, cref("box"), ListBlobsOptions{MaxResults: -1})
-	assert.ErrorIs(t, err, ErrOutOfRangeQueryParameterValue)
+	assert.ErrorIs(t, err, storageerr.ErrOutOfRangeQueryParameterValue)
 }

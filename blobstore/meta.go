@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -30,15 +31,15 @@ func ValidateMetadata(m map[string]string) error {
 	total := 0
 	for k, v := range m {
 		if k == "" {
-			return ErrEmptyMetadataKey
+			return storageerr.ErrEmptyMetadataKey
 		}
 		if !IsMetadataName(k) {
-			return ErrInvalidMetadata.WithDetail("MetadataName", k)
+			return storageerr.ErrInvalidMetadata.WithDetail("MetadataName", k)
 		}
 		total += len(k) + len(v)
 	}
 	if total > MaxMetadataSize {
-		return ErrMetadataTooLarge
+		return storageerr.ErrMetadataTooLarge
 	}
 	return nil
 }

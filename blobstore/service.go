@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -269,12 +270,12 @@ func (s *Service) newETag(t time.Time) string {
 // CreateAccount creates an account with a fresh account encryption key
 // wrapped by the root key. It is idempotent: for an existing name it replaces
 // the shared keys with spec.Keys and keeps everything else. It MUST return
-// ErrInvalidResourceName for a name that is not 3-24 lowercase letters and
+// storageerr.ErrInvalidResourceName for a name that is not 3-24 lowercase letters and
 // digits (devstoreaccount1 is allowed).
 func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	defer s.accountChanged()
 	if !ValidAccountName(spec.Name) {
-		return ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
+		return storageerr.ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
 	}
 	aek, err := crypto.NewKey()
 	if err != nil {
@@ -339,7 +340,7 @@ func ValidAccountName(n string) bool {
 	return true
 }
 
-// Account returns the account `name`. It MUST return ErrAccountNotFound (a
+// Account returns the account `name`. It MUST return storageerr.ErrAccountNotFound (a
 // ResourceNotFound, 404) when it does not exist.
 func (s *Service) Account(ctx context.Context, name string) (*Account, error) {
 	s.acctMu.Lock()
@@ -395,7 +396,7 @@ func (r *accountRec) public() *Account {
 func (s *Service) loadAccount(tx *boltstore.Tx, name string) (*accountRec, error) {
 	b := tx.Account(name)
 	if b == nil {
-		return nil, ErrAccountNotFound
+		return nil, storageerr.ErrAccountNotFound
 	}
 	return decode[accountRec](b)
 }
@@ -417,13 +418,13 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 }
 
 // DeleteAccount removes an account and all its containers and blobs. It MUST
-// return ErrAccountNotFound when it does not exist.
+// return storageerr.ErrAccountNotFound when it does not exist.
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	defer s.accountChanged()
 	var names []string
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(name) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		return tx.ScanContainers(name, "", "", func(c string, _ []byte) (bool, error) {
 			names = append(names, c)
@@ -434,7 +435,7 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 		return err
 	}
 	for _, c := range names {
-		if err := s.dropContainer(ctx, ContainerRef{Account: name, Container: c}); err != nil && !errors.Is(err, ErrContainerNotFound) {
+		if err := s.dropContainer(ctx, ContainerRef{Account: name, Container: c}); err != nil && !errors.Is(err, storageerr.ErrContainerNotFound) {
 			return err
 		}
 	}
@@ -450,7 +451,7 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 // account encryption key (with the root key for Microsoft.Storage, through
 // Config.KeyProvider for Microsoft.Keyvault) and never re-encrypts data.
 // Errors from the key provider are returned unchanged. It MUST return
-// ErrAccountNotFound for an unknown account and ErrInvalidInput for an
+// storageerr.ErrAccountNotFound for an unknown account and storageerr.ErrInvalidInput for an
 // unknown key source or a missing KeyID with Microsoft.Keyvault.
 func (s *Service) SetEncryption(ctx context.Context, account string, spec EncryptionSpec) error {
 	defer s.accountChanged()
@@ -461,13 +462,13 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 	case strings.EqualFold(spec.KeySource, KeySourceKeyvault):
 		source = KeySourceKeyvault
 		if spec.KeyID == "" {
-			return ErrInvalidInput.WithMessage("A key vault key identifier is required for key source Microsoft.Keyvault.")
+			return storageerr.ErrInvalidInput.WithMessage("A key vault key identifier is required for key source Microsoft.Keyvault.")
 		}
 		if s.cfg.KeyProvider == nil {
-			return ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
+			return storageerr.ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
 		}
 	default:
-		return ErrInvalidInput.WithMessage("Unknown key source %q.", spec.KeySource)
+		return storageerr.ErrInvalidInput.WithMessage("Unknown key source %q.", spec.KeySource)
 	}
 	// The current key, unwrapped under the current source (a revoked vault
 	// key cannot be switched away from: the AEK is unreachable). When the
@@ -628,7 +629,7 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 			return nil, fmt.Errorf("blobstore: account %s has no wrapped key", account)
 		}
 		if s.cfg.KeyProvider == nil {
-			return nil, ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
+			return nil, storageerr.ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
 		}
 		gen, err := s.cfg.KeyProvider.KeyState(ctx, *rec.Identity, *rec.VaultWrappedAEK)
 		if err != nil {

@@ -8,28 +8,29 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
-var shareLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithShareOperation, ErrLeaseNotPresentWithShareOperation}
+var shareLeaseErrs = leaseErrs{storageerr.ErrLeaseIDMismatchWithShareOperation, storageerr.ErrLeaseNotPresentWithShareOperation}
 
 // checkShareLease is checkLease for a share, with the share wording of
 // LeaseIdMissing.
 func checkShareLease(l leaseRec, now time.Time, id string, required bool) error {
 	err := checkLease(l, now, id, required, shareLeaseErrs)
-	if err == ErrLeaseIDMissing {
-		return ErrShareLeaseIDMissing
+	if err == storageerr.ErrLeaseIDMissing {
+		return storageerr.ErrShareLeaseIDMissing
 	}
 	return err
 }
 
 // GetFileServiceProperties returns the File service properties (defaults
-// when never set). It MUST return ErrAccountNotFound for an unknown account.
+// when never set). It MUST return storageerr.ErrAccountNotFound for an unknown account.
 func (s *Service) GetFileServiceProperties(ctx context.Context, account string) (FileServiceProperties, error) {
 	var p FileServiceProperties
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(account) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		p = defaultFileServiceProperties()
 		if b := tx.FileGet(boltstore.FileServices, []byte(account)); b != nil {
@@ -54,14 +55,14 @@ func defaultFileServiceProperties() FileServiceProperties {
 
 // SetFileServiceProperties stores the File service properties; nil fields
 // keep their stored value, an empty non-nil Cors clears the rules. At most
-// 5 CORS rules (else ErrInvalidXMLDocument).
+// 5 CORS rules (else storageerr.ErrInvalidXMLDocument).
 func (s *Service) SetFileServiceProperties(ctx context.Context, account string, p FileServiceProperties) error {
 	if len(p.Cors) > 5 {
-		return ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
+		return storageerr.ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
 	}
 	return s.st.Update(func(tx *boltstore.Tx) error {
 		if tx.Account(account) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		cur := defaultFileServiceProperties()
 		if b := tx.FileGet(boltstore.FileServices, []byte(account)); b != nil {
@@ -100,11 +101,11 @@ func (s *Service) SetFileServiceProperties(ctx context.Context, account string, 
 
 func checkShareRef(ref ShareRef) error {
 	if !validShareName(ref.Share) {
-		return ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
+		return storageerr.ErrInvalidResourceName.WithMessage("The specifed resource name contains invalid characters.")
 	}
 	if ref.Snapshot != "" {
 		if _, err := time.Parse(snapshotLayout, ref.Snapshot); err != nil {
-			return ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "sharesnapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "sharesnapshot").WithDetail("QueryParameterValue", ref.Snapshot)
 		}
 	}
 	return nil
@@ -115,12 +116,12 @@ func loadShare(tx *boltstore.Tx, ref ShareRef) (*shareRec, error) {
 	b := tx.FileGet(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, ref.Snapshot))
 	if b == nil {
 		if tx.Account(ref.Account) == nil {
-			return nil, ErrAccountNotFound
+			return nil, storageerr.ErrAccountNotFound
 		}
 		if ref.Snapshot != "" && tx.FileGet(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, "")) != nil {
-			return nil, ErrShareSnapshotNotFound
+			return nil, storageerr.ErrShareSnapshotNotFound
 		}
-		return nil, ErrShareNotFound
+		return nil, storageerr.ErrShareNotFound
 	}
 	return decode[shareRec](b)
 }
@@ -182,19 +183,19 @@ func checkAccessTier(t string) error {
 	case "", "TransactionOptimized", "Hot", "Cool", "Premium":
 		return nil
 	}
-	return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
+	return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-access-tier").WithDetail("HeaderValue", t)
 }
 
 func checkQuota(q int) error {
 	if q < 0 || q > maxShareQuota {
-		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-share-quota").WithDetail("HeaderValue", itoa(q))
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-share-quota").WithDetail("HeaderValue", itoa(q))
 	}
 	return nil
 }
 
 // CreateShare creates a share with its root directory. It MUST return
-// ErrInvalidResourceName for a bad name (container rules),
-// ErrShareAlreadyExists, ErrAccountNotFound, ErrInvalidHeaderValue for a bad
+// storageerr.ErrInvalidResourceName for a bad name (container rules),
+// storageerr.ErrShareAlreadyExists, storageerr.ErrAccountNotFound, storageerr.ErrInvalidHeaderValue for a bad
 // quota or access tier, and the metadata errors.
 func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShareOptions) (ShareProperties, error) {
 	ref.Snapshot = ""
@@ -210,7 +211,7 @@ func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShar
 	switch strings.ToUpper(opts.EnabledProtocols) {
 	case "", "SMB":
 	default:
-		return ShareProperties{}, ErrFeatureNotSupported.WithMessage("azemu serves SMB (REST) shares only.")
+		return ShareProperties{}, storageerr.ErrFeatureNotSupported.WithMessage("azemu serves SMB (REST) shares only.")
 	}
 	sealed, err := s.sealShareMeta(ctx, ref, opts.Metadata)
 	if err != nil {
@@ -232,10 +233,10 @@ func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShar
 	rec.Root.ETag = rec.ETag
 	err = s.st.Update(func(tx *boltstore.Tx) error {
 		if tx.Account(ref.Account) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		if tx.FileGet(boltstore.FileShares, boltstore.ShareKey(ref.Account, ref.Share, "")) != nil {
-			return ErrShareAlreadyExists
+			return storageerr.ErrShareAlreadyExists
 		}
 		return putShare(tx, ref, rec)
 	})
@@ -246,7 +247,7 @@ func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShar
 }
 
 // GetShareProperties returns a share's (or snapshot's) properties with
-// metadata. It MUST return ErrShareNotFound / ErrShareSnapshotNotFound and
+// metadata. It MUST return storageerr.ErrShareNotFound / storageerr.ErrShareSnapshotNotFound and
 // apply leaseID (LeaseIdMismatchWithContainerOperation,
 // LeaseNotPresentWithContainerOperation: Azure's codes for shares too).
 func (s *Service) GetShareProperties(ctx context.Context, ref ShareRef, leaseID string) (ShareProperties, error) {
@@ -275,7 +276,7 @@ func (s *Service) updateShare(ref ShareRef, leaseID string, fn func(rec *shareRe
 		return ShareProperties{}, err
 	}
 	if ref.Snapshot != "" {
-		return ShareProperties{}, ErrShareSnapshotOperationNotSupported
+		return ShareProperties{}, storageerr.ErrShareSnapshotOperationNotSupported
 	}
 	now := s.now()
 	var out ShareProperties
@@ -322,7 +323,7 @@ func (s *Service) SetShareProperties(ctx context.Context, ref ShareRef, opts Set
 // SetShareMetadata replaces a share's metadata.
 func (s *Service) SetShareMetadata(ctx context.Context, ref ShareRef, metadata map[string]string, leaseID string) (ShareProperties, error) {
 	if ref.Snapshot != "" {
-		return ShareProperties{}, ErrShareSnapshotOperationNotSupported
+		return ShareProperties{}, storageerr.ErrShareSnapshotOperationNotSupported
 	}
 	sealed, err := s.sealShareMeta(ctx, ref, metadata)
 	if err != nil {
@@ -351,15 +352,15 @@ func (s *Service) GetShareACL(ctx context.Context, ref ShareRef, leaseID string)
 }
 
 // SetShareACL replaces the share's stored access policies: at most 5, ids
-// 1-64 characters and unique (else ErrInvalidXMLDocument).
+// 1-64 characters and unique (else storageerr.ErrInvalidXMLDocument).
 func (s *Service) SetShareACL(ctx context.Context, ref ShareRef, ids []SignedIdentifier, leaseID string) (ShareProperties, error) {
 	if len(ids) > 5 {
-		return ShareProperties{}, ErrInvalidXMLDocument.WithMessage("At most five signed identifiers are allowed.")
+		return ShareProperties{}, storageerr.ErrInvalidXMLDocument.WithMessage("At most five signed identifiers are allowed.")
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if id.ID == "" || len(id.ID) > 64 || seen[id.ID] {
-			return ShareProperties{}, ErrInvalidXMLDocument.WithMessage("Signed identifiers must be unique and 1 to 64 characters long.")
+			return ShareProperties{}, storageerr.ErrInvalidXMLDocument.WithMessage("Signed identifiers must be unique and 1 to 64 characters long.")
 		}
 		seen[id.ID] = true
 	}
@@ -372,7 +373,7 @@ func (s *Service) SetShareACL(ctx context.Context, ref ShareRef, ids []SignedIde
 
 // SharePolicy looks up the stored access policy `id` of a share for the
 // auth layer (storageauth.PolicyLookup); found is false when the share has
-// no such identifier. A missing share gives ErrShareNotFound.
+// no such identifier. A missing share gives storageerr.ErrShareNotFound.
 func (s *Service) SharePolicy(ctx context.Context, ref ShareRef, id string) (AccessPolicy, bool, error) {
 	ref.Snapshot = ""
 	rec, err := s.viewShare(ref)
@@ -384,7 +385,7 @@ func (s *Service) SharePolicy(ctx context.Context, ref ShareRef, id string) (Acc
 }
 
 // DeleteShare deletes a share snapshot (ref.Snapshot set) or a share with
-// everything in it. It MUST return ErrShareNotFound, ErrShareHasSnapshots
+// everything in it. It MUST return storageerr.ErrShareNotFound, storageerr.ErrShareHasSnapshots
 // when the share has snapshots and DeleteSnapshots is empty, and the share
 // lease errors (LeaseIdMissing when leased and no id is given).
 func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShareOptions) error {
@@ -394,7 +395,7 @@ func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShar
 	switch opts.DeleteSnapshots {
 	case "", "include", "include-leased":
 	default:
-		return ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", opts.DeleteSnapshots)
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", opts.DeleteSnapshots)
 	}
 	now := s.now()
 	var dead []crypto.FileID
@@ -433,10 +434,10 @@ func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShar
 		}
 		switch {
 		case snaps > 0 && opts.DeleteSnapshots == "":
-			return ErrShareHasSnapshots
+			return storageerr.ErrShareHasSnapshots
 		case leased && opts.DeleteSnapshots != "include-leased":
 			// Only include-leased takes leased snapshots along.
-			return ErrShareLeaseIDMissing
+			return storageerr.ErrShareLeaseIDMissing
 		}
 		return dropShare(tx, ref.Account, ref.Share, &dead)
 	})
@@ -644,7 +645,7 @@ func (s *Service) ListShares(ctx context.Context, account string, opts ListShare
 	}
 	err = s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(account) == nil {
-			return ErrAccountNotFound
+			return storageerr.ErrAccountNotFound
 		}
 		return tx.FileScan(boltstore.FileShares, append(append([]byte(nil), base...), opts.Prefix...), from, func(k, v []byte) (bool, error) {
 			name, snap, ok := boltstore.SplitShareKey(k[len(base):])
@@ -696,7 +697,7 @@ func normFormat(f string) (string, error) {
 	case "binary":
 		return "Binary", nil
 	}
-	return "", ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-file-permission-format").WithDetail("HeaderValue", f)
+	return "", storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-file-permission-format").WithDetail("HeaderValue", f)
 }
 
 // checkPermission validates a descriptor: SDDL must start with an owner,
@@ -708,11 +709,11 @@ func checkPermission(p SharePermission) (SharePermission, error) {
 	}
 	p.Format = f
 	if p.Permission == "" || len(p.Permission) > maxPermissionSize {
-		return p, ErrFileInvalidPermission
+		return p, storageerr.ErrFileInvalidPermission
 	}
 	if f == "Binary" {
 		if _, err := base64.StdEncoding.DecodeString(p.Permission); err != nil {
-			return p, ErrFileInvalidPermission
+			return p, storageerr.ErrFileInvalidPermission
 		}
 		return p, nil
 	}
@@ -721,7 +722,7 @@ func checkPermission(p SharePermission) (SharePermission, error) {
 		strings.HasPrefix(p.Permission, "D:"), strings.HasPrefix(p.Permission, "S:"):
 		return p, nil
 	}
-	return p, ErrFileInvalidPermission
+	return p, storageerr.ErrFileInvalidPermission
 }
 
 // storePermission seals and stores a descriptor and returns its key. Call
@@ -749,7 +750,7 @@ func storePermission(tx *boltstore.Tx, k *accountKey, ref ShareRef, p SharePermi
 
 // CreatePermission stores a security descriptor at the share level and
 // returns its key (equal descriptors get the same key). It MUST return
-// ErrShareNotFound and ErrFileInvalidPermission.
+// storageerr.ErrShareNotFound and storageerr.ErrFileInvalidPermission.
 func (s *Service) CreatePermission(ctx context.Context, ref ShareRef, p SharePermission) (string, error) {
 	ref.Snapshot = ""
 	if err := checkShareRef(ref); err != nil {
@@ -775,7 +776,7 @@ func (s *Service) CreatePermission(ctx context.Context, ref ShareRef, p SharePer
 }
 
 // GetPermission returns the descriptor stored under key in the format asked
-// ("" = Sddl). It MUST return ErrShareNotFound and ErrFilePermissionNotFound.
+// ("" = Sddl). It MUST return storageerr.ErrShareNotFound and storageerr.ErrFilePermissionNotFound.
 func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format string) (SharePermission, error) {
 	ref.Snapshot = ""
 	if err := checkShareRef(ref); err != nil {
@@ -815,7 +816,7 @@ func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format s
 	case key == permissionKey("Sddl", defaultSDDL):
 		p = SharePermission{Format: "Sddl", Permission: defaultSDDL}
 	default:
-		return SharePermission{}, ErrFilePermissionNotFound
+		return SharePermission{}, storageerr.ErrFilePermissionNotFound
 	}
 	return convertPermission(p, f)
 }
@@ -835,7 +836,7 @@ func convertPermission(p SharePermission, format string) (SharePermission, error
 		if p.Format == format {
 			return p, nil
 		}
-		return SharePermission{}, ErrFeatureNotSupported.WithMessage("azemu cannot convert this permission to %s.", format)
+		return SharePermission{}, storageerr.ErrFeatureNotSupported.WithMessage("azemu cannot convert this permission to %s.", format)
 	}
 	if format == "Binary" {
 		return SharePermission{Format: "Binary", Permission: base64.StdEncoding.EncodeToString(bin)}, nil
@@ -845,7 +846,7 @@ func convertPermission(p SharePermission, format string) (SharePermission, error
 		if p.Format == format {
 			return p, nil
 		}
-		return SharePermission{}, ErrFeatureNotSupported.WithMessage("azemu cannot convert this permission to %s.", format)
+		return SharePermission{}, storageerr.ErrFeatureNotSupported.WithMessage("azemu cannot convert this permission to %s.", format)
 	}
 	return SharePermission{Format: "Sddl", Permission: sddl}, nil
 }
@@ -857,7 +858,7 @@ func itoa(n int) string { return formatInt(int64(n)) }
 // their data files, for DeleteAccount. It is idempotent.
 func (s *Service) dropAccountFiles(ctx context.Context, account string) error {
 	if err := boltstore.CheckFileNames(account); err != nil {
-		return ErrInvalidResourceName
+		return storageerr.ErrInvalidResourceName
 	}
 	var dead []crypto.FileID
 	err := s.st.Update(func(tx *boltstore.Tx) error {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -248,7 +249,7 @@ type fakeProvider struct {
 	unwraps int
 }
 
-var errRevoked = &Error{Status: 403, Code: "KeyVaultEncryptionKeyNotFound", Message: "revoked"}
+var errRevoked = storageerr.ErrKeyVaultEncryptionKeyNotFound.WithMessage("revoked")
 
 func (f *fakeProvider) WrapKey(_ context.Context, _ Identity, keyID string, aek []byte) (WrappedKey, error) {
 	f.mu.Lock()
@@ -361,8 +362,8 @@ func TestCustomerManagedKey(t *testing.T) {
 	e.cfg.KeyProvider = nil
 	e.open()
 	assert.Equal(t, data, e.read(bref("box", "b")))
-	assert.ErrorIs(t, e.s.SetEncryption(e.ctx, acct, EncryptionSpec{KeySource: "bogus"}), ErrInvalidInput)
-	assert.ErrorIs(t, e.s.SetEncryption(e.ctx, "nosuch", EncryptionSpec{KeySource: KeySourceStorage}), ErrAccountNotFound)
+	assert.ErrorIs(t, e.s.SetEncryption(e.ctx, acct, EncryptionSpec{KeySource: "bogus"}), storageerr.ErrInvalidInput)
+	assert.ErrorIs(t, e.s.SetEncryption(e.ctx, "nosuch", EncryptionSpec{KeySource: KeySourceStorage}), storageerr.ErrAccountNotFound)
 }
 
 func TestAccounts(t *testing.T) {
@@ -373,9 +374,10 @@ func TestAccounts(t *testing.T) {
 	assert.Equal(t, [][]byte{[]byte("new")}, a.Keys)
 	assert.Equal(t, KeySourceStorage, a.Encryption.KeySource)
 	_, err = e.s.Account(e.ctx, "nosuch")
-	assert.ErrorIs(t, err, ErrAccountNotFound)
-	assert.ErrorIs(t, err, ErrResourceNotFound)
-	assert.ErrorIs(t, e.s.CreateAccount(e.ctx, AccountSpec{Name: "Bad_Name"}), ErrInvalidResourceName)
+	assert.ErrorIs(t, err, storageerr.ErrAccountNotFound)
+	assert.Equal(t, "ResourceNotFound", storageerr.CodeOf(err), "the wire code; the error is its own")
+	assert.NotErrorIs(t, err, storageerr.ErrResourceNotFound)
+	assert.ErrorIs(t, e.s.CreateAccount(e.ctx, AccountSpec{Name: "Bad_Name"}), storageerr.ErrInvalidResourceName)
 	require.NoError(t, e.s.CreateAccount(e.ctx, AccountSpec{Name: "second"}))
 	l, err := e.s.ListAccounts(e.ctx)
 	require.NoError(t, err)
@@ -394,7 +396,7 @@ func TestAccounts(t *testing.T) {
 	require.NoError(t, e.s.DeleteAccount(e.ctx, acct))
 	assert.Equal(t, 0, e.dataFiles())
 	_, err = e.s.Account(e.ctx, acct)
-	assert.ErrorIs(t, err, ErrAccountNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrAccountNotFound)
 	info, err := e.s.GetAccountInfo(e.ctx, "second")
 	require.NoError(t, err)
 	assert.Equal(t, "StorageV2", info.AccountKind)

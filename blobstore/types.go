@@ -32,13 +32,13 @@ func (r BlobRef) ContainerRef() ContainerRef {
 //
 // Evaluation (in the service):
 //   - reads (Get Blob, Get Blob Properties, Get Blob Metadata, Get Block List):
-//     If-Match / If-Unmodified-Since failing gives ErrConditionNotMet (412);
+//     If-Match / If-Unmodified-Since failing gives storageerr.ErrConditionNotMet (412);
 //     If-None-Match matching or If-Modified-Since not satisfied gives
-//     ErrNotModified (304).
-//   - writes and deletes: any failing condition gives ErrConditionNotMet (412),
+//     storageerr.ErrNotModified (304).
+//   - writes and deletes: any failing condition gives storageerr.ErrConditionNotMet (412),
 //     except If-None-Match "*" on an operation that creates a blob (Put Blob,
 //     Put Block List, Create Append Blob, Copy Blob destination) when the blob
-//     exists, which gives ErrBlobAlreadyExists (409).
+//     exists, which gives storageerr.ErrBlobAlreadyExists (409).
 //
 // LeaseID is x-ms-lease-id; lease rules are applied per operation as Azure
 // does (LeaseIdMissing, LeaseIdMismatchWithBlobOperation,
@@ -135,7 +135,7 @@ type LeaseOptions struct {
 	// GUID is generated when empty), required for change.
 	ProposedLeaseID string
 	// Duration is x-ms-lease-duration for acquire: -1 (infinite) or 15..60
-	// seconds; anything else gives ErrInvalidHeaderValue.
+	// seconds; anything else gives storageerr.ErrInvalidHeaderValue.
 	Duration int
 	// BreakPeriod is x-ms-lease-break-period for break: nil when not given,
 	// else 0..60 seconds.
@@ -204,8 +204,8 @@ type ContainerACL struct {
 // SetContainerACLOptions is the input of SetContainerACL.
 type SetContainerACLOptions struct {
 	PublicAccess PublicAccess
-	// Identifiers replace the stored ones; at most 5 (else ErrInvalidXMLDocument),
-	// ids at most 64 characters (else ErrInvalidXMLDocument).
+	// Identifiers replace the stored ones; at most 5 (else storageerr.ErrInvalidXMLDocument),
+	// ids at most 64 characters (else storageerr.ErrInvalidXMLDocument).
 	Identifiers []SignedIdentifier
 	// Conditions: LeaseID, If-Modified-Since, If-Unmodified-Since.
 	Conditions Conditions
@@ -216,7 +216,7 @@ type ListContainersOptions struct {
 	Prefix string
 	Marker string
 	// MaxResults: 0 means the default 5000; values above 5000 are clamped;
-	// negative gives ErrOutOfRangeQueryParameterValue.
+	// negative gives storageerr.ErrOutOfRangeQueryParameterValue.
 	MaxResults      int
 	IncludeMetadata bool
 }
@@ -312,27 +312,27 @@ type PutBlobOptions struct {
 	// Body is streamed into encrypted data files; it is never held in memory.
 	Body io.Reader
 	// Size is Content-Length, or -1 when unknown (chunked). With a known
-	// size, a body that ends early or runs longer gives ErrInvalidInput and
+	// size, a body that ends early or runs longer gives storageerr.ErrInvalidInput and
 	// nothing is committed.
 	Size        int64
 	HTTPHeaders HTTPHeaders
 	Metadata    map[string]string
 	// TransactionalMD5 is the Content-MD5 request header (16 bytes) or nil.
 	// It is checked against the MD5 computed while streaming: a mismatch gives
-	// ErrMD5Mismatch and nothing is committed. When HTTPHeaders.ContentMD5 is
+	// storageerr.ErrMD5Mismatch and nothing is committed. When HTTPHeaders.ContentMD5 is
 	// nil, the computed MD5 is stored as the blob's Content-MD5.
 	TransactionalMD5 []byte
 	Conditions       Conditions
 	// Tier is x-ms-access-tier: "" keeps the tier of the blob it replaces;
-	// Hot, Cool or Cold (any case); Archive is ErrFeatureNotSupported.
+	// Hot, Cool or Cold (any case); Archive is storageerr.ErrFeatureNotSupported.
 	Tier string
 }
 
 // PutBlockOptions is the input of PutBlock.
 type PutBlockOptions struct {
 	// BlockID is the blockid query parameter, base64 as sent. Decoded it must
-	// be 1..64 bytes (else ErrInvalidQueryParameterValue), and every block id
-	// of a blob must decode to the same length (else ErrInvalidBlobOrBlock).
+	// be 1..64 bytes (else storageerr.ErrInvalidQueryParameterValue), and every block id
+	// of a blob must decode to the same length (else storageerr.ErrInvalidBlobOrBlock).
 	BlockID          string
 	Body             io.Reader
 	Size             int64
@@ -435,13 +435,13 @@ type SnapshotResult struct {
 // CopyBlobOptions is the input of CopyBlob (copy within this emulator).
 type CopyBlobOptions struct {
 	// Source names the source blob (or snapshot). Cross-account copies give
-	// ErrCopyAcrossAccountsNotSupported.
+	// storageerr.ErrCopyAcrossAccountsNotSupported.
 	Source BlobRef
 	// SourceURL is x-ms-copy-source as sent; it is reported as x-ms-copy-source.
 	SourceURL string
 	// Metadata, when not nil, replaces the source's metadata.
 	Metadata map[string]string
-	// SourceConditions are the x-ms-source-if-* headers (failing: ErrSourceConditionNotMet).
+	// SourceConditions are the x-ms-source-if-* headers (failing: storageerr.ErrSourceConditionNotMet).
 	SourceConditions Conditions
 	// Conditions apply to the destination.
 	Conditions Conditions
@@ -512,7 +512,7 @@ type ListBlobsOptions struct {
 	Delimiter string
 	Marker    string
 	// MaxResults: 0 means 5000; above 5000 is clamped; negative gives
-	// ErrOutOfRangeQueryParameterValue.
+	// storageerr.ErrOutOfRangeQueryParameterValue.
 	MaxResults int
 	Include    ListBlobsInclude
 }

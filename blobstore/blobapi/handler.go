@@ -14,6 +14,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -152,7 +153,7 @@ func (a *api) prepare(r *http.Request, c *call) error {
 	}
 	if c.snapshot = r.URL.Query().Get("snapshot"); c.snapshot != "" {
 		if _, ok := storagehttp.ParseISO(c.snapshot); !ok {
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot)
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot)
 		}
 	}
 	c.account, err = a.svc.Account(r.Context(), acct)
@@ -165,7 +166,7 @@ func (a *api) prepare(r *http.Request, c *call) error {
 	if v := r.URL.Query().Get("versionid"); v != "" {
 		// azemu keeps no blob versions: answering with the current blob
 		// would pass it off as the version asked for.
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support blob versions yet.").
+		return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support blob versions yet.").
 			WithDetail("QueryParameterName", "versionid").WithDetail("QueryParameterValue", v)
 	}
 	return unsupportedFeatures(r)
@@ -182,11 +183,11 @@ func unsupportedFeatures(r *http.Request) error {
 	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope", "x-ms-structured-body",
 		"x-ms-tags", "x-ms-if-tags", "x-ms-source-if-tags", "x-ms-immutability-policy-until-date", "x-ms-immutability-policy-mode"} {
 		if r.Header.Get(h) != "" {
-			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
+			return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
 		}
 	}
 	if strings.EqualFold(r.Header.Get("x-ms-legal-hold"), "true") {
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-legal-hold yet.").WithDetail("HeaderName", "x-ms-legal-hold")
+		return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-legal-hold yet.").WithDetail("HeaderName", "x-ms-legal-hold")
 	}
 	return nil
 }
@@ -214,12 +215,12 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 		return nil
 	}
 	if c.op.anon == anonNever || c.container == "" {
-		return blobstore.ErrNoAuthenticationInformation
+		return storageerr.ErrNoAuthenticationInformation
 	}
 	level, err := a.svc.ContainerPublicAccess(r.Context(), c.containerRef())
 	if err != nil {
-		if blobstore.CodeOf(err) == blobstore.ErrContainerNotFound.Code {
-			return blobstore.ErrResourceNotFound
+		if errors.Is(err, storageerr.ErrContainerNotFound) {
+			return storageerr.ErrResourceNotFound
 		}
 		return err
 	}
@@ -230,7 +231,7 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 		return nil
 	}
 	// Azure hides private resources from anonymous callers.
-	return blobstore.ErrResourceNotFound
+	return storageerr.ErrResourceNotFound
 }
 
 // authName is the operation name storageauth knows: lease breaks and
@@ -266,8 +267,8 @@ func createOnly(c *call, cond *blobstore.Conditions) (restore func(error) error)
 	}
 	cond.IfNoneMatch = "*"
 	return func(err error) error {
-		if errors.Is(err, blobstore.ErrBlobAlreadyExists) {
-			return blobstore.ErrAuthorizationPermissionMismatch
+		if errors.Is(err, storageerr.ErrBlobAlreadyExists) {
+			return storageerr.ErrAuthorizationPermissionMismatch
 		}
 		return err
 	}

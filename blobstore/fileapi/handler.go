@@ -11,6 +11,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -114,7 +115,7 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) (http.Res
 	// If-None-Match on Get File included): 400, as Azure answers.
 	for _, h := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
 		if r.Header.Get(h) != "" {
-			return w, blobstore.ErrConditionHeadersNotSupported
+			return w, storageerr.ErrConditionHeadersNotSupported
 		}
 	}
 	return w, nil
@@ -148,7 +149,7 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 		return err
 	}
 	if res.Method == storageauth.MethodAnonymous {
-		return blobstore.ErrNoAuthenticationInformation
+		return storageerr.ErrNoAuthenticationInformation
 	}
 	c.auth = res
 	return nil

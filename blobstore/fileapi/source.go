@@ -9,6 +9,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -19,7 +20,7 @@ type copySource struct {
 	blob *blobstore.BlobRef
 }
 
-var errSourceDenied = &blobstore.Error{Status: http.StatusForbidden, Code: blobstore.ErrCannotVerifyCopySource.Code,
+var errSourceDenied = &storageerr.Error{Status: http.StatusForbidden, Code: storageerr.ErrCannotVerifyCopySource.Code,
 	Message: "The copy source is not authorized: give it a SAS (or use Shared Key on the destination)."}
 
 // resolveSource turns a copy source URL into a file or blob of this
