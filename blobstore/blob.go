@@ -8,11 +8,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
@@ -213,7 +213,7 @@ func writeCheck(cur *blobRec, c Conditions, now time.Time, kind condKind) error 
 // dropStaged deletes every staged block of a blob, releasing its files.
 func dropStaged(tx *boltstore.Tx, ref BlobRef, dead *[]crypto.FileID) error {
 	var ids [][]byte
-	var exts []extent
+	var exts []sealed.Extent
 	err := tx.Blocks(ref.Account, ref.Container, ref.Blob, func(raw, v []byte) error {
 		r, err := decode[blockRec](v)
 		if err != nil {
@@ -232,7 +232,7 @@ func dropStaged(tx *boltstore.Tx, ref BlobRef, dead *[]crypto.FileID) error {
 		}
 	}
 	for _, e := range exts {
-		if err := addRefs(tx, []extent{e}, -1, dead); err != nil {
+		if err := addRefs(tx, []sealed.Extent{e}, -1, dead); err != nil {
 			return err
 		}
 	}
@@ -351,11 +351,11 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	sealed, err := sealMetadata(k, opts.Metadata, blobAAD(ref.Account, ref.Container, ref.Blob))
+	msealed, err := sealMetadata(k, opts.Metadata, blobAAD(ref.Account, ref.Container, ref.Blob))
 	if err != nil {
 		return WriteResult{}, err
 	}
-	w, err := s.writeDataDigest(ctx, k, opts.Body, opts.Size, maxPutBlobSize, opts.TransactionalMD5)
+	w, err := s.data.Write(ctx, k.sealing(), opts.Body, sealed.WriteOptions{Size: opts.Size, Limit: maxPutBlobSize, MD5: opts.TransactionalMD5, Digest: true, Inline: true})
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -364,18 +364,18 @@ func (s *Service) PutBlob(ctx context.Context, ref BlobRef, opts PutBlobOptions)
 		rec := s.newBlobRec(cur, BlockBlob, now)
 		rec.Headers = opts.HTTPHeaders
 		if rec.Headers.ContentMD5 == nil {
-			rec.Headers.ContentMD5 = w.md5
+			rec.Headers.ContentMD5 = w.MD5
 		}
-		rec.MetaSealed, rec.Size, rec.Extents = sealed, w.size, w.extent()
+		rec.MetaSealed, rec.Size, rec.Extents = msealed, w.Size, w.Extents()
 		applyTier(rec, tier, now)
 		return rec
 	})
-	s.settle(w, err == nil)
+	s.data.Settle(w, err == nil)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	s.removeFiles(dead)
-	return writeResult(rec, w.md5), nil
+	s.data.Remove(dead)
+	return writeResult(rec, w.MD5), nil
 }
 
 // decodeBlockID decodes a base64 block id and checks its size.
@@ -442,7 +442,7 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 	if err != nil {
 		return WriteResult{}, err
 	}
-	w, err := s.writeData(ctx, k, opts.Body, opts.Size, maxPutBlockSize, opts.TransactionalMD5)
+	w, err := s.data.Write(ctx, k.sealing(), opts.Body, sealed.WriteOptions{Size: opts.Size, Limit: maxPutBlockSize, MD5: opts.TransactionalMD5})
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -460,9 +460,9 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 				return err
 			}
 		}
-		rec := &blockRec{V: recordVersion, ID: base64.StdEncoding.EncodeToString(raw), Size: w.size, Created: now}
-		if !w.none {
-			f := fileRef(w.id)
+		rec := &blockRec{V: recordVersion, ID: base64.StdEncoding.EncodeToString(raw), Size: w.Size, Created: now}
+		if !w.None {
+			f := sealed.FileRef(w.ID)
 			rec.F = &f
 		}
 		if err := addRefs(tx, rec.extents(), +1, &dead); err != nil {
@@ -474,12 +474,12 @@ func (s *Service) PutBlock(ctx context.Context, ref BlobRef, opts PutBlockOption
 		}
 		return tx.PutBlock(ref.Account, ref.Container, ref.Blob, raw, b)
 	})
-	s.settle(w, err == nil)
+	s.data.Settle(w, err == nil)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	s.removeFiles(dead)
-	return WriteResult{ContentMD5: w.md5, RequestServerEncrypted: true}, nil
+	s.data.Remove(dead)
+	return WriteResult{ContentMD5: w.MD5, RequestServerEncrypted: true}, nil
 }
 
 // errStop ends a scan early.
@@ -505,7 +505,7 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 	if err != nil {
 		return WriteResult{}, err
 	}
-	sealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opPutBlockList)
+	msealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opPutBlockList)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -543,22 +543,22 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 			}
 		}
 		rec = s.newBlobRec(cur, BlockBlob, now)
-		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, sealed
+		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, msealed
 		applyTier(rec, tier, now)
 		rec.Blocks = make([]string, 0, len(opts.Blocks))
-		rec.Extents = make([]extent, 0, len(opts.Blocks))
+		rec.Extents = make([]sealed.Extent, 0, len(opts.Blocks))
 		for _, b := range opts.Blocks {
 			raw, ok := decodeBlockID(b.ID)
 			if !ok {
 				return storageerr.ErrInvalidBlockList
 			}
 			var (
-				exts  []extent
+				exts  []sealed.Extent
 				found bool
 			)
 			fromCommitted := func() {
 				if i, ok := committed[string(raw)]; ok {
-					exts, found = []extent{cur.Extents[i]}, true
+					exts, found = []sealed.Extent{cur.Extents[i]}, true
 					if cur.Extents[i].Len == 0 {
 						exts = nil
 					}
@@ -587,7 +587,7 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 			if len(exts) == 0 {
 				// An empty block keeps its place in the list with a
 				// zero-length extent of no file.
-				exts = []extent{{}}
+				exts = []sealed.Extent{{}}
 			}
 			rec.Blocks = append(rec.Blocks, base64.StdEncoding.EncodeToString(raw))
 			rec.Extents = append(rec.Extents, exts[0])
@@ -614,7 +614,7 @@ func (s *Service) PutBlockList(ctx context.Context, ref BlobRef, opts PutBlockLi
 	if err != nil {
 		return WriteResult{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return writeResult(rec, nil), nil
 }
 
@@ -692,16 +692,13 @@ func (s *Service) GetBlockList(ctx context.Context, ref BlobRef, opts GetBlockLi
 }
 
 // readBlob loads a blob for a read: it applies conditions and the optional
-// lease id, and pins the blob's data files when pin is set (the caller
-// MUST unpin them).
-func (s *Service) readBlob(ref BlobRef, cond Conditions, pin bool) (*blobRec, error) {
+// lease id.
+func (s *Service) readBlob(ref BlobRef, cond Conditions) (*blobRec, error) {
 	if err := checkRef(ref); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	var rec *blobRec
-	s.gcMu.RLock()
-	defer s.gcMu.RUnlock()
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		var err error
 		if rec, err = mustBlob(tx, ref); err != nil {
@@ -717,43 +714,43 @@ func (s *Service) readBlob(ref BlobRef, cond Conditions, pin bool) (*blobRec, er
 	if err != nil {
 		return nil, err
 	}
-	if pin {
-		s.pin(filesOf(rec.Extents))
-	}
 	return rec, nil
 }
 
 // GetBlob opens a blob (or snapshot) for reading. It MUST return
-// storageerr.ErrContainerNotFound, storageerr.ErrBlobNotFound (also for an uncommitted blob or
-// unknown snapshot), storageerr.ErrNotModified (304) / storageerr.ErrConditionNotMet (412) per
-// cond, and the lease errors for a mismatching cond.LeaseID. The caller MUST
-// Close the reader. Errors from the key provider are returned unchanged.
+// storageerr.ErrContainerNotFound, storageerr.ErrBlobNotFound (also for an
+// uncommitted blob or unknown snapshot), storageerr.ErrNotModified (304) /
+// storageerr.ErrConditionNotMet (412) per cond, and the lease errors for a
+// mismatching cond.LeaseID. The caller MUST Close the reader. Errors from
+// the key provider are returned unchanged.
 func (s *Service) GetBlob(ctx context.Context, ref BlobRef, cond Conditions) (*BlobReader, error) {
 	k, err := s.keyFor(ctx, ref.Account, opGetBlob)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.readBlob(ref, cond, true)
+	var rec *blobRec
+	pin, err := s.data.Pin(func() ([]sealed.Extent, error) {
+		var err error
+		rec, err = s.readBlob(ref, cond)
+		if err != nil {
+			return nil, err
+		}
+		return rec.Extents, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	files := filesOf(rec.Extents)
 	meta, err := s.blobMeta(k, ref, rec)
 	if err != nil {
-		s.unpin(files)
+		pin.Release()
 		return nil, err
 	}
-	er := newExtentReader(s, k.aek, rec.Extents)
-	var once sync.Once
 	return &BlobReader{
 		Properties: rec.props(ref, s.now(), meta),
-		r:          er,
+		r:          pin.Reader(k.sealing(), rec.Extents),
 		size:       rec.Size,
 		close: func() error {
-			once.Do(func() {
-				er.close()
-				s.unpin(files)
-			})
+			pin.Release()
 			return nil
 		},
 	}, nil
@@ -766,7 +763,7 @@ func (s *Service) GetBlobProperties(ctx context.Context, ref BlobRef, cond Condi
 	if err != nil {
 		return BlobProperties{}, err
 	}
-	rec, err := s.readBlob(ref, cond, false)
+	rec, err := s.readBlob(ref, cond)
 	if err != nil {
 		return BlobProperties{}, err
 	}
@@ -846,12 +843,12 @@ func (s *Service) SetBlobMetadata(ctx context.Context, ref BlobRef, metadata map
 	if err != nil {
 		return WriteResult{}, err
 	}
-	sealed, err := sealMetadata(k, metadata, blobAAD(ref.Account, ref.Container, ref.Blob))
+	msealed, err := sealMetadata(k, metadata, blobAAD(ref.Account, ref.Container, ref.Blob))
 	if err != nil {
 		return WriteResult{}, err
 	}
 	return s.updateBlob(ref, cond, func(rec *blobRec) error {
-		rec.MetaSealed = sealed
+		rec.MetaSealed = msealed
 		return nil
 	})
 }
@@ -893,7 +890,7 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 			return err
 		}
 		var snaps []string
-		var snapExts [][]extent
+		var snapExts [][]sealed.Extent
 		err = tx.BlobVersions(ref.Account, ref.Container, ref.Blob, func(snap string, v []byte) error {
 			if snap == "" {
 				return nil
@@ -934,7 +931,7 @@ func (s *Service) DeleteBlob(ctx context.Context, ref BlobRef, opts DeleteBlobOp
 	if err != nil {
 		return err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return nil
 }
 
@@ -946,7 +943,7 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 	if err := checkWritableRef(ref); err != nil {
 		return SnapshotResult{}, err
 	}
-	var sealed []byte
+	var msealed []byte
 	if opts.Metadata != nil {
 		if err := ValidateMetadata(opts.Metadata); err != nil {
 			return SnapshotResult{}, err
@@ -955,7 +952,7 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 		if err != nil {
 			return SnapshotResult{}, err
 		}
-		if sealed, err = sealMetadata(k, opts.Metadata, blobAAD(ref.Account, ref.Container, ref.Blob)); err != nil {
+		if msealed, err = sealMetadata(k, opts.Metadata, blobAAD(ref.Account, ref.Container, ref.Blob)); err != nil {
 			return SnapshotResult{}, err
 		}
 	}
@@ -976,7 +973,7 @@ func (s *Service) SnapshotBlob(ctx context.Context, ref BlobRef, opts SnapshotOp
 		snap := *rec
 		snap.Lease = leaseRec{}
 		if opts.Metadata != nil {
-			snap.MetaSealed = sealed
+			snap.MetaSealed = msealed
 		}
 		t := now
 		id := t.Format(snapshotLayout)
@@ -1054,17 +1051,17 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 		} else if meta, err = s.blobMeta(k, src, sr); err != nil {
 			return err
 		}
-		sealed, err := sealMetadata(k, meta, blobAAD(dst.Account, dst.Container, dst.Blob))
+		msealed, err := sealMetadata(k, meta, blobAAD(dst.Account, dst.Container, dst.Blob))
 		if err != nil {
 			return err
 		}
 		if opts.AsPutBlob {
 			rec = s.newBlobRec(cur, BlockBlob, now)
-			rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, sealed, sr.Size
+			rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, msealed, sr.Size
 			if opts.HTTPHeaders != nil {
 				rec.Headers = *opts.HTTPHeaders
 			}
-			rec.Extents = append([]extent(nil), sr.Extents...)
+			rec.Extents = append([]sealed.Extent(nil), sr.Extents...)
 			applyTier(rec, tier, now)
 			if err := dropStaged(tx, dst, &dead); err != nil {
 				return err
@@ -1072,8 +1069,8 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 			return replaceBlob(tx, dst, cur, rec, &dead)
 		}
 		rec = s.newBlobRec(cur, sr.Type, now)
-		rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, sealed, sr.Size
-		rec.Extents = append([]extent(nil), sr.Extents...)
+		rec.Headers, rec.MetaSealed, rec.Size = sr.Headers, msealed, sr.Size
+		rec.Extents = append([]sealed.Extent(nil), sr.Extents...)
 		rec.Blocks = append([]string(nil), sr.Blocks...)
 		rec.BlockCount = sr.BlockCount
 		applyTier(rec, tier, now)
@@ -1085,7 +1082,7 @@ func (s *Service) CopyBlob(ctx context.Context, dst BlobRef, opts CopyBlobOption
 	if err != nil {
 		return CopyResult{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	if rec.Copy == nil {
 		return CopyResult{ETag: rec.ETag, LastModified: rec.LastModified}, nil
 	}
@@ -1157,20 +1154,20 @@ func (s *Service) CreateAppendBlob(ctx context.Context, ref BlobRef, opts Create
 	if err := ValidateMetadata(opts.Metadata); err != nil {
 		return WriteResult{}, err
 	}
-	sealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opCreateAppendBlob)
+	msealed, err := s.sealBlobMeta(ctx, ref, opts.Metadata, opCreateAppendBlob)
 	if err != nil {
 		return WriteResult{}, err
 	}
 	now := s.now()
 	rec, dead, err := s.writeBlob(ref, opts.Conditions, now, func(cur *blobRec) *blobRec {
 		rec := s.newBlobRec(cur, AppendBlob, now)
-		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, sealed
+		rec.Headers, rec.MetaSealed = opts.HTTPHeaders, msealed
 		return rec
 	})
 	if err != nil {
 		return WriteResult{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return writeResult(rec, nil), nil
 }
 
@@ -1220,12 +1217,12 @@ func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlock
 	if err != nil {
 		return AppendResult{}, err
 	}
-	w, err := s.writeData(ctx, k, opts.Body, opts.Size, maxAppendBlockSize, opts.TransactionalMD5)
+	w, err := s.data.Write(ctx, k.sealing(), opts.Body, sealed.WriteOptions{Size: opts.Size, Limit: maxAppendBlockSize, MD5: opts.TransactionalMD5})
 	if err != nil {
 		return AppendResult{}, err
 	}
-	if w.none {
-		s.settle(w, false)
+	if w.None {
+		s.data.Settle(w, false)
 		return AppendResult{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", "0")
 	}
 	var (
@@ -1233,24 +1230,24 @@ func (s *Service) AppendBlock(ctx context.Context, ref BlobRef, opts AppendBlock
 		dead []crypto.FileID
 	)
 	err = s.st.Update(func(tx *boltstore.Tx) error {
-		rec, err := check(tx, w.size)
+		rec, err := check(tx, w.Size)
 		if err != nil {
 			return err
 		}
 		res.AppendOffset = rec.Size
-		rec.Extents = append(rec.Extents, w.extent()...)
-		rec.Size += w.size
+		rec.Extents = append(rec.Extents, w.Extents()...)
+		rec.Size += w.Size
 		rec.BlockCount++
 		rec.ETag, rec.LastModified = s.newETag(now), now
-		res.WriteResult = writeResult(rec, w.md5)
+		res.WriteResult = writeResult(rec, w.MD5)
 		res.CommittedBlockCount = rec.BlockCount
 		// The new file is referenced once more; the others keep theirs.
-		if err := addRefs(tx, w.extent(), +1, &dead); err != nil {
+		if err := addRefs(tx, w.Extents(), +1, &dead); err != nil {
 			return err
 		}
 		return putBlobRec(tx, ref, rec)
 	})
-	s.settle(w, err == nil)
+	s.data.Settle(w, err == nil)
 	if err != nil {
 		return AppendResult{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/azemu/azemu/blobstore/sealed"
 )
 
 // Blob records are the hot records (List Blobs decodes one per entry, a
@@ -251,7 +253,7 @@ func decodeBlobRec(b []byte) (*blobRec, error) {
 	rec.MetaSealed = r.bytes()
 	rec.Size = r.varint()
 	if n := r.count(18); n > 0 {
-		rec.Extents = make([]extent, n)
+		rec.Extents = make([]sealed.Extent, n)
 		for i := range rec.Extents {
 			copy(rec.Extents[i].F[:], r.take(16))
 			rec.Extents[i].Off = r.varint()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +17,7 @@ func fullBlobRec() *blobRec {
 		Headers: HTTPHeaders{ContentType: "text/plain", ContentEncoding: "gzip", ContentLanguage: "en",
 			ContentDisposition: "inline", CacheControl: "no-cache", ContentMD5: []byte("0123456789abcdef")},
 		MetaSealed: []byte{1, 2, 3}, Size: 30,
-		Extents: []extent{{F: fileRef{1}, Off: 0, Len: 10}, {F: fileRef{2}, Off: 5, Len: 20}, {F: fileRef{3}, Len: 3, In: []byte("sealed")}},
+		Extents: []sealed.Extent{{F: sealed.FileRef{1}, Off: 0, Len: 10}, {F: sealed.FileRef{2}, Off: 5, Len: 20}, {F: sealed.FileRef{3}, Len: 3, In: []byte("sealed")}},
 		Blocks:  []string{"YQ==", "Yg=="}, BlockCount: 2,
 		Lease: leaseRec{ID: "id", State: LeaseStateBreaking, Infinite: true, Seconds: 15, Expires: t0, BreakAt: t0.Add(time.Minute)},
 		Copy:  &CopyInfo{ID: "c", Status: CopySuccess, Source: "http://x", Progress: "30/30", CompletionTime: t0, StatusDescription: "ok"},

@@ -66,14 +66,14 @@ func (s *Service) CreateContainer(ctx context.Context, ref ContainerRef, opts Cr
 	if err := checkPublicAccess(opts.PublicAccess); err != nil {
 		return ContainerProperties{}, err
 	}
-	sealed, err := s.sealContainerMeta(ctx, ref, opts.Metadata)
+	msealed, err := s.sealContainerMeta(ctx, ref, opts.Metadata)
 	if err != nil {
 		return ContainerProperties{}, err
 	}
 	now := s.now()
 	rec := &containerRec{
 		V: recordVersion, Created: now, ETag: s.newETag(now), LastModified: now,
-		MetaSealed: sealed, PublicAccess: opts.PublicAccess,
+		MetaSealed: msealed, PublicAccess: opts.PublicAccess,
 		DefaultEncryptionScope: opts.DefaultEncryptionScope, DenyEncryptionScopeOverride: opts.DenyEncryptionScopeOverride,
 	}
 	err = s.st.Update(func(tx *boltstore.Tx) error {
@@ -206,12 +206,12 @@ func (s *Service) SetContainerMetadata(ctx context.Context, ref ContainerRef, me
 	if err := ValidateMetadata(metadata); err != nil {
 		return ContainerProperties{}, err
 	}
-	sealed, err := s.sealContainerMeta(ctx, ref, metadata)
+	msealed, err := s.sealContainerMeta(ctx, ref, metadata)
 	if err != nil {
 		return ContainerProperties{}, err
 	}
 	return s.updateContainer(ref, Conditions{LeaseID: cond.LeaseID, IfModifiedSince: cond.IfModifiedSince}, func(rec *containerRec) error {
-		rec.MetaSealed = sealed
+		rec.MetaSealed = msealed
 		return nil
 	})
 }
@@ -355,7 +355,7 @@ func (s *Service) deleteContainer(ref ContainerRef, check func(*containerRec) er
 	if err != nil {
 		return err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return nil
 }
 

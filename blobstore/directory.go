@@ -88,9 +88,9 @@ func loadCreate(tx *boltstore.Tx, ref FileRef, loc nodeLoc) (sh *shareRec, cur, 
 
 // newNodeRec starts the record of a node created now at loc below parent,
 // with its id and sealed metadata.
-func (s *Service) newNodeRec(loc nodeLoc, parent *nodeRec, id uint64, sealed []byte, now time.Time) *nodeRec {
+func (s *Service) newNodeRec(loc nodeLoc, parent *nodeRec, id uint64, msealed []byte, now time.Time) *nodeRec {
 	return &nodeRec{V: recordVersion, Name: loc.parts[len(loc.parts)-1], ID: id, Parent: parent.ID,
-		ETag: s.newETag(now), LastModified: now, MetaSealed: sealed}
+		ETag: s.newETag(now), LastModified: now, MetaSealed: msealed}
 }
 
 // putNode stores a node (the root goes into the share record).
@@ -195,7 +195,7 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 			}
 			return storageerr.ErrResourceAlreadyExists
 		}
-		n := s.newNodeRec(loc, parent, d.id, d.sealed, now)
+		n := s.newNodeRec(loc, parent, d.id, d.msealed, now)
 		n.Dir = true
 		if err := d.smb.apply(tx, d.k, ref.ShareRef(), n, true, now); err != nil {
 			return err
@@ -210,10 +210,10 @@ func (s *Service) CreateDirectory(ctx context.Context, ref FileRef, opts CreateD
 // SMB properties, the account key, and the new node's id with its metadata
 // sealed to it.
 type nodeDraft struct {
-	smb    smbSpec
-	k      *accountKey
-	id     uint64
-	sealed []byte
+	smb     smbSpec
+	k       *accountKey
+	id      uint64
+	msealed []byte
 }
 
 // draftNode validates the metadata and SMB properties of a node to create
@@ -232,11 +232,11 @@ func (s *Service) draftNode(ctx context.Context, ref FileRef, metadata map[strin
 		return nodeDraft{}, err
 	}
 	id := newNodeID()
-	sealed, err := sealNodeMeta(k, ref, id, metadata)
+	msealed, err := sealNodeMeta(k, ref, id, metadata)
 	if err != nil {
 		return nodeDraft{}, err
 	}
-	return nodeDraft{smb: smb, k: k, id: id, sealed: sealed}, nil
+	return nodeDraft{smb: smb, k: k, id: id, msealed: msealed}, nil
 }
 
 // getNodeProps reads a directory or file with metadata for a gated read.
@@ -347,8 +347,8 @@ func (s *Service) SetDirectoryMetadata(ctx context.Context, ref FileRef, metadat
 		return FileProperties{}, err
 	}
 	return s.updateNode(ctx, ref, true, k, func(tx *boltstore.Tx, _ *shareRec, n *nodeRec, _ time.Time) error {
-		sealed, err := sealNodeMeta(k, ref, n.ID, metadata)
-		n.MetaSealed = sealed
+		msealed, err := sealNodeMeta(k, ref, n.ID, metadata)
+		n.MetaSealed = msealed
 		return err
 	})
 }
@@ -557,7 +557,7 @@ func (s *Service) rename(ctx context.Context, dst FileRef, opts RenameOptions, d
 	if err != nil {
 		return FileProperties{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return out, nil
 }
 

@@ -5,10 +5,10 @@ import (
 	"io"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
@@ -70,7 +70,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 		if err := sh.fits(opts.Size); err != nil {
 			return err
 		}
-		n := s.newNodeRec(loc, parent, d.id, d.sealed, now)
+		n := s.newNodeRec(loc, parent, d.id, d.msealed, now)
 		n.Size, n.Headers = opts.Size, opts.HTTPHeaders
 		if n.Headers.ContentType == "" {
 			// Azure stores this default at create; Set File Properties
@@ -101,7 +101,7 @@ func (s *Service) CreateFile(ctx context.Context, ref FileRef, opts CreateFileOp
 	if err != nil {
 		return FileProperties{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return out, nil
 }
 
@@ -122,49 +122,38 @@ func (s *Service) GetFile(ctx context.Context, ref FileRef, leaseID string) (*Fi
 		n    *nodeRec
 		exts []boltstore.Extent
 	)
-	s.gcMu.RLock()
-	err = s.st.View(func(tx *boltstore.Tx) error {
-		var err error
-		if _, n, err = mustNode(tx, ref, loc, false); err != nil {
-			return err
-		}
-		if ref.Snapshot == "" {
-			if err := checkFileLease(n.Lease, now, leaseID, false); err != nil {
+	pin, err := s.data.Pin(func() ([]sealed.Extent, error) {
+		err := s.st.View(func(tx *boltstore.Tx) error {
+			var err error
+			if _, n, err = mustNode(tx, ref, loc, false); err != nil {
 				return err
 			}
-		}
-		exts, err = extentsIn(tx, loc.scope, n.ID, 0, math.MaxInt64)
-		return err
-	})
-	var files []crypto.FileID
-	if err == nil {
-		for _, e := range exts {
-			if e.Inline == nil { // inline data has no file to keep
-				files = append(files, crypto.FileID(e.File))
+			if ref.Snapshot == "" {
+				if err := checkFileLease(n.Lease, now, leaseID, false); err != nil {
+					return err
+				}
 			}
+			exts, err = extentsIn(tx, loc.scope, n.ID, 0, math.MaxInt64)
+			return err
+		})
+		out := make([]sealed.Extent, len(exts))
+		for i, e := range exts {
+			out[i] = sealedExtent(e)
 		}
-		s.pin(files)
-	}
-	s.gcMu.RUnlock()
+		return out, err
+	})
 	if err != nil {
 		return nil, err
 	}
 	meta, err := s.nodeMeta(k, ref, n)
 	if err != nil {
-		s.unpin(files)
+		pin.Release()
 		return nil, err
 	}
-	sr := newSparseReader(s, k.aek, exts, n.Size)
-	var once sync.Once
 	return &FileReader{
 		Properties: snapshotLease(ref, n.props(ref.Path, now, meta)),
-		r:          sr,
-		close: func() {
-			once.Do(func() {
-				sr.er.close()
-				s.unpin(files)
-			})
-		},
+		r:          newSparseReader(pin, k.sealing(), exts, n.Size),
+		close:      pin.Release,
 	}, nil
 }
 
@@ -222,7 +211,7 @@ func (s *Service) SetFileProperties(ctx context.Context, ref FileRef, opts SetFi
 	if err != nil {
 		return FileProperties{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return out, nil
 }
 
@@ -239,8 +228,8 @@ func (s *Service) SetFileMetadata(ctx context.Context, ref FileRef, metadata map
 		if err := checkFileLease(n.Lease, now, leaseID, true); err != nil {
 			return err
 		}
-		sealed, err := sealNodeMeta(k, ref, n.ID, metadata)
-		n.MetaSealed = sealed
+		msealed, err := sealNodeMeta(k, ref, n.ID, metadata)
+		n.MetaSealed = msealed
 		return err
 	})
 }
@@ -271,7 +260,7 @@ func (s *Service) DeleteFile(ctx context.Context, ref FileRef, leaseID string) e
 	if err != nil {
 		return err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return nil
 }
 
@@ -339,19 +328,19 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 	// The data files this call writes, with the ranges they hold.
 	type piece struct {
 		at int64
-		w  written
+		w  sealed.Written
 	}
 	var pieces []piece
 	settle := func(ok bool) {
 		for _, p := range pieces {
-			s.settle(p.w, ok)
+			s.data.Settle(p.w, ok)
 		}
 	}
 	var md5 []byte
 	if opts.Clear {
 		for _, e := range edges {
 			n := e.End - e.Start + 1
-			w, err := s.writeFile(ctx, k, io.LimitReader(fileZeroReader{}, n), n, maxRangeSize, nil, false)
+			w, err := s.data.Write(ctx, k.sealing(), io.LimitReader(fileZeroReader{}, n), sealed.WriteOptions{Size: n, Limit: maxRangeSize})
 			if err != nil {
 				settle(false)
 				return FileWriteResult{}, err
@@ -361,18 +350,12 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 	} else {
 		// A new data file (inline in the extent row up to inlineMax), with
 		// the body's MD5 except for Put Range From URL.
-		var w written
-		var err error
-		if opts.Length > 0 && opts.Length <= s.inlineMax {
-			w, err = writeSmall(ctx, k, opts.Body, opts.Length, opts.TransactionalMD5)
-		} else {
-			w, err = s.writeFile(ctx, k, opts.Body, opts.Length, maxRangeSize, opts.TransactionalMD5,
-				!opts.FromURL || opts.TransactionalMD5 != nil)
-		}
+		w, err := s.data.Write(ctx, k.sealing(), opts.Body, sealed.WriteOptions{Size: opts.Length, Limit: maxRangeSize,
+			MD5: opts.TransactionalMD5, Digest: !opts.FromURL, Inline: true})
 		if err != nil {
 			return FileWriteResult{}, err
 		}
-		pieces, md5 = append(pieces, piece{off, w}), w.md5
+		pieces, md5 = append(pieces, piece{off, w}), w.MD5
 	}
 	var res FileWriteResult
 	var dead []crypto.FileID
@@ -387,17 +370,17 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 		}
 		added := int64(0)
 		for _, p := range pieces {
-			if p.w.none {
+			if p.w.None {
 				continue
 			}
-			e := boltstore.Extent{Off: p.at, Len: p.w.size, File: [16]byte(p.w.id), Inline: p.w.inline}
+			e := boltstore.Extent{Off: p.at, Len: p.w.Size, File: [16]byte(p.w.ID), Inline: p.w.Inline}
 			if err := putExtent(tx, loc.scope, n.ID, e); err != nil {
 				return err
 			}
-			if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
+			if err := addRefs(tx, []sealed.Extent{sealedExtent(e)}, +1, &dead); err != nil {
 				return err
 			}
-			added += p.w.size
+			added += p.w.Size
 		}
 		if err := sh.use(added - removed); err != nil {
 			return err
@@ -417,7 +400,7 @@ func (s *Service) PutRange(ctx context.Context, ref FileRef, opts PutRangeOption
 	if err != nil {
 		return FileWriteResult{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return res, nil
 }
 
@@ -639,7 +622,7 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 	var (
 		src      *nodeRec
 		srcMeta  map[string]string
-		blobData written
+		blobData sealed.Written
 		haveBlob bool
 	)
 	if fromBlob {
@@ -648,13 +631,13 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 			return FileCopyResult{}, err
 		}
 		p := rd.Properties
-		bw, err := s.writeFile(ctx, k, io.NewSectionReader(rd, 0, rd.Size()), rd.Size(), maxFileSize, nil, false)
+		bw, err := s.data.Write(ctx, k.sealing(), io.NewSectionReader(rd, 0, rd.Size()), sealed.WriteOptions{Size: rd.Size(), Limit: maxFileSize})
 		_ = rd.Close()
 		if err != nil {
 			return FileCopyResult{}, err
 		}
 		blobData, haveBlob = bw, true
-		src = &nodeRec{Size: bw.size, Headers: p.HTTPHeaders, Attributes: "Archive", Created: p.CreationTime, Written: p.LastModified, Changed: p.LastModified}
+		src = &nodeRec{Size: bw.Size, Headers: p.HTTPHeaders, Attributes: "Archive", Created: p.CreationTime, Written: p.LastModified, Changed: p.LastModified}
 		srcMeta = p.Metadata
 	} else {
 		sloc, err := checkFileRef(opts.Source)
@@ -680,10 +663,10 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		md = opts.Metadata
 	}
 	id := newNodeID()
-	sealed, err := sealNodeMeta(k, ref, id, md)
+	msealed, err := sealNodeMeta(k, ref, id, md)
 	if err != nil {
 		if haveBlob {
-			s.settle(blobData, false)
+			s.data.Settle(blobData, false)
 		}
 		return FileCopyResult{}, err
 	}
@@ -695,7 +678,7 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		if err != nil {
 			return err
 		}
-		n := s.newNodeRec(loc, parent, id, sealed, now)
+		n := s.newNodeRec(loc, parent, id, msealed, now)
 		n.Size, n.Headers = src.Size, src.Headers
 		if cur != nil {
 			if cur.Dir {
@@ -738,15 +721,15 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 			n.PermKey = src.PermKey
 		}
 		if haveBlob {
-			if !blobData.none {
-				e := boltstore.Extent{Off: 0, Len: blobData.size, File: [16]byte(blobData.id)}
+			if !blobData.None {
+				e := boltstore.Extent{Off: 0, Len: blobData.Size, File: [16]byte(blobData.ID)}
 				if err := putExtent(tx, loc.scope, id, e); err != nil {
 					return err
 				}
-				if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead); err != nil {
+				if err := addRefs(tx, []sealed.Extent{sealedExtent(e)}, +1, &dead); err != nil {
 					return err
 				}
-				if err := sh.use(blobData.size); err != nil {
+				if err := sh.use(blobData.Size); err != nil {
 					return err
 				}
 			}
@@ -780,11 +763,11 @@ func (s *Service) CopyFile(ctx context.Context, ref FileRef, opts CopyFileOption
 		return putNode(tx, ref, loc, sh, n)
 	})
 	if haveBlob {
-		s.settle(blobData, err == nil)
+		s.data.Settle(blobData, err == nil)
 	}
 	if err != nil {
 		return FileCopyResult{}, err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
@@ -21,8 +22,9 @@ import (
 // extent covers (never written, cleared, or grown by a resize) read as
 // zeros and cost no disk.
 
-func toBlobExtent(e boltstore.Extent) extent {
-	return extent{F: fileRef(e.File), Off: e.FileOff, Len: e.Len, In: e.Inline}
+// sealedExtent is the sealed-store extent a Files extent row points at.
+func sealedExtent(e boltstore.Extent) sealed.Extent {
+	return sealed.Extent{F: sealed.FileRef(e.File), Off: e.FileOff, Len: e.Len, In: e.Inline}
 }
 
 // extentsIn returns the extents of file id overlapping [off, end), in order.
@@ -86,7 +88,7 @@ func punch(tx *boltstore.Tx, scope []byte, id uint64, off, end int64, dead *[]cr
 			pieces++
 		}
 		if pieces != 1 {
-			if err := addRefs(tx, []extent{toBlobExtent(e)}, pieces-1, dead); err != nil {
+			if err := addRefs(tx, []sealed.Extent{sealedExtent(e)}, pieces-1, dead); err != nil {
 				return 0, err
 			}
 		}
@@ -125,7 +127,7 @@ func copyExtents(tx *boltstore.Tx, srcScope []byte, src uint64, dstScope []byte,
 		if err := putExtent(tx, dstScope, dst, e); err != nil {
 			return 0, err
 		}
-		if err := addRefs(tx, []extent{toBlobExtent(e)}, +1, dead); err != nil {
+		if err := addRefs(tx, []sealed.Extent{sealedExtent(e)}, +1, dead); err != nil {
 			return 0, err
 		}
 		added += e.Len
@@ -180,20 +182,24 @@ func (f *FileReader) Close() error {
 	return nil
 }
 
-// sparseReader maps file offsets to an extentReader over the concatenated
+// sparseReader maps file offsets to a sealed reader over the concatenated
 // extents, filling gaps with zeros.
 type sparseReader struct {
-	exts []boltstore.Extent
-	er   *extentReader
-	size int64
+	exts   []boltstore.Extent
+	starts []int64 // starts[i] is where exts[i] begins in er
+	er     *sealed.Reader
+	size   int64
 }
 
-func newSparseReader(s *Service, aek crypto.Key, exts []boltstore.Extent, size int64) *sparseReader {
-	bexts := make([]extent, len(exts))
+func newSparseReader(p *sealed.Pin, key sealed.Key, exts []boltstore.Extent, size int64) *sparseReader {
+	bexts := make([]sealed.Extent, len(exts))
+	starts := make([]int64, len(exts))
+	at := int64(0)
 	for i, e := range exts {
-		bexts[i] = toBlobExtent(e)
+		bexts[i], starts[i] = sealedExtent(e), at
+		at += e.Len
 	}
-	return &sparseReader{exts: exts, er: newExtentReader(s, aek, bexts), size: size}
+	return &sparseReader{exts: exts, starts: starts, er: p.Reader(key, bexts), size: size}
 }
 
 func (r *sparseReader) ReadAt(p []byte, off int64) (int, error) {
@@ -212,7 +218,7 @@ func (r *sparseReader) ReadAt(p []byte, off int64) (int, error) {
 		if i < len(r.exts) && r.exts[i].Off <= pos {
 			e := r.exts[i]
 			m := min(want, e.Off+e.Len-pos)
-			got, err := r.er.ReadAt(p[done:done+int(m)], r.er.starts[i]+(pos-e.Off))
+			got, err := r.er.ReadAt(p[done:done+int(m)], r.starts[i]+(pos-e.Off))
 			done += got
 			if err != nil && !(errors.Is(err, io.EOF) && int64(got) == m) {
 				if errors.Is(err, io.EOF) {

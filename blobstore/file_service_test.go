@@ -62,11 +62,12 @@ func (e *fsEnv) clock() time.Time {
 }
 
 func (e *fsEnv) open() {
-	s, err := Open(e.cfg)
+	cfg := e.cfg
+	// Most tests look at data files; inline_test.go covers small bodies
+	// kept in their records.
+	cfg.NoInline = !e.inline
+	s, err := Open(cfg)
 	require.NoError(e.t, err)
-	if !e.inline {
-		s.inlineMax = 0 // most tests look at data files
-	}
 	e.s = s
 }
 
@@ -110,7 +111,7 @@ func (e *fsEnv) readAll(ref FileRef) []byte {
 // dataFiles counts the encrypted data files on disk.
 func (e *fsEnv) dataFiles() int {
 	n := 0
-	_ = filepath.WalkDir(e.s.files, func(_ string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(e.s.dir, "data"), func(_ string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			n++
 		}

@@ -3,12 +3,10 @@ package blobstore
 import (
 	"context"
 	"encoding/base64"
-	"errors"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -24,8 +22,8 @@ const uncommittedTTL = 7 * 24 * time.Hour
 
 // addRefs adds delta to the reference count of every distinct file of exts
 // and appends the files that dropped to zero to dead.
-func addRefs(tx *boltstore.Tx, exts []extent, delta int, dead *[]crypto.FileID) error {
-	for _, id := range filesOf(exts) {
+func addRefs(tx *boltstore.Tx, exts []sealed.Extent, delta int, dead *[]crypto.FileID) error {
+	for _, id := range sealed.Files(exts) {
 		n, err := tx.AddFileRef(id, delta)
 		if err != nil {
 			return err
@@ -43,8 +41,8 @@ func addRefs(tx *boltstore.Tx, exts []extent, delta int, dead *[]crypto.FileID) 
 type refDeltas map[crypto.FileID]int
 
 // add records delta for every distinct file of exts (one record's references).
-func (r refDeltas) add(exts []extent, delta int) {
-	for _, id := range filesOf(exts) {
+func (r refDeltas) add(exts []sealed.Extent, delta int) {
+	for _, id := range sealed.Files(exts) {
 		r[id] += delta
 	}
 }
@@ -101,7 +99,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	err = s.st.Update(func(tx *boltstore.Tx) error {
 		var old []blk
-		var exts []extent
+		var exts []sealed.Extent
 		err := tx.ForEachBlock(func(a, c, b string, id, v []byte) error {
 			rec, err := decode[blockRec](v)
 			if err != nil {
@@ -123,7 +121,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 		// Each block record holds its own reference.
 		for _, e := range exts {
-			if err := addRefs(tx, []extent{e}, -1, &dead); err != nil {
+			if err := addRefs(tx, []sealed.Extent{e}, -1, &dead); err != nil {
 				return err
 			}
 		}
@@ -132,98 +130,18 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return nil
 }
 
-func (r *blockRec) extents() []extent {
+func (r *blockRec) extents() []sealed.Extent {
 	if r.F == nil {
 		return nil
 	}
-	return []extent{{F: *r.F, Len: r.Size}}
+	return []sealed.Extent{{F: *r.F, Len: r.Size}}
 }
 
 func (r *blockRec) rawID() []byte {
 	b, _ := base64.StdEncoding.DecodeString(r.ID)
 	return b
-}
-
-// sweepOrphans removes data files that no reference count covers and that
-// were written before this Service opened (files written since may belong to
-// an upload whose commit is still running), and stale temporary files.
-func (s *Service) sweepOrphans(ctx context.Context) (int, error) {
-	removed := 0
-	tmps, _ := os.ReadDir(s.tmp)
-	for _, e := range tmps {
-		if info, err := e.Info(); err == nil && info.ModTime().Before(s.started) {
-			if os.Remove(filepath.Join(s.tmp, e.Name())) == nil {
-				removed++
-			}
-		}
-	}
-	dirs, err := os.ReadDir(s.files)
-	if err != nil {
-		return removed, err
-	}
-	for _, d := range dirs {
-		if ctx.Err() != nil {
-			return removed, nil
-		}
-		if !d.IsDir() {
-			continue
-		}
-		entries, err := os.ReadDir(filepath.Join(s.files, d.Name()))
-		if err != nil {
-			continue
-		}
-		var cands []crypto.FileID
-		for _, e := range entries {
-			id, err := crypto.ParseFileID(e.Name())
-			if err != nil {
-				continue
-			}
-			info, err := e.Info()
-			if err != nil || !info.ModTime().Before(s.started) {
-				continue
-			}
-			cands = append(cands, id)
-		}
-		if len(cands) == 0 {
-			continue
-		}
-		var orphans []crypto.FileID
-		err = s.st.View(func(tx *boltstore.Tx) error {
-			for _, id := range cands {
-				if !tx.HasFile(id) {
-					orphans = append(orphans, id)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return removed, nil
-			}
-			return removed, err
-		}
-		for _, id := range s.idle(orphans) {
-			if os.Remove(s.filePath(id)) == nil {
-				removed++
-			}
-		}
-	}
-	return removed, nil
-}
-
-// idle returns the files neither being written nor read.
-func (s *Service) idle(ids []crypto.FileID) []crypto.FileID {
-	s.fileMu.Lock()
-	defer s.fileMu.Unlock()
-	var out []crypto.FileID
-	for _, id := range ids {
-		if !s.inflight[id] && s.pins[id] == 0 {
-			out = append(out, id)
-		}
-	}
-	return out
 }

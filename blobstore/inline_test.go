@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
@@ -24,10 +25,10 @@ func newInlineEnv(t *testing.T) *env {
 func TestSmallBlobsLiveInTheirRecords(t *testing.T) {
 	e := newInlineEnv(t)
 	e.mkContainer("box")
-	small := randBytes(t, inlineMax)
-	big := randBytes(t, inlineMax+1)
+	small := randBytes(t, sealed.DefaultInlineMax)
+	big := randBytes(t, sealed.DefaultInlineMax+1)
 	e.put("box", "small", small)
-	assert.Equal(t, 0, e.dataFiles(), "a body up to inlineMax writes no data file")
+	assert.Equal(t, 0, e.dataFiles(), "a body up to sealed.DefaultInlineMax writes no data file")
 	e.put("box", "big", big)
 	assert.Equal(t, 1, e.dataFiles(), "a larger body is a data file")
 

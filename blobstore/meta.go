@@ -74,11 +74,11 @@ func sealMetadata(k *accountKey, m map[string]string, aad []byte) ([]byte, error
 	return crypto.Seal(k.metaKey, b, aad)
 }
 
-func openMetadata(k *accountKey, sealed, aad []byte) (map[string]string, error) {
-	if len(sealed) == 0 {
+func openMetadata(k *accountKey, msealed, aad []byte) (map[string]string, error) {
+	if len(msealed) == 0 {
 		return map[string]string{}, nil
 	}
-	b, err := crypto.Open(k.metaKey, sealed, aad)
+	b, err := crypto.Open(k.metaKey, msealed, aad)
 	if err != nil {
 		return nil, fmt.Errorf("blobstore: open metadata: %w", err)
 	}

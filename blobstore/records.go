@@ -1,12 +1,11 @@
 package blobstore
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/azemu/azemu/crypto"
+	"github.com/azemu/azemu/blobstore/sealed"
 )
 
 // Records are stored as JSON with a version field V. Version 1 is the only
@@ -62,31 +61,6 @@ type containerRec struct {
 	DenyEncryptionScopeOverride bool   `json:",omitempty"`
 }
 
-// extent is a range of a data file's plaintext. A small blob's data file
-// is kept inline, in In, instead of on disk: the same sealed bytes a data
-// file would hold (crypto's STREAM format, F as its file id), stored in the
-// blob record, so a small upload costs one metadata commit and no file.
-type extent struct {
-	F   fileRef
-	Off int64
-	Len int64
-	In  []byte `json:",omitempty"`
-}
-
-// fileRef is a data file id, JSON-encoded as hex.
-type fileRef crypto.FileID
-
-func (f fileRef) MarshalText() ([]byte, error) { return []byte(hex.EncodeToString(f[:])), nil }
-
-func (f *fileRef) UnmarshalText(b []byte) error {
-	id, err := crypto.ParseFileID(string(b))
-	if err != nil {
-		return err
-	}
-	*f = fileRef(id)
-	return nil
-}
-
 type blobRec struct {
 	V            int
 	Type         BlobType
@@ -96,7 +70,7 @@ type blobRec struct {
 	Headers      HTTPHeaders
 	MetaSealed   []byte `json:",omitempty"`
 	Size         int64
-	Extents      []extent `json:",omitempty"`
+	Extents      []sealed.Extent `json:",omitempty"`
 	// Blocks are the committed block ids (base64), parallel to Extents,
 	// for block blobs committed with Put Block List (nil after Put Blob).
 	Blocks []string `json:",omitempty"`
@@ -114,7 +88,7 @@ type blockRec struct {
 	V       int
 	ID      string // base64 as sent
 	Size    int64
-	F       *fileRef `json:",omitempty"` // nil for an empty block
+	F       *sealed.FileRef `json:",omitempty"` // nil for an empty block
 	Created time.Time
 }
 
@@ -140,20 +114,4 @@ func decode[T any, PT interface {
 		return nil, fmt.Errorf("blobstore: %T version %d unsupported", r, v)
 	}
 	return r, nil
-}
-
-// files returns the distinct data files a record references.
-func filesOf(exts []extent) []crypto.FileID {
-	seen := make(map[fileRef]bool, len(exts))
-	var out []crypto.FileID
-	for _, e := range exts {
-		if e.F == (fileRef{}) || e.In != nil {
-			continue // an empty block or an inline data file: no file
-		}
-		if !seen[e.F] {
-			seen[e.F] = true
-			out = append(out, crypto.FileID(e.F))
-		}
-	}
-	return out
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
@@ -45,6 +46,10 @@ type Config struct {
 	// request; a positive value emulates Azure's caching delay
 	// (--cmk-cache-ttl).
 	KeyCacheTTL time.Duration
+	// NoInline keeps every body in a data file, even the small ones the
+	// service would keep inline in their records (for tests that look at
+	// data files).
+	NoInline bool
 }
 
 // KeyProvider is the seam to a key vault (implemented by the emulator over
@@ -111,13 +116,8 @@ type Service struct {
 	log     *slog.Logger
 	dir     string // root of the data directory
 	tempDir bool   // dir is a temporary directory removed by Close
-	// inlineMax is the largest Put Blob body kept in its record instead of
-	// a data file (inlineMax, the constant; 0 in tests that need files).
-	inlineMax int64
-	files     string // dir/data: encrypted data files
-	tmp       string // dir/tmp: data files being written
-	st        *boltstore.Store
-	started   time.Time // real time of Open: older files may be orphans
+	st      *boltstore.Store
+	data    *sealed.Store
 
 	etagMu   sync.Mutex
 	lastTick int64
@@ -130,16 +130,6 @@ type Service struct {
 	acctMu    sync.Mutex
 	acctGen   uint64
 	acctCache map[string]*Account
-
-	// gcMu orders readers against file removal: a reader holds it shared
-	// from reading a record until it has pinned the record's files; removal
-	// takes it exclusively, so a file is never removed under a reader that
-	// saw a record referencing it.
-	gcMu     sync.RWMutex
-	fileMu   sync.Mutex
-	pins     map[crypto.FileID]int
-	doomed   map[crypto.FileID]bool
-	inflight map[crypto.FileID]bool
 
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
@@ -170,18 +160,13 @@ func Open(cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 	s := &Service{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		keys:     map[string]*accountKey{},
-		pins:     map[crypto.FileID]int{},
-		doomed:   map[crypto.FileID]bool{},
-		inflight: map[crypto.FileID]bool{},
-		started:  time.Now(),
+		cfg:  cfg,
+		log:  cfg.Logger,
+		keys: map[string]*accountKey{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.inlineMax = inlineMax
 	s.dir = cfg.DataDir
 	if s.dir == "" {
 		d, err := memoryDir()
@@ -190,13 +175,9 @@ func Open(cfg Config) (*Service, error) {
 		}
 		s.dir, s.tempDir = d, true
 	}
-	s.files = filepath.Join(s.dir, "data")
-	s.tmp = filepath.Join(s.dir, "tmp")
-	for _, d := range []string{s.dir, s.files, s.tmp} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			s.cleanupTemp()
-			return nil, fmt.Errorf("blobstore: %w", err)
-		}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		s.cleanupTemp()
+		return nil, fmt.Errorf("blobstore: %w", err)
 	}
 	// Without Fsync nothing is fsync'd: committed data survives a killed
 	// process (the page cache has it) but not a power loss.
@@ -206,13 +187,24 @@ func Open(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.st = st
+	inline := int64(sealed.DefaultInlineMax)
+	if cfg.NoInline {
+		inline = 0
+	}
+	s.data, err = sealed.Open(sealed.Config{Dir: filepath.Join(s.dir, "data"), Refs: st,
+		Fsync: cfg.Fsync, InlineMax: inline, Logger: s.log})
+	if err != nil {
+		_ = st.Close()
+		s.cleanupTemp()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.bgCancel = cancel
 	if !s.tempDir {
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			if n, err := s.sweepOrphans(ctx); err != nil {
+			if n, err := s.data.SweepOrphans(ctx); err != nil {
 				s.log.Warn("blobstore: orphan sweep", "err", err)
 			} else if n > 0 {
 				s.log.Info("blobstore: removed orphaned data files", "count", n)
@@ -287,7 +279,7 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	} else {
 		kid = crypto.KeyID(id)
 	}
-	sealed, err := crypto.Seal(s.cfg.RootKey, aek[:], aekAAD(spec.Name))
+	msealed, err := crypto.Seal(s.cfg.RootKey, aek[:], aekAAD(spec.Name))
 	if err != nil {
 		return err
 	}
@@ -302,7 +294,7 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 		}
 		rec := &accountRec{
 			V: recordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.now(),
-			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: sealed,
+			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: msealed,
 		}
 		return putRec(tx.PutAccount, spec.Name, rec)
 	})
@@ -483,12 +475,12 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 		return err
 	}
 	var (
-		sealed  []byte
+		msealed []byte
 		wrapped *WrappedKey
 		gen     uint64
 	)
 	if source == KeySourceStorage {
-		if sealed, err = crypto.Seal(s.cfg.RootKey, k.aek[:], aekAAD(account)); err != nil {
+		if msealed, err = crypto.Seal(s.cfg.RootKey, k.aek[:], aekAAD(account)); err != nil {
 			return err
 		}
 	} else {
@@ -509,7 +501,7 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 		if rec.AEKID != k.kid.String() {
 			return fmt.Errorf("blobstore: account %s key changed during SetEncryption", account)
 		}
-		rec.KeySource, rec.RootSealedAEK, rec.VaultWrappedAEK = source, sealed, wrapped
+		rec.KeySource, rec.RootSealedAEK, rec.VaultWrappedAEK = source, msealed, wrapped
 		rec.KeyID, rec.Identity = "", nil
 		if source == KeySourceKeyvault {
 			id := spec.Identity
@@ -650,6 +642,11 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	}
 	return s.storeKey(account, nil, k), nil
 }
+
+// sealing is the key the sealed store seals data under.
+func (k *accountKey) sealing() sealed.Key { return sealed.Key{AEK: k.aek, ID: k.kid} }
+
+var _ sealed.Refs = (*boltstore.Store)(nil)
 
 func (k *accountKey) checkedAt() time.Time { return time.Unix(0, k.checked.Load()) }
 

@@ -61,13 +61,12 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) open() {
-	s, err := Open(e.cfg)
+	cfg := e.cfg
+	// Most tests look at data files; inline_test.go covers small bodies
+	// kept in their records.
+	cfg.NoInline = !e.inline
+	s, err := Open(cfg)
 	require.NoError(e.t, err)
-	if !e.inline {
-		// Most tests look at data files; inline_test.go covers small
-		// blobs kept in their records.
-		s.inlineMax = 0
-	}
 	e.s = s
 }
 

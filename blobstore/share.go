@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
@@ -213,14 +214,14 @@ func (s *Service) CreateShare(ctx context.Context, ref ShareRef, opts CreateShar
 	default:
 		return ShareProperties{}, storageerr.ErrFeatureNotSupported.WithMessage("azemu serves SMB (REST) shares only.")
 	}
-	sealed, err := s.sealShareMeta(ctx, ref, opts.Metadata)
+	msealed, err := s.sealShareMeta(ctx, ref, opts.Metadata)
 	if err != nil {
 		return ShareProperties{}, err
 	}
 	now := s.now()
 	rec := &shareRec{
 		V: recordVersion, Created: now, ETag: s.newETag(now), LastModified: now, Quota: opts.Quota,
-		AccessTier: opts.AccessTier, TierChanged: now, Protocols: "SMB", MetaSealed: sealed,
+		AccessTier: opts.AccessTier, TierChanged: now, Protocols: "SMB", MetaSealed: msealed,
 		Root: nodeRec{V: recordVersion, Dir: true, Attributes: "Directory", Created: now, Written: now, Changed: now,
 			PermKey: permissionKey("Sddl", defaultSDDL), LastModified: now},
 	}
@@ -325,12 +326,12 @@ func (s *Service) SetShareMetadata(ctx context.Context, ref ShareRef, metadata m
 	if ref.Snapshot != "" {
 		return ShareProperties{}, storageerr.ErrShareSnapshotOperationNotSupported
 	}
-	sealed, err := s.sealShareMeta(ctx, ref, metadata)
+	msealed, err := s.sealShareMeta(ctx, ref, metadata)
 	if err != nil {
 		return ShareProperties{}, err
 	}
 	return s.updateShare(ref, leaseID, func(rec *shareRec) error {
-		rec.MetaSealed = sealed
+		rec.MetaSealed = msealed
 		return nil
 	})
 }
@@ -444,7 +445,7 @@ func (s *Service) DeleteShare(ctx context.Context, ref ShareRef, opts DeleteShar
 	if err != nil {
 		return err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return nil
 }
 
@@ -477,7 +478,7 @@ func dropScope(tx *boltstore.Tx, prefix []byte, dead *[]crypto.FileID) error {
 		return err
 	}
 	for _, e := range exts {
-		if err := addRefs(tx, []extent{toBlobExtent(e)}, -1, dead); err != nil {
+		if err := addRefs(tx, []sealed.Extent{sealedExtent(e)}, -1, dead); err != nil {
 			return err
 		}
 	}
@@ -495,10 +496,10 @@ func (s *Service) SnapshotShare(ctx context.Context, ref ShareRef, metadata map[
 	if err := checkShareRef(ref); err != nil {
 		return ShareProperties{}, err
 	}
-	var sealed []byte
+	var msealed []byte
 	if metadata != nil {
 		var err error
-		if sealed, err = s.sealShareMeta(ctx, ref, metadata); err != nil {
+		if msealed, err = s.sealShareMeta(ctx, ref, metadata); err != nil {
 			return ShareProperties{}, err
 		}
 	}
@@ -519,7 +520,7 @@ func (s *Service) SnapshotShare(ctx context.Context, ref ShareRef, metadata map[
 		sr := *rec
 		sr.Lease, sr.ACL = leaseRec{}, nil
 		if metadata != nil {
-			sr.MetaSealed = sealed
+			sr.MetaSealed = msealed
 		}
 		if err := putShare(tx, snap, &sr); err != nil {
 			return err
@@ -534,7 +535,7 @@ func (s *Service) SnapshotShare(ctx context.Context, ref ShareRef, metadata map[
 			if !ok {
 				return nil
 			}
-			return addRefs(tx, []extent{toBlobExtent(e)}, +1, &dead)
+			return addRefs(tx, []sealed.Extent{sealedExtent(e)}, +1, &dead)
 		})
 		if err != nil {
 			return err
@@ -740,12 +741,12 @@ func storePermission(tx *boltstore.Tx, k *accountKey, ref ShareRef, p SharePermi
 	if err != nil {
 		return "", err
 	}
-	sealed, err := crypto.Seal(k.metaKey, b, permAAD(ref.Account, ref.Share, key))
+	msealed, err := crypto.Seal(k.metaKey, b, permAAD(ref.Account, ref.Share, key))
 	clear(b)
 	if err != nil {
 		return "", err
 	}
-	return key, tx.FilePut(boltstore.FilePerms, pk, sealed)
+	return key, tx.FilePut(boltstore.FilePerms, pk, msealed)
 }
 
 // CreatePermission stores a security descriptor at the share level and
@@ -790,12 +791,12 @@ func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format s
 	if err != nil {
 		return SharePermission{}, err
 	}
-	var sealed []byte
+	var msealed []byte
 	err = s.st.View(func(tx *boltstore.Tx) error {
 		if _, err := loadShare(tx, ref); err != nil {
 			return err
 		}
-		sealed = tx.FileGet(boltstore.FilePerms, boltstore.PermKey(ref.Account, ref.Share, key))
+		msealed = tx.FileGet(boltstore.FilePerms, boltstore.PermKey(ref.Account, ref.Share, key))
 		return nil
 	})
 	if err != nil {
@@ -803,8 +804,8 @@ func (s *Service) GetPermission(ctx context.Context, ref ShareRef, key, format s
 	}
 	var p SharePermission
 	switch {
-	case sealed != nil:
-		b, err := crypto.Open(k.metaKey, sealed, permAAD(ref.Account, ref.Share, key))
+	case msealed != nil:
+		b, err := crypto.Open(k.metaKey, msealed, permAAD(ref.Account, ref.Share, key))
 		if err != nil {
 			return SharePermission{}, err
 		}
@@ -883,6 +884,6 @@ func (s *Service) dropAccountFiles(ctx context.Context, account string) error {
 	if err != nil {
 		return err
 	}
-	s.removeFiles(dead)
+	s.data.Remove(dead)
 	return nil
 }

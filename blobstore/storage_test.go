@@ -176,24 +176,21 @@ func TestOrphanSweepAtStartup(t *testing.T) {
 	e := newEnv(t)
 	e.mkContainer("box")
 	e.put("box", "keep", []byte("keep"))
-	// Simulate a crash between rename and commit, and a stale temp file.
+	// Simulate a crash between writing a data file and committing the
+	// record that would reference it.
 	id, err := crypto.NewFileID()
 	require.NoError(t, err)
-	orphan := e.s.filePath(id)
+	orphan := e.s.data.Path(id)
 	require.NoError(t, os.MkdirAll(filepath.Dir(orphan), 0o700))
 	require.NoError(t, os.WriteFile(orphan, []byte("junk"), 0o600))
-	tmp := filepath.Join(e.cfg.DataDir, "tmp", "x.tmp")
-	require.NoError(t, os.WriteFile(tmp, []byte("junk"), 0o600))
 	old := time.Now().Add(-time.Hour)
 	require.NoError(t, os.Chtimes(orphan, old, old))
-	require.NoError(t, os.Chtimes(tmp, old, old))
 	require.Equal(t, 2, e.dataFiles())
 	require.NoError(t, e.s.Close())
 	e.s = nil
 	e.open()
 	e.s.bg.Wait() // the sweep runs in the background
 	assert.NoFileExists(t, orphan)
-	assert.NoFileExists(t, tmp)
 	assert.Equal(t, 1, e.dataFiles())
 	assert.Equal(t, []byte("keep"), e.read(bref("box", "keep")))
 }
