@@ -10,12 +10,12 @@ import (
 )
 
 // condKind says how failing conditions are reported.
-type condKind int
+type CondKind int
 
 const (
-	condRead   condKind = iota // GET/HEAD: 304 for If-None-Match / If-Modified-Since
-	condWrite                  // 412 for everything
-	condCreate                 // like condWrite, but If-None-Match "*" on an existing blob is 409 BlobAlreadyExists
+	CondRead   CondKind = iota // GET/HEAD: 304 for If-None-Match / If-Modified-Since
+	CondWrite                  // 412 for everything
+	CondCreate                 // like condWrite, but If-None-Match "*" on an existing blob is 409 BlobAlreadyExists
 )
 
 // etagMatches reports whether the If-Match / If-None-Match header value h
@@ -38,7 +38,7 @@ func etagMatches(h, etag string) bool {
 
 // checkConditions evaluates c against an object (exists false: absent).
 // Dates compare at second granularity, as HTTP dates carry.
-func checkConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind condKind) error {
+func CheckConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind CondKind) error {
 	fail := storageerr.ErrConditionNotMet
 	lm := lastModified.Truncate(time.Second)
 	if c.IfMatch != "" {
@@ -51,15 +51,15 @@ func checkConditions(c Conditions, exists bool, etag string, lastModified time.T
 	}
 	if c.IfNoneMatch != "" && exists && etagMatches(c.IfNoneMatch, etag) {
 		switch {
-		case kind == condRead:
+		case kind == CondRead:
 			return storageerr.ErrNotModified
-		case kind == condCreate && strings.TrimSpace(c.IfNoneMatch) == "*":
+		case kind == CondCreate && strings.TrimSpace(c.IfNoneMatch) == "*":
 			return storageerr.ErrBlobAlreadyExists
 		}
 		return fail
 	}
 	if !c.IfModifiedSince.IsZero() && exists && !lm.After(c.IfModifiedSince) {
-		if kind == condRead {
+		if kind == CondRead {
 			return storageerr.ErrNotModified
 		}
 		return fail
@@ -69,7 +69,7 @@ func checkConditions(c Conditions, exists bool, etag string, lastModified time.T
 
 // effective returns the lease as of now: fixed leases past their end are
 // expired, breaking leases past their break time are broken.
-func (l leaseRec) effective(now time.Time) leaseRec {
+func (l Lease) Effective(now time.Time) Lease {
 	switch l.State {
 	case LeaseStateLeased:
 		if !l.Infinite && !now.Before(l.Expires) {
@@ -85,15 +85,15 @@ func (l leaseRec) effective(now time.Time) leaseRec {
 	return l
 }
 
-func (l leaseRec) active() bool {
+func (l Lease) Active() bool {
 	return l.State == LeaseStateLeased || l.State == LeaseStateBreaking
 }
 
 // info reports the lease as Azure does.
-func (l leaseRec) info(now time.Time) LeaseInfo {
-	e := l.effective(now)
+func (l Lease) Info(now time.Time) LeaseInfo {
+	e := l.Effective(now)
 	li := LeaseInfo{State: e.State, Status: LeaseStatusUnlocked}
-	if e.active() {
+	if e.Active() {
 		li.Status = LeaseStatusLocked
 	}
 	if e.State == LeaseStateLeased {
@@ -106,21 +106,16 @@ func (l leaseRec) info(now time.Time) LeaseInfo {
 }
 
 // leaseErrs are the error values of one kind of object.
-type leaseErrs struct {
-	mismatch, notPresent *storageerr.Error
+type LeaseErrs struct {
+	Mismatch, NotPresent *storageerr.Error
 }
-
-var (
-	blobLeaseErrs      = leaseErrs{storageerr.ErrLeaseIDMismatchWithBlobOperation, storageerr.ErrLeaseNotPresentWithBlobOperation}
-	containerLeaseErrs = leaseErrs{storageerr.ErrLeaseIDMismatchWithContainerOperation, storageerr.ErrLeaseNotPresentWithContainerOperation}
-)
 
 // checkLease applies the lease rules of an operation: with required, an
 // active lease demands its id (LeaseIdMissing); a given id must match an
 // active lease.
-func checkLease(l leaseRec, now time.Time, id string, required bool, errs leaseErrs) error {
-	e := l.effective(now)
-	if e.active() {
+func CheckLease(l Lease, now time.Time, id string, required bool, errs LeaseErrs) error {
+	e := l.Effective(now)
+	if e.Active() {
 		if id == "" {
 			if required {
 				return storageerr.ErrLeaseIDMissing
@@ -128,17 +123,17 @@ func checkLease(l leaseRec, now time.Time, id string, required bool, errs leaseE
 			return nil
 		}
 		if !strings.EqualFold(id, e.ID) {
-			return errs.mismatch
+			return errs.Mismatch
 		}
 		return nil
 	}
 	if id != "" {
-		return errs.notPresent
+		return errs.NotPresent
 	}
 	return nil
 }
 
-func newLeaseID() string {
+func NewLeaseID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -148,7 +143,7 @@ func newLeaseID() string {
 
 // validGUID reports whether s is a GUID in its 8-4-4-4-12 hex form (braces
 // allowed), as lease ids must be.
-func validGUID(s string) bool {
+func ValidGUID(s string) bool {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
 	if len(s) != 36 {
 		return false
@@ -174,7 +169,7 @@ func badLeaseHeader(name, value string) error {
 
 // checkLeaseHolder checks, for Renew and Release, that o names the lease
 // e (the effective lease) holds.
-func checkLeaseHolder(o LeaseOptions, e leaseRec) error {
+func checkLeaseHolder(o LeaseOptions, e Lease) error {
 	if o.LeaseID == "" {
 		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
 	}
@@ -189,13 +184,13 @@ func checkLeaseHolder(o LeaseOptions, e leaseRec) error {
 
 // applyLease runs a lease action on l (in place) and returns the result's
 // lease id and lease time.
-func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error) {
-	e := l.effective(now)
+func ApplyLease(l *Lease, o LeaseOptions, now time.Time) (LeaseResult, error) {
+	e := l.Effective(now)
 	var res LeaseResult
-	if o.LeaseID != "" && !validGUID(o.LeaseID) {
+	if o.LeaseID != "" && !ValidGUID(o.LeaseID) {
 		return res, badLeaseHeader("x-ms-lease-id", o.LeaseID)
 	}
-	if o.ProposedLeaseID != "" && !validGUID(o.ProposedLeaseID) {
+	if o.ProposedLeaseID != "" && !ValidGUID(o.ProposedLeaseID) {
 		return res, badLeaseHeader("x-ms-proposed-lease-id", o.ProposedLeaseID)
 	}
 	switch o.Action {
@@ -216,9 +211,9 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		}
 		id := o.ProposedLeaseID
 		if id == "" {
-			id = newLeaseID()
+			id = NewLeaseID()
 		}
-		*l = leaseRec{ID: id, State: LeaseStateLeased, Infinite: o.Duration == -1}
+		*l = Lease{ID: id, State: LeaseStateLeased, Infinite: o.Duration == -1}
 		if !l.Infinite {
 			l.Seconds = o.Duration
 			l.Expires = now.Add(time.Duration(o.Duration) * time.Second)
@@ -263,7 +258,7 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		if err := checkLeaseHolder(o, e); err != nil {
 			return res, err
 		}
-		*l = leaseRec{}
+		*l = Lease{}
 	case LeaseBreak:
 		if o.BreakPeriod != nil && (*o.BreakPeriod < 0 || *o.BreakPeriod > 60) {
 			return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", fmt.Sprint(*o.BreakPeriod))

@@ -15,14 +15,6 @@ import (
 
 const MaxMetadataSize = 8 << 10
 
-func containerAAD(account, container string) []byte {
-	return []byte("c\x00" + account + "\x00" + container)
-}
-
-func blobAAD(account, container, blob string) []byte {
-	return []byte("b\x00" + account + "\x00" + container + "\x00" + blob)
-}
-
 // ValidateMetadata applies Azure's rules to user metadata: names are C#
 // identifiers (InvalidMetadata) and not empty (EmptyMetadataKey), and names
 // and values together take at most 8 KiB (MetadataTooLarge). Blob and Files
@@ -62,7 +54,7 @@ func IsMetadataName(s string) bool {
 	return true
 }
 
-func sealMetadata(k *accountKey, m map[string]string, aad []byte) ([]byte, error) {
+func SealMetadata(k *AccountKey, m map[string]string, aad []byte) ([]byte, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
@@ -74,7 +66,7 @@ func sealMetadata(k *accountKey, m map[string]string, aad []byte) ([]byte, error
 	return crypto.Seal(k.metaKey, b, aad)
 }
 
-func openMetadata(k *accountKey, msealed, aad []byte) (map[string]string, error) {
+func OpenMetadata(k *AccountKey, msealed, aad []byte) (map[string]string, error) {
 	if len(msealed) == 0 {
 		return map[string]string{}, nil
 	}
@@ -88,4 +80,14 @@ func openMetadata(k *accountKey, msealed, aad []byte) (map[string]string, error)
 		return nil, fmt.Errorf("blobstore: decode metadata: %w", err)
 	}
 	return m, nil
+}
+
+// Seal seals b (a record's secret part: user metadata, a security
+// descriptor) under the account's metadata key with aad, the path of what
+// it belongs to.
+func (k *AccountKey) Seal(b, aad []byte) ([]byte, error) { return crypto.Seal(k.metaKey, b, aad) }
+
+// Open opens what Seal sealed with the same aad.
+func (k *AccountKey) Open(sealed, aad []byte) ([]byte, error) {
+	return crypto.Open(k.metaKey, sealed, aad)
 }

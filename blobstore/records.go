@@ -4,14 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/azemu/azemu/blobstore/sealed"
 )
 
-// Records are stored as JSON with a version field V. Version 1 is the only
-// one so far; decoders reject unknown versions. Names and system properties
-// are readable; user metadata is sealed (see sealMetadata).
-const recordVersion = 1
+// RecordVersion is the version field V of the JSON records (accounts,
+// staged blocks, Files records, and blob and container records written
+// before their binary codec). Version 1 is the only one so far;
+// DecodeRecord rejects unknown versions. Names and system properties are
+// readable; user metadata is sealed (see SealMetadata).
+const RecordVersion = 1
 
 // accountRec is the stored form of an account.
 type accountRec struct {
@@ -32,9 +32,9 @@ type accountRec struct {
 	Props           *ServiceProperties `json:",omitempty"`
 }
 
-// leaseRec is the stored lease of a container or blob. The effective state
-// is computed from it and the clock (see leaseRec.state).
-type leaseRec struct {
+// Lease is the stored lease of a container, blob, share or file. The
+// effective state is computed from it and the clock (see Lease.Effective).
+type Lease struct {
 	ID string `json:",omitempty"`
 	// State is the state at the last lease operation: "" (available),
 	// leased, breaking, broken.
@@ -48,69 +48,24 @@ type leaseRec struct {
 	BreakAt time.Time `json:",omitempty"`
 }
 
-type containerRec struct {
-	V                           int
-	Created                     time.Time
-	ETag                        string
-	LastModified                time.Time
-	MetaSealed                  []byte             `json:",omitempty"`
-	PublicAccess                PublicAccess       `json:",omitempty"`
-	ACL                         []SignedIdentifier `json:",omitempty"`
-	Lease                       leaseRec
-	DefaultEncryptionScope      string `json:",omitempty"`
-	DenyEncryptionScopeOverride bool   `json:",omitempty"`
-}
+// EncodeRecord encodes a JSON record.
+func EncodeRecord(v any) ([]byte, error) { return json.Marshal(v) }
 
-type blobRec struct {
-	V            int
-	Type         BlobType
-	Created      time.Time
-	ETag         string
-	LastModified time.Time
-	Headers      HTTPHeaders
-	MetaSealed   []byte `json:",omitempty"`
-	Size         int64
-	Extents      []sealed.Extent `json:",omitempty"`
-	// Blocks are the committed block ids (base64), parallel to Extents,
-	// for block blobs committed with Put Block List (nil after Put Blob).
-	Blocks []string `json:",omitempty"`
-	// BlockCount is the committed block count of an append blob.
-	BlockCount int       `json:",omitempty"`
-	Lease      leaseRec  `json:",omitempty"`
-	Copy       *CopyInfo `json:",omitempty"`
-	Tier       string    `json:",omitempty"`
-	// TierChanged is when Tier was last set explicitly (x-ms-access-tier-change-time).
-	TierChanged time.Time `json:",omitempty"`
-}
+// Versioned is a JSON record with its version field.
+type Versioned interface{ RecordVersion() int }
 
-// blockRec is a staged block.
-type blockRec struct {
-	V       int
-	ID      string // base64 as sent
-	Size    int64
-	F       *sealed.FileRef `json:",omitempty"` // nil for an empty block
-	Created time.Time
-}
+func (r *accountRec) RecordVersion() int { return r.V }
 
-func encode(v any) ([]byte, error) { return json.Marshal(v) }
-
-type versioned interface{ version() int }
-
-func (r *accountRec) version() int   { return r.V }
-func (r *containerRec) version() int { return r.V }
-func (r *blobRec) version() int      { return r.V }
-func (r *blockRec) version() int     { return r.V }
-
-// decode decodes a record and checks its version.
-func decode[T any, PT interface {
+// DecodeRecord decodes a JSON record and checks its version.
+func DecodeRecord[T any, PT interface {
 	*T
-	versioned
+	Versioned
 }](b []byte) (PT, error) {
 	r := PT(new(T))
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, fmt.Errorf("blobstore: decode %T: %w", r, err)
 	}
-	if v := r.version(); v != recordVersion {
+	if v := r.RecordVersion(); v != RecordVersion {
 		return nil, fmt.Errorf("blobstore: %T version %d unsupported", r, v)
 	}
 	return r, nil

@@ -123,7 +123,7 @@ type Service struct {
 	lastTick int64
 
 	keyMu sync.Mutex
-	keys  map[string]*accountKey
+	keys  map[string]*AccountKey
 
 	// acctCache holds decoded accounts for Account, which every request's
 	// authentication calls; acctGen changes after every account write.
@@ -131,13 +131,16 @@ type Service struct {
 	acctGen   uint64
 	acctCache map[string]*Account
 
+	partMu sync.Mutex
+	parts  []Part
+
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
 }
 
 // accountKey is an unwrapped account encryption key and what it was
 // unwrapped from.
-type accountKey struct {
+type AccountKey struct {
 	aek     crypto.Key
 	kid     crypto.KeyID
 	metaKey crypto.Key
@@ -162,7 +165,7 @@ func Open(cfg Config) (*Service, error) {
 	s := &Service{
 		cfg:  cfg,
 		log:  cfg.Logger,
-		keys: map[string]*accountKey{},
+		keys: map[string]*AccountKey{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -243,12 +246,59 @@ func (s *Service) Close() error {
 	return err
 }
 
-// now is the emulator clock in UTC.
-func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+// Part is a storage service built on the account core (Blob, Files; Queue
+// and Table next). The core reaches it for what spans services.
+type Part interface {
+	// DropAccount MUST remove everything the service stores for account
+	// (records, and the references they hold on data files); the core then
+	// removes the account itself.
+	DropAccount(ctx context.Context, account string) error
+	// Sweep MUST run what is due on the emulator clock for the service
+	// (expiry of uncommitted blocks, ...).
+	Sweep(ctx context.Context) error
+}
+
+// Attach adds a service built on the core: DeleteAccount and Sweep reach
+// it. The service constructors (blob.New, file.New) call it.
+func (s *Service) Attach(p Part) {
+	s.partMu.Lock()
+	defer s.partMu.Unlock()
+	s.parts = append(s.parts, p)
+}
+
+func (s *Service) attached() []Part {
+	s.partMu.Lock()
+	defer s.partMu.Unlock()
+	return append([]Part(nil), s.parts...)
+}
+
+// Sweep runs what is due on the emulator clock in every attached service.
+// The emulator calls it periodically and after each clock advance.
+func (s *Service) Sweep(ctx context.Context) error {
+	var errs []error
+	for _, p := range s.attached() {
+		if err := p.Sweep(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Store is the metadata store the services keep their records in.
+func (s *Service) Store() *boltstore.Store { return s.st }
+
+// Data is the sealed-extent store the services keep their bytes in.
+func (s *Service) Data() *sealed.Store { return s.data }
+
+// Logger is the service's logger.
+func (s *Service) Logger() *slog.Logger { return s.log }
+
+// Now is the emulator clock in UTC.
+func (s *Service) Now() time.Time { return s.cfg.Now().UTC() }
 
 // newETag returns a fresh ETag in Azure's style (0x8D... the clock in 100 ns
 // ticks since year 1), strictly increasing so every change gets a new one.
-func (s *Service) newETag(t time.Time) string {
+func (s *Service) NewETag(t time.Time) string {
 	tick := t.UnixNano()/100 + 621355968000000000
 	s.etagMu.Lock()
 	defer s.etagMu.Unlock()
@@ -285,7 +335,7 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	}
 	return s.st.Update(func(tx *boltstore.Tx) error {
 		if b := tx.Account(spec.Name); b != nil {
-			rec, err := decode[accountRec](b)
+			rec, err := DecodeRecord[accountRec](b)
 			if err != nil {
 				return err
 			}
@@ -293,7 +343,7 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 			return putRec(tx.PutAccount, spec.Name, rec)
 		}
 		rec := &accountRec{
-			V: recordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.now(),
+			V: RecordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.Now(),
 			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: msealed,
 		}
 		return putRec(tx.PutAccount, spec.Name, rec)
@@ -301,7 +351,7 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 }
 
 func putRec(put func(string, []byte) error, key string, rec any) error {
-	b, err := encode(rec)
+	b, err := EncodeRecord(rec)
 	if err != nil {
 		return err
 	}
@@ -390,7 +440,7 @@ func (s *Service) loadAccount(tx *boltstore.Tx, name string) (*accountRec, error
 	if b == nil {
 		return nil, storageerr.ErrAccountNotFound
 	}
-	return decode[accountRec](b)
+	return DecodeRecord[accountRec](b)
 }
 
 // ListAccounts returns every account, sorted by name.
@@ -398,7 +448,7 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 	var out []Account
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		return tx.ForEachAccount(func(_ string, b []byte) error {
-			rec, err := decode[accountRec](b)
+			rec, err := DecodeRecord[accountRec](b)
 			if err != nil {
 				return err
 			}
@@ -409,30 +459,23 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 	return out, err
 }
 
-// DeleteAccount removes an account and all its containers and blobs. It MUST
-// return storageerr.ErrAccountNotFound when it does not exist.
+// DeleteAccount removes an account and everything the attached services
+// hold for it. It MUST return ErrAccountNotFound when it does not exist.
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	defer s.accountChanged()
-	var names []string
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(name) == nil {
-			return storageerr.ErrAccountNotFound
+			return ErrAccountNotFound
 		}
-		return tx.ScanContainers(name, "", "", func(c string, _ []byte) (bool, error) {
-			names = append(names, c)
-			return true, nil
-		})
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, c := range names {
-		if err := s.dropContainer(ctx, ContainerRef{Account: name, Container: c}); err != nil && !errors.Is(err, storageerr.ErrContainerNotFound) {
+	for _, p := range s.attached() {
+		if err := p.DropAccount(ctx, name); err != nil {
 			return err
 		}
-	}
-	if err := s.dropAccountFiles(ctx, name); err != nil {
-		return err
 	}
 	err = s.st.Update(func(tx *boltstore.Tx) error { return tx.DeleteAccount(name) })
 	s.forgetKey(name)
@@ -512,14 +555,14 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 	if err != nil {
 		return err
 	}
-	nk := &accountKey{aek: k.aek, kid: k.kid, metaKey: k.metaKey,
+	nk := &AccountKey{aek: k.aek, kid: k.kid, metaKey: k.metaKey,
 		source: source, wrapped: wrapped, identity: spec.Identity, gen: gen}
-	nk.markChecked(s.now())
+	nk.markChecked(s.Now())
 	s.setKey(account, nk)
 	return nil
 }
 
-func (s *Service) setKey(account string, k *accountKey) {
+func (s *Service) setKey(account string, k *AccountKey) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	s.keys[account] = k
@@ -532,7 +575,7 @@ func (s *Service) forgetKey(account string) {
 }
 
 // cachedKey returns the cached account key, or nil.
-func (s *Service) cachedKey(account string) *accountKey {
+func (s *Service) cachedKey(account string) *AccountKey {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	return s.keys[account]
@@ -542,7 +585,7 @@ func (s *Service) cachedKey(account string) *accountKey {
 // (the same as accountKey).
 // unwrapAs unwraps the account's vault-wrapped key as id; when that fails
 // too, it returns orig, the error of the account's own identity.
-func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, orig error) (*accountKey, error) {
+func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, orig error) (*AccountKey, error) {
 	var rec *accountRec
 	if err := s.st.View(func(tx *boltstore.Tx) error {
 		var err error
@@ -565,7 +608,7 @@ func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, ori
 	return k, nil
 }
 
-func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKey, error) {
+func (s *Service) unwrapCurrent(ctx context.Context, account string) (*AccountKey, error) {
 	return s.accountKey(ctx, account)
 }
 
@@ -574,7 +617,7 @@ func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKe
 // it with the root key once); for Microsoft.Keyvault it asks the key provider
 // for the key state on every call (cheap) and unwraps again only when the
 // generation changed. Errors from the provider are returned unchanged.
-func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, error) {
+func (s *Service) accountKey(ctx context.Context, account string) (*AccountKey, error) {
 	cached := s.cachedKey(account)
 	if cached != nil && cached.source == KeySourceStorage {
 		return cached, nil
@@ -592,7 +635,7 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	}
 	if cached != nil {
 		// Keyvault: check the state of the wrapping key.
-		now := s.now()
+		now := s.Now()
 		if ttl := s.cfg.KeyCacheTTL; ttl > 0 && now.Sub(cached.checkedAt()) < ttl {
 			return cached, nil
 		}
@@ -614,7 +657,7 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	if err != nil {
 		return nil, err
 	}
-	var k *accountKey
+	var k *AccountKey
 	switch rec.KeySource {
 	case KeySourceKeyvault:
 		if rec.VaultWrappedAEK == nil || rec.Identity == nil {
@@ -644,16 +687,16 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 }
 
 // sealing is the key the sealed store seals data under.
-func (k *accountKey) sealing() sealed.Key { return sealed.Key{AEK: k.aek, ID: k.kid} }
+func (k *AccountKey) Sealing() sealed.Key { return sealed.Key{AEK: k.aek, ID: k.kid} }
 
 var _ sealed.Refs = (*boltstore.Store)(nil)
 
-func (k *accountKey) checkedAt() time.Time { return time.Unix(0, k.checked.Load()) }
+func (k *AccountKey) checkedAt() time.Time { return time.Unix(0, k.checked.Load()) }
 
-func (k *accountKey) markChecked(t time.Time) { k.checked.Store(t.UnixNano()) }
+func (k *AccountKey) markChecked(t time.Time) { k.checked.Store(t.UnixNano()) }
 
 // storeKey caches k unless another goroutine replaced old meanwhile.
-func (s *Service) storeKey(account string, old, k *accountKey) *accountKey {
+func (s *Service) storeKey(account string, old, k *AccountKey) *AccountKey {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if cur := s.keys[account]; cur != old && cur != nil {
@@ -665,7 +708,7 @@ func (s *Service) storeKey(account string, old, k *accountKey) *accountKey {
 
 func (s *Service) keyProvider() KeyProvider { return s.cfg.KeyProvider }
 
-func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, kid crypto.KeyID, gen uint64) (*accountKey, error) {
+func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, kid crypto.KeyID, gen uint64) (*AccountKey, error) {
 	raw, err := s.cfg.KeyProvider.UnwrapKey(ctx, id, w)
 	if err != nil {
 		return nil, err
@@ -676,11 +719,11 @@ func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, ki
 	}
 	wc := w
 	k.source, k.wrapped, k.identity, k.gen = KeySourceKeyvault, &wc, id, gen
-	k.markChecked(s.now())
+	k.markChecked(s.Now())
 	return k, nil
 }
 
-func newAccountKey(raw []byte, kid crypto.KeyID) (*accountKey, error) {
+func newAccountKey(raw []byte, kid crypto.KeyID) (*AccountKey, error) {
 	aek, err := crypto.KeyFromBytes(raw)
 	clear(raw)
 	if err != nil {
@@ -690,7 +733,7 @@ func newAccountKey(raw []byte, kid crypto.KeyID) (*accountKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &accountKey{aek: aek, kid: kid}
+	k := &AccountKey{aek: aek, kid: kid}
 	copy(k.metaKey[:], mk)
 	clear(mk)
 	return k, nil
@@ -704,54 +747,14 @@ func parseKeyID(s string) (crypto.KeyID, error) {
 	return crypto.KeyID(id), nil
 }
 
-// op names a storage operation for key gating.
-type op string
-
-// Operations whose key gating matters (AZURE-SEMANTICS.md 2.1).
-const (
-	opListBlobsMetadata op = "ListBlobs(include=metadata)"
-	opGetBlob           op = "GetBlob"
-	opGetBlobProperties op = "GetBlobProperties"
-	opGetBlobMetadata   op = "GetBlobMetadata"
-	opSetBlobMetadata   op = "SetBlobMetadata"
-	opSnapshotMetadata  op = "SnapshotBlob(x-ms-meta)"
-	opCopyBlob          op = "CopyBlob"
-	opPutBlock          op = "PutBlock"
-	opAppendBlock       op = "AppendBlock"
-	opPutBlob           op = "PutBlob"
-	opSetBlobTier       op = "SetBlobTier"
-	// Not gated, but they need the key when they carry metadata.
-	opPutBlockList     op = "PutBlockList"
-	opCreateAppendBlob op = "CreateAppendBlob"
-	opContainer        op = "Container"
-	opSnapshotBlob     op = "SnapshotBlob"
-)
-
-// gated reports whether an operation fails while the account's customer-
-// managed key is unavailable. This is the one place that decides it.
-func gated(o op) bool {
-	switch o {
-	case opListBlobsMetadata, opGetBlob, opGetBlobProperties, opGetBlobMetadata, opSetBlobMetadata,
-		opSnapshotMetadata, opCopyBlob, opPutBlock, opAppendBlock, opPutBlob, opSetBlobTier:
-		return true
-	}
-	return false
-}
-
-// gate checks the account key for a gated operation.
-func (s *Service) gate(ctx context.Context, account string, o op) error {
-	if !gated(o) {
-		return nil
-	}
-	_, err := s.accountKey(ctx, account)
-	return err
-}
-
-// keyFor returns the account key for an operation: gated operations check
-// the key state (accountKey); the others use the cached key when there is
-// one, so they keep working after revocation as Azure's do.
-func (s *Service) keyFor(ctx context.Context, account string, o op) (*accountKey, error) {
-	if !gated(o) {
+// Key returns the account key for an operation of a service built on this
+// core. A gated operation (one that fails while the account's
+// customer-managed key is unavailable; each service keeps its own list)
+// checks the key state on every call; the others use the cached key when
+// there is one, so they keep working after revocation as Azure's do.
+// Errors from the key provider are returned unchanged.
+func (s *Service) Key(ctx context.Context, account string, gated bool) (*AccountKey, error) {
+	if !gated {
 		if k := s.cachedKey(account); k != nil {
 			return k, nil
 		}

@@ -2,6 +2,7 @@ package blobstore
 
 import (
 	"io"
+	"sync"
 	"time"
 )
 
@@ -593,4 +594,61 @@ type AccountInfo struct {
 	SkuName                        string
 	AccountKind                    string
 	IsHierarchicalNamespaceEnabled bool
+}
+
+// BlobReader reads a blob's plaintext. It is an io.ReaderAt: serve ranges
+// with io.NewSectionReader; only the chunks a read touches are decrypted. A
+// tampered data file makes ReadAt fail with an error; it never returns wrong
+// bytes. Close releases open files; the reader stays valid (the data files
+// it reads are immutable and kept until Close) even if the blob is
+// overwritten or deleted meanwhile.
+type BlobReader struct {
+	// Properties of the blob as of the read (with metadata).
+	Properties BlobProperties
+	r          io.ReaderAt
+	size       int64
+	close      func() error
+}
+
+// Size is the blob's content length.
+func (b *BlobReader) Size() int64 { return b.size }
+
+// ReadAt implements io.ReaderAt over the plaintext.
+func (b *BlobReader) ReadAt(p []byte, off int64) (int, error) {
+	if b.r == nil {
+		return 0, io.EOF
+	}
+	return b.r.ReadAt(p, off)
+}
+
+// NewBlobReader returns a reader of size bytes served by r, with the
+// blob's properties; close (may be nil) runs once, on the first Close.
+func NewBlobReader(p BlobProperties, r io.ReaderAt, size int64, close func() error) *BlobReader {
+	if close != nil {
+		var once sync.Once
+		inner := close
+		close = func() error {
+			var err error
+			once.Do(func() { err = inner() })
+			return err
+		}
+	}
+	return &BlobReader{Properties: p, r: r, size: size, close: close}
+}
+
+// Close releases the reader's resources.
+func (b *BlobReader) Close() error {
+	if b.close == nil {
+		return nil
+	}
+	return b.close()
+}
+
+// SetBlobPropertiesOptions is the input of SetBlobProperties.
+type SetBlobPropertiesOptions struct {
+	// HTTPHeaders replace all the blob's HTTP headers (absent ones are
+	// cleared); nil leaves them as they are, as Azure does when a request
+	// sets none of the x-ms-blob-content-* / x-ms-blob-cache-control headers.
+	HTTPHeaders *HTTPHeaders
+	Conditions  Conditions
 }

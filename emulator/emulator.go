@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/blobapi"
+	"github.com/azemu/azemu/blobstore/file"
 	"github.com/azemu/azemu/blobstore/fileapi"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/management"
@@ -193,8 +195,9 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		return nil, fmt.Errorf("management plane: %w", err)
 	}
 
-	blobHandler := blobapi.New(blobapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
-	fileHandler := fileapi.New(fileapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
+	blobs := blob.New(e.storage)
+	blobHandler := blobapi.New(blobapi.Config{Service: blobs, Logger: cfg.Logger, Now: cfg.Now})
+	fileHandler := fileapi.New(fileapi.Config{Service: file.New(e.storage, blobs), Logger: cfg.Logger, Now: cfg.Now})
 	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: cfg.Logger})
 
 	var tlsConf *tls.Config

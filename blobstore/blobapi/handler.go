@@ -13,14 +13,21 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // Config configures the Blob REST handler: the service, a logger and the
-// real clock (storagehttp.Config).
-type Config = storagehttp.Config
+// real clock.
+type Config struct {
+	Service *blob.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
 
 // Request body limits (Azure's documented maximums).
 const (
@@ -30,7 +37,7 @@ const (
 )
 
 type api struct {
-	svc  *blobstore.Service
+	svc  *blob.Service
 	log  *slog.Logger
 	now  func() time.Time
 	resp storagehttp.Responder
@@ -40,7 +47,8 @@ type api struct {
 
 // New returns the Blob REST handler.
 func New(cfg Config) http.Handler {
-	cfg = cfg.WithDefaults()
+	d := storagehttp.Config{Logger: cfg.Logger, Now: cfg.Now}.WithDefaults()
+	cfg.Logger, cfg.Now = d.Logger, d.Now
 	a := &api{
 		svc:  cfg.Service,
 		log:  cfg.Logger,

@@ -10,17 +10,24 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/file"
 	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // Config configures the File REST handler: the service, a logger and the
-// real clock (storagehttp.Config).
-type Config = storagehttp.Config
+// real clock.
+type Config struct {
+	Service *file.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
 
 type api struct {
-	svc  *blobstore.Service
+	svc  *file.Service
 	log  *slog.Logger
 	now  func() time.Time
 	resp storagehttp.Responder
@@ -29,7 +36,8 @@ type api struct {
 
 // New returns the File REST handler.
 func New(cfg Config) http.Handler {
-	cfg = cfg.WithDefaults()
+	d := storagehttp.Config{Logger: cfg.Logger, Now: cfg.Now}.WithDefaults()
+	cfg.Logger, cfg.Now = d.Logger, d.Now
 	a := &api{
 		svc:  cfg.Service,
 		log:  cfg.Logger,

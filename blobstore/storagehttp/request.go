@@ -319,11 +319,10 @@ func (p *Responder) NoRoute(w http.ResponseWriter, r *http.Request, known func(c
 	p.WriteError(w, r, err)
 }
 
-// Config configures a storage protocol handler (blobapi.Config and
-// fileapi.Config are this type).
+// Config is what every storage protocol handler is configured with besides
+// its service (blobapi.Config and fileapi.Config embed it).
 type Config struct {
-	Service *blobstore.Service
-	Logger  *slog.Logger
+	Logger *slog.Logger
 	// Now is the real clock used for authentication and the Date header
 	// (never the emulator clock). nil means time.Now.
 	Now func() time.Time
