@@ -581,8 +581,6 @@ func (s *Service) cachedKey(account string) *AccountKey {
 	return s.keys[account]
 }
 
-// unwrapCurrent returns the account key, checked against the key provider
-// (the same as accountKey).
 // unwrapAs unwraps the account's vault-wrapped key as id; when that fails
 // too, it returns orig, the error of the account's own identity.
 func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, orig error) (*AccountKey, error) {
@@ -608,6 +606,8 @@ func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, ori
 	return k, nil
 }
 
+// unwrapCurrent returns the account key, checked against the key provider
+// (the same as accountKey).
 func (s *Service) unwrapCurrent(ctx context.Context, account string) (*AccountKey, error) {
 	return s.accountKey(ctx, account)
 }

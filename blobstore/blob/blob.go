@@ -50,11 +50,15 @@ func checkRef(ref blobstore.BlobRef) error {
 	return nil
 }
 
-// noSnapshot refuses write operations addressed to a snapshot.
-func noSnapshot(ref blobstore.BlobRef) error {
+// BaseOnly refuses an operation addressed to a snapshot (the writes, and
+// leases): Azure answers InvalidQueryParameterValue naming the snapshot
+// parameter, with the reason below. The protocol layer calls it before it
+// parses the rest of the request, as Azure checks it first; the service
+// checks it again on its own.
+func BaseOnly(ref blobstore.BlobRef) error {
 	if ref.Snapshot != "" {
-		return storageerr.ErrInvalidQueryParameterValue.WithMessage("This operation is not permitted on a snapshot.").
-			WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot)
+		return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", ref.Snapshot).
+			WithDetail("Reason", "This operation is only supported on the base blob.")
 	}
 	return nil
 }
@@ -64,7 +68,7 @@ func checkWritableRef(ref blobstore.BlobRef) error {
 	if err := checkRef(ref); err != nil {
 		return err
 	}
-	return noSnapshot(ref)
+	return BaseOnly(ref)
 }
 
 // loadBlob reads the container and blob (or snapshot) records; blob is nil
@@ -1211,7 +1215,8 @@ func (s *Service) AppendBlock(ctx context.Context, ref blobstore.BlobRef, opts b
 // blob that is not a block blob, storageerr.ErrInvalidHeaderValue for an unknown tier,
 // storageerr.ErrFeatureNotSupported for Archive (azemu keeps every blob online), and the
 // lease errors (a lease id is required on a leased blob). It is gated on the
-// account key like the other operations of AZURE-SEMANTICS.md 2.1.
+// account key, as Azure lists it among the operations that fail after a
+// customer-managed key is revoked (docs/cmk-revocation.md).
 func (s *Service) SetBlobTier(ctx context.Context, ref blobstore.BlobRef, tier string, cond blobstore.Conditions) error {
 	if err := checkRef(ref); err != nil {
 		return err

@@ -13,10 +13,12 @@ import (
 
 // Blob records are the hot records (List Blobs decodes one per entry, a
 // committed block list can hold 50,000 extents), so they use a compact
-// binary encoding, record version 3 (version 2 is the same without the
-// final TierChanged field and still reads):
+// binary encoding. Records are written at version 4; older versions still
+// read: version 3 is version 4 without the inline In bytes of each extent,
+// version 2 is version 3 without the final TierChanged field, and version 1
+// records are JSON (they start with '{').
 //
-//	0x03                       format tag (0x02: version 2; version 1 records are JSON, starting with '{')
+//	0x04                       format tag (0x03, 0x02: versions 3 and 2)
 //	str  Type
 //	time Created
 //	str  ETag

@@ -27,7 +27,10 @@ var (
 // op names a storage operation for key gating.
 type op string
 
-// Operations whose key gating matters (AZURE-SEMANTICS.md 2.1).
+// Operations whose key gating matters: the Blob operations listed in
+// "Revoke access to a storage account that uses customer-managed keys" of
+// https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview
+// (docs/cmk-revocation.md), and those that need the key only for metadata.
 const (
 	opListBlobsMetadata op = "ListBlobs(include=metadata)"
 	opGetBlob           op = "GetBlob"

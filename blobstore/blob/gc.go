@@ -11,12 +11,11 @@ import (
 	"github.com/azemu/azemu/crypto"
 )
 
-// Garbage collection. Every record (blob, snapshot, staged block) holds one
-// reference on each distinct data file it uses; boltstore keeps the counts.
-// A file whose count drops to zero is removed after the transaction commits
-// (or when the last reader that pinned it closes). Files that no count
-// covers (a crash between rename and commit, or between commit and removal)
-// are found by the orphan sweep at startup.
+// Garbage collection of staged blocks: each staged block record holds a
+// reference on its data file (blobstore's refs.go); Sweep drops the blocks
+// no commit used within uncommittedTTL, and the sealed store removes the
+// files whose count dropped to zero. Files a crash left without any record
+// are the sealed store's orphan sweep's.
 
 // uncommittedTTL is how long staged blocks live without a commit.
 const uncommittedTTL = 7 * 24 * time.Hour

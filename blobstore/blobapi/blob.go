@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
@@ -127,13 +128,9 @@ func setCRC(h http.Header, crc string) {
 	}
 }
 
-func noSnapshot(c *call) error {
-	if c.snapshot != "" {
-		return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot).
-			WithDetail("Reason", "This operation is only supported on the base blob.")
-	}
-	return nil
-}
+// noSnapshot applies the service's rule (blob.BaseOnly) before the rest of
+// the request is parsed.
+func noSnapshot(c *call) error { return blob.BaseOnly(c.blobRef()) }
 
 // GetBlob streams a blob or a range of it.
 // https://learn.microsoft.com/rest/api/storageservices/get-blob

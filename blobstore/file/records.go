@@ -15,7 +15,7 @@ import (
 	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
-// Azure Files records (JSON with version V, as the blob records). Names,
+// Azure Files records (JSON with version V, as accounts and staged blocks). Names,
 // system properties and extent maps are readable; user metadata and
 // security descriptors are sealed under the account's metadata key.
 
@@ -76,8 +76,8 @@ func (r *fileSvcRec) RecordVersion() int { return r.V }
 // fileOp names a File operation for customer-managed key gating.
 type fileOp string
 
-// File operations that need the account key (AZURE-SEMANTICS.md 2.1 lists
-// the gated ones; fileGated decides).
+// File operations that need the account key (fileGated decides which are
+// gated: docs/cmk-revocation.md).
 const (
 	fopCreatePermission       fileOp = "File:CreatePermission"
 	fopGetPermission          fileOp = "File:GetPermission"
@@ -103,8 +103,11 @@ const (
 )
 
 // fileGated reports whether a File operation fails while the account's
-// customer-managed key is unavailable (the Azure Files list of
-// AZURE-SEMANTICS.md 2.1, followed literally).
+// customer-managed key is unavailable: exactly the Azure Files operations
+// listed in "Revoke access to a storage account that uses customer-managed
+// keys" of
+// https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview
+// (docs/cmk-revocation.md).
 func fileGated(o fileOp) bool {
 	switch o {
 	case fopCreatePermission, fopGetPermission, fopListFiles, fopCreateDirectory, fopGetDirectoryProperties,
