@@ -66,142 +66,173 @@ func (s *Service) ListBlobs(ctx context.Context, ref blobstore.ContainerRef, opt
 			return blobstore.BlobList{}, err
 		}
 	}
-	var (
-		out     blobstore.BlobList
-		entries []listedBlob
-		items   []blobstore.BlobListItem // prefixes, and placeholders for entries
-	)
+	pg := &blobPage{opts: opts, max: max, from: from}
 	err = s.st.View(func(tx *boltstore.Tx) error {
 		if _, err := loadContainer(tx, ref); err != nil {
 			return err
 		}
-		var staged []string
 		if opts.Include.UncommittedBlobs {
-			err := tx.ScanStagedBlobs(ref.Account, ref.Container, opts.Prefix, from.Name, func(name string) (bool, error) {
-				if tx.Blob(ref.Account, ref.Container, name, "") == nil {
-					staged = append(staged, name)
-				}
-				return true, nil
-			})
-			if err != nil {
+			if err := pg.loadStaged(tx, ref); err != nil {
 				return err
 			}
-			sort.Strings(staged)
 		}
-		lastPrefix := ""
-		done := false
-		// emit adds one entry; it returns false when the page is full (the
-		// entry becomes the next marker) and a skip position after a prefix.
-		emit := func(e listedBlob) (bool, *string) {
-			if opts.Delimiter != "" {
-				rest := e.name[len(opts.Prefix):]
-				if i := strings.Index(rest, opts.Delimiter); i >= 0 {
-					p := opts.Prefix + rest[:i+len(opts.Delimiter)]
-					if p == lastPrefix {
-						return true, nil
-					}
-					if len(items) == max {
-						out.NextMarker = encodeMarker(boltstore.BlobPos{Name: e.name, Snapshot: e.snap})
-						return false, nil
-					}
-					lastPrefix = p
-					items = append(items, blobstore.BlobListItem{Prefix: p})
-					if end := prefixEnd(p); end != "" {
-						return true, &end
-					}
-					return true, nil
-				}
-			}
-			if len(items) == max {
-				out.NextMarker = encodeMarker(boltstore.BlobPos{Name: e.name, Snapshot: e.snap})
-				return false, nil
-			}
-			entries = append(entries, e)
-			items = append(items, blobstore.BlobListItem{Blob: &blobstore.BlobProperties{}})
-			return true, nil
-		}
-		// flush emits staged names before `upto` (all of them when upto is nil).
-		flush := func(upto *string) bool {
-			for len(staged) > 0 && (upto == nil || staged[0] < *upto) {
-				name := staged[0]
-				staged = staged[1:]
-				if name < from.Name || (lastPrefix != "" && strings.HasPrefix(name, lastPrefix)) {
-					continue
-				}
-				more, _ := emit(listedBlob{name: name})
-				if !more {
-					return false
-				}
-			}
-			return true
-		}
-		err := tx.ScanBlobs(ref.Account, ref.Container, opts.Prefix, from, func(name, snap string, v []byte) (bool, *string, error) {
-			if !flush(&name) {
-				done = true
-				return false, nil, nil
-			}
-			if snap != "" && !opts.Include.Snapshots {
-				return true, nil, nil
-			}
-			if len(staged) > 0 && staged[0] == name {
-				staged = staged[1:]
-			}
-			rec, err := decodeBlobRec(v)
-			if err != nil {
-				return false, nil, err
-			}
-			more, skip := emit(listedBlob{name: name, snap: snap, rec: rec})
-			if !more {
-				done = true
-				return false, nil, nil
-			}
-			if skip != nil {
-				for len(staged) > 0 && staged[0] < *skip {
-					staged = staged[1:]
-				}
-			}
-			return true, skip, nil
-		})
-		if err != nil {
-			return err
-		}
-		if !done {
-			flush(nil)
-		}
-		return nil
+		return pg.scan(tx, ref)
 	})
 	if err != nil {
 		return blobstore.BlobList{}, err
 	}
-	now := s.core.Now()
-	j := 0
-	for i := range items {
-		if items[i].Blob == nil {
+	if err := s.fillProperties(k, ref, pg); err != nil {
+		return blobstore.BlobList{}, err
+	}
+	return blobstore.BlobList{Items: pg.items, NextMarker: pg.next}, nil
+}
+
+// blobPage collects one page of List Blobs: blob prefixes (with a
+// delimiter) and entries in Azure's order, committed blobs, snapshots and,
+// when asked, names that only have staged blocks.
+type blobPage struct {
+	opts blobstore.ListBlobsOptions
+	max  int
+	from boltstore.BlobPos
+
+	entries []listedBlob
+	items   []blobstore.BlobListItem // prefixes, and placeholders for entries
+	next    string                   // NextMarker when the page is full
+	// staged are the names with staged blocks and no committed blob, in
+	// order, not yet emitted.
+	staged     []string
+	lastPrefix string
+}
+
+// loadStaged collects the names that have staged blocks but no committed
+// blob (include=uncommittedblobs).
+func (pg *blobPage) loadStaged(tx *boltstore.Tx, ref blobstore.ContainerRef) error {
+	err := tx.ScanStagedBlobs(ref.Account, ref.Container, pg.opts.Prefix, pg.from.Name, func(name string) (bool, error) {
+		if tx.Blob(ref.Account, ref.Container, name, "") == nil {
+			pg.staged = append(pg.staged, name)
+		}
+		return true, nil
+	})
+	sort.Strings(pg.staged)
+	return err
+}
+
+// scan walks the container's records from the marker and emits them, with
+// the staged names merged in, until the page is full.
+func (pg *blobPage) scan(tx *boltstore.Tx, ref blobstore.ContainerRef) error {
+	done := false
+	err := tx.ScanBlobs(ref.Account, ref.Container, pg.opts.Prefix, pg.from, func(name, snap string, v []byte) (bool, *string, error) {
+		if !pg.flush(&name) {
+			done = true
+			return false, nil, nil
+		}
+		if snap != "" && !pg.opts.Include.Snapshots {
+			return true, nil, nil
+		}
+		if len(pg.staged) > 0 && pg.staged[0] == name {
+			pg.staged = pg.staged[1:]
+		}
+		rec, err := decodeBlobRec(v)
+		if err != nil {
+			return false, nil, err
+		}
+		more, skip := pg.emit(listedBlob{name: name, snap: snap, rec: rec})
+		if !more {
+			done = true
+			return false, nil, nil
+		}
+		if skip != nil {
+			for len(pg.staged) > 0 && pg.staged[0] < *skip {
+				pg.staged = pg.staged[1:]
+			}
+		}
+		return true, skip, nil
+	})
+	if err == nil && !done {
+		pg.flush(nil)
+	}
+	return err
+}
+
+// emit adds one entry; it returns false when the page is full (the entry
+// becomes the next marker) and a skip position after a prefix.
+func (pg *blobPage) emit(e listedBlob) (bool, *string) {
+	if pg.opts.Delimiter != "" {
+		rest := e.name[len(pg.opts.Prefix):]
+		if i := strings.Index(rest, pg.opts.Delimiter); i >= 0 {
+			p := pg.opts.Prefix + rest[:i+len(pg.opts.Delimiter)]
+			if p == pg.lastPrefix {
+				return true, nil
+			}
+			if len(pg.items) == pg.max {
+				pg.next = encodeMarker(boltstore.BlobPos{Name: e.name, Snapshot: e.snap})
+				return false, nil
+			}
+			pg.lastPrefix = p
+			pg.items = append(pg.items, blobstore.BlobListItem{Prefix: p})
+			if end := prefixEnd(p); end != "" {
+				return true, &end
+			}
+			return true, nil
+		}
+	}
+	if len(pg.items) == pg.max {
+		pg.next = encodeMarker(boltstore.BlobPos{Name: e.name, Snapshot: e.snap})
+		return false, nil
+	}
+	pg.entries = append(pg.entries, e)
+	pg.items = append(pg.items, blobstore.BlobListItem{Blob: &blobstore.BlobProperties{}})
+	return true, nil
+}
+
+// flush emits the staged names before upto (all of them when upto is nil);
+// it returns false when the page filled up.
+func (pg *blobPage) flush(upto *string) bool {
+	for len(pg.staged) > 0 && (upto == nil || pg.staged[0] < *upto) {
+		name := pg.staged[0]
+		pg.staged = pg.staged[1:]
+		if name < pg.from.Name || (pg.lastPrefix != "" && strings.HasPrefix(name, pg.lastPrefix)) {
 			continue
 		}
-		e := entries[j]
+		if more, _ := pg.emit(listedBlob{name: name}); !more {
+			return false
+		}
+	}
+	return true
+}
+
+// fillProperties renders the page's entries into its placeholders, opening
+// metadata with k when include=metadata.
+func (s *Service) fillProperties(k *blobstore.AccountKey, ref blobstore.ContainerRef, pg *blobPage) error {
+	now := s.core.Now()
+	j := 0
+	for i := range pg.items {
+		if pg.items[i].Blob == nil {
+			continue
+		}
+		e := pg.entries[j]
 		j++
 		bref := blobstore.BlobRef{Account: ref.Account, Container: ref.Container, Blob: e.name, Snapshot: e.snap}
 		if e.rec == nil {
-			*items[i].Blob = blobstore.BlobProperties{Container: ref.Container, Name: e.name, BlobType: blobstore.BlockBlob, ServerEncrypted: true,
+			*pg.items[i].Blob = blobstore.BlobProperties{Container: ref.Container, Name: e.name, BlobType: blobstore.BlockBlob, ServerEncrypted: true,
 				Lease: blobstore.LeaseInfo{State: blobstore.LeaseStateAvailable, Status: blobstore.LeaseStatusUnlocked}}
-			if opts.Include.Metadata {
-				items[i].Blob.Metadata = map[string]string{}
+			if pg.opts.Include.Metadata {
+				pg.items[i].Blob.Metadata = map[string]string{}
 			}
 			continue
 		}
 		var meta map[string]string
-		if opts.Include.Metadata {
+		if pg.opts.Include.Metadata {
+			var err error
 			if meta, err = s.blobMeta(k, bref, e.rec); err != nil {
-				return blobstore.BlobList{}, err
+				return err
 			}
 		}
 		p := e.rec.props(bref, now, meta)
-		if !opts.Include.Copy {
+		if !pg.opts.Include.Copy {
 			p.Copy = nil
 		}
-		*items[i].Blob = p
+		*pg.items[i].Blob = p
 	}
-	out.Items = items
-	return out, nil
+	return nil
 }

@@ -582,37 +582,11 @@ func (s *Service) AbortCopyFile(ctx context.Context, ref blobstore.FileRef, copy
 // file. The copy completes before CopyFile returns. SMB values "source"
 // copy the source's attributes and times.
 func (s *Service) CopyFile(ctx context.Context, ref blobstore.FileRef, opts blobstore.CopyFileOptions) (blobstore.FileCopyResult, error) {
-	loc, err := checkWritableFileRef(ref)
+	loc, err := checkCopyFile(ref, opts)
 	if err != nil {
 		return blobstore.FileCopyResult{}, err
 	}
-	if loc.root() {
-		return blobstore.FileCopyResult{}, storageerr.ErrResourceTypeMismatch
-	}
-	if err := blobstore.ValidateMetadata(opts.Metadata); err != nil {
-		return blobstore.FileCopyResult{}, err
-	}
-	fromBlob := opts.SourceBlob.Blob != ""
-	srcAcct := opts.Source.Account
-	if fromBlob {
-		srcAcct = opts.SourceBlob.Account
-	}
-	if srcAcct != ref.Account {
-		return blobstore.FileCopyResult{}, storageerr.ErrCopyAcrossAccountsNotSupported
-	}
-	// "source" SMB values are resolved against the source below.
-	smbIn := opts.SMB
-	fromSource := func(v *string) bool {
-		if strings.EqualFold(*v, "source") {
-			*v = ""
-			return true
-		}
-		return false
-	}
-	srcAttrs, srcCreated, srcWritten, srcChanged := fromSource(&smbIn.Attributes), fromSource(&smbIn.CreationTime),
-		fromSource(&smbIn.LastWriteTime), fromSource(&smbIn.ChangeTime)
-	srcPerm := fromSource(&smbIn.Permission)
-	smb, err := parseSMB(smbIn, false)
+	smb, fromSrc, err := parseCopySMB(opts.SMB)
 	if err != nil {
 		return blobstore.FileCopyResult{}, err
 	}
@@ -620,58 +594,18 @@ func (s *Service) CopyFile(ctx context.Context, ref blobstore.FileRef, opts blob
 	if err != nil {
 		return blobstore.FileCopyResult{}, err
 	}
-	var (
-		src      *nodeRec
-		srcMeta  map[string]string
-		blobData sealed.Written
-		haveBlob bool
-	)
-	if fromBlob {
-		if s.blobs == nil {
-			return blobstore.FileCopyResult{}, storageerr.ErrCannotVerifyCopySource.WithMessage("Blob copy sources are not served here.")
-		}
-		rd, err := s.blobs.GetBlob(ctx, opts.SourceBlob, blobstore.Conditions{})
-		if err != nil {
-			return blobstore.FileCopyResult{}, err
-		}
-		p := rd.Properties
-		bw, err := s.data.Write(ctx, k.Sealing(), io.NewSectionReader(rd, 0, rd.Size()), sealed.WriteOptions{Size: rd.Size(), Limit: maxFileSize})
-		_ = rd.Close()
-		if err != nil {
-			return blobstore.FileCopyResult{}, err
-		}
-		blobData, haveBlob = bw, true
-		src = &nodeRec{Size: bw.Size, Headers: p.HTTPHeaders, Attributes: "Archive", Created: p.CreationTime, Written: p.LastModified, Changed: p.LastModified}
-		srcMeta = p.Metadata
-	} else {
-		sloc, err := checkFileRef(opts.Source)
-		if err != nil {
-			return blobstore.FileCopyResult{}, err
-		}
-		err = s.st.View(func(tx *boltstore.Tx) error {
-			var err error
-			_, src, err = mustNode(tx, opts.Source, sloc, false)
-			return err
-		})
-		if err != nil {
-			// A missing source file of this account is ResourceNotFound
-			// (404), as Azure answers.
-			return blobstore.FileCopyResult{}, err
-		}
-		if srcMeta, err = s.nodeMeta(k, opts.Source, src); err != nil {
-			return blobstore.FileCopyResult{}, err
-		}
+	src, err := s.loadCopySource(ctx, k, opts)
+	if err != nil {
+		return blobstore.FileCopyResult{}, err
 	}
-	md := srcMeta
+	md := src.meta
 	if opts.Metadata != nil {
 		md = opts.Metadata
 	}
 	id := newNodeID()
 	msealed, err := sealNodeMeta(k, ref, id, md)
 	if err != nil {
-		if haveBlob {
-			s.data.Settle(blobData, false)
-		}
+		src.settle(s, false)
 		return blobstore.FileCopyResult{}, err
 	}
 	now := s.core.Now()
@@ -682,70 +616,22 @@ func (s *Service) CopyFile(ctx context.Context, ref blobstore.FileRef, opts blob
 		if err != nil {
 			return err
 		}
+		if err := checkCopyTarget(cur, opts, now); err != nil {
+			return err
+		}
 		n := s.newNodeRec(loc, parent, id, msealed, now)
-		n.Size, n.Headers = src.Size, src.Headers
+		n.Size, n.Headers = src.node.Size, src.node.Headers
 		if cur != nil {
-			if cur.Dir {
-				return storageerr.ErrResourceTypeMismatch
-			}
-			if opts.CreateOnly {
-				return storageerr.ErrAuthorizationPermissionMismatch
-			}
-			if hasAttr(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly {
-				return storageerr.ErrReadOnlyAttribute
-			}
-			if err := checkFileLease(cur.Lease, now, opts.LeaseID, true); err != nil {
-				return err
-			}
 			n.Lease = cur.Lease
 		}
 		if err := smb.apply(tx, k, ref.ShareRef(), n, true, now); err != nil {
 			return err
 		}
-		if srcAttrs {
-			n.Attributes = src.Attributes
+		if err := fromSrc.apply(n, src.node, opts, src.blob == nil && opts.Source.Share == ref.Share); err != nil {
+			return err
 		}
-		if srcCreated {
-			n.Created = src.Created
-		}
-		if srcWritten {
-			n.Written = src.Written
-		}
-		if srcChanged {
-			n.Changed = src.Changed
-		}
-		if opts.SetArchive && !hasAttr(n.Attributes, "Archive") {
-			a, err := parseAttributes(n.Attributes+"|Archive", false)
-			if err != nil {
-				return err
-			}
-			n.Attributes = a
-		}
-		if srcPerm && src.PermKey != "" && !fromBlob && opts.Source.Share == ref.Share {
-			n.PermKey = src.PermKey
-		}
-		if haveBlob {
-			if !blobData.None {
-				e := boltstore.Extent{Off: 0, Len: blobData.Size, File: [16]byte(blobData.ID)}
-				if err := putExtent(tx, loc.scope, id, e); err != nil {
-					return err
-				}
-				if err := blobstore.AddRefs(tx, []sealed.Extent{sealedExtent(e)}, +1, &dead); err != nil {
-					return err
-				}
-				if err := sh.use(blobData.Size); err != nil {
-					return err
-				}
-			}
-		} else {
-			sscope := boltstore.ShareScope(opts.Source.Account, opts.Source.Share, opts.Source.Snapshot)
-			added, err := copyExtents(tx, sscope, src.ID, loc.scope, id, &dead)
-			if err != nil {
-				return err
-			}
-			if err := sh.use(added); err != nil {
-				return err
-			}
+		if err := copyData(tx, sh, loc.scope, id, src, opts.Source, &dead); err != nil {
+			return err
 		}
 		// The old file's extents go after the copy took its references, so a
 		// copy onto itself never sees a count drop to zero.
@@ -762,16 +648,188 @@ func (s *Service) CopyFile(ctx context.Context, ref blobstore.FileRef, opts blob
 			return err
 		}
 		n.Copy = &blobstore.CopyInfo{ID: blobstore.NewLeaseID(), Status: blobstore.CopySuccess, Source: opts.SourceURL,
-			Progress: formatInt(src.Size) + "/" + formatInt(src.Size), CompletionTime: now}
+			Progress: formatInt(src.node.Size) + "/" + formatInt(src.node.Size), CompletionTime: now}
 		res = blobstore.FileCopyResult{CopyID: n.Copy.ID, CopyStatus: blobstore.CopySuccess, ETag: n.ETag, LastModified: now}
 		return putNode(tx, ref, loc, sh, n)
 	})
-	if haveBlob {
-		s.data.Settle(blobData, err == nil)
-	}
+	src.settle(s, err == nil)
 	if err != nil {
 		return blobstore.FileCopyResult{}, err
 	}
 	s.data.Remove(dead)
 	return res, nil
+}
+
+// checkCopyFile checks the target and the source account of a Copy File.
+func checkCopyFile(ref blobstore.FileRef, opts blobstore.CopyFileOptions) (nodeLoc, error) {
+	loc, err := checkWritableFileRef(ref)
+	if err != nil {
+		return loc, err
+	}
+	if loc.root() {
+		return loc, storageerr.ErrResourceTypeMismatch
+	}
+	if err := blobstore.ValidateMetadata(opts.Metadata); err != nil {
+		return loc, err
+	}
+	srcAcct := opts.Source.Account
+	if opts.SourceBlob.Blob != "" {
+		srcAcct = opts.SourceBlob.Account
+	}
+	if srcAcct != ref.Account {
+		return loc, storageerr.ErrCopyAcrossAccountsNotSupported
+	}
+	return loc, nil
+}
+
+// smbFromSource marks the SMB properties a Copy File takes from its source
+// ("source" instead of a value).
+type smbFromSource struct{ attrs, created, written, changed, perm bool }
+
+// parseCopySMB parses the SMB properties of a Copy File; "source" values
+// are left out of the spec and marked in the second result.
+func parseCopySMB(in blobstore.SMBProperties) (smbSpec, smbFromSource, error) {
+	fromSource := func(v *string) bool {
+		if strings.EqualFold(*v, "source") {
+			*v = ""
+			return true
+		}
+		return false
+	}
+	f := smbFromSource{attrs: fromSource(&in.Attributes), created: fromSource(&in.CreationTime),
+		written: fromSource(&in.LastWriteTime), changed: fromSource(&in.ChangeTime), perm: fromSource(&in.Permission)}
+	smb, err := parseSMB(in, false)
+	return smb, f, err
+}
+
+// apply copies the marked properties from src to n, then sets Archive when
+// asked. The permission key is taken only from a file of the same share
+// (samePermScope), where the key means the same descriptor.
+func (f smbFromSource) apply(n, src *nodeRec, opts blobstore.CopyFileOptions, samePermScope bool) error {
+	if f.attrs {
+		n.Attributes = src.Attributes
+	}
+	if f.created {
+		n.Created = src.Created
+	}
+	if f.written {
+		n.Written = src.Written
+	}
+	if f.changed {
+		n.Changed = src.Changed
+	}
+	if opts.SetArchive && !hasAttr(n.Attributes, "Archive") {
+		a, err := parseAttributes(n.Attributes+"|Archive", false)
+		if err != nil {
+			return err
+		}
+		n.Attributes = a
+	}
+	if f.perm && src.PermKey != "" && samePermScope {
+		n.PermKey = src.PermKey
+	}
+	return nil
+}
+
+// checkCopyTarget applies the rules on an existing target file.
+func checkCopyTarget(cur *nodeRec, opts blobstore.CopyFileOptions, now time.Time) error {
+	if cur == nil {
+		return nil
+	}
+	if cur.Dir {
+		return storageerr.ErrResourceTypeMismatch
+	}
+	if opts.CreateOnly {
+		return storageerr.ErrAuthorizationPermissionMismatch
+	}
+	if hasAttr(cur.Attributes, "ReadOnly") && !opts.IgnoreReadOnly {
+		return storageerr.ErrReadOnlyAttribute
+	}
+	return checkFileLease(cur.Lease, now, opts.LeaseID, true)
+}
+
+// copySourceData is what a Copy File copies: the source's properties and
+// metadata, and for a blob source the data file its bytes were sealed into
+// (a file source's extents are shared instead).
+type copySourceData struct {
+	node *nodeRec
+	meta map[string]string
+	blob *sealed.Written
+}
+
+// settle ends the in-flight state of a blob source's data file.
+func (c copySourceData) settle(s *Service, committed bool) {
+	if c.blob != nil {
+		s.data.Settle(*c.blob, committed)
+	}
+}
+
+// loadCopySource reads the source of a Copy File: a blob of the account
+// (its bytes are sealed again under a new data file, since Files extents
+// and blob extents are kept apart) or a file (its extents are shared).
+func (s *Service) loadCopySource(ctx context.Context, k *blobstore.AccountKey, opts blobstore.CopyFileOptions) (copySourceData, error) {
+	if opts.SourceBlob.Blob != "" {
+		if s.blobs == nil {
+			return copySourceData{}, storageerr.ErrCannotVerifyCopySource.WithMessage("Blob copy sources are not served here.")
+		}
+		rd, err := s.blobs.GetBlob(ctx, opts.SourceBlob, blobstore.Conditions{})
+		if err != nil {
+			return copySourceData{}, err
+		}
+		p := rd.Properties
+		bw, err := s.data.Write(ctx, k.Sealing(), io.NewSectionReader(rd, 0, rd.Size()), sealed.WriteOptions{Size: rd.Size(), Limit: maxFileSize})
+		_ = rd.Close()
+		if err != nil {
+			return copySourceData{}, err
+		}
+		return copySourceData{
+			node: &nodeRec{Size: bw.Size, Headers: p.HTTPHeaders, Attributes: "Archive", Created: p.CreationTime, Written: p.LastModified, Changed: p.LastModified},
+			meta: p.Metadata,
+			blob: &bw,
+		}, nil
+	}
+	sloc, err := checkFileRef(opts.Source)
+	if err != nil {
+		return copySourceData{}, err
+	}
+	var src copySourceData
+	err = s.st.View(func(tx *boltstore.Tx) error {
+		var err error
+		_, src.node, err = mustNode(tx, opts.Source, sloc, false)
+		return err
+	})
+	if err != nil {
+		// A missing source file of this account is ResourceNotFound (404),
+		// as Azure answers.
+		return copySourceData{}, err
+	}
+	if src.meta, err = s.nodeMeta(k, opts.Source, src.node); err != nil {
+		return copySourceData{}, err
+	}
+	return src, nil
+}
+
+// copyData gives the new file id (in scope) the source's bytes: the blob
+// source's data file as one extent, or references on the source file's
+// extents; the bytes are charged to the share's quota.
+func copyData(tx *boltstore.Tx, sh *shareRec, scope []byte, id uint64, src copySourceData, from blobstore.FileRef, dead *[]crypto.FileID) error {
+	if src.blob != nil {
+		if src.blob.None {
+			return nil
+		}
+		e := boltstore.Extent{Off: 0, Len: src.blob.Size, File: [16]byte(src.blob.ID)}
+		if err := putExtent(tx, scope, id, e); err != nil {
+			return err
+		}
+		if err := blobstore.AddRefs(tx, []sealed.Extent{sealedExtent(e)}, +1, dead); err != nil {
+			return err
+		}
+		return sh.use(src.blob.Size)
+	}
+	sscope := boltstore.ShareScope(from.Account, from.Share, from.Snapshot)
+	added, err := copyExtents(tx, sscope, src.node.ID, scope, id, dead)
+	if err != nil {
+		return err
+	}
+	return sh.use(added)
 }
