@@ -9,7 +9,7 @@ import (
 	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
-// condKind says how failing conditions are reported.
+// CondKind says how failing conditions are reported.
 type CondKind int
 
 const (
@@ -36,7 +36,7 @@ func etagMatches(h, etag string) bool {
 	return false
 }
 
-// checkConditions evaluates c against an object (exists false: absent).
+// CheckConditions evaluates c against an object (exists false: absent).
 // Dates compare at second granularity, as HTTP dates carry.
 func CheckConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind CondKind) error {
 	fail := storageerr.ErrConditionNotMet
@@ -67,7 +67,7 @@ func CheckConditions(c Conditions, exists bool, etag string, lastModified time.T
 	return nil
 }
 
-// effective returns the lease as of now: fixed leases past their end are
+// Effective returns the lease as of now: fixed leases past their end are
 // expired, breaking leases past their break time are broken.
 func (l Lease) Effective(now time.Time) Lease {
 	switch l.State {
@@ -85,11 +85,12 @@ func (l Lease) Effective(now time.Time) Lease {
 	return l
 }
 
+// Active reports whether the lease holds (leased or breaking).
 func (l Lease) Active() bool {
 	return l.State == LeaseStateLeased || l.State == LeaseStateBreaking
 }
 
-// info reports the lease as Azure does.
+// Info reports the lease as Azure does.
 func (l Lease) Info(now time.Time) LeaseInfo {
 	e := l.Effective(now)
 	li := LeaseInfo{State: e.State, Status: LeaseStatusUnlocked}
@@ -105,12 +106,12 @@ func (l Lease) Info(now time.Time) LeaseInfo {
 	return li
 }
 
-// leaseErrs are the error values of one kind of object.
+// LeaseErrs are the error values of one kind of object.
 type LeaseErrs struct {
 	Mismatch, NotPresent *storageerr.Error
 }
 
-// checkLease applies the lease rules of an operation: with required, an
+// CheckLease applies the lease rules of an operation: with required, an
 // active lease demands its id (LeaseIdMissing); a given id must match an
 // active lease.
 func CheckLease(l Lease, now time.Time, id string, required bool, errs LeaseErrs) error {
@@ -133,6 +134,7 @@ func CheckLease(l Lease, now time.Time, id string, required bool, errs LeaseErrs
 	return nil
 }
 
+// NewLeaseID returns a fresh lease (or copy) id, a random GUID.
 func NewLeaseID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -141,7 +143,7 @@ func NewLeaseID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// validGUID reports whether s is a GUID in its 8-4-4-4-12 hex form (braces
+// ValidGUID reports whether s is a GUID in its 8-4-4-4-12 hex form (braces
 // allowed), as lease ids must be.
 func ValidGUID(s string) bool {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
@@ -182,7 +184,7 @@ func checkLeaseHolder(o LeaseOptions, e Lease) error {
 	return nil
 }
 
-// applyLease runs a lease action on l (in place) and returns the result's
+// ApplyLease runs a lease action on l (in place) and returns the result's
 // lease id and lease time.
 func ApplyLease(l *Lease, o LeaseOptions, now time.Time) (LeaseResult, error) {
 	e := l.Effective(now)

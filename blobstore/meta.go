@@ -54,6 +54,7 @@ func IsMetadataName(s string) bool {
 	return true
 }
 
+// SealMetadata seals user metadata under k with aad (nil for none).
 func SealMetadata(k *AccountKey, m map[string]string, aad []byte) ([]byte, error) {
 	if len(m) == 0 {
 		return nil, nil
@@ -66,6 +67,7 @@ func SealMetadata(k *AccountKey, m map[string]string, aad []byte) ([]byte, error
 	return crypto.Seal(k.metaKey, b, aad)
 }
 
+// OpenMetadata opens what SealMetadata sealed with the same aad.
 func OpenMetadata(k *AccountKey, msealed, aad []byte) (map[string]string, error) {
 	if len(msealed) == 0 {
 		return map[string]string{}, nil

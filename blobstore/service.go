@@ -138,7 +138,7 @@ type Service struct {
 	bg       sync.WaitGroup
 }
 
-// accountKey is an unwrapped account encryption key and what it was
+// AccountKey is an unwrapped account encryption key and what it was
 // unwrapped from.
 type AccountKey struct {
 	aek     crypto.Key
