@@ -50,6 +50,13 @@ func clock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The admin API takes a token of an admin principal (the development
+	// principal by default), for the management audience.
+	tok, _, err := devToken(ctx, client, "https://localhost:"+strconv.Itoa(*port), emulator.AdminScope)
+	if err != nil {
+		return fmt.Errorf("%w (is azemu running with --vault-port %d and --data %s?)", err, *port, *data)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("reach azemu at %s: %w (is it running with --vault-port %d and --data %s?)", base, err, *port, *data)

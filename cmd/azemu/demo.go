@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -141,26 +140,12 @@ func (d *demoRun) must(ctx context.Context, method, u, token string, body any, o
 }
 
 func (d *demoRun) token(ctx context.Context, scope string) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {emulator.DevClientID},
-		"client_secret": {emulator.DevClientSecret}, "scope": {scope}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.https+"/"+emulator.DevTenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	tok, status, err := devToken(ctx, d.client, d.https, scope)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w (is azemu running with --vault-port and --data as given?)", err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("token request: %w (is azemu running with --vault-port and --data as given?)", err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("token request for %s answered %d", scope, resp.StatusCode)
-	}
-	fmt.Fprintf(d.out, "   POST %s/%s/oauth2/v2.0/token (scope %s) -> HTTP %d\n", d.https, emulator.DevTenantID, scope, resp.StatusCode)
-	return tok.AccessToken, nil
+	fmt.Fprintf(d.out, "   POST %s/%s/oauth2/v2.0/token (scope %s) -> HTTP %d\n", d.https, emulator.DevTenantID, scope, status)
+	return tok, nil
 }
 
 // blobCall sends a Shared Key signed Blob request.
