@@ -99,6 +99,14 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		}
 	}
 	e.startServing()
+	if !e.cfg.InMemory {
+		// Tools pointed at the data folder (azemu cert, clock, health) find
+		// the running instance here; it goes on Close.
+		if err := e.WriteStatus(e.dir.sub(StatusFile)); err != nil {
+			_ = e.Close()
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -496,6 +504,9 @@ func (e *Emulator) Close() error {
 	e.wg.Wait()
 	errs = append(errs, e.closeServices())
 	if e.dir != nil {
+		if !e.cfg.InMemory {
+			_ = os.Remove(e.dir.sub(StatusFile))
+		}
 		e.dir.close()
 	}
 	return errors.Join(errs...)

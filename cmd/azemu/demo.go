@@ -9,10 +9,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +21,7 @@ import (
 	"github.com/azemu/azemu/emulator"
 )
 
-const demoUsage = `usage: azemu demo revocation [--vault-port N] [--blob-port N] [--data DIR]
+const demoUsage = `usage: azemu demo revocation [--status-file FILE | --data DIR | --vault-port N --blob-port N]
 
 Runs the customer-managed-key revocation demo against a running azemu:
 creates a key in devvault, grants a user-assigned identity access, creates a
@@ -36,28 +36,36 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, demoUsage)
 		return errUsage
 	}
-	fs := flag.NewFlagSet("azemu demo revocation", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", env("DATA", "./azemu-data"), "data folder of the running azemu (for its CA)")
-	vaultPort := fs.Int("vault-port", envInt("VAULT_PORT", 8443), "HTTPS port of the running azemu")
-	blobPort := fs.Int("blob-port", envInt("BLOB_PORT", 10000), "Blob port of the running azemu")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
+	f := newFlags("azemu demo revocation")
+	t := addTarget(f)
+	if err := f.parse(args[1:], stderr); err != nil {
+		return err
 	}
-	pool, err := caPool(*data)
+	inst, err := t.find()
 	if err != nil {
 		return err
 	}
-	client := emulator.NewHTTPClient(pool)
-	client.Timeout = 30 * time.Second
+	inst.say(stderr, "running the demo against")
+	client, err := inst.client(30 * time.Second)
+	if err != nil {
+		return err
+	}
+	if _, err := inst.health(ctx); err != nil {
+		return err
+	}
+	vu, err := url.Parse(inst.vault)
+	if err != nil || inst.blob == "" {
+		return fmt.Errorf("the demo needs the Blob and HTTPS listeners of the azemu (%s)", inst.from)
+	}
 	d := &demoRun{
 		out:    stdout,
-		https:  "https://localhost:" + strconv.Itoa(*vaultPort),
-		vault:  "https://" + emulator.DevVaultName + ".vault.localhost:" + strconv.Itoa(*vaultPort),
-		blob:   "http://127.0.0.1:" + strconv.Itoa(*blobPort),
+		https:  inst.vault,
+		vault:  "https://" + emulator.DevVaultName + ".vault.localhost:" + vu.Port(),
+		blob:   inst.blob,
 		client: client,
 	}
-	return d.revocation(ctx, *vaultPort)
+	vaultPort, _ := strconv.Atoi(vu.Port())
+	return d.revocation(ctx, vaultPort)
 }
 
 type demoRun struct {
