@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -353,7 +354,7 @@ func (e *Emulator) serve(ln net.Listener, service string, h http.Handler, tlsCon
 		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		ErrorLog:          log.New(serverLog{e: e, service: service}, "", 0),
 		// Each server gets its own copy: ServeTLS adds its protocols to it.
 		TLSConfig: tlsConf.Clone(),
 	}

@@ -3,12 +3,10 @@ package emulator
 import (
 	"encoding/base64"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 )
 
 func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
@@ -26,6 +24,10 @@ const (
 // storageMux serves a storage listener: health, then the protocol handler.
 func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
 	return e.middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hint := wrongPortHint(service, r); hint != "" {
+			w = &hintWriter{ResponseWriter: w, hint: hint, head: r.Method == http.MethodHead}
+			defer w.(*hintWriter).finish()
+		}
 		switch r.URL.Path {
 		case healthPath:
 			writeHealth(w, service, e.instance)
@@ -111,64 +113,3 @@ func writeHealth(w http.ResponseWriter, service, instance string) {
 	fmt.Fprintf(w, `{"status":"ok","service":%q,"instance":%q}`, service, instance)
 }
 
-// middleware is the part of the request pipeline every service shares:
-// panic recovery (a panic becomes Azure's 500 InternalError, never a dropped
-// connection) and the access log.
-func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
-				if !rec.wrote {
-					rec.Header().Set("x-ms-error-code", "InternalError")
-					rec.Header().Set("Content-Type", "application/xml")
-					rec.WriteHeader(http.StatusInternalServerError)
-					fmt.Fprint(rec, `<?xml version="1.0" encoding="utf-8"?><Error><Code>InternalError</Code><Message>The server encountered an internal error. Please retry the request.</Message></Error>`)
-				}
-			}
-			level := slog.LevelDebug
-			if rec.status >= 500 {
-				level = slog.LevelError
-			}
-			if e.log.Enabled(r.Context(), level) {
-				e.log.Log(r.Context(), level, "request",
-					"service", service, "method", r.Method, "path", r.URL.Path,
-					"status", rec.status, "bytes", rec.bytes,
-					"request_id", rec.Header().Get("x-ms-request-id"),
-					"duration", time.Since(start))
-			}
-		}()
-		next.ServeHTTP(rec, r)
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status = code
-		s.wrote = true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(p []byte) (int, error) {
-	s.wrote = true
-	n, err := s.ResponseWriter.Write(p)
-	s.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the real writer (flush,
-// deadlines).
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
