@@ -112,4 +112,3 @@ func writeHealth(w http.ResponseWriter, service, instance string) {
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"status":"ok","service":%q,"instance":%q}`, service, instance)
 }
-

@@ -89,7 +89,6 @@ func TestWrongPortHint(t *testing.T) {
 		{e.BlobURL(), "/" + DevAccountName + "/share?restype=share", "Blob port", http.Header{"x-ms-version": {"2025-01-05"}}},
 	} {
 		hinted := doPut(t, client, tc.base+tc.path, tc.hdr)
-		// The same request without the tell-tale parts has the same status.
 		assert.GreaterOrEqual(t, hinted.status, 400, tc.path)
 		assert.NotEmpty(t, hinted.code, tc.path)
 		assert.Contains(t, hinted.body, tc.want, tc.path)
