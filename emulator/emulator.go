@@ -463,6 +463,20 @@ func NewHTTPClient(pool *x509.CertPool) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
+// IdentityEndpoint is the managed identity endpoint, the value of
+// IDENTITY_ENDPOINT for azidentity's ManagedIdentityCredential (App Service
+// style); "" when the HTTPS listener is disabled.
+func (e *Emulator) IdentityEndpoint() string {
+	if e.vaultURL == "" {
+		return ""
+	}
+	return e.vaultURL + "/msi/token"
+}
+
+// IdentityHeader is the secret the managed identity endpoint expects, the
+// value of IDENTITY_HEADER.
+func (e *Emulator) IdentityHeader() string { return identity.DefaultIdentityHeader }
+
 // Clock returns the emulator clock.
 func (e *Emulator) Clock() *Clock { return e.clock }
 
