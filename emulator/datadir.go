@@ -145,12 +145,18 @@ func openMemDir() (*dataDir, error) {
 // memBase picks where an in-memory instance keeps its storage: /dev/shm
 // (RAM-backed) when it exists and has room, else the temp folder.
 func memBase() string {
-	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() {
-		if free, ok := freeBytes("/dev/shm"); ok && free >= minShmFree {
-			return "/dev/shm"
+	return pickMemBase("/dev/shm", freeBytes, os.TempDir())
+}
+
+// pickMemBase returns shm when it is a folder with minShmFree bytes free
+// (as free reports them), else tmp.
+func pickMemBase(shm string, free func(string) (uint64, bool), tmp string) string {
+	if info, err := os.Stat(shm); err == nil && info.IsDir() {
+		if n, ok := free(shm); ok && n >= minShmFree {
+			return shm
 		}
 	}
-	return os.TempDir()
+	return tmp
 }
 
 // sweepMemDirs removes the in-memory folders in base whose instance is gone:

@@ -60,3 +60,16 @@ func TestInMemoryFoldersAreSwept(t *testing.T) {
 	require.NoError(t, e.Close())
 	assert.NoDirExists(t, own)
 }
+
+// Docker gives a container a 64 MB /dev/shm: an in-memory instance then
+// keeps its storage in the temp folder instead of failing on large blobs.
+func TestMemBaseFallsBackWhenShmIsSmall(t *testing.T) {
+	shm, tmp := t.TempDir(), t.TempDir()
+	size := func(n uint64) func(string) (uint64, bool) {
+		return func(string) (uint64, bool) { return n, true }
+	}
+	assert.Equal(t, shm, pickMemBase(shm, size(8<<30), tmp))
+	assert.Equal(t, tmp, pickMemBase(shm, size(64<<20), tmp), "Docker's default /dev/shm")
+	assert.Equal(t, tmp, pickMemBase(shm, func(string) (uint64, bool) { return 0, false }, tmp))
+	assert.Equal(t, tmp, pickMemBase(filepath.Join(shm, "missing"), size(8<<30), tmp))
+}

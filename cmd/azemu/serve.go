@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -117,6 +119,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	emu, err := emulator.Start(ctx, cfg)
+	if errors.Is(err, fs.ErrPermission) && !cfg.InMemory {
+		return fmt.Errorf("%w\nThe data folder %s must be writable by this user (uid %d); in Docker, run with --user \"$(id -u):$(id -g)\" for a bind mount you own", err, cfg.DataDir, os.Getuid())
+	}
 	if err != nil {
 		return err
 	}
