@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -95,6 +97,7 @@ func sameOrigin(origin string, r *http.Request) bool {
 //	GET  /_azemu/clock           → {"now": "<RFC 3339>"}
 //	POST /_azemu/clock/advance   {"seconds": N} → {"now": "<RFC 3339>"}
 func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("x-ms-request-id", newRequestID())
 	writeJSON := func(status int, v any) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(status)
@@ -112,8 +115,7 @@ func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ae := e.adminAuthorize(r); ae != nil {
-		e.log.Info("admin request refused", "path", r.URL.Path, "status", ae.status, "code", ae.code, "remote", r.RemoteAddr)
-		fail(ae)
+		fail(ae) // the request log records it with its code
 		return
 	}
 	switch {
@@ -139,4 +141,13 @@ func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
 		fail(&adminError{http.StatusMethodNotAllowed, "MethodNotAllowed", "Use GET /_azemu/clock or POST /_azemu/clock/advance."})
 	}
+}
+
+// newRequestID is a random id in the GUID form Azure's request ids take.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
