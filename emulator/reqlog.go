@@ -258,3 +258,5 @@ func (e *Emulator) trustHint() string {
 	}
 	return "GET /_azemu/ca.pem on any azemu port"
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
