@@ -233,3 +233,24 @@ func TestFailedStartFreesItsPorts(t *testing.T) {
 	e := startTest(t, Config{InMemory: true, BlobPort: port, FilePort: -1, VaultPort: -1})
 	assert.Equal(t, port, e.blobPort())
 }
+
+// --cert-san names reach the server certificate, and a changed list
+// re-issues the stored certificate under the same CA.
+func TestCertHostsReachTheServerCertificate(t *testing.T) {
+	dir := t.TempDir()
+	e, err := Start(context.Background(), Config{DataDir: dir, CertHosts: []string{"azemu", "10.1.2.3"}})
+	require.NoError(t, err)
+	leaf := e.bundle.Server.Leaf
+	ca := string(e.CACertPEM())
+	require.NoError(t, e.Close())
+	assert.Contains(t, leaf.DNSNames, "azemu")
+	assert.Equal(t, "10.1.2.3", leaf.IPAddresses[len(leaf.IPAddresses)-1].String())
+	assert.NoError(t, leaf.VerifyHostname("azemu"))
+
+	e, err = Start(context.Background(), Config{DataDir: dir, CertHosts: []string{"azemu-2"}})
+	require.NoError(t, err)
+	defer e.Close()
+	assert.NoError(t, e.bundle.Server.Leaf.VerifyHostname("azemu-2"))
+	assert.Error(t, e.bundle.Server.Leaf.VerifyHostname("azemu"))
+	assert.Equal(t, ca, string(e.CACertPEM()), "same CA: clients keep trusting it")
+}

@@ -162,3 +162,14 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	_, err = os.Stat(statusPath)
 	assert.ErrorIs(t, err, os.ErrNotExist, "the status file goes with the process")
 }
+
+func TestServeAdminAndCertSANFlags(t *testing.T) {
+	t.Setenv("AZEMU_CERT_SAN", "azemu, azemu.local")
+	var o options
+	require.NoError(t, newServeFlags(&o).parse([]string{"--admin", "11111111-1111-4111-8111-111111111111", "--cert-san", "10.0.0.5"}, io.Discard))
+	assert.Equal(t, []string{"azemu", "azemu.local", "10.0.0.5"}, splitList(o.certSANs))
+	assert.Equal(t, []string{"11111111-1111-4111-8111-111111111111"}, splitList(o.admins))
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 1, run([]string{"--in-memory", "--admin", "not-a-guid"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "not-a-guid")
+}

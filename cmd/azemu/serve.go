@@ -22,7 +22,7 @@ type options struct {
 	inMemory, fsync                          bool
 	blobPort, filePort, vaultPort            int
 	cmkCacheTTL                              time.Duration
-	principals, certSANs                     listValue
+	principals, certSANs, admins             listValue
 	statusFile                               string
 }
 
@@ -47,6 +47,7 @@ func newServeFlags(o *options) *flags {
 	f.str(groupData, &o.rootKey, "", "ROOT_KEY", "root key, 32 bytes base64, from your secret store; default: generated into the data folder", "root-key").arg = "KEY"
 	f.boolean(groupData, &o.fsync, "FSYNC", "fsync every commit so it survives power loss (slower writes)", "fsync")
 	f.add(groupIdentity, &o.principals, "PRINCIPALS", "ID:SECRET[:OID]", "register a service principal; repeatable (variable: ';'-separated)", "principal")
+	f.add(groupIdentity, &o.admins, "ADMINS", "OBJECT_ID", "object id of a principal allowed to use the admin API (the clock); repeatable (variable: ','-separated); default: the development principal", "admin")
 	f.add(groupIdentity, &o.certSANs, "CERT_SAN", "NAME", "extra DNS name or IP of the server certificate, e.g. a compose service name; repeatable (variable: ','-separated)", "cert-san")
 	f.path(groupIdentity, &o.cert, "", "CERT", "server certificate PEM; serves Blob and Files over HTTPS too", "cert").arg = "FILE"
 	f.path(groupIdentity, &o.key, "", "KEY", "server key PEM, with --cert", "key").arg = "FILE"
@@ -92,14 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--principal: %w", err)
 	}
-	var sans []string
-	for _, v := range o.certSANs {
-		for _, n := range strings.Split(v, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				sans = append(sans, n)
-			}
-		}
-	}
+	sans, admins := splitList(o.certSANs), splitList(o.admins)
 	cfg := emulator.Config{
 		DataDir:     o.data,
 		InMemory:    o.inMemory,
@@ -110,6 +104,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		CertFile:    o.cert,
 		KeyFile:     o.key,
 		CertHosts:   sans,
+		Admins:      admins,
 		RootKey:     o.rootKey,
 		Accounts:    accounts,
 		Principals:  principals,
@@ -138,8 +133,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return emu.Close()
 }
 
+// splitList flattens a repeatable flag whose values may hold several
+// comma-separated items.
+func splitList(l listValue) []string {
+	var out []string
+	for _, v := range l {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, statusFile string, took time.Duration) {
-	where := "in memory (storage in a RAM-backed temporary folder, removed at exit)"
+	where := "in memory (storage in a temporary folder, RAM-backed where /dev/shm has room, removed at exit)"
 	if !cfg.InMemory {
 		abs, err := filepath.Abs(cfg.DataDir)
 		if err != nil {
