@@ -64,3 +64,30 @@ func memDirOf(t *testing.T, pid int) string {
 	}
 	return ""
 }
+
+// A second azemu on a data folder another process uses stops at once,
+// naming that process, and leaves the folder as it was.
+func TestSecondAzemuOnADataFolderNamesTheFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	dir := t.TempDir()
+	child := exec.Command(os.Args[0], "--data", dir, "--blob-port", "0", "--file-port", "0", "--vault-port", "0")
+	child.Env = append(os.Environ(), "AZEMU_TEST_RUN_MAIN=1")
+	require.NoError(t, child.Start())
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	require.Eventually(t, func() bool {
+		_, err := emulator.ReadStatus(filepath.Join(dir, emulator.StatusFile))
+		return err == nil
+	}, time.Minute, 10*time.Millisecond)
+	before, err := os.ReadDir(dir)
+	require.NoError(t, err)
+
+	var out, errOut strings.Builder
+	assert.Equal(t, 1, run([]string{"--data", dir, "--blob-port", "0", "--file-port", "0", "--vault-port", "0"}, &out, &errOut))
+	assert.NotContains(t, errOut.String(), "timeout", "refused by the folder lock, not after bbolt's lock timeout")
+	assert.Contains(t, errOut.String(), "in use by another azemu: process "+strconv.Itoa(child.Process.Pid))
+	after, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Equal(t, len(before), len(after))
+}
