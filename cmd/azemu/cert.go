@@ -36,6 +36,7 @@ func cert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(stderr, "azemu: the CA served by %s\n", from)
 		if unverified {
 			fmt.Fprintln(stderr, "azemu: fetched over HTTPS without verifying the server (it is the CA being fetched); prefer an http:// Blob or Files URL, --status-file or --data")
 		}
@@ -45,11 +46,13 @@ func cert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("no running azemu wrote %s (%w); start it with --status-file %s", t.statusFile, err, t.statusFile)
 		}
 		pem = []byte(st.CACert)
+		fmt.Fprintf(stderr, "azemu: the CA of the azemu in %s (pid %d)\n", t.statusFile, st.PID)
 	default:
 		var err error
 		if pem, err = emulator.ReadCACert(t.data); err != nil {
 			return fmt.Errorf("%w\nFor an --in-memory azemu: azemu cert --status-file FILE, or azemu cert --url http://127.0.0.1:10000", err)
 		}
+		fmt.Fprintf(stderr, "azemu: the CA of the azemu using %s\n", t.data)
 	}
 	_, err := stdout.Write(pem)
 	return err

@@ -95,6 +95,7 @@ func TestInMemoryInstanceIsFoundThroughItsStatusFile(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run([]string{"cert", "--status-file", statusPath}, &out, &errOut), errOut.String())
 	assert.Equal(t, st.CACert, out.String())
+	assert.Contains(t, errOut.String(), "the CA of the azemu in "+statusPath)
 	out.Reset()
 	require.Equal(t, 0, run([]string{"cert", "--url", strings.TrimSuffix(st.Blob, "/devstoreaccount1")}, &out, &errOut), errOut.String())
 	assert.Equal(t, st.CACert, out.String())
