@@ -6,16 +6,15 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/internal/authn"
 )
 
-// Caller is who performs an operation: the token's oid, tid and appid for HTTP
+// Caller is who performs an operation: the verified token's caller for HTTP
 // requests, or the managed identity of a storage account for the CMK key
-// provider. Both go through the same authorisation.
-type Caller struct {
-	ObjectID string
-	TenantID string
-	AppID    string
-}
+// provider. Both go through the same authorisation, which reads ObjectID,
+// TenantID and AppID. It is the one caller type every service shares.
+type Caller = authn.Caller
 
 // Default identifiers of the development setup (CONTRACTS.md).
 const (

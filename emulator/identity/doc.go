@@ -28,7 +28,7 @@
 //
 // VerifyToken checks signature (RS256 only, kid must match the signing key),
 // expiry against the real clock with a small leeway, issuer, audience and
-// that the principal is still registered, and returns the caller's Claims.
+// that the principal is still registered, and returns the caller as an authn.Caller.
 // Failures wrap one of the sentinel errors (ErrMalformedToken,
 // ErrInvalidSignature, ErrTokenExpired, ErrTokenNotYetValid, ErrInvalidIssuer,
 // ErrInvalidAudience, ErrUnknownPrincipal) so that protocol packages can

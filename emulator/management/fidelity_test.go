@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 )
 
 func errOf(body map[string]any) (code, msg string) {
@@ -576,17 +576,17 @@ func TestResourceGroupTagFilter(t *testing.T) {
 // names.
 type tokenErrors map[string]error
 
-func (v tokenErrors) VerifyToken(_ context.Context, raw string, _ ...string) (identity.Claims, error) {
+func (v tokenErrors) VerifyToken(_ context.Context, raw string, _ ...string) (authn.Caller, error) {
 	if err, ok := v[raw]; ok {
-		return identity.Claims{}, err
+		return authn.Caller{}, err
 	}
-	return identity.Claims{}, identity.ErrMalformedToken
+	return authn.Caller{}, authn.ErrMalformedToken
 }
 
 func TestTokenErrors(t *testing.T) {
 	s := newServices(t)
 	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Verifier: tokenErrors{
-		"expired": identity.ErrTokenExpired, "audience": identity.ErrInvalidAudience, "signature": identity.ErrInvalidSignature,
+		"expired": authn.ErrTokenExpired, "audience": authn.ErrInvalidAudience, "signature": authn.ErrInvalidSignature,
 	}})
 	require.NoError(t, err)
 	h := m.Handler()

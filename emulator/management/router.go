@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 )
 
 // managementAudiences are the audiences a management token may carry.
@@ -110,16 +110,16 @@ func (s *Service) authenticate(r *http.Request) error {
 	if _, err := s.verifier.VerifyToken(r.Context(), strings.TrimSpace(raw), managementAudiences()...); err != nil {
 		code, msg := CodeInvalidAuthenticationToken, "The access token is invalid."
 		switch {
-		case errors.Is(err, identity.ErrTokenExpired):
+		case errors.Is(err, authn.ErrTokenExpired):
 			code = CodeExpiredAuthenticationToken
 			msg = "The access token expiry UTC time is earlier than current UTC time."
-		case errors.Is(err, identity.ErrInvalidAudience):
+		case errors.Is(err, authn.ErrInvalidAudience):
 			code = CodeInvalidAuthenticationTokenAudience
 			msg = "The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences '" +
 				strings.Join(managementAudiences(), "','") + "'."
-		case errors.Is(err, identity.ErrInvalidSignature), errors.Is(err, identity.ErrInvalidIssuer):
+		case errors.Is(err, authn.ErrInvalidSignature), errors.Is(err, authn.ErrInvalidIssuer):
 			msg = "The access token is from the wrong issuer or has an invalid signature."
-		case errors.Is(err, identity.ErrUnknownPrincipal):
+		case errors.Is(err, authn.ErrUnknownPrincipal):
 			msg = "The access token's principal does not exist."
 		}
 		return newError(http.StatusUnauthorized, code, "%s", msg)

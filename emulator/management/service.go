@@ -14,6 +14,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 	"github.com/azemu/azemu/keyvault"
 )
 
@@ -28,9 +29,14 @@ const (
 	KeyCheckInterval = 24 * time.Hour
 )
 
-// TokenVerifier checks bearer tokens (identity.Service implements it).
+// TokenVerifier checks a bearer token (without "Bearer ") for one of the
+// audiences and returns its caller. It MUST return an error wrapping one of
+// the authn sentinels for a token it refuses (ErrTokenExpired,
+// ErrInvalidAudience, ErrInvalidSignature, ErrInvalidIssuer,
+// ErrUnknownPrincipal, ...), so the plane can answer with ARM's code for it.
+// The token authority (emulator/identity) implements it.
 type TokenVerifier interface {
-	VerifyToken(ctx context.Context, raw string, audiences ...string) (identity.Claims, error)
+	VerifyToken(ctx context.Context, raw string, audiences ...string) (authn.Caller, error)
 }
 
 // Config configures the management plane.

@@ -16,17 +16,18 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/crypto"
 	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 	"github.com/azemu/azemu/keyvault"
 )
 
 // acceptAll is a TokenVerifier that accepts the token "ok".
 type acceptAll struct{}
 
-func (acceptAll) VerifyToken(_ context.Context, raw string, _ ...string) (identity.Claims, error) {
+func (acceptAll) VerifyToken(_ context.Context, raw string, _ ...string) (authn.Caller, error) {
 	if raw != "ok" {
-		return identity.Claims{}, identity.ErrMalformedToken
+		return authn.Caller{}, identity.ErrMalformedToken
 	}
-	return identity.Claims{ObjectID: identity.DevObjectID, TenantID: identity.DevTenantID}, nil
+	return authn.Caller{ObjectID: identity.DevObjectID, TenantID: identity.DevTenantID}, nil
 }
 
 type services struct {
