@@ -78,7 +78,7 @@ func versionedKID(keyID, name, version string) string {
 // WrapKey wraps aek with the vault key keyID (versionless: the latest
 // version) as the account's identity, with RSA-OAEP-256.
 func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, aek []byte) (blobstore.WrappedKey, error) {
-	vault, name, version, err := keyvault.ParseKeyID(keyID)
+	ref, err := keyvault.ParseKeyID(keyID)
 	if err != nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
@@ -89,7 +89,7 @@ func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, 
 	if kv == nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultVaultNotFound
 	}
-	res, err := kv.WrapKey(ctx, callerOf(id), vault, name, version, wrapAlgorithm, aek)
+	res, err := kv.WrapKey(ctx, callerOf(id), ref, wrapAlgorithm, aek)
 	if err != nil {
 		return blobstore.WrappedKey{}, mapVaultErr(err)
 	}
@@ -98,7 +98,7 @@ func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, 
 
 // UnwrapKey unwraps the account key as the account's identity.
 func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) ([]byte, error) {
-	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
+	ref, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return nil, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
@@ -113,7 +113,7 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 	if alg == "" {
 		alg = wrapAlgorithm
 	}
-	res, err := kv.UnwrapKey(ctx, callerOf(id), vault, name, version, alg, w.Bytes)
+	res, err := kv.UnwrapKey(ctx, callerOf(id), ref, alg, w.Bytes)
 	if err != nil {
 		return nil, mapVaultErr(err)
 	}
@@ -124,7 +124,7 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 // key: the identity still exists and the vault would unwrap now (no RSA).
 // Storage itself may reuse a good answer for Config.CMKCacheTTL.
 func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) (uint64, error) {
-	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
+	ref, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return 0, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
@@ -135,7 +135,7 @@ func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.W
 	if kv == nil {
 		return 0, blobstore.ErrKeyVaultVaultNotFound
 	}
-	gen, err := kv.KeyState(ctx, callerOf(id), vault, name, version)
+	gen, err := kv.KeyState(ctx, callerOf(id), ref)
 	if err != nil {
 		return 0, mapVaultErr(err)
 	}

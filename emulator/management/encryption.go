@@ -152,15 +152,15 @@ func (s *Service) encryptionIdentity(ctx context.Context, a *account, uai string
 // is recoverable (soft delete and purge protection), the identity can get
 // the key, and the key is an enabled, currently valid RSA key of 2048, 3072
 // or 4096 bits. It returns the key version's bundle.
-func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, vault, name, version string) (keyvault.KeyBundle, error) {
-	v, err := s.cfg.Vault.GetVault(ctx, vault)
+func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, ref keyvault.KeyRef) (keyvault.KeyBundle, error) {
+	v, err := s.cfg.Vault.GetVault(ctx, ref.Vault)
 	if err != nil {
-		return keyvault.KeyBundle{}, errKeyVaultAuth("The key vault '" + vault + "' was not found.")
+		return keyvault.KeyBundle{}, errKeyVaultAuth("The key vault '" + ref.Vault + "' was not found.")
 	}
 	if !v.EnableSoftDelete || !v.EnablePurgeProtection {
 		return keyvault.KeyBundle{}, errKeyVaultPolicy()
 	}
-	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), vault, name, version)
+	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), ref)
 	if err != nil {
 		return keyvault.KeyBundle{}, errKeyVaultAuth("")
 	}
@@ -173,7 +173,7 @@ func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, vault,
 	bits := new(big.Int).SetBytes(kb.Key.N).BitLen()
 	if (kb.Key.Kty != keyvault.KtyRSA && kb.Key.Kty != keyvault.KtyRSAHSM) || (bits != 2048 && bits != 3072 && bits != 4096) {
 		return keyvault.KeyBundle{}, newError(http.StatusBadRequest, CodeInvalidValues,
-			"The key '%s' cannot protect a storage account: customer-managed keys must be RSA or RSA-HSM keys of 2048, 3072 or 4096 bits.", name)
+			"The key '%s' cannot protect a storage account: customer-managed keys must be RSA or RSA-HSM keys of 2048, 3072 or 4096 bits.", ref.Name)
 	}
 	return kb, nil
 }
@@ -282,7 +282,7 @@ func (s *Service) rewrapIfNeeded(ctx context.Context, a *account, want encryptio
 	if err != nil {
 		return err
 	}
-	kb, err := s.validateKey(ctx, id, vault, want.KeyName, want.KeyVersion)
+	kb, err := s.validateKey(ctx, id, keyvault.KeyRef{Vault: vault, Name: want.KeyName, Version: want.KeyVersion})
 	if err != nil {
 		return err
 	}
@@ -348,7 +348,7 @@ func (s *Service) followLatest(ctx context.Context, a *account) error {
 	if err != nil {
 		return err
 	}
-	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), vault, a.Encryption.KeyName, "")
+	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), keyvault.KeyRef{Vault: vault, Name: a.Encryption.KeyName})
 	if err != nil {
 		return err
 	}
@@ -356,7 +356,7 @@ func (s *Service) followLatest(ctx context.Context, a *account) error {
 	if err != nil {
 		return err
 	}
-	if _, _, curVersion, err := keyvault.ParseKeyID(cur.WrappedKeyID); err == nil && strings.EqualFold(curVersion, kb.Version) {
+	if ref, err := keyvault.ParseKeyID(cur.WrappedKeyID); err == nil && strings.EqualFold(ref.Version, kb.Version) {
 		a.Encryption.KeyExpiry = kb.Attributes.Expires
 		return nil
 	}

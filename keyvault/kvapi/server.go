@@ -69,6 +69,11 @@ type request struct {
 	apiVer  string
 }
 
+// key is the key the request addresses.
+func (q request) key() keyvault.KeyRef {
+	return keyvault.KeyRef{Vault: q.vault, Name: q.name, Version: q.version}
+}
+
 var apiVersionRE = regexp.MustCompile(`^(7\.\d+(\.\d+)?|\d{4}-\d{2}-\d{2})(-preview(\.\d+)?)?$`)
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
