@@ -49,7 +49,12 @@ func (c *cmk) checkIdentity(ctx context.Context, id blobstore.Identity) error {
 }
 
 // mapVaultErr turns the vault's refusal into the storage error Azure
-// answers while the key is unavailable (AZURE-SEMANTICS 2.2).
+// answers while the key is unavailable: 403 KeyVaultEncryptionKeyNotFound for
+// a disabled, deleted or forbidden key and 403 KeyVaultVaultNotFound for a
+// missing vault (the storage error codes of "Common REST API error codes",
+// https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes,
+// and "Revoke access to a storage account that uses customer-managed keys",
+// https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview).
 func mapVaultErr(err error) error {
 	var ke *keyvault.Error
 	if !errors.As(err, &ke) {

@@ -16,7 +16,8 @@ import (
 // TenantID and AppID. It is the one caller type every service shares.
 type Caller = authn.Caller
 
-// Default identifiers of the development setup (CONTRACTS.md).
+// Default identifiers of the development setup: the vault that exists on
+// first start and the development principal that owns it (README.md).
 const (
 	DevVaultName = "devvault"
 	DevTenantID  = "00000000-0000-4000-8000-000000000000"
@@ -104,7 +105,12 @@ type Vault struct {
 	ScheduledPurge *time.Time `json:"scheduledPurge,omitempty"`
 }
 
-// RecoveryLevel derives Key Vault's DeletionRecoveryLevel (AZURE-SEMANTICS §3.3).
+// RecoveryLevel derives Key Vault's DeletionRecoveryLevel from the vault's
+// soft-delete settings, per the enum descriptions of DeletionRecoveryLevel in
+// the Key Vault REST spec (keys.json) and "Azure Key Vault soft-delete
+// overview" (https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview):
+// "+Purgeable" unless purge protection is on, "Customized" when the
+// retention is shorter than 90 days, plain "Purgeable" without soft delete.
 func (v *Vault) RecoveryLevel() string {
 	if !v.EnableSoftDelete {
 		return "Purgeable"

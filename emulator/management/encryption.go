@@ -115,7 +115,9 @@ func caller(id blobstore.Identity) keyvault.Caller {
 // encryptionIdentity resolves the identity the account uses for its key:
 // the named user-assigned identity (which must be assigned to the account)
 // or the system-assigned one. When the account is being created, only a
-// user-assigned identity will do (AZURE-SEMANTICS 1.2).
+// user-assigned identity will do: "Only existing storage accounts can use a
+// system-assigned identity to authorize access to the key vault"
+// (https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview).
 func (s *Service) encryptionIdentity(ctx context.Context, a *account, uai string, creating bool) (blobstore.Identity, error) {
 	if uai != "" {
 		assigned := false

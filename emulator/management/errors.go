@@ -104,8 +104,11 @@ func errBadBody(err error) *Error {
 
 // errKeyVaultAuth is what Azure Storage answers when it cannot use the key:
 // the identity lacks get/wrapKey/unwrapKey, or the key is missing, disabled
-// or expired (AZURE-SEMANTICS 1.4). The code is an approximation; the message
-// is the observed one.
+// or expired. The requirements are those of "Customer-managed keys for Azure
+// Storage encryption"
+// (https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview);
+// the message is the one Azure returns (reported in azure-docs issue 84096),
+// the code is an approximation since none is documented.
 func errKeyVaultAuth(detail string) *Error {
 	msg := "The operation failed because of authentication issue on the keyvault."
 	if detail != "" {

@@ -141,7 +141,9 @@ func errVaultName(name string) string {
 }
 
 // errVaultAlreadyExists is Key Vault's 409 for a name held by another
-// vault, active or soft-deleted (AZURE-SEMANTICS 3.1).
+// vault, active or soft-deleted: soft-deleted vault names stay reserved until
+// purged ("Azure Key Vault soft-delete overview",
+// https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview).
 func errVaultAlreadyExists(name string) *Error {
 	return newError(http.StatusConflict, keyvault.CodeVaultAlreadyExists,
 		"The vault name '%s' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.", name)
