@@ -33,7 +33,7 @@ func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
 // everything else (/{tenant}/oauth2/..., /msi/token).
 func (e *Emulator) httpsMux(vault http.Handler) http.Handler {
 	ident := e.identity.Handler()
-	mgmt := e.mgmt.Handler()
+	mgmt := e.managementHandler()
 	return e.middleware("https", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
 		switch {

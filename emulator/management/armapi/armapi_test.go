@@ -1,4 +1,4 @@
-package management
+package armapi
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/crypto"
 	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/internal/authn"
 	"github.com/azemu/azemu/keyvault"
 )
@@ -52,12 +53,19 @@ func newServices(t testing.TB) services {
 	return services{st, kv, id}
 }
 
-func open(t testing.TB, s services, dir string) *Service {
+// plane is an open management service and its handler.
+type plane struct{ svc *management.Service }
+
+func (p plane) Handler() http.Handler {
+	return New(Config{Service: p.svc, Verifier: acceptAll{}, Authority: "https://localhost:8443"})
+}
+
+func open(t testing.TB, s services, dir string) plane {
 	t.Helper()
-	m, err := Open(context.Background(), Config{DataDir: dir, Storage: s.storage, Vault: s.vault, Identity: s.ident,
-		Verifier: acceptAll{}, Now: time.Now, BlobURL: "http://127.0.0.1:10000", VaultURL: "https://localhost:8443"})
+	m, err := management.Open(context.Background(), management.Config{DataDir: dir, Storage: s.storage, Vault: s.vault, Identity: s.ident,
+		Now: time.Now, BlobURL: "http://127.0.0.1:10000", VaultURL: "https://localhost:8443"})
 	require.NoError(t, err)
-	return m
+	return plane{m}
 }
 
 func do(t testing.TB, h http.Handler, method, path, body string) (int, map[string]any) {
@@ -73,7 +81,7 @@ func do(t testing.TB, h http.Handler, method, path, body string) (int, map[strin
 	return rec.Code, m
 }
 
-const sub = "/subscriptions/" + DefaultSubscription
+const sub = "/subscriptions/" + management.DefaultSubscription
 
 func TestStatePersists(t *testing.T) {
 	s := newServices(t)
@@ -102,19 +110,6 @@ func TestStatePersists(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 }
 
-func TestTickWithoutCMKAccountsIsQuiet(t *testing.T) {
-	s := newServices(t)
-	now := time.Now()
-	clock := func() time.Time { return now }
-	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Verifier: acceptAll{}, Now: clock})
-	require.NoError(t, err)
-	// No CMK account: the tick is a no-op (the daily move to the latest
-	// version is covered end to end by conformance TestRevocationRotation*).
-	require.NoError(t, m.Tick(context.Background()))
-	now = now.Add(KeyCheckInterval)
-	require.NoError(t, m.Tick(context.Background()))
-}
-
 func TestErrorsHaveARMShape(t *testing.T) {
 	h := open(t, newServices(t), "").Handler()
 	tests := []struct {
@@ -122,21 +117,21 @@ func TestErrorsHaveARMShape(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{http.MethodGet, sub + "/resourcegroups", "", 400, CodeMissingAPIVersion},
-		{http.MethodGet, sub + "/resourcegroups/none?api-version=2024-01-01", "", 404, CodeResourceGroupNotFound},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "{", 400, CodeInvalidRequestContent},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "", 400, CodeInvalidRequestContent},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", `{}`, 400, CodeLocationRequired},
+		{http.MethodGet, sub + "/resourcegroups", "", 400, management.CodeMissingAPIVersion},
+		{http.MethodGet, sub + "/resourcegroups/none?api-version=2024-01-01", "", 404, management.CodeResourceGroupNotFound},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "{", 400, management.CodeInvalidRequestContent},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "", 400, management.CodeInvalidRequestContent},
+		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", `{}`, 400, management.CodeLocationRequired},
 		{http.MethodDelete, sub + "/resourcegroups/azemu?api-version=2024-01-01", "", 409, "ResourceGroupDeletionBlocked"},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/ab?api-version=2024-01-01", `{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 400, CodeAccountNameInvalid},
+		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/ab?api-version=2024-01-01", `{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 400, management.CodeAccountNameInvalid},
 		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=2024-01-01",
-			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"Bogus"}}`, 400, CodeInvalidValues},
+			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"Bogus"}}`, 400, management.CodeInvalidValues},
 		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=2024-01-01",
-			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`, 400, CodeInvalidRequestPropertyValue},
-		{http.MethodPost, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/regenerateKey?api-version=2024-01-01", `{"keyName":"kerb1"}`, 400, CodeInvalidValues},
-		{http.MethodGet, sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/nosuch?api-version=2024-01-01", "", 404, CodeResourceNotFound},
-		{http.MethodPut, "/providers/Microsoft.Authorization/roleAssignments/x?api-version=2024-01-01", `{}`, 400, CodeUnsupportedScope},
-		{http.MethodPatch, sub + "/resourcegroups?api-version=2024-01-01", "", 405, CodeMethodNotAllowed},
+			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`, 400, management.CodeInvalidRequestPropertyValue},
+		{http.MethodPost, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/regenerateKey?api-version=2024-01-01", `{"keyName":"kerb1"}`, 400, management.CodeInvalidValues},
+		{http.MethodGet, sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/nosuch?api-version=2024-01-01", "", 404, management.CodeResourceNotFound},
+		{http.MethodPut, "/providers/Microsoft.Authorization/roleAssignments/x?api-version=2024-01-01", `{}`, 400, management.CodeUnsupportedScope},
+		{http.MethodPatch, sub + "/resourcegroups?api-version=2024-01-01", "", 405, management.CodeMethodNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
