@@ -18,6 +18,9 @@ func (s *Service) routes() *mux.Router {
 	r.Handle("/{tenant}/oauth2/token", s.aad("TokenV1", s.tokenV1))
 	r.Handle("/msi/token", s.msi("ManagedIdentityToken", s.managedIdentityToken)).Methods(get...)
 	r.Handle("/metadata/identity/oauth2/token", s.imds("IMDSToken", s.imdsToken)).Methods(get...)
+	r.Handle("/v1.0/me", s.graph("GraphGetMe", s.me)).Methods(get...)
+	r.Handle("/v1.0/servicePrincipals", s.graph("GraphListServicePrincipals", s.listServicePrincipals)).Methods(get...)
+	r.Handle("/v1.0/servicePrincipals/{id}", s.graph("GraphGetServicePrincipal", s.getServicePrincipal)).Methods(get...)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "method not allowed"})
 	})
