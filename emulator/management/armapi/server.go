@@ -73,7 +73,11 @@ func New(cfg Config) http.Handler {
 		if c := r.Header.Get("x-ms-client-request-id"); c != "" && len(c) <= 256 {
 			w.Header().Set("x-ms-client-request-id", c)
 		}
-		if err := s.serve(w, r); err != nil {
+		serve := s.serve
+		if IsMetadataPath(r.URL.Path) {
+			serve = s.metadata
+		}
+		if err := serve(w, r); err != nil {
 			s.writeError(w, r, id, err)
 		}
 	})
