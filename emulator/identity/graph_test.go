@@ -22,6 +22,10 @@ func TestADFSAuthority(t *testing.T) {
 	resp, m := do(t, s, http.MethodGet, "/adfs/.well-known/openid-configuration", "localhost:8443", nil, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "http://localhost:8443/adfs/oauth2/token", m["token_endpoint"], "the request's scheme and host")
+	// az login --tenant adfs appends the tenant to the ADFS authority.
+	resp, m = do(t, s, http.MethodGet, "/adfs/adfs/.well-known/openid-configuration", "localhost:8443", nil, "")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "http://localhost:8443/adfs/oauth2/token", m["token_endpoint"])
 
 	good := []string{"grant_type", "client_credentials", "client_id", DevClientID, "client_secret", DevClientSecret}
 	for name, extra := range map[string][]string{

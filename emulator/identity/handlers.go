@@ -176,6 +176,14 @@ func (s *Service) openIDConfigurationV1(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
+// openIDConfigurationADFS serves the ADFS discovery document at
+// /adfs/adfs/.well-known/openid-configuration, where the Azure CLI looks
+// when "az login" is given --tenant adfs (the ADFS authority with the
+// tenant appended). It is the /adfs document.
+func (s *Service) openIDConfigurationADFS(w http.ResponseWriter, r *http.Request, ids reqIDs) error {
+	return s.openIDConfigurationV1(w, mux.SetURLVars(r, map[string]string{"tenant": ADFSTenant}), ids)
+}
+
 // keys serves the JWKS with the authority's signing key.
 // https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-signature
 func (s *Service) keys(w http.ResponseWriter, r *http.Request, _ reqIDs) error {

@@ -12,6 +12,7 @@ func (s *Service) routes() *mux.Router {
 	get := []string{http.MethodGet, http.MethodHead}
 	r.Handle("/{tenant}/v2.0/.well-known/openid-configuration", s.aad("OpenIDConfigurationV2", s.openIDConfigurationV2)).Methods(get...)
 	r.Handle("/{tenant}/.well-known/openid-configuration", s.aad("OpenIDConfigurationV1", s.openIDConfigurationV1)).Methods(get...)
+	r.Handle("/adfs/adfs/.well-known/openid-configuration", s.aad("OpenIDConfigurationADFS", s.openIDConfigurationADFS)).Methods(get...)
 	r.Handle("/{tenant}/discovery/v2.0/keys", s.aad("KeysV2", s.keys)).Methods(get...)
 	r.Handle("/{tenant}/discovery/keys", s.aad("KeysV1", s.keys)).Methods(get...)
 	r.Handle("/{tenant}/oauth2/v2.0/token", s.aad("TokenV2", s.tokenV2)) // any method: AAD answers a GET with AADSTS900561
