@@ -178,3 +178,33 @@ func assertSameFile(t *testing.T, want, got string) {
 	require.NoError(t, err)
 	assert.Equal(t, string(w), string(g))
 }
+
+// TestPythonClientSecretCredentialADFS: the Python azure-identity that
+// Debian's python3-azure ships (installed with azure-cli) gets a token from
+// azemu's ADFS-style authority with ClientSecretCredential(authority=...),
+// as MSAL Python accepts an /adfs authority without asking the public
+// cloud about it.
+func TestPythonClientSecretCredentialADFS(t *testing.T) {
+	emu := startAzemu(t)
+	az := newAzCLI(t, emu) // the same environment: CA bundle, no AZURE_* leaking in
+	python := "/usr/bin/python3"
+	if _, err := os.Stat(python); err != nil {
+		t.Skip("Debian's python3 is not installed")
+	}
+	script := `import sys
+from azure.identity import ClientSecretCredential
+c = ClientSecretCredential("adfs", sys.argv[1], sys.argv[2], authority=sys.argv[3])
+print(c.get_token("https://vault.azure.net/.default").token)
+`
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-c", script, emulator.DevClientID, emulator.DevClientSecret, emu.VaultURL())
+	cmd.Env = az.env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	require.NoError(t, cmd.Run(), errOut.String())
+	c, err := emu.Identity().VerifyToken(ctx, strings.TrimSpace(out.String()), "https://vault.azure.net")
+	require.NoError(t, err)
+	assert.Equal(t, emulator.DevTenantID, c.TenantID)
+	assert.Equal(t, emulator.DevClientID, c.AppID)
+}
