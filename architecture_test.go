@@ -104,9 +104,6 @@ var rules = []rule{
 		from:   func(p string) bool { return under("blobstore")(p) || under("keyvault")(p) },
 		banned: under("emulator"),
 		why:    "emulator is wiring only: services take what they need through their own config and interfaces",
-		pending: map[[2]string]string{
-			{mod + "/keyvault/kvapi", mod + "/emulator/identity"}: "kvapi's use of emulator/identity is being replaced by a token-verifier interface on another branch",
-		},
 	},
 	{
 		name:   "shared storage protocol pieces never import a rule package",

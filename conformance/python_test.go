@@ -8,8 +8,6 @@ package conformance
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +16,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/emulator"
 )
 
 const pyRunTimeout = 3 * time.Minute
@@ -70,26 +66,7 @@ func TestPythonSDKs(t *testing.T) {
 		"IDENTITY_HEADER="+emu.IdentityHeader(),
 		"PYTHONDONTWRITEBYTECODE=1",
 	)
-	if why := adfsMissing(t, emu); why != "" {
-		t.Logf("ClientSecretCredential sub-check skipped: %s", why)
-		cmd.Env = append(cmd.Env, "AZEMU_SKIP_ADFS="+why)
-	}
 	runLogged(ctx, t, cmd)
-}
-
-// adfsMissing says why the AD FS authority the Python ClientSecretCredential
-// needs is not served ("" when it is): azure-identity of 2023 asks the
-// public cloud to validate any other authority, which fails offline.
-func adfsMissing(t *testing.T, emu *emulator.Emulator) string {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {emulator.DevClientID},
-		"client_secret": {emulator.DevClientSecret}, "scope": {"https://vault.azure.net/.default"}}
-	resp, err := emu.HTTPClient().Post(emu.VaultURL()+"/adfs/oauth2/token", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-	require.NoError(t, err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "azemu does not serve an AD FS token endpoint (POST /adfs/oauth2/token with a v2 scope answered " + resp.Status + ")"
-	}
-	return ""
 }
 
 // pyBaseEnv is the caller's environment without what would change what the

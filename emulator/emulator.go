@@ -47,10 +47,14 @@ type Emulator struct {
 	// instance tells this run apart from any other azemu (health, status).
 	instance string
 
-	storage  *blobstore.Service
-	vault    *keyvault.Service
-	identity *identity.Service
-	mgmt     *management.Service
+	storage *blobstore.Service
+	// blobHandler and fileHandler are the Blob and File REST handlers, built
+	// once in startServing and served on their own ports and, for host-style
+	// names, on the HTTPS port.
+	blobHandler, fileHandler http.Handler
+	vault                    *keyvault.Service
+	identity                 *identity.Service
+	mgmt                     *management.Service
 
 	blobLn, fileLn, vaultLn    net.Listener
 	blobURL, fileURL, vaultURL string
@@ -300,16 +304,16 @@ func (e *Emulator) openStorage(ctx context.Context) error {
 // time-based work. Nothing in it can fail.
 func (e *Emulator) startServing() {
 	blobs := blob.New(e.storage)
-	blobHandler := blobapi.New(blobapi.Config{Service: blobs, Logger: e.log, Now: e.cfg.Now})
-	fileHandler := fileapi.New(fileapi.Config{Service: file.New(e.storage, blobs), Logger: e.log, Now: e.cfg.Now})
+	e.blobHandler = blobapi.New(blobapi.Config{Service: blobs, Logger: e.log, Now: e.cfg.Now})
+	e.fileHandler = fileapi.New(fileapi.Config{Service: file.New(e.storage, blobs), Logger: e.log, Now: e.cfg.Now})
 	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: e.log})
 
 	var tlsConf *tls.Config
 	if e.cfg.CertFile != "" {
 		tlsConf = e.serverTLS()
 	}
-	e.serve(e.blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
-	e.serve(e.fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
+	e.serve(e.blobLn, "blob", e.storageMux("blob", e.blobHandler), tlsConf)
+	e.serve(e.fileLn, "file", e.storageMux("file", e.fileHandler), tlsConf)
 	e.serve(e.vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
 	e.blobLn, e.fileLn, e.vaultLn = nil, nil, nil // owned by the servers now
 

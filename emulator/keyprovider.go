@@ -58,7 +58,12 @@ func (c *cmk) checkIdentity(ctx context.Context, id blobstore.Identity) error {
 }
 
 // mapVaultErr turns the vault's refusal into the storage error Azure
-// answers while the key is unavailable (AZURE-SEMANTICS 2.2).
+// answers while the key is unavailable: 403 KeyVaultEncryptionKeyNotFound for
+// a disabled, deleted or forbidden key and 403 KeyVaultVaultNotFound for a
+// missing vault (the storage error codes of "Common REST API error codes",
+// https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes,
+// and "Revoke access to a storage account that uses customer-managed keys",
+// https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview).
 func mapVaultErr(err error) error {
 	var ke *keyvault.Error
 	if !errors.As(err, &ke) {
@@ -87,7 +92,7 @@ func versionedKID(keyID, name, version string) string {
 // WrapKey wraps aek with the vault key keyID (versionless: the latest
 // version) as the account's identity, with RSA-OAEP-256.
 func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, aek []byte) (blobstore.WrappedKey, error) {
-	vault, name, version, err := keyvault.ParseKeyID(keyID)
+	ref, err := keyvault.ParseKeyID(keyID)
 	if err != nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
@@ -98,7 +103,7 @@ func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, 
 	if kv == nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultVaultNotFound
 	}
-	res, err := kv.WrapKey(ctx, callerOf(id), vault, name, version, wrapAlgorithm, aek)
+	res, err := kv.WrapKey(ctx, callerOf(id), ref, wrapAlgorithm, aek)
 	if err != nil {
 		return blobstore.WrappedKey{}, mapVaultErr(err)
 	}
@@ -107,7 +112,7 @@ func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, 
 
 // UnwrapKey unwraps the account key as the account's identity.
 func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) ([]byte, error) {
-	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
+	ref, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return nil, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
@@ -122,7 +127,7 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 	if alg == "" {
 		alg = wrapAlgorithm
 	}
-	res, err := kv.UnwrapKey(ctx, callerOf(id), vault, name, version, alg, w.Bytes)
+	res, err := kv.UnwrapKey(ctx, callerOf(id), ref, alg, w.Bytes)
 	if err != nil {
 		return nil, mapVaultErr(err)
 	}
@@ -133,7 +138,7 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 // key: the identity still exists and the vault would unwrap now (no RSA).
 // Storage itself may reuse a good answer for Config.CMKCacheTTL.
 func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) (uint64, error) {
-	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
+	ref, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return 0, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
@@ -144,7 +149,7 @@ func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.W
 	if kv == nil {
 		return 0, blobstore.ErrKeyVaultVaultNotFound
 	}
-	gen, err := kv.KeyState(ctx, callerOf(id), vault, name, version)
+	gen, err := kv.KeyState(ctx, callerOf(id), ref)
 	if err != nil {
 		return 0, mapVaultErr(err)
 	}

@@ -2,9 +2,11 @@ package emulator
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 
 	"github.com/azemu/azemu/emulator/management"
+	"github.com/azemu/azemu/emulator/management/armapi"
 )
 
 // openManagement opens the ARM-like management plane over the open
@@ -34,3 +36,9 @@ func (e *Emulator) openManagement(ctx context.Context) error {
 
 // Management returns the management plane (for in-process wiring and tests).
 func (e *Emulator) Management() *management.Service { return e.mgmt }
+
+// managementHandler is the management plane's ARM protocol, verifying
+// tokens with the token authority.
+func (e *Emulator) managementHandler() http.Handler {
+	return armapi.New(armapi.Config{Service: e.mgmt, Verifier: e.identity, Authority: e.vaultURL, Logger: e.log})
+}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/azemu/azemu/emulator/management/armapi"
 )
 
 func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
@@ -46,8 +48,9 @@ func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
 // everything else (/{tenant}/oauth2/..., /msi/token).
 func (e *Emulator) httpsMux(vault http.Handler) http.Handler {
 	ident := e.identity.Handler()
-	mgmt := e.mgmt.Handler()
-	return e.middleware("https", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mgmt := e.managementHandler()
+	blob, file := e.storageOverHTTPS()
+	https := e.middleware("https", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
 		switch {
 		case path == healthPath:
@@ -71,6 +74,48 @@ func (e *Emulator) httpsMux(vault http.Handler) http.Handler {
 		}
 		ident.ServeHTTP(w, r)
 	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := hostOnly(r.Host)
+		switch {
+		case strings.HasSuffix(host, ".blob.localhost"), strings.HasSuffix(host, ".blob.core.localhost"):
+			blob.ServeHTTP(w, withoutCore(r))
+		case strings.HasSuffix(host, ".file.localhost"), strings.HasSuffix(host, ".file.core.localhost"):
+			file.ServeHTTP(w, withoutCore(r))
+		default:
+			https.ServeHTTP(w, r)
+		}
+	})
+}
+
+// withoutCore addresses <account>.blob.core.localhost (and .file.) as
+// <account>.blob.localhost, the host-style name the storage protocols know.
+// Shared Key signatures do not cover the host, so they still verify.
+func withoutCore(r *http.Request) *http.Request {
+	host, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host, port = r.Host, ""
+	}
+	lower := strings.ToLower(host)
+	for _, svc := range []string{".blob", ".file"} {
+		if acct, ok := strings.CutSuffix(lower, svc+".core.localhost"); ok {
+			r2 := r.Clone(r.Context())
+			r2.Host = acct + svc + ".localhost"
+			if port != "" {
+				r2.Host = net.JoinHostPort(r2.Host, port)
+			}
+			return r2
+		}
+	}
+	return r
+}
+
+// storageOverHTTPS serves Blob and Files on the HTTPS listener for the
+// host-style names <account>.blob.localhost and <account>.file.localhost,
+// which the server certificate covers. Tools that build storage URLs as
+// https://<account>.blob.<suffix> (the Azure CLI with a registered cloud
+// whose storage suffix is localhost:<port>) reach an account this way.
+func (e *Emulator) storageOverHTTPS() (blob, file http.Handler) {
+	return e.storageMux("blob", e.blobHandler), e.storageMux("file", e.fileHandler)
 }
 
 func isVaultPath(path string) bool {
@@ -86,6 +131,9 @@ func isVaultPath(path string) bool {
 }
 
 func isManagementPath(path string) bool {
+	if armapi.IsMetadataPath(path) {
+		return true
+	}
 	lower := strings.ToLower(path)
 	for _, p := range []string{"/subscriptions", "/providers/", "/tenants"} {
 		if strings.HasPrefix(lower, p) {

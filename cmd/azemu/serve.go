@@ -168,6 +168,7 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, stat
 		fmt.Fprintf(w, "  Authority: %s/%s  client id %s  secret %s\n", u, emulator.DevTenantID, emulator.DevClientID, emulator.DevClientSecret)
 		fmt.Fprintf(w, "  Trust the CA: %s > azemu-ca.pem\n", trustCommand(emu, cfg, statusFile))
 		fmt.Fprintf(w, "    then curl --cacert azemu-ca.pem, NODE_EXTRA_CA_CERTS=azemu-ca.pem, REQUESTS_CA_BUNDLE=azemu-ca.pem\n")
+		fmt.Fprintf(w, "  Azure CLI (after trusting the CA, REQUESTS_CA_BUNDLE=azemu-ca.pem):\n    %s\n    az cloud set --name azemu\n", emu.AzureCLICloudRegister())
 	}
 	fmt.Fprintf(w, "  Connection string:\n    %s\n", emu.ConnectionString())
 }

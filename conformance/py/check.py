@@ -91,14 +91,11 @@ def main():
         ("files", check_files),
         ("key vault keys (ManagedIdentityCredential)", lambda: check_keys(ManagedIdentityCredential(), "ManagedIdentityCredential")),
     ]
-    if os.environ.get("AZEMU_SKIP_ADFS"):
-        print("skip ClientSecretCredential: " + os.environ["AZEMU_SKIP_ADFS"])
-    else:
-        # This identity library validates authorities it does not know
-        # against the public cloud; an AD FS authority (tenant "adfs") is not
-        # validated, so it works offline.
-        checks.append(("key vault keys (ClientSecretCredential)", lambda: check_keys(
-            ClientSecretCredential("adfs", CLIENT_ID, CLIENT_SECRET, authority=VAULT), "ClientSecretCredential, AD FS authority")))
+    # This identity library validates authorities it does not know against
+    # the public cloud; an AD FS authority (tenant "adfs") is not validated,
+    # so it works offline.
+    checks.append(("key vault keys (ClientSecretCredential)", lambda: check_keys(
+        ClientSecretCredential("adfs", CLIENT_ID, CLIENT_SECRET, authority=VAULT), "ClientSecretCredential, AD FS authority")))
     for label, fn in checks:
         try:
             fn()

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	azcrypto "github.com/azemu/azemu/crypto"
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 	"github.com/azemu/azemu/keyvault"
 )
 
@@ -29,20 +29,20 @@ import (
 // audiences, and "expired" as an expired token.
 type fakeVerifier struct{}
 
-func (fakeVerifier) VerifyToken(_ context.Context, raw string, audiences ...string) (identity.Claims, error) {
+func (fakeVerifier) VerifyToken(_ context.Context, raw string, audiences ...string) (authn.Caller, error) {
 	if raw == "expired" {
-		return identity.Claims{}, identity.ErrTokenExpired
+		return authn.Caller{}, authn.ErrTokenExpired
 	}
 	parts := strings.Split(raw, "|")
 	if len(parts) != 3 {
-		return identity.Claims{}, identity.ErrMalformedToken
+		return authn.Caller{}, authn.ErrMalformedToken
 	}
 	for _, a := range audiences {
 		if strings.EqualFold(a, parts[2]) {
-			return identity.Claims{ObjectID: parts[0], TenantID: parts[1], AppID: "app", Audience: parts[2]}, nil
+			return authn.Caller{ObjectID: parts[0], TenantID: parts[1], AppID: "app", Audience: parts[2]}, nil
 		}
 	}
-	return identity.Claims{}, identity.ErrInvalidAudience
+	return authn.Caller{}, authn.ErrInvalidAudience
 }
 
 const host = "devvault.vault.localhost:8443"

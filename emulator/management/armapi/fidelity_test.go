@@ -1,4 +1,4 @@
-package management
+package armapi
 
 import (
 	"context"
@@ -15,7 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/emulator/management"
+	"github.com/azemu/azemu/internal/authn"
 )
 
 func errOf(body map[string]any) (code, msg string) {
@@ -32,11 +33,11 @@ func TestAPIVersionChecked(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"", 400, CodeMissingAPIVersion},
-		{"?api-version=", 400, CodeMissingAPIVersion},
-		{"?api-version=1", 400, CodeInvalidAPIVersion},
-		{"?api-version=2024-1-01", 400, CodeInvalidAPIVersion},
-		{"?api-version=latest", 400, CodeInvalidAPIVersion},
+		{"", 400, management.CodeMissingAPIVersion},
+		{"?api-version=", 400, management.CodeMissingAPIVersion},
+		{"?api-version=1", 400, management.CodeInvalidAPIVersion},
+		{"?api-version=2024-1-01", 400, management.CodeInvalidAPIVersion},
+		{"?api-version=latest", 400, management.CodeInvalidAPIVersion},
 		{"?api-version=2021-04-01", 200, ""},
 		{"?api-version=2021-04-01-preview", 200, ""},
 	}
@@ -46,7 +47,7 @@ func TestAPIVersionChecked(t *testing.T) {
 			assert.Equal(t, tc.status, status)
 			code, msg := errOf(body)
 			assert.Equal(t, tc.code, code)
-			if tc.code == CodeInvalidAPIVersion {
+			if tc.code == management.CodeInvalidAPIVersion {
 				v, _ := url.ParseQuery(strings.TrimPrefix(tc.query, "?"))
 				assert.True(t, strings.HasPrefix(msg, "The api-version '"+v.Get("api-version")+"' is invalid. The supported versions are '"), msg)
 			}
@@ -92,7 +93,7 @@ func TestListsPageWithTop(t *testing.T) {
 		status, body := do(t, h, http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01&"+q, "")
 		assert.Equal(t, http.StatusBadRequest, status, q)
 		code, _ := errOf(body)
-		assert.Equal(t, CodeInvalidQueryParameter, code, q)
+		assert.Equal(t, management.CodeInvalidQueryParameter, code, q)
 	}
 }
 
@@ -117,7 +118,7 @@ func TestLocationsAreCanonical(t *testing.T) {
 	status, e = do(t, h, http.MethodPut, acct, `{"location":"eastus","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
 	assert.Equal(t, http.StatusConflict, status)
 	code, msg = errOf(e)
-	assert.Equal(t, CodeInvalidResourceLocation, code)
+	assert.Equal(t, management.CodeInvalidResourceLocation, code)
 	assert.Equal(t, "The resource 'locacct' already exists in location 'westeurope' in resource group 'rg'. A resource with the same name cannot be created in location 'eastus'. Please select a new resource name.", msg)
 
 	id := sub + "/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31"
@@ -127,16 +128,16 @@ func TestLocationsAreCanonical(t *testing.T) {
 	status, e = do(t, h, http.MethodPut, id, `{"location":"westus"}`)
 	assert.Equal(t, http.StatusConflict, status)
 	code, _ = errOf(e)
-	assert.Equal(t, CodeInvalidResourceLocation, code)
+	assert.Equal(t, management.CodeInvalidResourceLocation, code)
 
 	v := sub + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/locvault?api-version=2023-07-01"
-	status, vb := do(t, h, http.MethodPut, v, `{"location":"West US 2","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+	status, vb := do(t, h, http.MethodPut, v, `{"location":"West US 2","properties":{"tenantId":"`+management.DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
 	require.Equal(t, http.StatusOK, status, vb)
 	assert.Equal(t, "westus2", vb["location"])
-	status, e = do(t, h, http.MethodPut, v, `{"location":"eastus","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+	status, e = do(t, h, http.MethodPut, v, `{"location":"eastus","properties":{"tenantId":"`+management.DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
 	assert.Equal(t, http.StatusConflict, status)
 	code, _ = errOf(e)
-	assert.Equal(t, CodeInvalidResourceLocation, code)
+	assert.Equal(t, management.CodeInvalidResourceLocation, code)
 }
 
 func TestStorageAccountErrors(t *testing.T) {
@@ -155,10 +156,10 @@ func TestStorageAccountErrors(t *testing.T) {
 		status               int
 		code, msg            string
 	}{
-		{"missing group beats a bad name", "nogroup", "Bad_Name", 404, CodeResourceGroupNotFound, "Resource group 'nogroup' could not be found."},
-		{"bad name", "azemu", "Bad_Name", 400, CodeAccountNameInvalid,
+		{"missing group beats a bad name", "nogroup", "Bad_Name", 404, management.CodeResourceGroupNotFound, "Resource group 'nogroup' could not be found."},
+		{"bad name", "azemu", "Bad_Name", 400, management.CodeAccountNameInvalid,
 			"Bad_Name is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."},
-		{"name of another group", "other", "taken1", 409, CodeStorageAccountInAnotherGroup, "The account taken1 is already in another resource group in this subscription."},
+		{"name of another group", "other", "taken1", 409, management.CodeStorageAccountInAnotherGroup, "The account taken1 is already in another resource group in this subscription."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,7 +173,7 @@ func TestStorageAccountErrors(t *testing.T) {
 	status, body := do(t, h, http.MethodGet, sub+"/resourceGroups/other/providers/Microsoft.Storage/storageAccounts/taken1?api-version=2024-01-01", "")
 	assert.Equal(t, http.StatusNotFound, status)
 	code, msg := errOf(body)
-	assert.Equal(t, CodeResourceNotFound, code)
+	assert.Equal(t, management.CodeResourceNotFound, code)
 	assert.True(t, strings.HasPrefix(msg, "The Resource 'Microsoft.Storage/storageAccounts/taken1' under resource group 'other' was not found."), msg)
 }
 
@@ -281,13 +282,13 @@ func TestProviderRegistration(t *testing.T) {
 	status, e := do(t, h, http.MethodGet, sub+"/providers/Microsoft.Nope?api-version=2021-04-01", "")
 	assert.Equal(t, http.StatusNotFound, status)
 	code, _ := errOf(e)
-	assert.Equal(t, CodeInvalidResourceNamespace, code)
+	assert.Equal(t, management.CodeInvalidResourceNamespace, code)
 }
 
 func TestNameAvailability(t *testing.T) {
 	h := open(t, newServices(t), "").Handler()
 	status, _ := do(t, h, http.MethodPut, sub+"/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/takenvault?api-version=2023-07-01",
-		`{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+		`{"location":"local","properties":{"tenantId":"`+management.DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
 	require.Equal(t, http.StatusOK, status)
 	tests := []struct {
 		ns, name string
@@ -321,10 +322,10 @@ func TestNameAvailability(t *testing.T) {
 		})
 	}
 	status, body := do(t, h, http.MethodPut, sub+"/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/1vault?api-version=2023-07-01",
-		`{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
+		`{"location":"local","properties":{"tenantId":"`+management.DefaultTenant+`","sku":{"family":"A","name":"standard"}}}`)
 	assert.Equal(t, http.StatusBadRequest, status)
 	code, msg := errOf(body)
-	assert.Equal(t, CodeVaultNameNotValid, code)
+	assert.Equal(t, management.CodeVaultNameNotValid, code)
 	assert.Contains(t, msg, "The vault name '1vault' is invalid.")
 }
 
@@ -334,8 +335,8 @@ func TestAccessPoliciesKeepEveryPermissionList(t *testing.T) {
 	h := open(t, s, dir).Handler()
 	vault := sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/polvault"
 	const a, b = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
-	status, body := do(t, h, http.MethodPut, vault+"?api-version=2023-07-01", `{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"},
-		"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"keys":["get","wrapKey"],"secrets":["get","list"],"certificates":["get"],"storage":["get"]}}]}}`)
+	status, body := do(t, h, http.MethodPut, vault+"?api-version=2023-07-01", `{"location":"local","properties":{"tenantId":"`+management.DefaultTenant+`","sku":{"family":"A","name":"standard"},
+		"accessPolicies":[{"tenantId":"`+management.DefaultTenant+`","objectId":"`+a+`","permissions":{"keys":["get","wrapKey"],"secrets":["get","list"],"certificates":["get"],"storage":["get"]}}]}}`)
 	require.Equal(t, http.StatusOK, status, body)
 	perms := func(body map[string]any) map[string]map[string]any {
 		out := map[string]map[string]any{}
@@ -351,10 +352,10 @@ func TestAccessPoliciesKeepEveryPermissionList(t *testing.T) {
 	// add unions, remove subtracts, every list; an entry with only secret
 	// permissions is kept.
 	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/add?api-version=2023-07-01",
-		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"secrets":["set"]}},{"tenantId":"`+DefaultTenant+`","objectId":"`+b+`","permissions":{"secrets":["get"]}}]}}`)
+		`{"properties":{"accessPolicies":[{"tenantId":"`+management.DefaultTenant+`","objectId":"`+a+`","permissions":{"secrets":["set"]}},{"tenantId":"`+management.DefaultTenant+`","objectId":"`+b+`","permissions":{"secrets":["get"]}}]}}`)
 	require.Equal(t, http.StatusOK, status)
 	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/remove?api-version=2023-07-01",
-		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"secrets":["list"],"certificates":["get"]}}]}}`)
+		`{"properties":{"accessPolicies":[{"tenantId":"`+management.DefaultTenant+`","objectId":"`+a+`","permissions":{"secrets":["list"],"certificates":["get"]}}]}}`)
 	require.Equal(t, http.StatusOK, status)
 
 	// The lists survive a restart (state version 2).
@@ -367,7 +368,7 @@ func TestAccessPoliciesKeepEveryPermissionList(t *testing.T) {
 
 	// PATCH with accessPolicies replaces them all.
 	status, body = do(t, h, http.MethodPatch, vault+"?api-version=2023-07-01",
-		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+b+`","permissions":{"keys":["get"]}}]}}`)
+		`{"properties":{"accessPolicies":[{"tenantId":"`+management.DefaultTenant+`","objectId":"`+b+`","permissions":{"keys":["get"]}}]}}`)
 	require.Equal(t, http.StatusOK, status, body)
 	got = perms(body)
 	assert.Len(t, got, 1)
@@ -375,10 +376,10 @@ func TestAccessPoliciesKeepEveryPermissionList(t *testing.T) {
 
 	// remove naming no permission removes the whole entry.
 	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/add?api-version=2023-07-01",
-		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{"keys":["get"],"secrets":["get"]}}]}}`)
+		`{"properties":{"accessPolicies":[{"tenantId":"`+management.DefaultTenant+`","objectId":"`+a+`","permissions":{"keys":["get"],"secrets":["get"]}}]}}`)
 	require.Equal(t, http.StatusOK, status)
 	status, _ = do(t, h, http.MethodPut, vault+"/accessPolicies/remove?api-version=2023-07-01",
-		`{"properties":{"accessPolicies":[{"tenantId":"`+DefaultTenant+`","objectId":"`+a+`","permissions":{}}]}}`)
+		`{"properties":{"accessPolicies":[{"tenantId":"`+management.DefaultTenant+`","objectId":"`+a+`","permissions":{}}]}}`)
 	require.Equal(t, http.StatusOK, status)
 	status, body = do(t, h, http.MethodGet, vault+"?api-version=2023-07-01", "")
 	require.Equal(t, http.StatusOK, status)
@@ -408,11 +409,11 @@ func TestRoleAssignmentExists(t *testing.T) {
 	h := open(t, newServices(t), "").Handler()
 	vault := sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/rolevault"
 	status, body := do(t, h, http.MethodPut, vault+"?api-version=2023-07-01",
-		`{"location":"local","properties":{"tenantId":"`+DefaultTenant+`","sku":{"family":"A","name":"standard"},"enableRbacAuthorization":true}}`)
+		`{"location":"local","properties":{"tenantId":"`+management.DefaultTenant+`","sku":{"family":"A","name":"standard"},"enableRbacAuthorization":true}}`)
 	require.Equal(t, http.StatusOK, status, body)
 	assign := func(name, role string) (int, map[string]any) {
 		return do(t, h, http.MethodPut, vault+"/providers/Microsoft.Authorization/roleAssignments/"+name+"?api-version=2022-04-01",
-			`{"properties":{"roleDefinitionId":"`+roleDefinitionID(role)+`","principalId":"33333333-3333-4333-8333-333333333333"}}`)
+			`{"properties":{"roleDefinitionId":"`+management.RoleDefinitionID(role)+`","principalId":"33333333-3333-4333-8333-333333333333"}}`)
 	}
 	const first, second = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"
 	const user, officer = "e147488a-f6f5-4113-8e2d-b22465e65bf6", "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
@@ -423,7 +424,7 @@ func TestRoleAssignmentExists(t *testing.T) {
 	status, body = assign(second, user)
 	assert.Equal(t, http.StatusConflict, status)
 	code, msg := errOf(body)
-	assert.Equal(t, CodeRoleAssignmentExists, code)
+	assert.Equal(t, management.CodeRoleAssignmentExists, code)
 	assert.Equal(t, "The role assignment already exists.", msg)
 	status, _ = assign(second, officer)
 	assert.Equal(t, http.StatusCreated, status, "another role for the same principal is fine")
@@ -450,7 +451,7 @@ func TestResourceGroupNames(t *testing.T) {
 			}
 			assert.Equal(t, http.StatusBadRequest, status)
 			code, msg := errOf(body)
-			assert.Equal(t, CodeInvalidResourceGroup, code)
+			assert.Equal(t, management.CodeInvalidResourceGroup, code)
 			assert.Contains(t, msg, tc.msg)
 		})
 	}
@@ -500,7 +501,7 @@ func TestUnknownResourceType(t *testing.T) {
 		status, body := do(t, h, http.MethodGet, tc.path, "")
 		assert.Equal(t, http.StatusNotFound, status)
 		code, msg := errOf(body)
-		assert.Equal(t, CodeInvalidResourceType, code)
+		assert.Equal(t, management.CodeInvalidResourceType, code)
 		assert.Equal(t, tc.msg, msg)
 	}
 }
@@ -509,7 +510,7 @@ func TestVaultAlreadyExists(t *testing.T) {
 	h := open(t, newServices(t), "").Handler()
 	status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/other?api-version=2021-04-01", `{"location":"local"}`)
 	require.Equal(t, http.StatusCreated, status)
-	body := `{"location":"local","properties":{"tenantId":"` + DefaultTenant + `","sku":{"family":"A","name":"standard"},"enableSoftDelete":true}}`
+	body := `{"location":"local","properties":{"tenantId":"` + management.DefaultTenant + `","sku":{"family":"A","name":"standard"},"enableSoftDelete":true}}`
 	put := func(group, name string) (int, map[string]any) {
 		return do(t, h, http.MethodPut, sub+"/resourceGroups/"+group+"/providers/Microsoft.KeyVault/vaults/"+name+"?api-version=2023-07-01", body)
 	}
@@ -576,28 +577,28 @@ func TestResourceGroupTagFilter(t *testing.T) {
 // names.
 type tokenErrors map[string]error
 
-func (v tokenErrors) VerifyToken(_ context.Context, raw string, _ ...string) (identity.Claims, error) {
+func (v tokenErrors) VerifyToken(_ context.Context, raw string, _ ...string) (authn.Caller, error) {
 	if err, ok := v[raw]; ok {
-		return identity.Claims{}, err
+		return authn.Caller{}, err
 	}
-	return identity.Claims{}, identity.ErrMalformedToken
+	return authn.Caller{}, authn.ErrMalformedToken
 }
 
 func TestTokenErrors(t *testing.T) {
 	s := newServices(t)
-	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Verifier: tokenErrors{
-		"expired": identity.ErrTokenExpired, "audience": identity.ErrInvalidAudience, "signature": identity.ErrInvalidSignature,
-	}})
+	m, err := management.Open(context.Background(), management.Config{Storage: s.storage, Vault: s.vault, Identity: s.ident})
 	require.NoError(t, err)
-	h := m.Handler()
+	h := New(Config{Service: m, Verifier: tokenErrors{
+		"expired": authn.ErrTokenExpired, "audience": authn.ErrInvalidAudience, "signature": authn.ErrInvalidSignature,
+	}})
 	tests := []struct{ header, code, msg string }{
-		{"", CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is missing."},
-		{"Basic abc", CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is provided in an invalid format."},
-		{"Bearer expired", CodeExpiredAuthenticationToken, "The access token expiry UTC time is earlier than current UTC time."},
-		{"Bearer audience", CodeInvalidAuthenticationTokenAudience,
+		{"", management.CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is missing."},
+		{"Basic abc", management.CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is provided in an invalid format."},
+		{"Bearer expired", management.CodeExpiredAuthenticationToken, "The access token expiry UTC time is earlier than current UTC time."},
+		{"Bearer audience", management.CodeInvalidAuthenticationTokenAudience,
 			"The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."},
-		{"Bearer signature", CodeInvalidAuthenticationToken, "The access token is from the wrong issuer or has an invalid signature."},
-		{"Bearer junk", CodeInvalidAuthenticationToken, "The access token is invalid."},
+		{"Bearer signature", management.CodeInvalidAuthenticationToken, "The access token is from the wrong issuer or has an invalid signature."},
+		{"Bearer junk", management.CodeInvalidAuthenticationToken, "The access token is invalid."},
 	}
 	for _, tc := range tests {
 		req := httptest.NewRequest(http.MethodGet, sub+"/resourcegroups?api-version=2021-04-01", nil)

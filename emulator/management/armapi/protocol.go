@@ -1,10 +1,12 @@
-package management
+package armapi
 
 import (
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/azemu/azemu/emulator/management"
 )
 
 // apiVersionRE is the shape of every ARM api-version: a date, optionally
@@ -15,6 +17,11 @@ var apiVersionRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}(-[A-Za-z]+)?$
 // with send (armstorage, armkeyvault, armmsi, armresources,
 // armauthorization); any well-formed version is served the same way.
 const supportedAPIVersions = "2024-11-30,2024-11-01,2024-01-01,2023-07-01,2023-01-31,2022-04-01,2021-04-01,2015-11-01"
+
+func errMissingAPIVersion() *Error {
+	return newError(http.StatusBadRequest, management.CodeMissingAPIVersion,
+		"The api-version query parameter (?api-version=) is required for all requests.")
+}
 
 // checkAPIVersion refuses a request without api-version
 // (MissingApiVersionParameter) or with one that is not a version at all
@@ -27,7 +34,7 @@ func checkAPIVersion(r *http.Request) error {
 		return errMissingAPIVersion()
 	}
 	if !apiVersionRE.MatchString(v) {
-		return newError(http.StatusBadRequest, CodeInvalidAPIVersion,
+		return newError(http.StatusBadRequest, management.CodeInvalidAPIVersion,
 			"The api-version '%s' is invalid. The supported versions are '%s'.", v, supportedAPIVersions)
 	}
 	return nil
@@ -55,7 +62,7 @@ func (w *headWriter) WriteHeader(status int) {
 // head serves HEAD on any resource (armresources CheckExistence,
 // CheckExistenceByID): 204 when a GET would answer 200, otherwise the GET's
 // status, with no body.
-func (s *Service) head(w http.ResponseWriter, r *http.Request) error {
+func (s *server) head(w http.ResponseWriter, r *http.Request) error {
 	g := r.Clone(r.Context())
 	g.Method = http.MethodGet
 	g.Body = http.NoBody
@@ -90,7 +97,7 @@ func writeList(w http.ResponseWriter, r *http.Request, items []any) error {
 	if tok := q.Get("$skiptoken"); tok != "" {
 		n, err := strconv.Atoi(tok)
 		if err != nil || n < 0 {
-			return newError(http.StatusBadRequest, CodeInvalidQueryParameter, "The $skiptoken '%s' is invalid.", tok)
+			return newError(http.StatusBadRequest, management.CodeInvalidQueryParameter, "The $skiptoken '%s' is invalid.", tok)
 		}
 		start = min(n, len(items))
 	}
@@ -99,7 +106,7 @@ func writeList(w http.ResponseWriter, r *http.Request, items []any) error {
 	if top := q.Get("$top"); top != "" {
 		n, err := strconv.Atoi(top)
 		if err != nil || n < 1 {
-			return newError(http.StatusBadRequest, CodeInvalidQueryParameter,
+			return newError(http.StatusBadRequest, management.CodeInvalidQueryParameter,
 				"The value '%s' of the query parameter '$top' is invalid: it must be an integer from 1 to %d.", top, maxPageSize)
 		}
 		end = min(start+min(n, maxPageSize), len(items))
@@ -146,7 +153,7 @@ func providerJSON(ns string) map[string]any {
 		})
 	}
 	return map[string]any{
-		"id": subscriptionID() + "/providers/" + ns, "namespace": ns,
+		"id": management.SubscriptionID() + "/providers/" + ns, "namespace": ns,
 		"registrationState": "Registered", "registrationPolicy": "RegistrationRequired",
 		"resourceTypes": types,
 	}
@@ -171,11 +178,5 @@ func getProvider(w http.ResponseWriter, r *http.Request, ns string) error {
 			return nil
 		}
 	}
-	return newError(http.StatusNotFound, CodeInvalidResourceNamespace, "The resource namespace '%s' is invalid.", ns)
-}
-
-// normLocation is ARM's canonical location name: "East US" is stored and
-// returned as "eastus".
-func normLocation(l string) string {
-	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(l), " ", ""))
+	return newError(http.StatusNotFound, management.CodeInvalidResourceNamespace, "The resource namespace '%s' is invalid.", ns)
 }

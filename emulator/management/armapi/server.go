@@ -1,17 +1,52 @@
-package management
+package armapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/emulator/management"
+	"github.com/azemu/azemu/internal/authn"
 )
+
+// TokenVerifier checks a bearer token (without "Bearer ") for one of the
+// audiences and returns its caller. It MUST return an error wrapping one of
+// the authn sentinels for a token it refuses (ErrTokenExpired,
+// ErrInvalidAudience, ErrInvalidSignature, ErrInvalidIssuer,
+// ErrUnknownPrincipal, ...), so the handler can answer with ARM's code for
+// it. The token authority (emulator/identity) implements it.
+type TokenVerifier interface {
+	VerifyToken(ctx context.Context, raw string, audiences ...string) (authn.Caller, error)
+}
+
+// Config configures the handler.
+type Config struct {
+	Service  *management.Service
+	Verifier TokenVerifier
+	// Authority is the token authority's base URL
+	// ("https://localhost:8443"), named in the WWW-Authenticate of a 401.
+	Authority string
+	Logger    *slog.Logger
+}
+
+type server struct {
+	svc       *management.Service
+	verifier  TokenVerifier
+	authority string
+	log       *slog.Logger
+}
+
+// Error codes of the management plane, short names for the handlers.
+type Error = management.Error
+
+var newError = management.NewError
 
 // managementAudiences are the audiences a management token may carry.
 func managementAudiences() []string {
@@ -24,9 +59,13 @@ const maxBody = 1 << 20
 // handlerFunc is one REST operation; the adapter renders its error.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Handler serves the management plane: /subscriptions..., /tenants,
-// /providers/... .
-func (s *Service) Handler() http.Handler {
+// New returns the management plane's HTTP handler: /subscriptions...,
+// /tenants, /providers/... .
+func New(cfg Config) http.Handler {
+	s := &server{svc: cfg.Service, verifier: cfg.Verifier, authority: strings.TrimRight(cfg.Authority, "/"), log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		w.Header().Set("x-ms-request-id", id)
@@ -34,7 +73,11 @@ func (s *Service) Handler() http.Handler {
 		if c := r.Header.Get("x-ms-client-request-id"); c != "" && len(c) <= 256 {
 			w.Header().Set("x-ms-client-request-id", c)
 		}
-		if err := s.serve(w, r); err != nil {
+		serve := s.serve
+		if IsMetadataPath(r.URL.Path) {
+			serve = s.metadata
+		}
+		if err := serve(w, r); err != nil {
 			s.writeError(w, r, id, err)
 		}
 	})
@@ -47,18 +90,18 @@ func newRequestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-func (s *Service) writeError(w http.ResponseWriter, r *http.Request, reqID string, err error) {
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, reqID string, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
 		s.log.Error("management request failed", "method", r.Method, "path", r.URL.Path, "request_id", reqID, "err", err)
-		e = newError(http.StatusInternalServerError, CodeInternalError, "The server encountered an internal error. Tracking id '%s'.", reqID)
+		e = newError(http.StatusInternalServerError, management.CodeInternalError, "The server encountered an internal error. Tracking id '%s'.", reqID)
 	} else {
 		s.log.Debug("management request refused", "method", r.Method, "path", r.URL.Path, "request_id", reqID,
 			"status", e.Status, "code", e.Code)
 	}
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/%s", error="invalid_token", error_description="%s"`,
-			strings.TrimRight(s.cfg.VaultURL, "/"), DefaultTenant, strings.ReplaceAll(e.Message, `"`, `'`)))
+			s.authority, management.DefaultTenant, strings.ReplaceAll(e.Message, `"`, `'`)))
 	}
 	body := map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}}
 	writeJSON(w, r, e.Status, body)
@@ -82,11 +125,11 @@ func decodeBody(r *http.Request, v any, required bool) error {
 		return errBadBody(err)
 	}
 	if len(b) > maxBody {
-		return newError(http.StatusRequestEntityTooLarge, CodeInvalidRequestContent, "The request content is larger than %d bytes.", maxBody)
+		return newError(http.StatusRequestEntityTooLarge, management.CodeInvalidRequestContent, "The request content is larger than %d bytes.", maxBody)
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
 		if required {
-			return newError(http.StatusBadRequest, CodeInvalidRequestContent, "The request content was invalid and could not be deserialized: the body is empty.")
+			return newError(http.StatusBadRequest, management.CodeInvalidRequestContent, "The request content was invalid and could not be deserialized: the body is empty.")
 		}
 		return nil
 	}
@@ -98,28 +141,28 @@ func decodeBody(r *http.Request, v any, required bool) error {
 
 // authenticate accepts any valid token of azemu's authority for the
 // management audience.
-func (s *Service) authenticate(r *http.Request) error {
+func (s *server) authenticate(r *http.Request) error {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return newError(http.StatusUnauthorized, CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is missing.")
+		return newError(http.StatusUnauthorized, management.CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is missing.")
 	}
 	scheme, raw, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
-		return newError(http.StatusUnauthorized, CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is provided in an invalid format.")
+		return newError(http.StatusUnauthorized, management.CodeAuthenticationFailed, "Authentication failed. The 'Authorization' header is provided in an invalid format.")
 	}
 	if _, err := s.verifier.VerifyToken(r.Context(), strings.TrimSpace(raw), managementAudiences()...); err != nil {
-		code, msg := CodeInvalidAuthenticationToken, "The access token is invalid."
+		code, msg := management.CodeInvalidAuthenticationToken, "The access token is invalid."
 		switch {
-		case errors.Is(err, identity.ErrTokenExpired):
-			code = CodeExpiredAuthenticationToken
+		case errors.Is(err, authn.ErrTokenExpired):
+			code = management.CodeExpiredAuthenticationToken
 			msg = "The access token expiry UTC time is earlier than current UTC time."
-		case errors.Is(err, identity.ErrInvalidAudience):
-			code = CodeInvalidAuthenticationTokenAudience
+		case errors.Is(err, authn.ErrInvalidAudience):
+			code = management.CodeInvalidAuthenticationTokenAudience
 			msg = "The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences '" +
 				strings.Join(managementAudiences(), "','") + "'."
-		case errors.Is(err, identity.ErrInvalidSignature), errors.Is(err, identity.ErrInvalidIssuer):
+		case errors.Is(err, authn.ErrInvalidSignature), errors.Is(err, authn.ErrInvalidIssuer):
 			msg = "The access token is from the wrong issuer or has an invalid signature."
-		case errors.Is(err, identity.ErrUnknownPrincipal):
+		case errors.Is(err, authn.ErrUnknownPrincipal):
 			msg = "The access token's principal does not exist."
 		}
 		return newError(http.StatusUnauthorized, code, "%s", msg)
@@ -140,8 +183,13 @@ func segments(p string) []string {
 
 func eq(a, b string) bool { return strings.EqualFold(a, b) }
 
+func errBadBody(err error) *Error {
+	return newError(http.StatusBadRequest, management.CodeInvalidRequestContent,
+		"The request content was invalid and could not be deserialized: '%v'.", err)
+}
+
 // serve authenticates, checks the api-version and dispatches by path.
-func (s *Service) serve(w http.ResponseWriter, r *http.Request) error {
+func (s *server) serve(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authenticate(r); err != nil {
 		return err
 	}
@@ -179,8 +227,8 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) error {
 	if len(segs) == 1 {
 		return only(r, http.MethodGet, func() error { return s.listSubscriptions(w, r) })
 	}
-	if !eq(segs[1], DefaultSubscription) {
-		return newError(http.StatusNotFound, CodeSubscriptionNotFound, "The subscription '%s' could not be found.", segs[1])
+	if !eq(segs[1], management.DefaultSubscription) {
+		return newError(http.StatusNotFound, management.CodeSubscriptionNotFound, "The subscription '%s' could not be found.", segs[1])
 	}
 	rest := segs[2:]
 	if len(rest) == 0 {
@@ -199,7 +247,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) error {
 			return only(r, http.MethodGet, func() error { return s.listResources(w, r, grp) })
 		}
 		if eq(rest[2], "providers") && len(rest) >= 5 {
-			if err := s.checkGroup(grp); err != nil {
+			if err := s.svc.CheckGroup(r.Context(), grp); err != nil {
 				return err
 			}
 			return s.provider(w, r, grp, rest[3], rest[4:])
@@ -233,18 +281,18 @@ func errNoRoute(r *http.Request) *Error {
 			typ = append(typ, segs[j])
 		}
 		if len(typ) == 0 {
-			return newError(http.StatusNotFound, CodeInvalidResourceType,
+			return newError(http.StatusNotFound, management.CodeInvalidResourceType,
 				"The resource type could not be found in the namespace '%s' for api version '%s'.", segs[i+1], v)
 		}
-		return newError(http.StatusNotFound, CodeInvalidResourceType,
+		return newError(http.StatusNotFound, management.CodeInvalidResourceType,
 			"The resource type '%s' could not be found in the namespace '%s' for api version '%s'.", strings.Join(typ, "/"), segs[i+1], v)
 	}
-	return newError(http.StatusNotFound, CodeInvalidResourceType,
+	return newError(http.StatusNotFound, management.CodeInvalidResourceType,
 		"The resource type could not be found for the request path '%s' (azemu serves storage accounts, key vaults, user-assigned identities, role assignments and resource groups).", r.URL.Path)
 }
 
 func errMethod(r *http.Request) *Error {
-	return newError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "The requested method '%s' is not allowed for '%s'.", r.Method, r.URL.Path)
+	return newError(http.StatusMethodNotAllowed, management.CodeMethodNotAllowed, "The requested method '%s' is not allowed for '%s'.", r.Method, r.URL.Path)
 }
 
 func only(r *http.Request, method string, f func() error) error {
@@ -255,7 +303,7 @@ func only(r *http.Request, method string, f func() error) error {
 }
 
 // provider dispatches a resource provider path; group is "" at subscription level.
-func (s *Service) provider(w http.ResponseWriter, r *http.Request, group, ns string, p []string) error {
+func (s *server) provider(w http.ResponseWriter, r *http.Request, group, ns string, p []string) error {
 	switch {
 	case eq(ns, "Microsoft.Storage"):
 		switch {
@@ -295,7 +343,7 @@ func (s *Service) provider(w http.ResponseWriter, r *http.Request, group, ns str
 			return only(r, http.MethodPost, func() error { return s.checkVaultName(w, r) })
 		}
 	default:
-		return newError(http.StatusBadRequest, CodeNoRegisteredProvider,
+		return newError(http.StatusBadRequest, management.CodeNoRegisteredProvider,
 			"No registered resource provider found for namespace '%s'. azemu serves Microsoft.Storage, Microsoft.KeyVault, Microsoft.ManagedIdentity and Microsoft.Authorization.", ns)
 	}
 	return errNoRoute(r)
