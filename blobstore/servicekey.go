@@ -10,13 +10,14 @@ import (
 
 // DerivedKey returns a key for one service's records (purpose "queue",
 // "table"), derived with HKDF-SHA256 from the account encryption key. It
-// checks the account key the way every gated Blob operation does: while the
-// account's customer-managed key is revoked it fails with the same error
-// (403 KeyVaultEncryptionKeyNotFound, ...). It MUST return
-// ErrAccountNotFound for an unknown account. The account key itself never
-// leaves the service.
+// takes the account key as a gated operation does (Key with gated true):
+// while the account's customer-managed key is revoked it fails with the
+// same error every gated Blob operation answers (403
+// KeyVaultEncryptionKeyNotFound, ...). It returns
+// storageerr.ErrAccountNotFound for an unknown account. The account key
+// itself never leaves the core.
 func (s *Service) DerivedKey(ctx context.Context, account, purpose string) (crypto.Key, error) {
-	k, err := s.accountKey(ctx, account)
+	k, err := s.Key(ctx, account, true)
 	if err != nil {
 		return crypto.Key{}, err
 	}

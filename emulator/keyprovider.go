@@ -18,9 +18,18 @@ const wrapAlgorithm = "RSA-OAEP-256"
 
 // cmk is the KeyProvider through which storage reaches the in-process
 // vault for customer-managed keys, acting as the account's managed identity
-// so that the vault's own access checks decide. Storage is opened before the
-// vault, so it reaches e.vault and e.identity through e when called.
-type cmk struct{ e *Emulator }
+// so that the vault's own access checks decide. It holds only what it needs:
+// the vault service and the principal lookup of the token authority.
+type cmk struct {
+	vault *keyvault.Service
+	ids   principalLookup
+}
+
+// principalLookup finds a principal by object id; it MUST return an error
+// wrapping identity.ErrPrincipalNotFound when there is none.
+type principalLookup interface {
+	LookupPrincipal(ctx context.Context, objectID string) (identity.Principal, error)
+}
 
 var _ blobstore.KeyProvider = (*cmk)(nil)
 
@@ -31,7 +40,7 @@ func callerOf(id blobstore.Identity) keyvault.Caller {
 // checkIdentity stands for the token request the storage service makes as
 // its managed identity: a principal that no longer exists gets no token.
 func (c *cmk) checkIdentity(ctx context.Context, id blobstore.Identity) error {
-	ids := c.e.identity
+	ids := c.ids
 	if ids == nil || id.PrincipalID == "" {
 		return blobstore.ErrKeyVaultAccessTokenCannotBeAcquired
 	}
@@ -49,7 +58,12 @@ func (c *cmk) checkIdentity(ctx context.Context, id blobstore.Identity) error {
 }
 
 // mapVaultErr turns the vault's refusal into the storage error Azure
-// answers while the key is unavailable (AZURE-SEMANTICS 2.2).
+// answers while the key is unavailable: 403 KeyVaultEncryptionKeyNotFound for
+// a disabled, deleted or forbidden key and 403 KeyVaultVaultNotFound for a
+// missing vault (the storage error codes of "Common REST API error codes",
+// https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes,
+// and "Revoke access to a storage account that uses customer-managed keys",
+// https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview).
 func mapVaultErr(err error) error {
 	var ke *keyvault.Error
 	if !errors.As(err, &ke) {
@@ -78,18 +92,18 @@ func versionedKID(keyID, name, version string) string {
 // WrapKey wraps aek with the vault key keyID (versionless: the latest
 // version) as the account's identity, with RSA-OAEP-256.
 func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, aek []byte) (blobstore.WrappedKey, error) {
-	vault, name, version, err := keyvault.ParseKeyID(keyID)
+	ref, err := keyvault.ParseKeyID(keyID)
 	if err != nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
 	if err := c.checkIdentity(ctx, id); err != nil {
 		return blobstore.WrappedKey{}, err
 	}
-	kv := c.e.vault
+	kv := c.vault
 	if kv == nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultVaultNotFound
 	}
-	res, err := kv.WrapKey(ctx, callerOf(id), vault, name, version, wrapAlgorithm, aek)
+	res, err := kv.WrapKey(ctx, callerOf(id), ref, wrapAlgorithm, aek)
 	if err != nil {
 		return blobstore.WrappedKey{}, mapVaultErr(err)
 	}
@@ -98,14 +112,14 @@ func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, 
 
 // UnwrapKey unwraps the account key as the account's identity.
 func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) ([]byte, error) {
-	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
+	ref, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return nil, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
 	if err := c.checkIdentity(ctx, id); err != nil {
 		return nil, err
 	}
-	kv := c.e.vault
+	kv := c.vault
 	if kv == nil {
 		return nil, blobstore.ErrKeyVaultVaultNotFound
 	}
@@ -113,7 +127,7 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 	if alg == "" {
 		alg = wrapAlgorithm
 	}
-	res, err := kv.UnwrapKey(ctx, callerOf(id), vault, name, version, alg, w.Bytes)
+	res, err := kv.UnwrapKey(ctx, callerOf(id), ref, alg, w.Bytes)
 	if err != nil {
 		return nil, mapVaultErr(err)
 	}
@@ -124,18 +138,18 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 // key: the identity still exists and the vault would unwrap now (no RSA).
 // Storage itself may reuse a good answer for Config.CMKCacheTTL.
 func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.WrappedKey) (uint64, error) {
-	vault, name, version, err := keyvault.ParseKeyID(w.KeyID)
+	ref, err := keyvault.ParseKeyID(w.KeyID)
 	if err != nil {
 		return 0, blobstore.ErrKeyVaultEncryptionKeyNotFound
 	}
 	if err := c.checkIdentity(ctx, id); err != nil {
 		return 0, err
 	}
-	kv := c.e.vault
+	kv := c.vault
 	if kv == nil {
 		return 0, blobstore.ErrKeyVaultVaultNotFound
 	}
-	gen, err := kv.KeyState(ctx, callerOf(id), vault, name, version)
+	gen, err := kv.KeyState(ctx, callerOf(id), ref)
 	if err != nil {
 		return 0, mapVaultErr(err)
 	}

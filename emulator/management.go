@@ -2,9 +2,11 @@ package emulator
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 
 	"github.com/azemu/azemu/emulator/management"
+	"github.com/azemu/azemu/emulator/management/armapi"
 )
 
 // openManagement opens the ARM-like management plane over the open
@@ -23,15 +25,6 @@ func (e *Emulator) openManagement(ctx context.Context) error {
 		BlobURL:  e.blobURL,
 		FileURL:  e.fileURL,
 		QueueURL: e.queueURL,
-		// e.queue opens after the management plane; accounts are deleted
-		// only through requests, which come later.
-		AccountDeleted: func(ctx context.Context, account string) error {
-			if e.queue == nil {
-				return nil
-			}
-			e.queueKeys.forget(account)
-			return e.queue.DropAccount(ctx, account)
-		},
 		VaultURL: e.vaultURL,
 		Logger:   e.log,
 	})
@@ -44,3 +37,9 @@ func (e *Emulator) openManagement(ctx context.Context) error {
 
 // Management returns the management plane (for in-process wiring and tests).
 func (e *Emulator) Management() *management.Service { return e.mgmt }
+
+// managementHandler is the management plane's ARM protocol, verifying
+// tokens with the token authority.
+func (e *Emulator) managementHandler() http.Handler {
+	return armapi.New(armapi.Config{Service: e.mgmt, Verifier: e.identity, Authority: e.vaultURL, Logger: e.log})
+}

@@ -107,12 +107,12 @@ func (a queueAccounts) AccountKeys(ctx context.Context, account string) ([][]byt
 	return acct.Keys, nil
 }
 
-// openQueue opens the Queue service over DataDir/queue (in memory with
-// InMemory).
-func (e *Emulator) openQueue(dir string) error {
+// openQueue opens the Queue service over DataDir/queue (in memory, the
+// instance's temporary folder, as storage does).
+func (e *Emulator) openQueue(context.Context) error {
 	e.queueKeys = &queueKeys{e: e}
 	q, err := queue.Open(queue.Config{
-		DataDir: dir,
+		DataDir: e.dir.sub("queue"),
 		Keys:    e.queueKeys,
 		Now:     e.clock.Now,
 		Fsync:   e.cfg.Fsync,
@@ -122,8 +122,26 @@ func (e *Emulator) openQueue(dir string) error {
 		return err
 	}
 	e.queue = q
+	e.storage.Attach(queuePart{q: q, keys: e.queueKeys})
 	return nil
 }
+
+// queuePart attaches the Queue service to the storage account core, so
+// deleting an account drops its queues (and its cached queue key) and the
+// core's clock-driven Sweep expires messages.
+type queuePart struct {
+	q    *queue.Service
+	keys *queueKeys
+}
+
+var _ blobstore.Part = queuePart{}
+
+func (p queuePart) DropAccount(ctx context.Context, account string) error {
+	defer p.keys.forget(account)
+	return p.q.DropAccount(ctx, account)
+}
+
+func (p queuePart) Sweep(ctx context.Context) error { return p.q.Sweep(ctx) }
 
 // QueueURL is the Queue endpoint without an account, e.g.
 // http://127.0.0.1:10001 ("" when disabled).

@@ -20,7 +20,7 @@ func BenchmarkKeyState(b *testing.B) {
 	_, err := f.s.CreateKey(ctx, dev, DevVaultName, "k", CreateKeyParams{Kty: KtyRSA})
 	require.NoError(b, err)
 	for b.Loop() {
-		if _, err := f.s.KeyState(ctx, dev, DevVaultName, "k", ""); err != nil {
+		if _, err := f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,11 +33,11 @@ func benchService(b *testing.B, bits int) {
 	require.NoError(b, err)
 	aek := make([]byte, 32)
 	for b.Loop() {
-		w, err := f.s.WrapKey(ctx, dev, DevVaultName, "k", kb.Version, AlgRSAOAEP256, aek)
+		w, err := f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "k", kb.Version}, AlgRSAOAEP256, aek)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := f.s.UnwrapKey(ctx, dev, DevVaultName, "k", kb.Version, AlgRSAOAEP256, w.Value); err != nil {
+		if _, err := f.s.UnwrapKey(ctx, dev, KeyRef{DevVaultName, "k", kb.Version}, AlgRSAOAEP256, w.Value); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -54,7 +54,7 @@ func TestListKeyVersionsByVersionID(t *testing.T) {
 	assert.Equal(t, ids, got)
 	_, err := f.s.ListKeyVersions(ctx, dev, DevVaultName, "k", ListOptions{Token: "!"})
 	requireKVError(t, err, http.StatusBadRequest, CodeBadParameter, "")
-	kb, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	kb, err := f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.NotEmpty(t, kb.Version, "the latest version is still the last created, whatever the listing order")
 }

@@ -360,14 +360,14 @@ func (s *Service) ImportKey(ctx context.Context, c Caller, vault, name string, p
 
 // GetKey returns a version ("" = latest) of an active key (permission get).
 // A disabled key is returned (200) with enabled=false.
-func (s *Service) GetKey(_ context.Context, c Caller, vault, name, version string) (KeyBundle, error) {
+func (s *Service) GetKey(_ context.Context, c Caller, ref KeyRef) (KeyBundle, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, k, err := s.lookup(c, vault, name, PermGet)
+	v, k, err := s.lookup(c, ref.Vault, ref.Name, PermGet)
 	if err != nil {
 		return KeyBundle{}, err
 	}
-	kv, err := findVersion(k, name, version)
+	kv, err := findVersion(k, ref.Name, ref.Version)
 	if err != nil {
 		return KeyBundle{}, err
 	}
@@ -392,17 +392,17 @@ func (s *Service) lookup(c Caller, vault, name, perm string) (*vaultState, *keyS
 
 // UpdateKey changes attributes, key_ops and tags of a version ("" = latest)
 // (permission update).
-func (s *Service) UpdateKey(ctx context.Context, c Caller, vault, name, version string, p UpdateKeyParams) (KeyBundle, error) {
+func (s *Service) UpdateKey(ctx context.Context, c Caller, ref KeyRef, p UpdateKeyParams) (KeyBundle, error) {
 	if err := validateTags(p.Tags); err != nil {
 		return KeyBundle{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, k, err := s.lookup(c, vault, name, PermUpdate)
+	v, k, err := s.lookup(c, ref.Vault, ref.Name, PermUpdate)
 	if err != nil {
 		return KeyBundle{}, err
 	}
-	kv, err := findVersion(k, name, version)
+	kv, err := findVersion(k, ref.Name, ref.Version)
 	if err != nil {
 		return KeyBundle{}, err
 	}
@@ -766,10 +766,10 @@ func (s *Service) rotateLocked(ctx context.Context, v *vaultState, k *keyState) 
 // changes whenever the vault (policies, role assignments, deletion) or the key
 // (versions, attributes, deletion, policy) changes, so a cache of an
 // unwrapped key is valid while the generation stays the same.
-func (s *Service) KeyState(_ context.Context, c Caller, vault, name, version string) (generation uint64, err error) {
+func (s *Service) KeyState(_ context.Context, c Caller, ref KeyRef) (generation uint64, err error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, k, kv, err := s.usable(c, vault, name, version, PermUnwrapKey, OpUnwrapKey)
+	v, k, kv, err := s.usable(c, ref.Vault, ref.Name, ref.Version, PermUnwrapKey, OpUnwrapKey)
 	if err != nil {
 		return 0, err
 	}

@@ -42,10 +42,10 @@ func (s *Service) usable(c Caller, vault, name, version, perm, op string) (*vaul
 
 // prepare runs usable under the read lock and returns what the operation
 // needs; the RSA/EC work then runs without the lock on the immutable version.
-func (s *Service) prepare(c Caller, vault, name, version, perm, op string) (KeyOperationResult, keyPair, error) {
+func (s *Service) prepare(c Caller, ref KeyRef, perm, op string) (KeyOperationResult, keyPair, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, k, kv, err := s.usable(c, vault, name, version, perm, op)
+	v, k, kv, err := s.usable(c, ref.Vault, ref.Name, ref.Version, perm, op)
 	if err != nil {
 		return KeyOperationResult{}, nil, err
 	}
@@ -67,33 +67,33 @@ func checkOpParams(p KeyOperationParams) error {
 
 // Encrypt encrypts p.Value with the public key (permission encrypt; RSA1_5,
 // RSA-OAEP, RSA-OAEP-256).
-func (s *Service) Encrypt(_ context.Context, c Caller, vault, name, version string, p KeyOperationParams) (KeyOperationResult, error) {
-	return s.rsaOp(c, vault, name, version, PermEncrypt, OpEncrypt, p, true)
+func (s *Service) Encrypt(_ context.Context, c Caller, ref KeyRef, p KeyOperationParams) (KeyOperationResult, error) {
+	return s.rsaOp(c, ref, PermEncrypt, OpEncrypt, p, true)
 }
 
 // Decrypt decrypts p.Value (permission decrypt).
-func (s *Service) Decrypt(_ context.Context, c Caller, vault, name, version string, p KeyOperationParams) (KeyOperationResult, error) {
-	return s.rsaOp(c, vault, name, version, PermDecrypt, OpDecrypt, p, false)
+func (s *Service) Decrypt(_ context.Context, c Caller, ref KeyRef, p KeyOperationParams) (KeyOperationResult, error) {
+	return s.rsaOp(c, ref, PermDecrypt, OpDecrypt, p, false)
 }
 
 // WrapKey wraps key material with the public key (permission wrapKey). This
 // is what the storage CMK key provider calls, with the storage account's
 // managed identity as Caller. The result names the version used.
-func (s *Service) WrapKey(_ context.Context, c Caller, vault, name, version, alg string, data []byte) (KeyOperationResult, error) {
-	return s.rsaOp(c, vault, name, version, PermWrapKey, OpWrapKey, KeyOperationParams{Algorithm: alg, Value: data}, true)
+func (s *Service) WrapKey(_ context.Context, c Caller, ref KeyRef, alg string, data []byte) (KeyOperationResult, error) {
+	return s.rsaOp(c, ref, PermWrapKey, OpWrapKey, KeyOperationParams{Algorithm: alg, Value: data}, true)
 }
 
 // UnwrapKey unwraps key material (permission unwrapKey). Works on expired or
 // not-yet-valid keys, as Azure does; refused on disabled or deleted keys.
-func (s *Service) UnwrapKey(_ context.Context, c Caller, vault, name, version, alg string, data []byte) (KeyOperationResult, error) {
-	return s.rsaOp(c, vault, name, version, PermUnwrapKey, OpUnwrapKey, KeyOperationParams{Algorithm: alg, Value: data}, false)
+func (s *Service) UnwrapKey(_ context.Context, c Caller, ref KeyRef, alg string, data []byte) (KeyOperationResult, error) {
+	return s.rsaOp(c, ref, PermUnwrapKey, OpUnwrapKey, KeyOperationParams{Algorithm: alg, Value: data}, false)
 }
 
-func (s *Service) rsaOp(c Caller, vault, name, version, perm, op string, p KeyOperationParams, encrypt bool) (KeyOperationResult, error) {
+func (s *Service) rsaOp(c Caller, ref KeyRef, perm, op string, p KeyOperationParams, encrypt bool) (KeyOperationResult, error) {
 	if err := checkOpParams(p); err != nil {
 		return KeyOperationResult{}, err
 	}
-	res, kp, err := s.prepare(c, vault, name, version, perm, op)
+	res, kp, err := s.prepare(c, ref, perm, op)
 	if err != nil {
 		return KeyOperationResult{}, err
 	}
@@ -111,11 +111,11 @@ func (s *Service) rsaOp(c Caller, vault, name, version, perm, op string, p KeyOp
 // Sign signs a digest (permission sign). RSA: RS256/384/512, PS256/384/512;
 // EC: ES256 (P-256), ES384, ES512 (P-521), ES256K (P-256K). EC signatures are
 // r||s, each padded to the curve size.
-func (s *Service) Sign(_ context.Context, c Caller, vault, name, version, alg string, digest []byte) (KeyOperationResult, error) {
+func (s *Service) Sign(_ context.Context, c Caller, ref KeyRef, alg string, digest []byte) (KeyOperationResult, error) {
 	if alg == "" || digest == nil {
 		return KeyOperationResult{}, badParam("alg and value are required.")
 	}
-	res, kp, err := s.prepare(c, vault, name, version, PermSign, OpSign)
+	res, kp, err := s.prepare(c, ref, PermSign, OpSign)
 	if err != nil {
 		return KeyOperationResult{}, err
 	}
@@ -126,11 +126,11 @@ func (s *Service) Sign(_ context.Context, c Caller, vault, name, version, alg st
 }
 
 // Verify checks a signature over a digest (permission verify).
-func (s *Service) Verify(_ context.Context, c Caller, vault, name, version, alg string, digest, signature []byte) (bool, error) {
+func (s *Service) Verify(_ context.Context, c Caller, ref KeyRef, alg string, digest, signature []byte) (bool, error) {
 	if alg == "" || digest == nil || signature == nil {
 		return false, badParam("alg, digest and value are required.")
 	}
-	_, kp, err := s.prepare(c, vault, name, version, PermVerify, OpVerify)
+	_, kp, err := s.prepare(c, ref, PermVerify, OpVerify)
 	if err != nil {
 		return false, err
 	}

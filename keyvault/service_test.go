@@ -151,20 +151,20 @@ func TestCryptoRoundTripsCheckedLocally(t *testing.T) {
 				ct, err = rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, plain, nil)
 			}
 			require.NoError(t, err)
-			res, err := f.s.Decrypt(ctx, dev, DevVaultName, "rsa", "", KeyOperationParams{Algorithm: alg, Value: ct})
+			res, err := f.s.Decrypt(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, KeyOperationParams{Algorithm: alg, Value: ct})
 			require.NoError(t, err)
 			assert.Equal(t, plain, res.Value)
 			assert.Equal(t, kb.Version, res.Version)
-			w, err := f.s.WrapKey(ctx, dev, DevVaultName, "rsa", kb.Version, alg, plain)
+			w, err := f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "rsa", kb.Version}, alg, plain)
 			require.NoError(t, err)
-			u, err := f.s.UnwrapKey(ctx, dev, DevVaultName, "rsa", "", alg, w.Value)
+			u, err := f.s.UnwrapKey(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, alg, w.Value)
 			require.NoError(t, err)
 			assert.Equal(t, plain, u.Value)
 		})
 	}
-	_, err := f.s.Decrypt(ctx, dev, DevVaultName, "rsa", "", KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: make([]byte, 256)})
+	_, err := f.s.Decrypt(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: make([]byte, 256)})
 	requireKVError(t, err, 400, CodeBadParameter, "")
-	_, err = f.s.Encrypt(ctx, dev, DevVaultName, "rsa", "", KeyOperationParams{Algorithm: "A256KW", Value: []byte("x")})
+	_, err = f.s.Encrypt(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, KeyOperationParams{Algorithm: "A256KW", Value: []byte("x")})
 	requireKVError(t, err, 400, CodeBadParameter, "")
 }
 
@@ -181,25 +181,25 @@ func TestSignVerifyAllAlgorithms(t *testing.T) {
 		hash   crypto.Hash
 	}{{"RS256", d256[:], crypto.SHA256}, {"RS384", d384[:], crypto.SHA384}, {"RS512", d512[:], crypto.SHA512},
 		{"PS256", d256[:], crypto.SHA256}, {"PS384", d384[:], crypto.SHA384}, {"PS512", d512[:], crypto.SHA512}} {
-		res, err := f.s.Sign(ctx, dev, DevVaultName, "rsa", "", tc.alg, tc.digest)
+		res, err := f.s.Sign(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, tc.alg, tc.digest)
 		require.NoError(t, err, tc.alg)
 		if tc.alg[0] == 'R' {
 			assert.NoError(t, rsa.VerifyPKCS1v15(pubRSA(rsaKB), tc.hash, tc.digest, res.Value), tc.alg)
 		} else {
 			assert.NoError(t, rsa.VerifyPSS(pubRSA(rsaKB), tc.hash, tc.digest, res.Value, nil), tc.alg)
 		}
-		ok, err := f.s.Verify(ctx, dev, DevVaultName, "rsa", "", tc.alg, tc.digest, res.Value)
+		ok, err := f.s.Verify(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, tc.alg, tc.digest, res.Value)
 		require.NoError(t, err)
 		assert.True(t, ok)
 		bad := bytes.Clone(res.Value)
 		bad[0] ^= 1
-		ok, err = f.s.Verify(ctx, dev, DevVaultName, "rsa", "", tc.alg, tc.digest, bad)
+		ok, err = f.s.Verify(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, tc.alg, tc.digest, bad)
 		require.NoError(t, err)
 		assert.False(t, ok)
 	}
-	_, err := f.s.Sign(ctx, dev, DevVaultName, "rsa", "", "RS256", d384[:])
+	_, err := f.s.Sign(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, "RS256", d384[:])
 	requireKVError(t, err, 400, CodeBadParameter, "")
-	_, err = f.s.Sign(ctx, dev, DevVaultName, "rsa", "", "ES256", d256[:])
+	_, err = f.s.Sign(ctx, dev, KeyRef{DevVaultName, "rsa", ""}, "ES256", d256[:])
 	requireKVError(t, err, 400, CodeBadParameter, "")
 
 	for _, tc := range []struct {
@@ -209,7 +209,7 @@ func TestSignVerifyAllAlgorithms(t *testing.T) {
 		name := "ec-" + tc.alg
 		kb, err := f.s.CreateKey(ctx, dev, DevVaultName, name, CreateKeyParams{Kty: KtyEC, Curve: tc.crv})
 		require.NoError(t, err)
-		res, err := f.s.Sign(ctx, dev, DevVaultName, name, "", tc.alg, tc.digest)
+		res, err := f.s.Sign(ctx, dev, KeyRef{DevVaultName, name, ""}, tc.alg, tc.digest)
 		require.NoError(t, err, tc.alg)
 		n := curveBytes(tc.crv)
 		require.Len(t, res.Value, 2*n)
@@ -217,12 +217,12 @@ func TestSignVerifyAllAlgorithms(t *testing.T) {
 			pub := &ecdsa.PublicKey{Curve: c, X: new(big.Int).SetBytes(kb.Key.X), Y: new(big.Int).SetBytes(kb.Key.Y)}
 			assert.True(t, ecdsa.Verify(pub, tc.digest, new(big.Int).SetBytes(res.Value[:n]), new(big.Int).SetBytes(res.Value[n:])), tc.alg)
 		}
-		ok, err := f.s.Verify(ctx, dev, DevVaultName, name, "", tc.alg, tc.digest, res.Value)
+		ok, err := f.s.Verify(ctx, dev, KeyRef{DevVaultName, name, ""}, tc.alg, tc.digest, res.Value)
 		require.NoError(t, err)
 		assert.True(t, ok, tc.alg)
 		bad := bytes.Clone(res.Value)
 		bad[5] ^= 1
-		ok, err = f.s.Verify(ctx, dev, DevVaultName, name, "", tc.alg, tc.digest, bad)
+		ok, err = f.s.Verify(ctx, dev, KeyRef{DevVaultName, name, ""}, tc.alg, tc.digest, bad)
 		require.NoError(t, err)
 		assert.False(t, ok, tc.alg)
 	}
@@ -246,38 +246,38 @@ func TestDisabledKeyRefusesEveryCryptoOp(t *testing.T) {
 	f := newFixture(t, "")
 	ctx := context.Background()
 	f.rsaKey(t, "k", CreateKeyParams{})
-	w, err := f.s.WrapKey(ctx, dev, DevVaultName, "k", "", AlgRSAOAEP256, []byte("x"))
+	w, err := f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, AlgRSAOAEP256, []byte("x"))
 	require.NoError(t, err)
-	sig, err := f.s.Sign(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32))
+	sig, err := f.s.Sign(ctx, dev, KeyRef{DevVaultName, "k", ""}, "RS256", make([]byte, 32))
 	require.NoError(t, err)
 	off := false
-	kb, err := f.s.UpdateKey(ctx, dev, DevVaultName, "k", "", UpdateKeyParams{Attributes: AttributesUpdate{Enabled: &off}})
+	kb, err := f.s.UpdateKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, UpdateKeyParams{Attributes: AttributesUpdate{Enabled: &off}})
 	require.NoError(t, err)
 	assert.False(t, kb.Attributes.Enabled)
-	got, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	got, err := f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err, "GET of a disabled key is 200")
 	assert.False(t, got.Attributes.Enabled)
 	p := KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: w.Value}
 	for name, op := range map[string]func() error{
-		"encrypt": func() error { _, err := f.s.Encrypt(ctx, dev, DevVaultName, "k", "", p); return err },
-		"decrypt": func() error { _, err := f.s.Decrypt(ctx, dev, DevVaultName, "k", "", p); return err },
+		"encrypt": func() error { _, err := f.s.Encrypt(ctx, dev, KeyRef{DevVaultName, "k", ""}, p); return err },
+		"decrypt": func() error { _, err := f.s.Decrypt(ctx, dev, KeyRef{DevVaultName, "k", ""}, p); return err },
 		"wrap": func() error {
-			_, err := f.s.WrapKey(ctx, dev, DevVaultName, "k", "", p.Algorithm, []byte("x"))
+			_, err := f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, p.Algorithm, []byte("x"))
 			return err
 		},
 		"unwrap": func() error {
-			_, err := f.s.UnwrapKey(ctx, dev, DevVaultName, "k", "", p.Algorithm, w.Value)
+			_, err := f.s.UnwrapKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, p.Algorithm, w.Value)
 			return err
 		},
 		"sign": func() error {
-			_, err := f.s.Sign(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32))
+			_, err := f.s.Sign(ctx, dev, KeyRef{DevVaultName, "k", ""}, "RS256", make([]byte, 32))
 			return err
 		},
 		"verify": func() error {
-			_, err := f.s.Verify(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32), sig.Value)
+			_, err := f.s.Verify(ctx, dev, KeyRef{DevVaultName, "k", ""}, "RS256", make([]byte, 32), sig.Value)
 			return err
 		},
-		"keystate": func() error { _, err := f.s.KeyState(ctx, dev, DevVaultName, "k", ""); return err },
+		"keystate": func() error { _, err := f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""}); return err },
 	} {
 		err := op()
 		requireKVError(t, err, 403, CodeForbidden, CodeKeyDisabled)
@@ -298,27 +298,27 @@ func TestNotBeforeAndExpiry(t *testing.T) {
 			kb := f.rsaKey(t, name, CreateKeyParams{Attributes: attrs})
 			ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pubRSA(kb), []byte("k"), nil)
 			require.NoError(t, err)
-			_, err = f.s.Encrypt(ctx, dev, DevVaultName, name, "", KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: []byte("k")})
+			_, err = f.s.Encrypt(ctx, dev, KeyRef{DevVaultName, name, ""}, KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: []byte("k")})
 			requireKVError(t, err, 403, CodeForbidden, "")
-			_, err = f.s.WrapKey(ctx, dev, DevVaultName, name, "", AlgRSAOAEP256, []byte("k"))
+			_, err = f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, name, ""}, AlgRSAOAEP256, []byte("k"))
 			requireKVError(t, err, 403, CodeForbidden, "")
-			_, err = f.s.Sign(ctx, dev, DevVaultName, name, "", "RS256", make([]byte, 32))
+			_, err = f.s.Sign(ctx, dev, KeyRef{DevVaultName, name, ""}, "RS256", make([]byte, 32))
 			requireKVError(t, err, 403, CodeForbidden, "")
 			// decrypt, unwrap and verify still work
-			res, err := f.s.Decrypt(ctx, dev, DevVaultName, name, "", KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: ct})
+			res, err := f.s.Decrypt(ctx, dev, KeyRef{DevVaultName, name, ""}, KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: ct})
 			require.NoError(t, err)
 			assert.Equal(t, []byte("k"), res.Value)
-			_, err = f.s.UnwrapKey(ctx, dev, DevVaultName, name, "", AlgRSAOAEP256, ct)
+			_, err = f.s.UnwrapKey(ctx, dev, KeyRef{DevVaultName, name, ""}, AlgRSAOAEP256, ct)
 			require.NoError(t, err)
-			_, err = f.s.KeyState(ctx, dev, DevVaultName, name, "")
+			_, err = f.s.KeyState(ctx, dev, KeyRef{DevVaultName, name, ""})
 			require.NoError(t, err)
-			_, err = f.s.Verify(ctx, dev, DevVaultName, name, "", "RS256", make([]byte, 32), make([]byte, 256))
+			_, err = f.s.Verify(ctx, dev, KeyRef{DevVaultName, name, ""}, "RS256", make([]byte, 32), make([]byte, 256))
 			require.NoError(t, err)
 		})
 	}
 	// once the clock passes nbf the key works
 	f.clock.Advance(2 * time.Hour)
-	_, err := f.s.WrapKey(ctx, dev, DevVaultName, "notyet", "", AlgRSAOAEP256, []byte("k"))
+	_, err := f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "notyet", ""}, AlgRSAOAEP256, []byte("k"))
 	require.NoError(t, err)
 }
 
@@ -326,20 +326,20 @@ func TestKeyOpsEnforced(t *testing.T) {
 	f := newFixture(t, "")
 	ctx := context.Background()
 	f.rsaKey(t, "k", CreateKeyParams{KeyOps: []string{"wrapkey"}})
-	kb, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	kb, err := f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.Equal(t, []string{OpWrapKey}, kb.Key.KeyOps)
-	_, err = f.s.WrapKey(ctx, dev, DevVaultName, "k", "", AlgRSAOAEP, []byte("x"))
+	_, err = f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, AlgRSAOAEP, []byte("x"))
 	require.NoError(t, err)
-	_, err = f.s.UnwrapKey(ctx, dev, DevVaultName, "k", "", AlgRSAOAEP, make([]byte, 256))
+	_, err = f.s.UnwrapKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, AlgRSAOAEP, make([]byte, 256))
 	requireKVError(t, err, 403, CodeForbidden, CodeKeyOperationForbidden)
-	_, err = f.s.Sign(ctx, dev, DevVaultName, "k", "", "RS256", make([]byte, 32))
+	_, err = f.s.Sign(ctx, dev, KeyRef{DevVaultName, "k", ""}, "RS256", make([]byte, 32))
 	requireKVError(t, err, 403, CodeForbidden, CodeKeyOperationForbidden)
-	_, err = f.s.KeyState(ctx, dev, DevVaultName, "k", "")
+	_, err = f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeKeyOperationForbidden)
-	_, err = f.s.UpdateKey(ctx, dev, DevVaultName, "k", "", UpdateKeyParams{KeyOps: []string{"unwrapKey", "wrapKey"}})
+	_, err = f.s.UpdateKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, UpdateKeyParams{KeyOps: []string{"unwrapKey", "wrapKey"}})
 	require.NoError(t, err)
-	_, err = f.s.KeyState(ctx, dev, DevVaultName, "k", "")
+	_, err = f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 }
 
@@ -362,13 +362,13 @@ func TestSoftDeleteRecoverPurge(t *testing.T) {
 		}
 		assert.Equal(t, time.Duration(days)*24*time.Hour, d.ScheduledPurgeDate.Sub(d.DeletedDate))
 		// invisible to everything but deleted-key operations
-		_, err = f.s.GetKey(ctx, dev, vault, "k", "")
+		_, err = f.s.GetKey(ctx, dev, KeyRef{vault, "k", ""})
 		requireKVError(t, err, 404, CodeKeyNotFound, "")
-		_, err = f.s.GetKey(ctx, dev, vault, "k", kb.Version)
+		_, err = f.s.GetKey(ctx, dev, KeyRef{vault, "k", kb.Version})
 		requireKVError(t, err, 404, CodeKeyNotFound, "")
-		_, err = f.s.UnwrapKey(ctx, dev, vault, "k", "", AlgRSAOAEP, []byte("x"))
+		_, err = f.s.UnwrapKey(ctx, dev, KeyRef{vault, "k", ""}, AlgRSAOAEP, []byte("x"))
 		requireKVError(t, err, 404, CodeKeyNotFound, "")
-		_, err = f.s.KeyState(ctx, dev, vault, "k", "")
+		_, err = f.s.KeyState(ctx, dev, KeyRef{vault, "k", ""})
 		requireKVError(t, err, 404, CodeKeyNotFound, "")
 		_, err = f.s.DeleteKey(ctx, dev, vault, "k")
 		requireKVError(t, err, 404, CodeKeyNotFound, "")
@@ -512,35 +512,35 @@ func TestAccessPolicies(t *testing.T) {
 	f := newFixture(t, "")
 	ctx := context.Background()
 	f.rsaKey(t, "k", CreateKeyParams{})
-	_, err := f.s.GetKey(ctx, stranger, DevVaultName, "k", "")
+	_, err := f.s.GetKey(ctx, stranger, KeyRef{DevVaultName, "k", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeAccessDenied)
 	assert.Contains(t, err.Error(), "does not have keys get permission on key vault 'devvault;location=local'")
-	_, err = f.s.KeyState(ctx, stranger, DevVaultName, "k", "")
+	_, err = f.s.KeyState(ctx, stranger, KeyRef{DevVaultName, "k", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeAccessDenied)
 	// authorisation comes before existence: no information leak
-	_, err = f.s.GetKey(ctx, stranger, DevVaultName, "nope", "")
+	_, err = f.s.GetKey(ctx, stranger, KeyRef{DevVaultName, "nope", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeAccessDenied)
 
-	g0, err := f.s.KeyState(ctx, dev, DevVaultName, "k", "")
+	g0, err := f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	_, err = f.s.UpdateAccessPolicies(ctx, DevVaultName, AccessPolicyAdd, []AccessPolicy{{TenantID: DevTenantID, ObjectID: stranger.ObjectID, Keys: []string{"Get", "unwrapkey", "wrapKey"}}})
 	require.NoError(t, err)
-	g1, err := f.s.KeyState(ctx, stranger, DevVaultName, "k", "")
+	g1, err := f.s.KeyState(ctx, stranger, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.Greater(t, g1, g0, "a policy change bumps the generation")
-	_, err = f.s.GetKey(ctx, stranger, DevVaultName, "k", "")
+	_, err = f.s.GetKey(ctx, stranger, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
-	_, err = f.s.Sign(ctx, stranger, DevVaultName, "k", "", "RS256", make([]byte, 32))
+	_, err = f.s.Sign(ctx, stranger, KeyRef{DevVaultName, "k", ""}, "RS256", make([]byte, 32))
 	requireKVError(t, err, 403, CodeForbidden, CodeAccessDenied)
 	// a token of another tenant does not match the policy
 	other := stranger
 	other.TenantID = "22222222-2222-4222-8222-222222222222"
-	_, err = f.s.GetKey(ctx, other, DevVaultName, "k", "")
+	_, err = f.s.GetKey(ctx, other, KeyRef{DevVaultName, "k", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeAccessDenied)
 
 	_, err = f.s.UpdateAccessPolicies(ctx, DevVaultName, AccessPolicyRemove, []AccessPolicy{{TenantID: DevTenantID, ObjectID: stranger.ObjectID, Keys: []string{"unwrapKey"}}})
 	require.NoError(t, err)
-	_, err = f.s.KeyState(ctx, stranger, DevVaultName, "k", "")
+	_, err = f.s.KeyState(ctx, stranger, KeyRef{DevVaultName, "k", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeAccessDenied)
 	v, err := f.s.UpdateAccessPolicies(ctx, DevVaultName, AccessPolicyReplace, []AccessPolicy{{TenantID: DevTenantID, ObjectID: stranger.ObjectID, Keys: []string{"list"}}})
 	require.NoError(t, err)
@@ -565,27 +565,27 @@ func TestRBAC(t *testing.T) {
 	require.NoError(t, err)
 	ra, err := f.s.AssignRole(ctx, "rbac", RoleAssignment{PrincipalID: stranger.ObjectID, RoleDefinition: RoleKeyVaultCryptoServiceEncryptionUser, Scope: "keys/k"})
 	require.NoError(t, err)
-	_, err = f.s.KeyState(ctx, stranger, "rbac", "k", "")
+	_, err = f.s.KeyState(ctx, stranger, KeyRef{"rbac", "k", ""})
 	require.NoError(t, err)
-	w, err := f.s.WrapKey(ctx, stranger, "rbac", "k", "", AlgRSAOAEP256, []byte("aek"))
+	w, err := f.s.WrapKey(ctx, stranger, KeyRef{"rbac", "k", ""}, AlgRSAOAEP256, []byte("aek"))
 	require.NoError(t, err)
-	_, err = f.s.UnwrapKey(ctx, stranger, "rbac", "k", "", AlgRSAOAEP256, w.Value)
+	_, err = f.s.UnwrapKey(ctx, stranger, KeyRef{"rbac", "k", ""}, AlgRSAOAEP256, w.Value)
 	require.NoError(t, err)
-	_, err = f.s.Sign(ctx, stranger, "rbac", "k", "", "RS256", make([]byte, 32))
+	_, err = f.s.Sign(ctx, stranger, KeyRef{"rbac", "k", ""}, "RS256", make([]byte, 32))
 	requireKVError(t, err, 403, CodeForbidden, CodeForbiddenByRbac)
 	_, err = f.s.DeleteKey(ctx, stranger, "rbac", "k")
 	requireKVError(t, err, 403, CodeForbidden, CodeForbiddenByRbac)
 	require.NoError(t, f.s.RemoveRoleAssignment(ctx, "rbac", ra.ID))
-	_, err = f.s.KeyState(ctx, stranger, "rbac", "k", "")
+	_, err = f.s.KeyState(ctx, stranger, KeyRef{"rbac", "k", ""})
 	requireKVError(t, err, 403, CodeForbidden, CodeForbiddenByRbac)
 	_, err = f.s.AssignRole(ctx, "rbac", RoleAssignment{PrincipalID: stranger.ObjectID, RoleDefinition: "Owner"})
 	requireKVError(t, err, 400, CodeBadParameter, "")
 	// reader: get yes, unwrap no
 	_, err = f.s.AssignRole(ctx, "rbac", RoleAssignment{PrincipalID: stranger.ObjectID, RoleDefinition: RoleKeyVaultReader})
 	require.NoError(t, err)
-	_, err = f.s.GetKey(ctx, stranger, "rbac", "k", "")
+	_, err = f.s.GetKey(ctx, stranger, KeyRef{"rbac", "k", ""})
 	require.NoError(t, err)
-	_, err = f.s.UnwrapKey(ctx, stranger, "rbac", "k", "", AlgRSAOAEP256, w.Value)
+	_, err = f.s.UnwrapKey(ctx, stranger, KeyRef{"rbac", "k", ""}, AlgRSAOAEP256, w.Value)
 	requireKVError(t, err, 403, CodeForbidden, CodeForbiddenByRbac)
 }
 
@@ -595,7 +595,7 @@ func TestKeyStateGeneration(t *testing.T) {
 	f.rsaKey(t, "k", CreateKeyParams{})
 	g := func() uint64 {
 		t.Helper()
-		n, err := f.s.KeyState(ctx, dev, DevVaultName, "k", "")
+		n, err := f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""})
 		require.NoError(t, err)
 		return n
 	}
@@ -603,7 +603,7 @@ func TestKeyStateGeneration(t *testing.T) {
 	assert.Equal(t, g0, g(), "stable without changes")
 	f.rsaKey(t, "other", CreateKeyParams{})
 	assert.Equal(t, g0, g(), "another key does not disturb")
-	_, err := f.s.UpdateKey(ctx, dev, DevVaultName, "k", "", UpdateKeyParams{Tags: map[string]string{"a": "b"}})
+	_, err := f.s.UpdateKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, UpdateKeyParams{Tags: map[string]string{"a": "b"}})
 	require.NoError(t, err)
 	g1 := g()
 	assert.Greater(t, g1, g0)
@@ -613,13 +613,13 @@ func TestKeyStateGeneration(t *testing.T) {
 	assert.Greater(t, g2, g1)
 	_, err = f.s.DeleteKey(ctx, dev, DevVaultName, "k")
 	require.NoError(t, err)
-	_, err = f.s.KeyState(ctx, dev, DevVaultName, "k", "")
+	_, err = f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.ErrorIs(t, err, ErrKeyNotFound)
 	_, err = f.s.RecoverDeletedKey(ctx, dev, DevVaultName, "k")
 	require.NoError(t, err)
 	assert.Greater(t, g(), g2)
 	require.NoError(t, f.s.DeleteVault(ctx, DevVaultName))
-	_, err = f.s.KeyState(ctx, dev, DevVaultName, "k", "")
+	_, err = f.s.KeyState(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.ErrorIs(t, err, ErrVaultNotFound)
 }
 
@@ -639,12 +639,12 @@ func TestBackupRestore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, kb2.Version, rb.Version)
 	assert.Equal(t, kb2.Key.N, rb.Key.N)
-	old, err := f.s.GetKey(ctx, dev, "second", "k", kb.Version)
+	old, err := f.s.GetKey(ctx, dev, KeyRef{"second", "k", kb.Version})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"t": "1"}, old.Tags)
-	w, err := f.s.WrapKey(ctx, dev, DevVaultName, "k", "", AlgRSAOAEP256, []byte("aek"))
+	w, err := f.s.WrapKey(ctx, dev, KeyRef{DevVaultName, "k", ""}, AlgRSAOAEP256, []byte("aek"))
 	require.NoError(t, err)
-	u, err := f.s.UnwrapKey(ctx, dev, "second", "k", "", AlgRSAOAEP256, w.Value)
+	u, err := f.s.UnwrapKey(ctx, dev, KeyRef{"second", "k", ""}, AlgRSAOAEP256, w.Value)
 	require.NoError(t, err)
 	assert.Equal(t, []byte("aek"), u.Value)
 	// tampered or foreign blobs
@@ -674,7 +674,7 @@ func TestImportValidation(t *testing.T) {
 	assert.Empty(t, kb.Key.D)
 	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, &priv.PublicKey, []byte("hi"), nil)
 	require.NoError(t, err)
-	res, err := f.s.Decrypt(ctx, dev, DevVaultName, "imp", "", KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: ct})
+	res, err := f.s.Decrypt(ctx, dev, KeyRef{DevVaultName, "imp", ""}, KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: ct})
 	require.NoError(t, err)
 	assert.Equal(t, []byte("hi"), res.Value)
 
@@ -780,12 +780,12 @@ func TestRotationPolicy(t *testing.T) {
 	require.NotNil(t, set.Created)
 	f.clock.Advance(29 * 24 * time.Hour)
 	require.NoError(t, f.s.Tick(ctx))
-	cur, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	cur, err := f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.Equal(t, kb.Version, cur.Version, "not due yet")
 	f.clock.Advance(24 * time.Hour)
 	require.NoError(t, f.s.Tick(ctx))
-	cur, err = f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	cur, err = f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.NotEqual(t, kb.Version, cur.Version, "rotated by policy")
 	require.NotNil(t, cur.Attributes.Expires)
@@ -825,17 +825,17 @@ func TestGetRandomBytes(t *testing.T) {
 }
 
 func TestParseKeyID(t *testing.T) {
-	for kid, want := range map[string][3]string{
+	for kid, want := range map[string]KeyRef{
 		"https://myvault.vault.localhost:8443/keys/k1/0123456789abcdef0123456789abcdef": {"myvault", "k1", "0123456789abcdef0123456789abcdef"},
 		"https://myvault.vault.azure.net/keys/k1":                                       {"myvault", "k1", ""},
 		"https://localhost:8443/keys/k1/":                                               {DevVaultName, "k1", ""},
 	} {
-		v, n, ver, err := ParseKeyID(kid)
+		ref, err := ParseKeyID(kid)
 		require.NoError(t, err, kid)
-		assert.Equal(t, want, [3]string{v, n, ver})
+		assert.Equal(t, want, ref)
 	}
 	for _, kid := range []string{"", "https://example.com/keys/k", "https://x.vault.localhost/secrets/k", "https://x.vault.localhost/keys/a_b"} {
-		_, _, _, err := ParseKeyID(kid)
+		_, err := ParseKeyID(kid)
 		assert.Error(t, err, kid)
 	}
 }
@@ -877,11 +877,11 @@ func TestPersistenceAndNoPlaintextOnDisk(t *testing.T) {
 	}
 
 	g := openFixture(t, dir, f.root, f.clock)
-	kb, err := g.s.GetKey(ctx, dev, DevVaultName, "canary", "")
+	kb, err := g.s.GetKey(ctx, dev, KeyRef{DevVaultName, "canary", ""})
 	require.NoError(t, err)
 	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, &priv.PublicKey, []byte("after restart"), nil)
 	require.NoError(t, err)
-	res, err := g.s.Decrypt(ctx, dev, DevVaultName, "canary", kb.Version, KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: ct})
+	res, err := g.s.Decrypt(ctx, dev, KeyRef{DevVaultName, "canary", kb.Version}, KeyOperationParams{Algorithm: AlgRSAOAEP256, Value: ct})
 	require.NoError(t, err)
 	assert.Equal(t, []byte("after restart"), res.Value)
 	d, err := g.s.GetDeletedKey(ctx, dev, DevVaultName, "ec")
@@ -938,17 +938,17 @@ func TestRotationBeforeExpiry(t *testing.T) {
 	require.NoError(t, err)
 	f.clock.Advance(29 * 24 * time.Hour)
 	require.NoError(t, f.s.Tick(ctx))
-	cur, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	cur, err := f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.Equal(t, kb.Version, cur.Version)
 	f.clock.Advance(24 * time.Hour)
 	require.NoError(t, f.s.Tick(ctx))
-	cur, err = f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	cur, err = f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.NotEqual(t, kb.Version, cur.Version, "rotated 10 days before expiry")
 	assert.Equal(t, f.clock.Now().AddDate(0, 0, 60), *cur.Attributes.Expires)
 	require.NoError(t, f.s.Tick(ctx))
-	again, err := f.s.GetKey(ctx, dev, DevVaultName, "k", "")
+	again, err := f.s.GetKey(ctx, dev, KeyRef{DevVaultName, "k", ""})
 	require.NoError(t, err)
 	assert.Equal(t, cur.Version, again.Version, "one rotation per due time")
 }

@@ -6,18 +6,18 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/internal/authn"
 )
 
-// Caller is who performs an operation: the token's oid, tid and appid for HTTP
+// Caller is who performs an operation: the verified token's caller for HTTP
 // requests, or the managed identity of a storage account for the CMK key
-// provider. Both go through the same authorisation.
-type Caller struct {
-	ObjectID string
-	TenantID string
-	AppID    string
-}
+// provider. Both go through the same authorisation, which reads ObjectID,
+// TenantID and AppID. It is the one caller type every service shares.
+type Caller = authn.Caller
 
-// Default identifiers of the development setup (CONTRACTS.md).
+// Default identifiers of the development setup: the vault that exists on
+// first start and the development principal that owns it (README.md).
 const (
 	DevVaultName = "devvault"
 	DevTenantID  = "00000000-0000-4000-8000-000000000000"
@@ -105,7 +105,12 @@ type Vault struct {
 	ScheduledPurge *time.Time `json:"scheduledPurge,omitempty"`
 }
 
-// RecoveryLevel derives Key Vault's DeletionRecoveryLevel (AZURE-SEMANTICS §3.3).
+// RecoveryLevel derives Key Vault's DeletionRecoveryLevel from the vault's
+// soft-delete settings, per the enum descriptions of DeletionRecoveryLevel in
+// the Key Vault REST spec (keys.json) and "Azure Key Vault soft-delete
+// overview" (https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview):
+// "+Purgeable" unless purge protection is on, "Customized" when the
+// retention is shorter than 90 days, plain "Purgeable" without soft delete.
 func (v *Vault) RecoveryLevel() string {
 	if !v.EnableSoftDelete {
 		return "Purgeable"

@@ -14,7 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -179,13 +179,13 @@ type PutOptions struct {
 }
 
 // PutMessage adds a message to a queue and returns it without its text. It
-// MUST return ErrQueueNotFound when the queue does not exist and
-// blobstore.ErrRequestBodyTooLarge for text over MaxMessageSize; it needs
+// MUST return storageerr.ErrQueueNotFound when the queue does not exist and
+// storageerr.ErrRequestBodyTooLarge for text over MaxMessageSize; it needs
 // the account's key.
 // https://learn.microsoft.com/rest/api/storageservices/put-message
 func (s *Service) PutMessage(ctx context.Context, account, queue, text string, opts PutOptions) (Message, error) {
 	if len(text) > MaxMessageSize {
-		return Message{}, blobstore.ErrRequestBodyTooLarge.WithDetail("MaxLimit", "65536")
+		return Message{}, storageerr.ErrRequestBodyTooLarge.WithDetail("MaxLimit", "65536")
 	}
 	if opts.TTL == 0 {
 		opts.TTL = DefaultTTL
@@ -194,7 +194,7 @@ func (s *Service) PutMessage(ctx context.Context, account, queue, text string, o
 		return Message{}, outOfRange("visibilitytimeout", opts.VisibilityTimeout, 0, MaxVisibilityTimeout)
 	}
 	if opts.TTL > 0 && opts.VisibilityTimeout >= opts.TTL {
-		return Message{}, blobstore.ErrInvalidQueryParameterValue.
+		return Message{}, storageerr.ErrInvalidQueryParameterValue.
 			WithMessage("The visibility timeout must be smaller than the time-to-live of the message.").
 			WithDetail("QueryParameterName", "visibilitytimeout").
 			WithDetail("QueryParameterValue", fmt.Sprint(int64(opts.VisibilityTimeout/time.Second)))
@@ -274,7 +274,7 @@ func removeMessage(tx *bolt.Tx, qk []byte, id msgID, m *msgRec) error {
 }
 
 func outOfRange(param string, got, lo, hi time.Duration) error {
-	return blobstore.ErrOutOfRangeQueryParameterValue.
+	return storageerr.ErrOutOfRangeQueryParameterValue.
 		WithDetail("QueryParameterName", param).
 		WithDetail("QueryParameterValue", fmt.Sprint(int64(got/time.Second))).
 		WithDetail("MinimumAllowed", fmt.Sprint(int64(lo/time.Second))).
@@ -324,7 +324,7 @@ func scanVisible(tx *bolt.Tx, qk []byte, now int64, n int) (live, expired []cand
 // GetMessages dequeues up to n visible messages (1..32): each gets a new pop
 // receipt, becomes invisible for visibility (1 s..7 days) and counts one
 // more dequeue, all committed before the messages are returned. It MUST
-// return ErrQueueNotFound when the queue does not exist; it needs the
+// return storageerr.ErrQueueNotFound when the queue does not exist; it needs the
 // account's key.
 // https://learn.microsoft.com/rest/api/storageservices/get-messages
 func (s *Service) GetMessages(ctx context.Context, account, queue string, n int, visibility time.Duration) ([]Message, error) {
@@ -380,7 +380,7 @@ func (s *Service) GetMessages(ctx context.Context, account, queue string, n int,
 }
 
 // PeekMessages returns up to n visible messages (1..32) without changing
-// them. It MUST return ErrQueueNotFound when the queue does not exist; it
+// them. It MUST return storageerr.ErrQueueNotFound when the queue does not exist; it
 // needs the account's key.
 // https://learn.microsoft.com/rest/api/storageservices/peek-messages
 func (s *Service) PeekMessages(ctx context.Context, account, queue string, n int) ([]Message, error) {
@@ -407,7 +407,7 @@ func (s *Service) PeekMessages(ctx context.Context, account, queue string, n int
 }
 
 func countOutOfRange(n int) error {
-	return blobstore.ErrOutOfRangeQueryParameterValue.
+	return storageerr.ErrOutOfRangeQueryParameterValue.
 		WithDetail("QueryParameterName", "numofmessages").
 		WithDetail("QueryParameterValue", fmt.Sprint(n)).
 		WithDetail("MinimumAllowed", "1").
@@ -434,42 +434,42 @@ func (s *Service) openAll(key crypto.Key, account, queue string, cs []candidate,
 }
 
 // loadForReceipt finds a live message and checks its pop receipt: an
-// unknown or expired message is ErrMessageNotFound, a receipt that does not
-// parse is InvalidQueryParameterValue, another receipt ErrPopReceiptMismatch.
+// unknown or expired message is storageerr.ErrMessageNotFound, a receipt that does not
+// parse is InvalidQueryParameterValue, another receipt storageerr.ErrPopReceiptMismatch.
 func loadForReceipt(tx *bolt.Tx, qk []byte, id, receipt string, now int64) (msgID, *msgRec, error) {
 	if _, err := loadQueue(tx, qk); err != nil {
 		return msgID{}, nil, err
 	}
 	mid, ok := parseMsgID(id)
 	if !ok {
-		return mid, nil, ErrMessageNotFound
+		return mid, nil, storageerr.ErrMessageNotFound
 	}
 	raw := tx.Bucket(bucketMessages).Get(messageKey(qk, mid))
 	if raw == nil {
-		return mid, nil, ErrMessageNotFound
+		return mid, nil, storageerr.ErrMessageNotFound
 	}
 	m, err := unmarshalMsg(raw)
 	if err != nil {
 		return mid, nil, err
 	}
 	if m.expires <= now {
-		return mid, m, ErrMessageNotFound
+		return mid, m, storageerr.ErrMessageNotFound
 	}
 	r, ok := parseReceipt(receipt)
 	if !ok {
-		return mid, nil, blobstore.ErrInvalidQueryParameterValue.
+		return mid, nil, storageerr.ErrInvalidQueryParameterValue.
 			WithDetail("QueryParameterName", "popreceipt").WithDetail("QueryParameterValue", receipt).
 			WithDetail("Reason", "Invalid pop receipt format")
 	}
 	if subtle.ConstantTimeCompare(r, m.receipt[:]) != 1 {
-		return mid, nil, ErrPopReceiptMismatch
+		return mid, nil, storageerr.ErrPopReceiptMismatch
 	}
 	return mid, m, nil
 }
 
 // DeleteMessage deletes a message whose current pop receipt is receipt. It
-// MUST return ErrQueueNotFound, ErrMessageNotFound (unknown or expired id)
-// or ErrPopReceiptMismatch (the message was dequeued or updated since).
+// MUST return storageerr.ErrQueueNotFound, storageerr.ErrMessageNotFound (unknown or expired id)
+// or storageerr.ErrPopReceiptMismatch (the message was dequeued or updated since).
 // https://learn.microsoft.com/rest/api/storageservices/delete-message2
 func (s *Service) DeleteMessage(ctx context.Context, account, queue, id, receipt string) error {
 	qk := queueKey(account, queue)
@@ -477,7 +477,7 @@ func (s *Service) DeleteMessage(ctx context.Context, account, queue, id, receipt
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		answer = nil
 		mid, m, err := loadForReceipt(tx, qk, id, receipt, s.now().UnixNano())
-		if errors.Is(err, ErrMessageNotFound) && m != nil {
+		if errors.Is(err, storageerr.ErrMessageNotFound) && m != nil {
 			// Expired: collect it (the transaction commits), and answer
 			// MessageNotFound as Azure does.
 			answer = err
@@ -504,8 +504,8 @@ type UpdateOptions struct {
 
 // UpdateMessage makes a message invisible for opts.Visibility from now
 // (never past its expiry) and optionally replaces its text, returning its
-// new pop receipt and time next visible. It MUST return ErrQueueNotFound,
-// ErrMessageNotFound or ErrPopReceiptMismatch as DeleteMessage does; with
+// new pop receipt and time next visible. It MUST return storageerr.ErrQueueNotFound,
+// storageerr.ErrMessageNotFound or storageerr.ErrPopReceiptMismatch as DeleteMessage does; with
 // a new text it needs the account's key.
 // https://learn.microsoft.com/rest/api/storageservices/update-message
 func (s *Service) UpdateMessage(ctx context.Context, account, queue, id, receipt string, opts UpdateOptions) (Message, error) {
@@ -513,7 +513,7 @@ func (s *Service) UpdateMessage(ctx context.Context, account, queue, id, receipt
 		return Message{}, outOfRange("visibilitytimeout", opts.Visibility, 0, MaxVisibilityTimeout)
 	}
 	if opts.Text != nil && len(*opts.Text) > MaxMessageSize {
-		return Message{}, blobstore.ErrRequestBodyTooLarge.WithDetail("MaxLimit", "65536")
+		return Message{}, storageerr.ErrRequestBodyTooLarge.WithDetail("MaxLimit", "65536")
 	}
 	var key crypto.Key
 	if opts.Text != nil {
@@ -532,7 +532,7 @@ func (s *Service) UpdateMessage(ctx context.Context, account, queue, id, receipt
 		}
 		next := addNS(now, opts.Visibility)
 		if next > m.expires {
-			return blobstore.ErrInvalidQueryParameterValue.
+			return storageerr.ErrInvalidQueryParameterValue.
 				WithMessage("The visibility timeout would make the message visible after it expires.").
 				WithDetail("QueryParameterName", "visibilitytimeout").
 				WithDetail("QueryParameterValue", fmt.Sprint(int64(opts.Visibility/time.Second)))
@@ -554,7 +554,7 @@ func (s *Service) UpdateMessage(ctx context.Context, account, queue, id, receipt
 }
 
 // ClearMessages deletes every message of a queue. It MUST return
-// ErrQueueNotFound when the queue does not exist.
+// storageerr.ErrQueueNotFound when the queue does not exist.
 // https://learn.microsoft.com/rest/api/storageservices/clear-messages
 func (s *Service) ClearMessages(ctx context.Context, account, queue string) error {
 	qk := queueKey(account, queue)

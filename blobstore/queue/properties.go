@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // ServiceProperties are the Queue service properties of an account:
@@ -60,7 +61,7 @@ func (s *Service) GetServiceProperties(ctx context.Context, account string) (Ser
 // https://learn.microsoft.com/rest/api/storageservices/set-queue-service-properties
 func (s *Service) SetServiceProperties(ctx context.Context, account string, p ServiceProperties) error {
 	if len(p.Cors) > maxCorsRules {
-		return blobstore.ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
+		return storageerr.ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		cur := defaultProperties()
@@ -105,7 +106,7 @@ func (s *Service) DropAccount(ctx context.Context, account string) error {
 		return err
 	}
 	for _, q := range queues {
-		if err := s.DeleteQueue(ctx, account, q); err != nil && err != ErrQueueNotFound {
+		if err := s.DeleteQueue(ctx, account, q); err != nil && err != storageerr.ErrQueueNotFound {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -29,10 +30,10 @@ func (k *fakeKeys) SealKey(ctx context.Context, account string) (crypto.Key, err
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if account == "missing" {
-		return crypto.Key{}, blobstore.ErrAccountNotFound
+		return crypto.Key{}, storageerr.ErrAccountNotFound
 	}
 	if k.revoked {
-		return crypto.Key{}, blobstore.ErrKeyVaultEncryptionKeyNotFound
+		return crypto.Key{}, storageerr.ErrKeyVaultEncryptionKeyNotFound
 	}
 	return k.key, nil
 }
@@ -101,7 +102,7 @@ func TestValidQueueName(t *testing.T) {
 		if tc.code == "" {
 			assert.NoError(t, err, tc.name)
 		} else {
-			assert.Equal(t, tc.code, blobstore.CodeOf(err), tc.name)
+			assert.Equal(t, tc.code, storageerr.CodeOf(err), tc.name)
 		}
 	}
 }
@@ -116,9 +117,9 @@ func TestCreateQueueIdempotentAndConflicting(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, created)
 	_, err = e.svc.CreateQueue(ctx, acct, "qq1", map[string]string{"a": "2"})
-	assert.ErrorIs(t, err, ErrQueueAlreadyExists)
+	assert.ErrorIs(t, err, storageerr.ErrQueueAlreadyExists)
 	_, err = e.svc.CreateQueue(ctx, acct, "qq1", nil)
-	assert.ErrorIs(t, err, ErrQueueAlreadyExists)
+	assert.ErrorIs(t, err, storageerr.ErrQueueAlreadyExists)
 	created, err = e.svc.CreateQueue(ctx, acct, "qq2", nil)
 	require.NoError(t, err)
 	assert.True(t, created)
@@ -134,9 +135,9 @@ func TestCreateQueueIdempotentAndConflicting(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, p.Metadata)
 	require.NoError(t, e.svc.DeleteQueue(ctx, acct, "qq1"))
-	assert.ErrorIs(t, e.svc.DeleteQueue(ctx, acct, "qq1"), ErrQueueNotFound)
+	assert.ErrorIs(t, e.svc.DeleteQueue(ctx, acct, "qq1"), storageerr.ErrQueueNotFound)
 	_, err = e.svc.GetQueueProperties(ctx, acct, "qq1")
-	assert.ErrorIs(t, err, ErrQueueNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrQueueNotFound)
 }
 
 func TestListQueuesPages(t *testing.T) {
@@ -195,14 +196,14 @@ func TestMessagesVisibilityReceiptsAndCounts(t *testing.T) {
 	require.Len(t, got2, 2)
 	assert.Equal(t, "one", got2[0].Text, "visible-time order")
 	assert.Equal(t, int64(2), got2[0].DequeueCount)
-	assert.ErrorIs(t, e.svc.DeleteMessage(ctx, acct, "qqq", got[0].ID, got[0].PopReceipt), ErrPopReceiptMismatch)
-	assert.Equal(t, "InvalidQueryParameterValue", blobstore.CodeOf(e.svc.DeleteMessage(ctx, acct, "qqq", got[0].ID, "not-a-receipt")))
+	assert.ErrorIs(t, e.svc.DeleteMessage(ctx, acct, "qqq", got[0].ID, got[0].PopReceipt), storageerr.ErrPopReceiptMismatch)
+	assert.Equal(t, "InvalidQueryParameterValue", storageerr.CodeOf(e.svc.DeleteMessage(ctx, acct, "qqq", got[0].ID, "not-a-receipt")))
 
 	text := "uno"
 	upd, err := e.svc.UpdateMessage(ctx, acct, "qqq", got2[0].ID, got2[0].PopReceipt, UpdateOptions{Text: &text})
 	require.NoError(t, err)
 	_, err = e.svc.UpdateMessage(ctx, acct, "qqq", got2[0].ID, got2[0].PopReceipt, UpdateOptions{})
-	assert.ErrorIs(t, err, ErrPopReceiptMismatch)
+	assert.ErrorIs(t, err, storageerr.ErrPopReceiptMismatch)
 	peek, err = e.svc.PeekMessages(ctx, acct, "qqq", 1)
 	require.NoError(t, err)
 	require.Len(t, peek, 1)
@@ -213,8 +214,8 @@ func TestMessagesVisibilityReceiptsAndCounts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), p.ApproximateMessageCount)
 	require.NoError(t, e.svc.DeleteMessage(ctx, acct, "qqq", upd.ID, upd.PopReceipt))
-	assert.ErrorIs(t, e.svc.DeleteMessage(ctx, acct, "qqq", upd.ID, upd.PopReceipt), ErrMessageNotFound)
-	assert.ErrorIs(t, e.svc.DeleteMessage(ctx, acct, "qqq", "garbage", upd.PopReceipt), ErrMessageNotFound)
+	assert.ErrorIs(t, e.svc.DeleteMessage(ctx, acct, "qqq", upd.ID, upd.PopReceipt), storageerr.ErrMessageNotFound)
+	assert.ErrorIs(t, e.svc.DeleteMessage(ctx, acct, "qqq", "garbage", upd.PopReceipt), storageerr.ErrMessageNotFound)
 	require.NoError(t, e.svc.ClearMessages(ctx, acct, "qqq"))
 	p, err = e.svc.GetQueueProperties(ctx, acct, "qqq")
 	require.NoError(t, err)
@@ -235,9 +236,9 @@ func TestMessageTTLAndSweep(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Never, forever.ExpirationTime)
 	_, err = e.svc.PutMessage(ctx, acct, "qqq", "x", PutOptions{TTL: 10 * time.Second, VisibilityTimeout: 10 * time.Second})
-	assert.Equal(t, "InvalidQueryParameterValue", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidQueryParameterValue", storageerr.CodeOf(err))
 	_, err = e.svc.PutMessage(ctx, acct, "qqq", strings.Repeat("x", MaxMessageSize+1), PutOptions{})
-	assert.ErrorIs(t, err, blobstore.ErrRequestBodyTooLarge)
+	assert.ErrorIs(t, err, storageerr.ErrRequestBodyTooLarge)
 
 	e.clock.advance(11 * time.Second)
 	peek, err := e.svc.PeekMessages(ctx, acct, "qqq", 32)
@@ -245,7 +246,7 @@ func TestMessageTTLAndSweep(t *testing.T) {
 	require.Len(t, peek, 1)
 	assert.Equal(t, "forever", peek[0].Text)
 	_, err = e.svc.UpdateMessage(ctx, acct, "qqq", short.ID, short.PopReceipt, UpdateOptions{})
-	assert.ErrorIs(t, err, ErrMessageNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrMessageNotFound)
 	require.NoError(t, e.svc.Sweep(ctx))
 	p, err := e.svc.GetQueueProperties(ctx, acct, "qqq")
 	require.NoError(t, err)
@@ -255,7 +256,7 @@ func TestMessageTTLAndSweep(t *testing.T) {
 	m, err := e.svc.PutMessage(ctx, acct, "qqq", "brief", PutOptions{TTL: 5 * time.Second})
 	require.NoError(t, err)
 	_, err = e.svc.UpdateMessage(ctx, acct, "qqq", m.ID, m.PopReceipt, UpdateOptions{Visibility: time.Minute})
-	assert.Equal(t, "InvalidQueryParameterValue", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidQueryParameterValue", storageerr.CodeOf(err))
 }
 
 // Messages and metadata survive a reopen, and the database holds neither
@@ -326,17 +327,17 @@ func TestRevokedKeyGatesOnlyUserData(t *testing.T) {
 	require.NoError(t, err)
 	e.keys.revoke(true)
 	_, err = e.svc.PutMessage(ctx, acct, "qqq", "y", PutOptions{})
-	assert.ErrorIs(t, err, blobstore.ErrKeyVaultEncryptionKeyNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrKeyVaultEncryptionKeyNotFound)
 	_, err = e.svc.PeekMessages(ctx, acct, "qqq", 1)
-	assert.ErrorIs(t, err, blobstore.ErrKeyVaultEncryptionKeyNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrKeyVaultEncryptionKeyNotFound)
 	_, err = e.svc.GetMessages(ctx, acct, "qqq", 1, time.Second)
-	assert.ErrorIs(t, err, blobstore.ErrKeyVaultEncryptionKeyNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrKeyVaultEncryptionKeyNotFound)
 	_, err = e.svc.GetQueueProperties(ctx, acct, "qqq")
-	assert.ErrorIs(t, err, blobstore.ErrKeyVaultEncryptionKeyNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrKeyVaultEncryptionKeyNotFound)
 	_, err = e.svc.CreateQueue(ctx, acct, "qqq", map[string]string{"a": "b"})
-	assert.ErrorIs(t, err, blobstore.ErrKeyVaultEncryptionKeyNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrKeyVaultEncryptionKeyNotFound)
 	_, err = e.svc.ListQueues(ctx, acct, ListOptions{IncludeMetadata: true})
-	assert.ErrorIs(t, err, blobstore.ErrKeyVaultEncryptionKeyNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrKeyVaultEncryptionKeyNotFound)
 	// No user data: allowed.
 	_, err = e.svc.ListQueues(ctx, acct, ListOptions{})
 	assert.NoError(t, err)
@@ -373,8 +374,8 @@ func TestACLAndPolicies(t *testing.T) {
 	for i := range six {
 		six[i].ID = string(rune('a' + i))
 	}
-	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(e.svc.SetQueueACL(ctx, acct, "qqq", six)))
-	assert.ErrorIs(t, e.svc.SetQueueACL(ctx, acct, "nope", nil), ErrQueueNotFound)
+	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(e.svc.SetQueueACL(ctx, acct, "qqq", six)))
+	assert.ErrorIs(t, e.svc.SetQueueACL(ctx, acct, "nope", nil), storageerr.ErrQueueNotFound)
 }
 
 func TestServicePropertiesAndDropAccount(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -44,7 +45,7 @@ func metaAAD(account, queue string) []byte {
 // https://learn.microsoft.com/rest/api/storageservices/naming-queues-and-metadata
 func ValidQueueName(name string) error {
 	if len(name) < 3 || len(name) > 63 {
-		return blobstore.ErrOutOfRangeInput.WithMessage("The specified resource name length is not within the permissible limits.")
+		return storageerr.ErrOutOfRangeInput.WithMessage("The specified resource name length is not within the permissible limits.")
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -52,7 +53,7 @@ func ValidQueueName(name string) error {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
 		case c == '-' && i > 0 && i < len(name)-1 && name[i-1] != '-':
 		default:
-			return blobstore.ErrInvalidResourceName
+			return storageerr.ErrInvalidResourceName
 		}
 	}
 	return nil
@@ -87,7 +88,7 @@ func (s *Service) openMeta(key crypto.Key, account, queue string, sealed []byte)
 func loadQueue(tx *bolt.Tx, qk []byte) (*queueRec, error) {
 	v := tx.Bucket(bucketQueues).Get(qk)
 	if v == nil {
-		return nil, ErrQueueNotFound
+		return nil, storageerr.ErrQueueNotFound
 	}
 	var rec queueRec
 	if err := json.Unmarshal(v, &rec); err != nil {
@@ -106,7 +107,7 @@ func putQueue(tx *bolt.Tx, qk []byte, rec *queueRec) error {
 
 // CreateQueue creates a queue with metadata md. It returns created=false
 // (Azure's 204) when the queue exists with the same metadata, and MUST
-// return ErrQueueAlreadyExists when it exists with other metadata. Metadata
+// return storageerr.ErrQueueAlreadyExists when it exists with other metadata. Metadata
 // needs the account's key (Keys.SealKey and its errors).
 // https://learn.microsoft.com/rest/api/storageservices/create-queue4
 func (s *Service) CreateQueue(ctx context.Context, account, queue string, md map[string]string) (created bool, err error) {
@@ -127,7 +128,7 @@ func (s *Service) CreateQueue(ctx context.Context, account, queue string, md map
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		old, err := loadQueue(tx, qk)
 		switch {
-		case err == ErrQueueNotFound:
+		case err == storageerr.ErrQueueNotFound:
 			created = true
 			return putQueue(tx, qk, &queueRec{V: recordVersion, Created: s.now(), SealedMeta: sealed})
 		case err != nil:
@@ -137,7 +138,7 @@ func (s *Service) CreateQueue(ctx context.Context, account, queue string, md map
 			return nil
 		}
 		if old.SealedMeta == nil || len(md) == 0 {
-			return ErrQueueAlreadyExists
+			return storageerr.ErrQueueAlreadyExists
 		}
 		if keyErr != nil {
 			return keyErr
@@ -147,7 +148,7 @@ func (s *Service) CreateQueue(ctx context.Context, account, queue string, md map
 			return err
 		}
 		if !maps.Equal(cur, md) {
-			return ErrQueueAlreadyExists
+			return storageerr.ErrQueueAlreadyExists
 		}
 		return nil
 	})
@@ -155,7 +156,7 @@ func (s *Service) CreateQueue(ctx context.Context, account, queue string, md map
 }
 
 // DeleteQueue removes a queue and all its messages. It MUST return
-// ErrQueueNotFound when the queue does not exist.
+// storageerr.ErrQueueNotFound when the queue does not exist.
 // https://learn.microsoft.com/rest/api/storageservices/delete-queue3
 func (s *Service) DeleteQueue(ctx context.Context, account, queue string) error {
 	qk := queueKey(account, queue)
@@ -182,7 +183,7 @@ type Properties struct {
 }
 
 // GetQueueProperties returns the metadata and message count of a queue. It
-// MUST return ErrQueueNotFound when the queue does not exist; it needs the
+// MUST return storageerr.ErrQueueNotFound when the queue does not exist; it needs the
 // account's key.
 // https://learn.microsoft.com/rest/api/storageservices/get-queue-metadata
 func (s *Service) GetQueueProperties(ctx context.Context, account, queue string) (Properties, error) {
@@ -212,7 +213,7 @@ func (s *Service) GetQueueProperties(ctx context.Context, account, queue string)
 }
 
 // SetQueueMetadata replaces the metadata of a queue (none clears it). It
-// MUST return ErrQueueNotFound when the queue does not exist; it needs the
+// MUST return storageerr.ErrQueueNotFound when the queue does not exist; it needs the
 // account's key.
 // https://learn.microsoft.com/rest/api/storageservices/set-queue-metadata
 func (s *Service) SetQueueMetadata(ctx context.Context, account, queue string, md map[string]string) error {
@@ -236,7 +237,7 @@ func (s *Service) SetQueueMetadata(ctx context.Context, account, queue string, m
 }
 
 // GetQueueACL returns the stored access policies of a queue. It MUST
-// return ErrQueueNotFound when the queue does not exist.
+// return storageerr.ErrQueueNotFound when the queue does not exist.
 // https://learn.microsoft.com/rest/api/storageservices/get-queue-acl
 func (s *Service) GetQueueACL(ctx context.Context, account, queue string) ([]blobstore.SignedIdentifier, error) {
 	var ids []blobstore.SignedIdentifier
@@ -253,16 +254,16 @@ func (s *Service) GetQueueACL(ctx context.Context, account, queue string) ([]blo
 
 // SetQueueACL replaces the stored access policies of a queue: at most five
 // (else InvalidXmlDocument), ids unique and at most 64 characters. It MUST
-// return ErrQueueNotFound when the queue does not exist.
+// return storageerr.ErrQueueNotFound when the queue does not exist.
 // https://learn.microsoft.com/rest/api/storageservices/set-queue-acl
 func (s *Service) SetQueueACL(ctx context.Context, account, queue string, ids []blobstore.SignedIdentifier) error {
 	if len(ids) > maxSignedIdentifiers {
-		return blobstore.ErrInvalidXMLDocument.WithMessage("At most five stored access policies may be set on a queue.")
+		return storageerr.ErrInvalidXMLDocument.WithMessage("At most five stored access policies may be set on a queue.")
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if id.ID == "" || len(id.ID) > 64 || seen[id.ID] {
-			return blobstore.ErrInvalidXMLDocument.WithMessage("Each signed identifier needs a unique Id of at most 64 characters.")
+			return storageerr.ErrInvalidXMLDocument.WithMessage("Each signed identifier needs a unique Id of at most 64 characters.")
 		}
 		seen[id.ID] = true
 	}
@@ -283,7 +284,7 @@ func (s *Service) SetQueueACL(ctx context.Context, account, queue string, ids []
 func (s *Service) QueuePolicy(ctx context.Context, account, queue, id string) (p blobstore.AccessPolicy, found bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		rec, err := loadQueue(tx, queueKey(account, queue))
-		if err == ErrQueueNotFound {
+		if err == storageerr.ErrQueueNotFound {
 			return nil
 		}
 		if err != nil {

@@ -19,12 +19,12 @@ type Keys interface {
 	// SealKey returns the key that seals the queue data of account. While
 	// the account's queue key type is "Account" it MUST be derived from the
 	// account encryption key and MUST fail with the account's
-	// customer-managed key error (a *blobstore.Error, 403
+	// customer-managed key error (a *storageerr.Error, 403
 	// KeyVaultEncryptionKeyNotFound and its siblings) while that key is
 	// revoked; while the key type is "Service" it MUST return a
 	// Microsoft-managed key that no vault state gates. It MUST return the
 	// same key for the same account every time (sealed data must stay
-	// readable), and MUST return blobstore.ErrAccountNotFound for an
+	// readable), and MUST return storageerr.ErrAccountNotFound for an
 	// unknown account.
 	SealKey(ctx context.Context, account string) (crypto.Key, error)
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp/storagetest"
 	"github.com/azemu/azemu/crypto"
 )
@@ -20,7 +20,7 @@ type staticKeys struct{ key crypto.Key }
 
 func (k staticKeys) SealKey(ctx context.Context, account string) (crypto.Key, error) {
 	if account != testAccount {
-		return crypto.Key{}, blobstore.ErrAccountNotFound
+		return crypto.Key{}, storageerr.ErrAccountNotFound
 	}
 	return k.key, nil
 }
@@ -30,7 +30,7 @@ type oneAccount struct{ key []byte }
 
 func (a oneAccount) AccountKeys(ctx context.Context, account string) ([][]byte, error) {
 	if account != testAccount {
-		return nil, blobstore.ErrAccountNotFound
+		return nil, storageerr.ErrAccountNotFound
 	}
 	return [][]byte{a.key}, nil
 }
@@ -42,7 +42,7 @@ func FuzzParseMessageText(f *testing.F) {
 	f.Add([]byte("<QueueMessage/>"))
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, err := parseMessageText(b); err != nil && blobstore.CodeOf(err) == "" {
+		if _, err := parseMessageText(b); err != nil && storageerr.CodeOf(err) == "" {
 			t.Fatalf("not a storage error: %v", err)
 		}
 	})
@@ -55,7 +55,7 @@ func FuzzParseACL(f *testing.F) {
 	f.Add([]byte("<SignedIdentifiers><SignedIdentifier><AccessPolicy><Permission>w</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ids, err := parseACL(b)
-		if err != nil && blobstore.CodeOf(err) == "" {
+		if err != nil && storageerr.CodeOf(err) == "" {
 			t.Fatalf("not a storage error: %v", err)
 		}
 		for _, id := range ids {
@@ -75,7 +75,7 @@ func FuzzParseServiceProperties(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := parseServiceProperties(b)
 		if err != nil {
-			if blobstore.CodeOf(err) == "" {
+			if storageerr.CodeOf(err) == "" {
 				t.Fatalf("not a storage error: %v", err)
 			}
 			return
@@ -98,7 +98,7 @@ func FuzzQueryParams(f *testing.F) {
 		}
 		if d, err := seconds(qv, "visibilitytimeout", 30, 1, maxVisibilitySeconds); err == nil && (d < 1e9 || d > queue.MaxVisibilityTimeout) {
 			t.Fatalf("visibility %v accepted", d)
-		} else if err != nil && blobstore.CodeOf(err) == "" {
+		} else if err != nil && storageerr.CodeOf(err) == "" {
 			t.Fatalf("not a storage error: %v", err)
 		}
 		if n, err := messageCount(qv); err == nil && (n < 1 || n > queue.MaxMessagesPerGet) {

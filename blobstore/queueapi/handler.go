@@ -11,6 +11,7 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -23,7 +24,7 @@ const ServerHeader = "Windows-Azure-Queue/1.0 Microsoft-HTTPAPI/2.0"
 // Accounts tells which storage accounts exist and their Shared Keys.
 type Accounts interface {
 	// AccountKeys returns the Shared Key keys (raw bytes) of account. It
-	// MUST return blobstore.ErrAccountNotFound when the account does not
+	// MUST return storageerr.ErrAccountNotFound when the account does not
 	// exist.
 	AccountKeys(ctx context.Context, account string) ([][]byte, error)
 }
@@ -136,7 +137,7 @@ func (a *api) authenticate(r *http.Request, c *call, keys [][]byte) error {
 		return err
 	}
 	if res.Method == storageauth.MethodAnonymous {
-		return blobstore.ErrNoAuthenticationInformation
+		return storageerr.ErrNoAuthenticationInformation
 	}
 	c.auth = res
 	return nil

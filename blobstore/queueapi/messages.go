@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -24,7 +24,7 @@ func intParam(qv url.Values, name string) (n int64, ok bool, err error) {
 	v := qv.Get(name)
 	n, perr := strconv.ParseInt(v, 10, 64)
 	if perr != nil {
-		return 0, false, blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", name).WithDetail("QueryParameterValue", v)
+		return 0, false, storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", name).WithDetail("QueryParameterValue", v)
 	}
 	return n, true, nil
 }
@@ -46,7 +46,7 @@ func seconds(qv url.Values, name string, def, lo, hi int64) (time.Duration, erro
 }
 
 func outOfRange(name, value string, lo, hi int64) error {
-	return blobstore.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", name).WithDetail("QueryParameterValue", value).
+	return storageerr.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", name).WithDetail("QueryParameterValue", value).
 		WithDetail("MinimumAllowed", strconv.FormatInt(lo, 10)).WithDetail("MaximumAllowed", strconv.FormatInt(hi, 10))
 }
 
@@ -160,7 +160,7 @@ func (a *api) PeekMessages(w http.ResponseWriter, r *http.Request) error {
 // requiredParam returns a query parameter that must be present.
 func requiredParam(qv url.Values, name string) (string, error) {
 	if !qv.Has(name) {
-		return "", blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", name)
+		return "", storageerr.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", name)
 	}
 	return qv.Get(name), nil
 }

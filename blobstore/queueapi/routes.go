@@ -6,7 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -76,7 +76,7 @@ func knownComp(comp string) bool {
 func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
 	a.resp.NoRoute(w, r, knownComp, func(r *http.Request) error {
 		if r.Method == http.MethodPost {
-			return blobstore.ErrUnsupportedHTTPVerb
+			return storageerr.ErrUnsupportedHTTPVerb
 		}
 		return nil
 	})

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -53,7 +53,7 @@ func (a *api) ListQueues(w http.ResponseWriter, r *http.Request) error {
 	opts.MaxResults = maxResults
 	for _, inc := range storagehttp.SplitList(qv.Get("include")) {
 		if !strings.EqualFold(inc, "metadata") {
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 		}
 		opts.IncludeMetadata = true
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/queue"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -51,7 +52,7 @@ func parseServiceProperties(b []byte) (queue.ServiceProperties, error) {
 		return queue.ServiceProperties{}, err
 	}
 	if empty {
-		return queue.ServiceProperties{}, blobstore.ErrInvalidXMLDocument
+		return queue.ServiceProperties{}, storageerr.ErrInvalidXMLDocument
 	}
 	var p queue.ServiceProperties
 	if x.Logging != nil {
@@ -62,21 +63,21 @@ func parseServiceProperties(b []byte) (queue.ServiceProperties, error) {
 	p.MinuteMetrics = x.MinuteMetrics.ToStore()
 	for _, rp := range []*blobstore.RetentionPolicy{logRetention(p.Logging), metricsRetention(p.HourMetrics), metricsRetention(p.MinuteMetrics)} {
 		if rp != nil && rp.Days != nil && (*rp.Days < 1 || *rp.Days > 365) {
-			return queue.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Days")
+			return queue.ServiceProperties{}, storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Days")
 		}
 	}
 	if x.Cors != nil {
 		if len(x.Cors.Rules) > 5 {
-			return queue.ServiceProperties{}, blobstore.ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
+			return queue.ServiceProperties{}, storageerr.ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
 		}
 		p.Cors = make([]blobstore.CorsRule, 0, len(x.Cors.Rules))
 		for _, r := range x.Cors.Rules {
 			if r.AllowedOrigins == "" || r.AllowedMethods == "" || r.MaxAgeInSeconds < 0 {
-				return queue.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "CorsRule")
+				return queue.ServiceProperties{}, storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "CorsRule")
 			}
 			for _, m := range strings.Split(r.AllowedMethods, ",") {
 				if !corsMethod(strings.TrimSpace(m)) {
-					return queue.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "AllowedMethods").WithDetail("XmlNodeValue", r.AllowedMethods)
+					return queue.ServiceProperties{}, storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "AllowedMethods").WithDetail("XmlNodeValue", r.AllowedMethods)
 				}
 			}
 			p.Cors = append(p.Cors, blobstore.CorsRule{AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
@@ -168,10 +169,10 @@ func parseMessageText(b []byte) (string, error) {
 		return "", err
 	}
 	if empty {
-		return "", blobstore.ErrInvalidXMLDocument
+		return "", storageerr.ErrInvalidXMLDocument
 	}
 	if x.MessageText == nil {
-		return "", blobstore.ErrMissingRequiredXMLNode.WithDetail("XmlNodeName", "MessageText")
+		return "", storageerr.ErrMissingRequiredXMLNode.WithDetail("XmlNodeName", "MessageText")
 	}
 	return *x.MessageText, nil
 }

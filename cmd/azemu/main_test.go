@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/emulator"
 )
 
 func TestParseDuration(t *testing.T) {
@@ -35,8 +37,8 @@ func TestParseDuration(t *testing.T) {
 
 func TestServeFlagsAcceptAzuriteAliases(t *testing.T) {
 	var o options
-	fs := newServeFlags(&o, &bytes.Buffer{})
-	require.NoError(t, fs.Parse([]string{"--blobHost", "0.0.0.0", "--blobPort", "0", "-l", "/tmp/x", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose"}))
+	f := newServeFlags(&o)
+	require.NoError(t, f.parse([]string{"--blobHost", "0.0.0.0", "--blobPort", "0", "-l", "/tmp/x", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose"}, io.Discard))
 	assert.Equal(t, "0.0.0.0", o.host)
 	assert.Equal(t, 0, o.blobPort)
 	assert.Equal(t, "/tmp/x", o.data)
@@ -47,13 +49,78 @@ func TestServeFlagsEnvironmentDefaults(t *testing.T) {
 	t.Setenv("AZEMU_BLOB_PORT", "12345")
 	t.Setenv("AZEMU_DATA", "/tmp/envdata")
 	var o options
-	fs := newServeFlags(&o, &bytes.Buffer{})
-	require.NoError(t, fs.Parse(nil))
+	require.NoError(t, newServeFlags(&o).parse(nil, io.Discard))
 	assert.Equal(t, 12345, o.blobPort)
 	assert.Equal(t, "/tmp/envdata", o.data)
 	// Flags override the environment.
-	require.NoError(t, fs.Parse([]string{"--blob-port", "1"}))
+	o = options{}
+	require.NoError(t, newServeFlags(&o).parse([]string{"--blob-port", "1"}, io.Discard))
 	assert.Equal(t, 1, o.blobPort)
+}
+
+// A malformed variable is an error naming it, parsed as its flag is; it is
+// never silently replaced by the default.
+func TestServeVariablesAreParsedStrictly(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"AZEMU_IN_MEMORY", "yes"},
+		{"AZEMU_BLOB_PORT", "2351x"},
+		{"AZEMU_CMK_CACHE_TTL", "1x"},
+		{"AZEMU_FSYNC", "on"},
+		{"AZEMU_VAULT_PORT", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tc.name, tc.value)
+			var o options
+			err := newServeFlags(&o).parse(nil, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.name)
+		})
+	}
+	// One duration syntax for flags, variables and azemu clock.
+	t.Setenv("AZEMU_CMK_CACHE_TTL", "1d")
+	var o options
+	require.NoError(t, newServeFlags(&o).parse(nil, io.Discard))
+	assert.Equal(t, 24*time.Hour, o.cmkCacheTTL)
+	require.NoError(t, newServeFlags(&o).parse([]string{"--cmk-cache-ttl", "1h30m"}, io.Discard))
+	assert.Equal(t, 90*time.Minute, o.cmkCacheTTL)
+	// And through run, a bad variable stops azemu with exit code 1.
+	t.Setenv("AZEMU_IN_MEMORY", "yes")
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 1, run([]string{"serve"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `AZEMU_IN_MEMORY="yes"`)
+}
+
+func TestMistypedFlagGetsASuggestion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, run([]string{"--blob-prot", "0"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "did you mean --blob-port?")
+	errOut.Reset()
+	assert.Equal(t, 2, run([]string{"clock", "--stauts-file", "x"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "did you mean --status-file?")
+	errOut.Reset()
+	assert.Equal(t, 2, run([]string{"helth"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `did you mean "health"?`)
+}
+
+func TestHelpListsSubcommandsAndGroupsAliases(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"help"}, &out, &errOut))
+	for _, c := range subcommands {
+		assert.Contains(t, out.String(), "  "+c.name+" ")
+	}
+	out.Reset()
+	require.Equal(t, 0, run([]string{"--help"}, &out, &errOut))
+	assert.Contains(t, out.String(), "--blob-port, --blobPort PORT")
+	assert.Contains(t, out.String(), "--data, -l, --location DIR")
+	assert.Contains(t, out.String(), "AZEMU_BLOB_PORT, default 10000")
+	assert.Less(t, strings.Count(out.String(), "\n"), 80)
+}
+
+func TestVersion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"--version"}, &out, &errOut))
+	assert.True(t, strings.HasPrefix(out.String(), "azemu "), out.String())
+	assert.Contains(t, out.String(), "go1.")
 }
 
 func TestUnknownCommand(t *testing.T) {
@@ -73,7 +140,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
 			"--queue-port", "0", "--status-file", statusPath}, io.Discard, io.Discard)
 	}()
-	var st status
+	var st emulator.Status
 	require.Eventually(t, func() bool {
 		b, err := os.ReadFile(statusPath)
 		return err == nil && json.Unmarshal(b, &st) == nil
@@ -104,17 +171,29 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 
 func TestServeQueueFlags(t *testing.T) {
 	var o options
-	fs := newServeFlags(&o, &bytes.Buffer{})
-	require.NoError(t, fs.Parse(nil))
+	require.NoError(t, newServeFlags(&o).parse(nil, io.Discard))
 	assert.Equal(t, 10001, o.queuePort, "Azurite's Queue port by default")
-	require.NoError(t, fs.Parse([]string{"--queueHost", "0.0.0.0", "--queuePort", "0"}))
-	assert.Equal(t, "0.0.0.0", o.host)
-	assert.Equal(t, 0, o.queuePort)
-	require.NoError(t, fs.Parse([]string{"--queue-port", "-1"}))
-	assert.Equal(t, -1, o.queuePort)
+	var a options
+	require.NoError(t, newServeFlags(&a).parse([]string{"--queueHost", "0.0.0.0", "--queuePort", "0"}, io.Discard))
+	assert.Equal(t, "0.0.0.0", a.host)
+	assert.Equal(t, 0, a.queuePort)
+	var d options
+	require.NoError(t, newServeFlags(&d).parse([]string{"--queue-port", "-1"}, io.Discard))
+	assert.Equal(t, -1, d.queuePort)
 
 	t.Setenv("AZEMU_QUEUE_PORT", "23456")
 	var e options
-	require.NoError(t, newServeFlags(&e, &bytes.Buffer{}).Parse(nil))
+	require.NoError(t, newServeFlags(&e).parse(nil, io.Discard))
 	assert.Equal(t, 23456, e.queuePort)
+}
+
+func TestServeAdminAndCertSANFlags(t *testing.T) {
+	t.Setenv("AZEMU_CERT_SAN", "azemu, azemu.local")
+	var o options
+	require.NoError(t, newServeFlags(&o).parse([]string{"--admin", "11111111-1111-4111-8111-111111111111", "--cert-san", "10.0.0.5"}, io.Discard))
+	assert.Equal(t, []string{"azemu", "azemu.local", "10.0.0.5"}, splitList(o.certSANs))
+	assert.Equal(t, []string{"11111111-1111-4111-8111-111111111111"}, splitList(o.admins))
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 1, run([]string{"--in-memory", "--admin", "not-a-guid"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "not-a-guid")
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/crypto"
+	"github.com/azemu/azemu/internal/authn"
 )
 
 // Well-known identifiers of the development principal, which exists by default.
@@ -23,15 +24,17 @@ const (
 	TokenLifetime = time.Hour
 )
 
-// Sentinel errors returned (wrapped) by VerifyToken.
+// Sentinel errors returned (wrapped) by VerifyToken: the ones of
+// internal/authn, so that consumers test for them without importing this
+// package.
 var (
-	ErrMalformedToken   = errors.New("identity: malformed token")
-	ErrInvalidSignature = errors.New("identity: invalid token signature")
-	ErrTokenExpired     = errors.New("identity: token expired")
-	ErrTokenNotYetValid = errors.New("identity: token not yet valid")
-	ErrInvalidIssuer    = errors.New("identity: invalid token issuer")
-	ErrInvalidAudience  = errors.New("identity: invalid token audience")
-	ErrUnknownPrincipal = errors.New("identity: token principal is not registered")
+	ErrMalformedToken   = authn.ErrMalformedToken
+	ErrInvalidSignature = authn.ErrInvalidSignature
+	ErrTokenExpired     = authn.ErrTokenExpired
+	ErrTokenNotYetValid = authn.ErrTokenNotYetValid
+	ErrInvalidIssuer    = authn.ErrInvalidIssuer
+	ErrInvalidAudience  = authn.ErrInvalidAudience
+	ErrUnknownPrincipal = authn.ErrUnknownPrincipal
 )
 
 // Sentinel errors returned (wrapped) by the principal registry.
@@ -40,15 +43,6 @@ var (
 	ErrPrincipalExists   = errors.New("identity: principal already exists")
 	ErrInvalidPrincipal  = errors.New("identity: invalid principal")
 )
-
-// Claims is what VerifyToken returns about a valid token's caller.
-type Claims struct {
-	ObjectID string // oid
-	TenantID string // tid
-	AppID    string // appid (v1) or azp (v2): the client id
-	Audience string // aud, as in the token
-	Expires  time.Time
-}
 
 // Config configures New.
 type Config struct {

@@ -13,6 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/internal/authn"
 )
 
 func (e *env) secretCredential(t *testing.T, authority, tenant, clientID, secret string) *azidentity.ClientSecretCredential {
@@ -50,7 +52,7 @@ func TestClientSecretCredential(t *testing.T) {
 
 			c, err := e.svc.VerifyToken(ctx, tok.Token, vault)
 			require.NoError(t, err)
-			assert.Equal(t, Claims{ObjectID: DevObjectID, TenantID: DevTenantID, AppID: DevClientID, Audience: vault, Expires: c.Expires}, c)
+			assert.Equal(t, authn.Caller{ObjectID: DevObjectID, TenantID: DevTenantID, AppID: DevClientID, Audience: vault, Expires: c.Expires}, c)
 
 			// The cached token is reused: a second call sends nothing and returns the same token.
 			again, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{vault + "/.default"}, EnableCAE: true})
@@ -153,7 +155,7 @@ func TestManagedIdentityCredential(t *testing.T) {
 			tok, res := get(t, tc.id)
 			c, err := e.svc.VerifyToken(ctx, tok, res)
 			require.NoError(t, err)
-			assert.Equal(t, Claims{ObjectID: ua.ObjectID, TenantID: DevTenantID, AppID: ua.ClientID, Audience: res, Expires: c.Expires}, c)
+			assert.Equal(t, authn.Caller{ObjectID: ua.ObjectID, TenantID: DevTenantID, AppID: ua.ClientID, Audience: res, Expires: c.Expires}, c)
 		})
 	}
 	t.Run("configured default", func(t *testing.T) {

@@ -12,6 +12,13 @@
 //	GET  /{tenant}/discovery/v2.0/keys                     JWKS (also /discovery/keys)
 //	GET  /msi/token                                        App Service managed identity, api-version 2019-08-01
 //	GET  /metadata/identity/oauth2/token                   IMDS-style managed identity, api-version 2018-02-01
+//	GET  /v1.0/me, /v1.0/servicePrincipals[/{id}]          Microsoft Graph: principals (graph.go)
+//
+// The tenant "adfs" is an ADFS-style authority (https://host/adfs) for the
+// development tenant: its one token endpoint, /adfs/oauth2/token, takes a
+// scope (as MSAL sends it) or a resource. The Azure CLI and MSAL Python use
+// such an authority for a private cloud without asking the public cloud
+// whether the authority is known.
 //
 // Tenants are matched case-insensitively. The issuer of metadata and tokens
 // takes its scheme and host:port from the request when the request's host is
@@ -28,7 +35,7 @@
 //
 // VerifyToken checks signature (RS256 only, kid must match the signing key),
 // expiry against the real clock with a small leeway, issuer, audience and
-// that the principal is still registered, and returns the caller's Claims.
+// that the principal is still registered, and returns the caller as an authn.Caller.
 // Failures wrap one of the sentinel errors (ErrMalformedToken,
 // ErrInvalidSignature, ErrTokenExpired, ErrTokenNotYetValid, ErrInvalidIssuer,
 // ErrInvalidAudience, ErrUnknownPrincipal) so that protocol packages can

@@ -176,6 +176,14 @@ func (s *Service) openIDConfigurationV1(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
+// openIDConfigurationADFS serves the ADFS discovery document at
+// /adfs/adfs/.well-known/openid-configuration, where the Azure CLI looks
+// when "az login" is given --tenant adfs (the ADFS authority with the
+// tenant appended). It is the /adfs document.
+func (s *Service) openIDConfigurationADFS(w http.ResponseWriter, r *http.Request, ids reqIDs) error {
+	return s.openIDConfigurationV1(w, mux.SetURLVars(r, map[string]string{"tenant": ADFSTenant}), ids)
+}
+
 // keys serves the JWKS with the authority's signing key.
 // https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-signature
 func (s *Service) keys(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
@@ -241,6 +249,30 @@ func scopeAudience(scope string) (string, error) {
 	return "", errInvalidScope(scope)
 }
 
+// ADFSTenant is the tenant segment of an ADFS-style authority
+// (https://host/adfs), which is what the Azure CLI and MSAL Python accept
+// for a private cloud without asking the public cloud whether the authority
+// is known. It stands for the development tenant. ADFS's OAuth endpoints
+// are /adfs/oauth2/token and /adfs/.well-known/openid-configuration
+// (https://learn.microsoft.com/windows-server/identity/ad-fs/overview/ad-fs-openid-connect-oauth-flows-scenarios).
+const ADFSTenant = "adfs"
+
+// tokenAudience is the audience a token request asks for: from scope when
+// byScope, else from resource.
+func tokenAudience(f tokenForm, byScope bool) (string, error) {
+	if byScope {
+		if strings.TrimSpace(f.Scope) == "" {
+			return "", errMissingParameter("scope")
+		}
+		return scopeAudience(f.Scope)
+	}
+	aud := strings.TrimSpace(f.Resource)
+	if aud == "" {
+		return "", errMissingParameter("resource")
+	}
+	return aud, nil
+}
+
 // tokenV2 is the v2.0 token endpoint (client credentials with a secret).
 // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
 func (s *Service) tokenV2(w http.ResponseWriter, r *http.Request, _ reqIDs) error {
@@ -293,18 +325,15 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request, ver tokenVersion
 	if f.ClientID == "" {
 		return errMissingParameter("client_id")
 	}
-	var aud string
-	if ver == v2 {
-		if strings.TrimSpace(f.Scope) == "" {
-			return errMissingParameter("scope")
-		}
-		if aud, err = scopeAudience(f.Scope); err != nil {
-			return err
-		}
-	} else {
-		if aud = strings.TrimSpace(f.Resource); aud == "" {
-			return errMissingParameter("resource")
-		}
+	// ADFS (the authority https://host/adfs) takes a scope on its one token
+	// endpoint, as MSAL sends it, or a resource, and is single-tenant.
+	adfs := ver == v1 && tenant == ADFSTenant
+	if adfs {
+		tenant = DevTenantID
+	}
+	aud, err := tokenAudience(f, ver == v2 || (adfs && strings.TrimSpace(f.Resource) == ""))
+	if err != nil {
+		return err
 	}
 
 	p, secretOK, err := s.authenticateClient(tenant, f)
@@ -319,7 +348,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request, ver tokenVersion
 		return err
 	}
 	s.log.Debug("issued token", "op", "token", "tenant", p.TenantID, "client_id", p.ClientID, "audience", aud)
-	if ver == v1 {
+	if ver == v1 && !adfs {
 		now := s.cfg.Now().Unix()
 		in := strconv.FormatInt(exp.Unix()-now-1, 10)
 		writeJSON(w, http.StatusOK, map[string]any{

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/azemu/azemu/internal/authn"
 )
 
 const (
@@ -87,13 +89,13 @@ type tokenClaims struct {
 }
 
 // VerifyToken checks raw (a bearer token without the "Bearer " prefix) and
-// returns its claims. The audience must equal one of audiences, compared
+// returns its caller. The audience must equal one of audiences, compared
 // case-insensitively and ignoring a trailing slash; with no audiences, every
 // token is refused with ErrInvalidAudience. Errors wrap the sentinels in
 // api.go and never contain the token.
-func (s *Service) VerifyToken(ctx context.Context, raw string, audiences ...string) (Claims, error) {
+func (s *Service) VerifyToken(ctx context.Context, raw string, audiences ...string) (authn.Caller, error) {
 	if raw == "" || len(raw) > maxTokenLen {
-		return Claims{}, fmt.Errorf("%w: empty or longer than %d bytes", ErrMalformedToken, maxTokenLen)
+		return authn.Caller{}, fmt.Errorf("%w: empty or longer than %d bytes", ErrMalformedToken, maxTokenLen)
 	}
 	var c tokenClaims
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}), jwt.WithoutClaimsValidation())
@@ -101,41 +103,41 @@ func (s *Service) VerifyToken(ctx context.Context, raw string, audiences ...stri
 	switch {
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenMalformed):
-		return Claims{}, fmt.Errorf("%w: %s", ErrMalformedToken, jwtReason(err))
+		return authn.Caller{}, fmt.Errorf("%w: %s", ErrMalformedToken, jwtReason(err))
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
-		return Claims{}, fmt.Errorf("%w: %s", ErrInvalidSignature, jwtReason(err))
+		return authn.Caller{}, fmt.Errorf("%w: %s", ErrInvalidSignature, jwtReason(err))
 	default:
-		return Claims{}, fmt.Errorf("%w: %s", ErrMalformedToken, jwtReason(err))
+		return authn.Caller{}, fmt.Errorf("%w: %s", ErrMalformedToken, jwtReason(err))
 	}
 
 	now := s.cfg.Now()
 	if c.ExpiresAt == nil {
-		return Claims{}, fmt.Errorf("%w: no exp claim", ErrMalformedToken)
+		return authn.Caller{}, fmt.Errorf("%w: no exp claim", ErrMalformedToken)
 	}
 	if now.After(c.ExpiresAt.Add(clockLeeway)) {
-		return Claims{}, fmt.Errorf("%w: expired at %s", ErrTokenExpired, c.ExpiresAt.UTC().Format(time.RFC3339))
+		return authn.Caller{}, fmt.Errorf("%w: expired at %s", ErrTokenExpired, c.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if c.NotBefore != nil && now.Add(clockLeeway).Before(c.NotBefore.Time) {
-		return Claims{}, fmt.Errorf("%w: valid from %s", ErrTokenNotYetValid, c.NotBefore.UTC().Format(time.RFC3339))
+		return authn.Caller{}, fmt.Errorf("%w: valid from %s", ErrTokenNotYetValid, c.NotBefore.UTC().Format(time.RFC3339))
 	}
 	if c.TenantID == "" || c.ObjectID == "" {
-		return Claims{}, fmt.Errorf("%w: tid or oid claim missing", ErrMalformedToken)
+		return authn.Caller{}, fmt.Errorf("%w: tid or oid claim missing", ErrMalformedToken)
 	}
 	if err := s.checkIssuer(c.Issuer, c.TenantID); err != nil {
-		return Claims{}, err
+		return authn.Caller{}, err
 	}
 	aud, ok := matchAudience(c.Audience, audiences)
 	if !ok {
-		return Claims{}, fmt.Errorf("%w: audience %q is not one of %q", ErrInvalidAudience, strings.Join(c.Audience, " "), audiences)
+		return authn.Caller{}, fmt.Errorf("%w: audience %q is not one of %q", ErrInvalidAudience, strings.Join(c.Audience, " "), audiences)
 	}
 	appID := c.AppID
 	if appID == "" {
 		appID = c.AZP
 	}
 	if err := s.checkPrincipal(c, appID); err != nil {
-		return Claims{}, err
+		return authn.Caller{}, err
 	}
-	return Claims{
+	return authn.Caller{
 		ObjectID: strings.ToLower(c.ObjectID),
 		TenantID: strings.ToLower(c.TenantID),
 		AppID:    strings.ToLower(appID),

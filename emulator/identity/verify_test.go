@@ -15,6 +15,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/internal/authn"
 )
 
 const testAud = "https://vault.localhost:8443"
@@ -169,7 +171,7 @@ func TestVerifyTokenLifecycle(t *testing.T) {
 
 	c, err := s.VerifyToken(ctx, tok.AccessToken, testAud)
 	require.NoError(t, err)
-	assert.Equal(t, Claims{ObjectID: mi.ObjectID, TenantID: DevTenantID, AppID: mi.ClientID, Audience: testAud, Expires: tok.ExpiresOn}, c)
+	assert.Equal(t, authn.Caller{ObjectID: mi.ObjectID, TenantID: DevTenantID, AppID: mi.ClientID, Audience: testAud, Expires: tok.ExpiresOn}, c)
 
 	clk.Set(now.Add(TokenLifetime + 2*time.Minute))
 	_, err = s.VerifyToken(ctx, tok.AccessToken, testAud)

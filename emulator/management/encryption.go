@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"math/big"
-	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/keyvault"
 )
@@ -16,7 +16,7 @@ import (
 // applyIdentity applies the identity block of a PUT/PATCH to a (a copy the
 // caller owns). It returns the principal id of a system-assigned identity it
 // registered, so the caller can undo it when a later step fails.
-func (s *Service) applyIdentity(ctx context.Context, a *account, in *identityIn) (registered string, err error) {
+func (s *Service) applyIdentity(ctx context.Context, a *Account, in *IdentitySpec) (registered string, err error) {
 	if in == nil {
 		return "", nil
 	}
@@ -29,7 +29,7 @@ func (s *Service) applyIdentity(ctx context.Context, a *account, in *identityIn)
 		case "userassigned":
 			user = true
 		default:
-			return "", newError(http.StatusBadRequest, CodeInvalidValues,
+			return "", newError(statusBadRequest, CodeInvalidValues,
 				"The identity type '%s' is invalid. Use None, SystemAssigned, UserAssigned or 'SystemAssigned,UserAssigned'.", in.Type)
 		}
 	}
@@ -43,22 +43,22 @@ func (s *Service) applyIdentity(ctx context.Context, a *account, in *identityIn)
 			}
 			u, ok := s.st.Identities[strings.ToLower(id)]
 			if !ok {
-				return "", newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+				return "", newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 					"The user-assigned identity '%s' does not exist.", id)
 			}
-			ua = append(ua, identityID(u.Group, u.Name))
+			ua = append(ua, UserIdentityID(u.Group, u.Name))
 		}
 		if len(ua) == 0 {
-			return "", newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+			return "", newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 				"The identity type UserAssigned needs one entry in userAssignedIdentities.")
 		}
 		if len(ua) > 1 {
-			return "", newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue, "Only 1 User Assigned identity is permitted here.")
+			return "", newError(statusBadRequest, CodeInvalidRequestPropertyValue, "Only 1 User Assigned identity is permitted here.")
 		}
 	} else if len(in.UserAssignedIdentities) > 0 {
 		for _, v := range in.UserAssignedIdentities {
 			if strings.TrimSpace(string(v)) != "null" {
-				return "", newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+				return "", newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 					"userAssignedIdentities may only be given with the identity type UserAssigned.")
 			}
 		}
@@ -66,7 +66,7 @@ func (s *Service) applyIdentity(ctx context.Context, a *account, in *identityIn)
 	a.Identity.UserAssigned = ua
 	a.Identity.ExplicitNone = !sys && !user
 	if sys && a.Identity.System == "" {
-		rid := accountID(a)
+		rid := AccountID(a.Group, a.Name)
 		p, err := s.cfg.Identity.LookupManagedIdentity(ctx, rid)
 		if err != nil {
 			p, err = s.cfg.Identity.RegisterManagedIdentity(ctx, identity.ManagedIdentitySpec{
@@ -89,12 +89,12 @@ func (s *Service) applyIdentity(ctx context.Context, a *account, in *identityIn)
 func keyVaultURI(raw string) (vault, base string, err error) {
 	u, perr := url.Parse(strings.TrimSpace(raw))
 	if perr != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || strings.Trim(u.Path, "/") != "" {
-		return "", "", newError(http.StatusBadRequest, CodeInvalidValues,
+		return "", "", newError(statusBadRequest, CodeInvalidValues,
 			"The keyvaulturi '%s' is not a Key Vault URI like https://<vault>.vault.localhost:8443.", raw)
 	}
 	vault = keyvault.VaultFromHost(u.Host)
 	if vault == "" {
-		return "", "", newError(http.StatusBadRequest, CodeInvalidValues,
+		return "", "", newError(statusBadRequest, CodeInvalidValues,
 			"The keyvaulturi '%s' does not name a vault (https://<vault>.vault.localhost:<port>).", raw)
 	}
 	return vault, "https://" + strings.ToLower(u.Host), nil
@@ -115,30 +115,32 @@ func caller(id blobstore.Identity) keyvault.Caller {
 // encryptionIdentity resolves the identity the account uses for its key:
 // the named user-assigned identity (which must be assigned to the account)
 // or the system-assigned one. When the account is being created, only a
-// user-assigned identity will do (AZURE-SEMANTICS 1.2).
-func (s *Service) encryptionIdentity(ctx context.Context, a *account, uai string, creating bool) (blobstore.Identity, error) {
+// user-assigned identity will do: "Only existing storage accounts can use a
+// system-assigned identity to authorize access to the key vault"
+// (https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview).
+func (s *Service) encryptionIdentity(ctx context.Context, a *Account, uai string, creating bool) (blobstore.Identity, error) {
 	if uai != "" {
 		assigned := false
 		for _, id := range a.Identity.UserAssigned {
 			assigned = assigned || eq(id, uai)
 		}
 		if !assigned {
-			return blobstore.Identity{}, newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+			return blobstore.Identity{}, newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 				"The user-assigned identity '%s' named in encryption.identity is not assigned to the storage account.", uai)
 		}
 		u, ok := s.st.Identities[strings.ToLower(uai)]
 		if !ok {
-			return blobstore.Identity{}, newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+			return blobstore.Identity{}, newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 				"The user-assigned identity '%s' does not exist.", uai)
 		}
 		return blobstore.Identity{PrincipalID: u.PrincipalID, TenantID: u.TenantID, ClientID: u.ClientID}, nil
 	}
 	if creating {
-		return blobstore.Identity{}, newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+		return blobstore.Identity{}, newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 			"A user-assigned identity (encryption.identity.userAssignedIdentity) is required to enable customer-managed keys when the storage account is created.")
 	}
 	if a.Identity.System == "" {
-		return blobstore.Identity{}, newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+		return blobstore.Identity{}, newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 			"The storage account has no managed identity to reach the key vault: assign a system-assigned identity or name a user-assigned identity in encryption.identity.userAssignedIdentity.")
 	}
 	p, err := s.cfg.Identity.LookupPrincipal(ctx, a.Identity.System)
@@ -152,15 +154,15 @@ func (s *Service) encryptionIdentity(ctx context.Context, a *account, uai string
 // is recoverable (soft delete and purge protection), the identity can get
 // the key, and the key is an enabled, currently valid RSA key of 2048, 3072
 // or 4096 bits. It returns the key version's bundle.
-func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, vault, name, version string) (keyvault.KeyBundle, error) {
-	v, err := s.cfg.Vault.GetVault(ctx, vault)
+func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, ref keyvault.KeyRef) (keyvault.KeyBundle, error) {
+	v, err := s.cfg.Vault.GetVault(ctx, ref.Vault)
 	if err != nil {
-		return keyvault.KeyBundle{}, errKeyVaultAuth("The key vault '" + vault + "' was not found.")
+		return keyvault.KeyBundle{}, errKeyVaultAuth("The key vault '" + ref.Vault + "' was not found.")
 	}
 	if !v.EnableSoftDelete || !v.EnablePurgeProtection {
 		return keyvault.KeyBundle{}, errKeyVaultPolicy()
 	}
-	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), vault, name, version)
+	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), ref)
 	if err != nil {
 		return keyvault.KeyBundle{}, errKeyVaultAuth("")
 	}
@@ -172,8 +174,8 @@ func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, vault,
 	}
 	bits := new(big.Int).SetBytes(kb.Key.N).BitLen()
 	if (kb.Key.Kty != keyvault.KtyRSA && kb.Key.Kty != keyvault.KtyRSAHSM) || (bits != 2048 && bits != 3072 && bits != 4096) {
-		return keyvault.KeyBundle{}, newError(http.StatusBadRequest, CodeInvalidValues,
-			"The key '%s' cannot protect a storage account: customer-managed keys must be RSA or RSA-HSM keys of 2048, 3072 or 4096 bits.", name)
+		return keyvault.KeyBundle{}, newError(statusBadRequest, CodeInvalidValues,
+			"The key '%s' cannot protect a storage account: customer-managed keys must be RSA or RSA-HSM keys of 2048, 3072 or 4096 bits.", ref.Name)
 	}
 	return kb, nil
 }
@@ -182,7 +184,7 @@ func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, vault,
 // account key: every key vault refusal is the authentication issue Azure
 // reports.
 func fromWrap(err error) error {
-	for _, e := range []*blobstore.Error{blobstore.ErrKeyVaultEncryptionKeyNotFound,
+	for _, e := range []*storageerr.Error{blobstore.ErrKeyVaultEncryptionKeyNotFound,
 		blobstore.ErrKeyVaultAccessTokenCannotBeAcquired, blobstore.ErrKeyVaultVaultNotFound} {
 		if errors.Is(err, e) {
 			return errKeyVaultAuth("")
@@ -195,7 +197,7 @@ func fromWrap(err error) error {
 // owns): switching to the vault key validates it and re-wraps the account
 // key as the account's identity; switching back re-wraps with the root key.
 // No data is re-encrypted. Caller holds s.mu.
-func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptionIn, creating bool) error {
+func (s *Service) applyEncryption(ctx context.Context, a *Account, in *EncryptionSpec, creating bool) error {
 	if in == nil {
 		// No encryption block: the setting stays as it is (a revoked key
 		// must not block a tag update).
@@ -203,7 +205,7 @@ func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptio
 	}
 	if in.RequireInfrastructureEncryption != nil {
 		if !creating && *in.RequireInfrastructureEncryption != a.InfraEncryption {
-			return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+			return newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 				"requireInfrastructureEncryption can only be set when the storage account is created.")
 		}
 		a.InfraEncryption = *in.RequireInfrastructureEncryption
@@ -219,7 +221,7 @@ func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptio
 	case eq(in.KeySource, blobstore.KeySourceKeyvault):
 		source = blobstore.KeySourceKeyvault
 	default:
-		return newError(http.StatusBadRequest, CodeInvalidValues,
+		return newError(statusBadRequest, CodeInvalidValues,
 			"The keySource '%s' is invalid. Use Microsoft.Storage or Microsoft.Keyvault.", in.KeySource)
 	}
 	if source == blobstore.KeySourceStorage {
@@ -228,12 +230,31 @@ func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptio
 				return fromWrap(err)
 			}
 		}
-		a.Encryption = encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: a.Encryption.ServicesSince, QueueKeyType: a.Encryption.QueueKeyType}
+		a.Encryption = Encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: a.Encryption.ServicesSince, QueueKeyType: a.Encryption.QueueKeyType}
 		return nil
 	}
-	want := a.Encryption
+	want := wantedKey(a.Encryption, in)
+	if want.KeyName == "" || want.KeyVaultURI == "" {
+		return newError(statusBadRequest, CodeInvalidValues,
+			"keyvaultproperties.keyname and keyvaultproperties.keyvaulturi are required when keySource is Microsoft.Keyvault.")
+	}
+	if want.FederatedID != "" {
+		return newError(statusBadRequest, CodeInvalidRequestPropertyValue,
+			"Cross-tenant customer-managed keys (federatedIdentityClientId) are not supported by azemu.")
+	}
+	if _, err := s.encryptionIdentity(ctx, a, want.UserAssigned, creating); err != nil {
+		return err
+	}
+	return s.rewrapIfNeeded(ctx, a, want)
+}
+
+// wantedKey is the vault-key setting an encryption block asks for, starting
+// from the current one: a key name given without a version means the latest
+// version.
+func wantedKey(cur Encryption, in *EncryptionSpec) Encryption {
+	want := cur
 	if want.KeySource != blobstore.KeySourceKeyvault {
-		want = encryption{ServicesSince: a.Encryption.ServicesSince, QueueKeyType: a.Encryption.QueueKeyType}
+		want = Encryption{ServicesSince: cur.ServicesSince, QueueKeyType: cur.QueueKeyType}
 	}
 	want.KeySource = blobstore.KeySourceKeyvault
 	if p := in.KeyVaultProperties; p != nil {
@@ -257,23 +278,12 @@ func (s *Service) applyEncryption(ctx context.Context, a *account, in *encryptio
 			want.FederatedID = *in.Identity.FederatedIdentityClientID
 		}
 	}
-	if want.KeyName == "" || want.KeyVaultURI == "" {
-		return newError(http.StatusBadRequest, CodeInvalidValues,
-			"keyvaultproperties.keyname and keyvaultproperties.keyvaulturi are required when keySource is Microsoft.Keyvault.")
-	}
-	if want.FederatedID != "" {
-		return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
-			"Cross-tenant customer-managed keys (federatedIdentityClientId) are not supported by azemu.")
-	}
-	if _, err := s.encryptionIdentity(ctx, a, want.UserAssigned, creating); err != nil {
-		return err
-	}
-	return s.rewrapIfNeeded(ctx, a, want)
+	return want
 }
 
 // rewrapIfNeeded validates the key of want and, when the key, version or
 // identity differs from what wraps the account key now, re-wraps it.
-func (s *Service) rewrapIfNeeded(ctx context.Context, a *account, want encryption) error {
+func (s *Service) rewrapIfNeeded(ctx context.Context, a *Account, want Encryption) error {
 	id, err := s.encryptionIdentity(ctx, a, want.UserAssigned, false)
 	if err != nil {
 		return err
@@ -282,7 +292,7 @@ func (s *Service) rewrapIfNeeded(ctx context.Context, a *account, want encryptio
 	if err != nil {
 		return err
 	}
-	kb, err := s.validateKey(ctx, id, vault, want.KeyName, want.KeyVersion)
+	kb, err := s.validateKey(ctx, id, keyvault.KeyRef{Vault: vault, Name: want.KeyName, Version: want.KeyVersion})
 	if err != nil {
 		return err
 	}
@@ -339,7 +349,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	return s.saveLocked()
 }
 
-func (s *Service) followLatest(ctx context.Context, a *account) error {
+func (s *Service) followLatest(ctx context.Context, a *Account) error {
 	id, err := s.encryptionIdentity(ctx, a, a.Encryption.UserAssigned, false)
 	if err != nil {
 		return err
@@ -348,7 +358,7 @@ func (s *Service) followLatest(ctx context.Context, a *account) error {
 	if err != nil {
 		return err
 	}
-	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), vault, a.Encryption.KeyName, "")
+	kb, err := s.cfg.Vault.GetKey(ctx, caller(id), keyvault.KeyRef{Vault: vault, Name: a.Encryption.KeyName})
 	if err != nil {
 		return err
 	}
@@ -356,7 +366,7 @@ func (s *Service) followLatest(ctx context.Context, a *account) error {
 	if err != nil {
 		return err
 	}
-	if _, _, curVersion, err := keyvault.ParseKeyID(cur.WrappedKeyID); err == nil && strings.EqualFold(curVersion, kb.Version) {
+	if ref, err := keyvault.ParseKeyID(cur.WrappedKeyID); err == nil && strings.EqualFold(ref.Version, kb.Version) {
 		a.Encryption.KeyExpiry = kb.Attributes.Expires
 		return nil
 	}

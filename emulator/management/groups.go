@@ -1,54 +1,43 @@
 package management
 
 import (
-	"net/http"
-	"regexp"
+	"context"
+	"maps"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-func subscriptionID() string { return "/subscriptions/" + DefaultSubscription }
-
-func groupID(g string) string { return subscriptionID() + "/resourceGroups/" + g }
-
-func (s *Service) listTenants(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": []any{map[string]any{
-		"id": "/tenants/" + DefaultTenant, "tenantId": DefaultTenant, "tenantCategory": "Home",
-		"displayName": "azemu", "defaultDomain": "azemu.localhost",
-	}}})
-	return nil
+// GroupSpec is what a PUT or PATCH of a resource group gives.
+type GroupSpec struct {
+	Location string            `json:"location"`
+	Tags     map[string]string `json:"tags"`
 }
 
-func subscriptionJSON() map[string]any {
-	return map[string]any{
-		"id": subscriptionID(), "subscriptionId": DefaultSubscription, "tenantId": DefaultTenant,
-		"displayName": "azemu", "state": "Enabled",
-		"subscriptionPolicies": map[string]any{"locationPlacementId": "Public_2014-09-01", "quotaId": "azemu", "spendingLimit": "Off"},
-		"authorizationSource":  "RoleBased",
-	}
+// Resource is one entry of the generic resource list.
+type Resource struct {
+	ID, Name, Type, Group, Location string
+	Tags                            map[string]string
+	// Kind and SKU are set for storage accounts.
+	Kind, SKU string
 }
 
-func (s *Service) listSubscriptions(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, r, http.StatusOK, map[string]any{"value": []any{subscriptionJSON()}})
-	return nil
+func (g *Group) clone() Group {
+	c := *g
+	c.Tags = maps.Clone(g.Tags)
+	return c
 }
 
-func (s *Service) getSubscription(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, r, http.StatusOK, subscriptionJSON())
-	return nil
-}
-
-// checkGroup returns ResourceGroupNotFound unless the group exists.
-func (s *Service) checkGroup(name string) error {
+// CheckGroup returns ResourceGroupNotFound unless the group exists.
+func (s *Service) CheckGroup(_ context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, err := s.groupLocked(name)
 	return err
 }
 
-func (s *Service) groupLocked(name string) (*group, error) {
+func (s *Service) groupLocked(name string) (*Group, error) {
 	g, ok := s.st.Groups[strings.ToLower(name)]
 	if !ok {
 		return nil, errGroupNotFound(name)
@@ -56,15 +45,31 @@ func (s *Service) groupLocked(name string) (*group, error) {
 	return g, nil
 }
 
-func groupJSON(g *group) map[string]any {
-	m := map[string]any{
-		"id": groupID(g.Name), "name": g.Name, "type": "Microsoft.Resources/resourceGroups",
-		"location": g.Location, "properties": map[string]any{"provisioningState": "Succeeded"},
+// Group returns a resource group.
+func (s *Service) Group(_ context.Context, name string) (Group, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupLocked(name)
+	if err != nil {
+		return Group{}, err
 	}
-	if len(g.Tags) > 0 {
-		m["tags"] = g.Tags
+	return g.clone(), nil
+}
+
+// ListGroups returns every resource group, ordered by name.
+func (s *Service) ListGroups(_ context.Context) []Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.st.Groups))
+	for k := range s.st.Groups {
+		names = append(names, k)
 	}
-	return m
+	sort.Strings(names)
+	out := make([]Group, 0, len(names))
+	for _, k := range names {
+		out = append(out, s.st.Groups[k].clone())
+	}
+	return out
 }
 
 // checkGroupName refuses what ARM refuses in a resource group name: more
@@ -79,144 +84,54 @@ func checkGroupName(name string) error {
 	}
 	switch {
 	case bad.Len() > 0:
-		return newError(http.StatusBadRequest, CodeInvalidResourceGroup,
+		return newError(statusBadRequest, CodeInvalidResourceGroup,
 			"The provided resource group name '%s' has these invalid characters: '%s'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.", name, bad.String())
 	case utf8.RuneCountInString(name) > 90:
-		return newError(http.StatusBadRequest, CodeInvalidResourceGroup,
+		return newError(statusBadRequest, CodeInvalidResourceGroup,
 			"The provided resource group name '%s' is too long. A resource group name can be at most 90 characters.", name)
 	case strings.HasSuffix(name, "."):
-		return newError(http.StatusBadRequest, CodeInvalidResourceGroup,
+		return newError(statusBadRequest, CodeInvalidResourceGroup,
 			"The provided resource group name '%s' ends with a period. A resource group name cannot end with a period.", name)
 	}
 	return nil
 }
 
-func (s *Service) groupOp(w http.ResponseWriter, r *http.Request, name string) error {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		s.mu.Lock()
-		g, err := s.groupLocked(name)
-		var body map[string]any
-		if err == nil {
-			body = groupJSON(g)
-		}
-		s.mu.Unlock()
-		if err != nil {
-			if r.Method == http.MethodHead {
-				writeJSON(w, r, http.StatusNotFound, nil)
-				return nil
-			}
-			return err
-		}
-		if r.Method == http.MethodHead {
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		writeJSON(w, r, http.StatusOK, body)
-		return nil
-	case http.MethodPut, http.MethodPatch:
-		var in struct {
-			Location string            `json:"location"`
-			Tags     map[string]string `json:"tags"`
-		}
-		if err := decodeBody(r, &in, true); err != nil {
-			return err
-		}
-		if err := checkGroupName(name); err != nil {
-			return err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		g, ok := s.st.Groups[strings.ToLower(name)]
-		status := http.StatusOK
-		if !ok {
-			if r.Method == http.MethodPatch {
-				return errGroupNotFound(name)
-			}
-			if in.Location == "" {
-				return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
-			}
-			g = &group{Name: name, Location: normLocation(in.Location)}
-			status = http.StatusCreated
-		} else if in.Location != "" && !eq(normLocation(in.Location), normLocation(g.Location)) && r.Method == http.MethodPut {
-			return newError(http.StatusConflict, "InvalidResourceGroupLocation",
-				"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", normLocation(in.Location), g.Location)
-		}
-		if in.Tags != nil || r.Method == http.MethodPut {
-			g.Tags = in.Tags
-		}
-		s.st.Groups[strings.ToLower(name)] = g
-		if err := s.saveLocked(); err != nil {
-			return err
-		}
-		writeJSON(w, r, status, groupJSON(g))
-		return nil
-	case http.MethodDelete:
-		return s.deleteGroup(w, r, name)
+// PutGroup creates a group or updates its tags. A PUT (patch false) replaces
+// the tags and refuses another location; a PATCH changes only what it gives
+// and needs the group to exist. created reports a new group.
+func (s *Service) PutGroup(_ context.Context, name string, in GroupSpec, patch bool) (g Group, created bool, err error) {
+	if err := checkGroupName(name); err != nil {
+		return Group{}, false, err
 	}
-	return errMethod(r)
-}
-
-func (s *Service) listGroups(w http.ResponseWriter, r *http.Request) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make([]string, 0, len(s.st.Groups))
-	for k := range s.st.Groups {
-		names = append(names, k)
+	cur, ok := s.st.Groups[strings.ToLower(name)]
+	switch {
+	case !ok && patch:
+		return Group{}, false, errGroupNotFound(name)
+	case !ok && in.Location == "":
+		return Group{}, false, newError(statusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
+	case !ok:
+		cur = &Group{Name: name, Location: NormLocation(in.Location)}
+		created = true
+	case in.Location != "" && !eq(NormLocation(in.Location), NormLocation(cur.Location)) && !patch:
+		return Group{}, false, newError(statusConflict, "InvalidResourceGroupLocation",
+			"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", NormLocation(in.Location), cur.Location)
 	}
-	sort.Strings(names)
-	tags, byTag := groupTagFilter(r.URL.Query().Get("$filter"))
-	out := []any{}
-	for _, k := range names {
-		g := s.st.Groups[k]
-		if byTag && !tags.match(g.Tags) {
-			continue
-		}
-		out = append(out, groupJSON(g))
+	if in.Tags != nil || !patch {
+		cur.Tags = in.Tags
 	}
-	return writeList(w, r, out)
+	s.st.Groups[strings.ToLower(name)] = cur
+	if err := s.saveLocked(); err != nil {
+		return Group{}, false, err
+	}
+	return cur.clone(), created, nil
 }
 
-var (
-	tagNameFilterRE  = regexp.MustCompile(`(?i)\btagName\s+eq\s+'([^']*)'`)
-	tagValueFilterRE = regexp.MustCompile(`(?i)\btagValue\s+eq\s+'([^']*)'`)
-)
-
-// tagFilter is the resource group list's $filter
-// "tagName eq 'n' [and tagValue eq 'v']"; value nil matches any value.
-type tagFilter struct {
-	name  string
-	value *string
-}
-
-func groupTagFilter(f string) (tagFilter, bool) {
-	m := tagNameFilterRE.FindStringSubmatch(f)
-	if m == nil {
-		return tagFilter{}, false
-	}
-	tf := tagFilter{name: m[1]}
-	if v := tagValueFilterRE.FindStringSubmatch(f); v != nil {
-		tf.value = &v[1]
-	}
-	return tf, true
-}
-
-// match reports whether tags has the filter's name (case-insensitively)
-// with its value.
-func (f tagFilter) match(tags map[string]string) bool {
-	for k, v := range tags {
-		if eq(k, f.name) && (f.value == nil || v == *f.value) {
-			return true
-		}
-	}
-	return false
-}
-
-// deleteGroup deletes a group with everything in it (accounts, identities,
+// DeleteGroup deletes a group with everything in it (accounts, identities,
 // vaults, which are soft-deleted as Azure does). The default group stays:
 // devstoreaccount1 and devvault live there.
-func (s *Service) deleteGroup(w http.ResponseWriter, r *http.Request, name string) error {
-	ctx := r.Context()
+func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, err := s.groupLocked(name)
@@ -224,7 +139,7 @@ func (s *Service) deleteGroup(w http.ResponseWriter, r *http.Request, name strin
 		return err
 	}
 	if eq(g.Name, DefaultGroup) {
-		return newError(http.StatusConflict, "ResourceGroupDeletionBlocked",
+		return newError(statusConflict, "ResourceGroupDeletionBlocked",
 			"The resource group '%s' holds azemu's development account and vault and cannot be deleted.", g.Name)
 	}
 	for _, a := range s.accountsInLocked(g.Name) {
@@ -250,81 +165,36 @@ func (s *Service) deleteGroup(w http.ResponseWriter, r *http.Request, name strin
 		}
 	}
 	delete(s.st.Groups, strings.ToLower(g.Name))
-	if err := s.saveLocked(); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return s.saveLocked()
 }
 
-// resourceFilterRE reads the clauses of the generic list's $filter that
-// azemu understands: resourceType, resourceGroup, name and location
-// equality, joined by "and".
-var resourceFilterRE = regexp.MustCompile(`(?i)\b(resourceType|resourceGroup|name|location)\s+eq\s+'([^']*)'`)
-
-// resourceFilter is a parsed $filter: property (lower case) → wanted value.
-type resourceFilter map[string]string
-
-func parseResourceFilter(f string) resourceFilter {
-	out := resourceFilter{}
-	for _, m := range resourceFilterRE.FindAllStringSubmatch(f, -1) {
-		out[strings.ToLower(m[1])] = m[2]
-	}
-	return out
-}
-
-func (f resourceFilter) match(typ, group, name, location string) bool {
-	for k, v := range f {
-		got := map[string]string{"resourcetype": typ, "resourcegroup": group, "name": name, "location": location}[k]
-		if k == "location" {
-			v = normLocation(v)
-		}
-		if !eq(got, v) {
-			return false
-		}
-	}
-	return true
-}
-
-// listResources is the generic resource list (armkeyvault's VaultsClient
-// lists vaults through it with $filter=resourceType eq '...').
-func (s *Service) listResources(w http.ResponseWriter, r *http.Request, grp string) error {
-	filter := parseResourceFilter(r.URL.Query().Get("$filter"))
-	ctx := r.Context()
+// ListResources is the generic resource list of a group ("" = the whole
+// subscription): storage accounts, user-assigned identities and vaults, in
+// that order, each ordered by name.
+func (s *Service) ListResources(ctx context.Context, group string) ([]Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if grp != "" {
-		if _, err := s.groupLocked(grp); err != nil {
-			return err
+	if group != "" {
+		if _, err := s.groupLocked(group); err != nil {
+			return nil, err
 		}
 	}
-	var out []any
-	add := func(group, id, name, t, loc string, tags map[string]string, extra map[string]any) {
-		if !filter.match(t, group, name, loc) {
-			return
-		}
-		m := map[string]any{"id": id, "name": name, "type": t, "location": loc}
-		if len(tags) > 0 {
-			m["tags"] = tags
-		}
-		for k, v := range extra {
-			m[k] = v
-		}
-		out = append(out, m)
+	var out []Resource
+	for _, a := range s.sortedAccountsLocked(group) {
+		out = append(out, Resource{ID: AccountID(a.Group, a.Name), Name: a.Name, Type: AccountType, Group: a.Group,
+			Location: a.Location, Tags: maps.Clone(a.Tags), Kind: a.Kind, SKU: a.SKU})
 	}
-	for _, a := range s.sortedAccountsLocked(grp) {
-		add(a.Group, accountID(a), a.Name, accountType, a.Location, a.Tags,
-			map[string]any{"kind": a.Kind, "sku": map[string]any{"name": a.SKU, "tier": skuTier(a.SKU)}})
-	}
-	for _, u := range s.sortedIdentitiesLocked(grp) {
-		add(u.Group, identityID(u.Group, u.Name), u.Name, identityType, u.Location, u.Tags, nil)
+	for _, u := range s.sortedIdentitiesLocked(group) {
+		out = append(out, Resource{ID: UserIdentityID(u.Group, u.Name), Name: u.Name, Type: UserIdentityType, Group: u.Group,
+			Location: u.Location, Tags: maps.Clone(u.Tags)})
 	}
 	for _, v := range s.cfg.Vault.ListVaults(ctx) {
 		vg := s.vaultGroupLocked(v.Name)
-		if grp != "" && !eq(vg, grp) {
+		if group != "" && !eq(vg, group) {
 			continue
 		}
-		add(vg, vaultID(vg, v.Name), v.Name, vaultType, v.Location, v.Tags, nil)
+		out = append(out, Resource{ID: VaultID(vg, v.Name), Name: v.Name, Type: VaultType, Group: vg,
+			Location: v.Location, Tags: maps.Clone(v.Tags)})
 	}
-	return writeList(w, r, out)
+	return out, nil
 }

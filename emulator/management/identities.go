@@ -3,7 +3,7 @@ package management
 import (
 	"context"
 	"errors"
-	"net/http"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -11,153 +11,148 @@ import (
 	"github.com/azemu/azemu/emulator/identity"
 )
 
-func identityID(group, name string) string {
-	return groupID(group) + "/providers/" + identityType + "/" + name
-}
-
 var identityNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$`)
 
-func identityJSON(u *userIdent) map[string]any {
-	m := map[string]any{
-		"id": identityID(u.Group, u.Name), "name": u.Name, "type": identityType, "location": u.Location,
-		"tags": map[string]string{},
-		"properties": map[string]any{
-			"tenantId": u.TenantID, "principalId": u.PrincipalID, "clientId": u.ClientID,
-			"isolationScope": isolationScope(u.IsolationScope),
-		},
-	}
-	if u.Tags != nil {
-		m["tags"] = u.Tags
-	}
-	return m
+// UserIdentitySpec is what a PUT or PATCH of a user-assigned identity gives.
+type UserIdentitySpec struct {
+	Location string
+	Tags     map[string]string
+	// IsolationScope is "None" or "Regional" (any case); nil leaves it.
+	IsolationScope *string
 }
 
-// isolationScope is the identity's isolationScope (None unless set).
-func isolationScope(s string) string {
-	if s == "" {
-		return "None"
-	}
-	return s
+func (u *UserIdentity) clone() UserIdentity {
+	c := *u
+	c.Tags = maps.Clone(u.Tags)
+	return c
 }
 
-func (s *Service) identityOp(w http.ResponseWriter, r *http.Request, group, name string) error {
-	ctx := r.Context()
-	key := strings.ToLower(identityID(group, name))
-	switch r.Method {
-	case http.MethodGet:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		u, ok := s.st.Identities[key]
-		if !ok {
-			return errResourceNotFound(identityType, name, group)
-		}
-		writeJSON(w, r, http.StatusOK, identityJSON(u))
-		return nil
-	case http.MethodPut, http.MethodPatch:
-		var in struct {
-			Location   string            `json:"location"`
-			Tags       map[string]string `json:"tags"`
-			Properties *struct {
-				IsolationScope *string `json:"isolationScope"`
-			} `json:"properties"`
-		}
-		if err := decodeBody(r, &in, true); err != nil {
-			return err
-		}
-		var scope *string
-		if in.Properties != nil && in.Properties.IsolationScope != nil {
-			v := *in.Properties.IsolationScope
-			switch {
-			case eq(v, "None"):
-				v = "None"
-			case eq(v, "Regional"):
-				v = "Regional"
-			default:
-				return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
-					"The isolationScope '%s' is invalid. Use None or Regional.", v)
+// UserIdentity returns a user-assigned identity.
+func (s *Service) UserIdentity(_ context.Context, group, name string) (UserIdentity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.st.Identities[strings.ToLower(UserIdentityID(group, name))]
+	if !ok {
+		return UserIdentity{}, errResourceNotFound(UserIdentityType, name, group)
+	}
+	return u.clone(), nil
+}
+
+// normScope checks an isolationScope and spells it as ARM does.
+func normScope(v *string) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var out string
+	switch {
+	case eq(*v, "None"):
+		out = "None"
+	case eq(*v, "Regional"):
+		out = "Regional"
+	default:
+		return nil, newError(statusBadRequest, CodeInvalidRequestPropertyValue,
+			"The isolationScope '%s' is invalid. Use None or Regional.", *v)
+	}
+	return &out, nil
+}
+
+// PutUserIdentity creates a user-assigned identity (registering its
+// principal with the token authority) or updates its tags and isolation
+// scope. PATCH (patch true) needs the identity to exist. created reports a
+// new identity.
+func (s *Service) PutUserIdentity(ctx context.Context, group, name string, in UserIdentitySpec, patch bool) (u UserIdentity, created bool, err error) {
+	scope, err := normScope(in.IsolationScope)
+	if err != nil {
+		return UserIdentity{}, false, err
+	}
+	key := strings.ToLower(UserIdentityID(group, name))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupLocked(group)
+	if err != nil {
+		return UserIdentity{}, false, err
+	}
+	if cur, ok := s.st.Identities[key]; ok {
+		if !patch {
+			if err := checkLocation(cur.Name, cur.Group, cur.Location, in.Location); err != nil {
+				return UserIdentity{}, false, err
 			}
-			scope = &v
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		g, err := s.groupLocked(group)
-		if err != nil {
-			return err
+		if in.Tags != nil || !patch {
+			cur.Tags = in.Tags
 		}
-		if u, ok := s.st.Identities[key]; ok {
-			if r.Method == http.MethodPut {
-				if err := checkLocation(u.Name, u.Group, u.Location, in.Location); err != nil {
-					return err
-				}
-			}
-			if in.Tags != nil || r.Method == http.MethodPut {
-				u.Tags = in.Tags
-			}
-			if scope != nil {
-				u.IsolationScope = *scope
-			}
-			if err := s.saveLocked(); err != nil {
-				return err
-			}
-			writeJSON(w, r, http.StatusOK, identityJSON(u))
-			return nil
-		}
-		if r.Method == http.MethodPatch {
-			return errResourceNotFound(identityType, name, group)
-		}
-		if !identityNameRE.MatchString(name) {
-			return newError(http.StatusBadRequest, CodeInvalidResourceName,
-				"Resource name '%s' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number and be 3 to 128 characters long.", name)
-		}
-		if in.Location == "" {
-			return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
-		}
-		p, err := s.cfg.Identity.RegisterManagedIdentity(ctx, identity.ManagedIdentitySpec{
-			TenantID: DefaultTenant, DisplayName: name, ResourceID: identityID(g.Name, name)})
-		if err != nil {
-			return err
-		}
-		u := &userIdent{Name: name, Group: g.Name, Location: normLocation(in.Location), Tags: in.Tags,
-			PrincipalID: p.ObjectID, ClientID: p.ClientID, TenantID: p.TenantID}
 		if scope != nil {
-			u.IsolationScope = *scope
-		}
-		s.st.Identities[key] = u
-		if err := s.saveLocked(); err != nil {
-			_ = s.cfg.Identity.RemoveManagedIdentity(ctx, p.ObjectID)
-			delete(s.st.Identities, key)
-			return err
-		}
-		writeJSON(w, r, http.StatusCreated, identityJSON(u))
-		return nil
-	case http.MethodDelete:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if _, err := s.groupLocked(group); err != nil {
-			return err
-		}
-		u, ok := s.st.Identities[key]
-		if !ok {
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		if err := s.deleteIdentityLocked(ctx, key, u); err != nil {
-			return err
+			cur.IsolationScope = *scope
 		}
 		if err := s.saveLocked(); err != nil {
-			return err
+			return UserIdentity{}, false, err
 		}
-		w.WriteHeader(http.StatusOK)
-		return nil
+		return cur.clone(), false, nil
 	}
-	return errMethod(r)
+	if patch {
+		return UserIdentity{}, false, errResourceNotFound(UserIdentityType, name, group)
+	}
+	nu, err := s.createIdentityLocked(ctx, g, name, in, scope)
+	if err != nil {
+		return UserIdentity{}, false, err
+	}
+	return nu.clone(), true, nil
+}
+
+// createIdentityLocked registers the principal of a new user-assigned
+// identity and records it. Caller holds s.mu.
+func (s *Service) createIdentityLocked(ctx context.Context, g *Group, name string, in UserIdentitySpec, scope *string) (*UserIdentity, error) {
+	if !identityNameRE.MatchString(name) {
+		return nil, newError(statusBadRequest, CodeInvalidResourceName,
+			"Resource name '%s' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number and be 3 to 128 characters long.", name)
+	}
+	if in.Location == "" {
+		return nil, newError(statusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
+	}
+	p, err := s.cfg.Identity.RegisterManagedIdentity(ctx, identity.ManagedIdentitySpec{
+		TenantID: DefaultTenant, DisplayName: name, ResourceID: UserIdentityID(g.Name, name)})
+	if err != nil {
+		return nil, err
+	}
+	u := &UserIdentity{Name: name, Group: g.Name, Location: NormLocation(in.Location), Tags: in.Tags,
+		PrincipalID: p.ObjectID, ClientID: p.ClientID, TenantID: p.TenantID}
+	if scope != nil {
+		u.IsolationScope = *scope
+	}
+	key := strings.ToLower(UserIdentityID(g.Name, name))
+	s.st.Identities[key] = u
+	if err := s.saveLocked(); err != nil {
+		_ = s.cfg.Identity.RemoveManagedIdentity(ctx, p.ObjectID)
+		delete(s.st.Identities, key)
+		return nil, err
+	}
+	return u, nil
+}
+
+// DeleteUserIdentity deletes a user-assigned identity; existed is false
+// when there was none (ARM answers 204 then).
+func (s *Service) DeleteUserIdentity(ctx context.Context, group, name string) (existed bool, err error) {
+	key := strings.ToLower(UserIdentityID(group, name))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.groupLocked(group); err != nil {
+		return false, err
+	}
+	u, ok := s.st.Identities[key]
+	if !ok {
+		return false, nil
+	}
+	if err := s.deleteIdentityLocked(ctx, key, u); err != nil {
+		return true, err
+	}
+	return true, s.saveLocked()
 }
 
 // deleteIdentityLocked removes a user-assigned identity and its principal:
 // its tokens stop verifying at once and the storage accounts that use it for
 // their key can no longer get a token (KeyVaultAccessTokenCannotBeAcquired).
 // Accounts keep the reference, as Azure's do. Caller holds s.mu and saves.
-func (s *Service) deleteIdentityLocked(ctx context.Context, key string, u *userIdent) error {
+func (s *Service) deleteIdentityLocked(ctx context.Context, key string, u *UserIdentity) error {
 	if err := s.cfg.Identity.RemoveManagedIdentity(ctx, u.PrincipalID); err != nil && !errors.Is(err, identity.ErrPrincipalNotFound) {
 		return err
 	}
@@ -165,8 +160,8 @@ func (s *Service) deleteIdentityLocked(ctx context.Context, key string, u *userI
 	return nil
 }
 
-func (s *Service) sortedIdentitiesLocked(group string) []*userIdent {
-	var out []*userIdent
+func (s *Service) sortedIdentitiesLocked(group string) []*UserIdentity {
+	var out []*UserIdentity
 	for _, u := range s.st.Identities {
 		if group == "" || eq(u.Group, group) {
 			out = append(out, u)
@@ -176,12 +171,14 @@ func (s *Service) sortedIdentitiesLocked(group string) []*userIdent {
 	return out
 }
 
-func (s *Service) listIdentities(w http.ResponseWriter, r *http.Request, group string) error {
+// ListUserIdentities returns the user-assigned identities of a group ("" =
+// all), ordered by name.
+func (s *Service) ListUserIdentities(_ context.Context, group string) []UserIdentity {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []any{}
+	out := []UserIdentity{}
 	for _, u := range s.sortedIdentitiesLocked(group) {
-		out = append(out, identityJSON(u))
+		out = append(out, u.clone())
 	}
-	return writeList(w, r, out)
+	return out
 }

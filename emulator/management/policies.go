@@ -28,7 +28,7 @@ func samePolicy(aTenant, aObject, aApp, bTenant, bObject, bApp string) bool {
 }
 
 // extrasIn takes the non-key permissions of the request's entries.
-func extrasIn(in []accessPolicyIn) []policyExtra {
+func extrasIn(in []AccessPolicySpec) []policyExtra {
 	var out []policyExtra
 	for _, p := range in {
 		e := policyExtra{TenantID: p.TenantID, ObjectID: p.ObjectID,
@@ -74,7 +74,7 @@ func minus(list, remove []string) []string {
 
 // setExtrasLocked replaces a vault's extra permissions (PUT/PATCH with
 // accessPolicies). Caller holds s.mu and saves.
-func (s *Service) setExtrasLocked(vault string, in []accessPolicyIn) {
+func (s *Service) setExtrasLocked(vault string, in []AccessPolicySpec) {
 	var keep []policyExtra
 	for _, e := range extrasIn(in) {
 		if !e.empty() {
@@ -95,7 +95,7 @@ func (s *Service) putExtrasLocked(vault string, list []policyExtra) {
 // updateExtrasLocked applies accessPolicies/{add,replace,remove} to a
 // vault's extra permissions, as Azure applies it to every list: add unions,
 // replace sets, remove subtracts. Caller holds s.mu and saves.
-func (s *Service) updateExtrasLocked(vault string, op keyvault.AccessPolicyUpdate, in []accessPolicyIn) {
+func (s *Service) updateExtrasLocked(vault string, op keyvault.AccessPolicyUpdate, in []AccessPolicySpec) {
 	list := append([]policyExtra(nil), s.st.Policies[strings.ToLower(vault)]...)
 	for i, e := range extrasIn(in) {
 		idx := -1
@@ -142,27 +142,20 @@ func (s *Service) updateExtrasLocked(vault string, op keyvault.AccessPolicyUpdat
 	s.putExtrasLocked(vault, keep)
 }
 
-// policiesJSON renders a vault's access policies: the vault's entries with
-// their key permissions and the extra lists kept here, then entries that
-// have only extra permissions left. Caller holds s.mu.
-func (s *Service) policiesJSON(vault string, in []keyvault.AccessPolicy) []any {
+// policiesLocked lists a vault's access policies with every permission
+// list: the vault's entries with their key permissions and the extra lists
+// kept here, then entries that have only extra permissions left. Caller
+// holds s.mu.
+func (s *Service) policiesLocked(vault string, in []keyvault.AccessPolicy) []AccessPolicy {
 	extras := s.st.Policies[strings.ToLower(vault)]
 	used := make([]bool, len(extras))
-	out := []any{}
+	out := []AccessPolicy{}
 	add := func(tenant, object, app string, keys []string, x policyExtra) {
-		m := map[string]any{
-			"tenantId": tenant, "objectId": object,
-			"permissions": map[string]any{
-				"keys":         append([]string{}, keys...),
-				"secrets":      append([]string{}, x.Secrets...),
-				"certificates": append([]string{}, x.Certificates...),
-				"storage":      append([]string{}, x.Storage...),
-			},
-		}
-		if app != "" {
-			m["applicationId"] = app
-		}
-		out = append(out, m)
+		out = append(out, AccessPolicy{TenantID: tenant, ObjectID: object, ApplicationID: app,
+			Keys:         append([]string{}, keys...),
+			Secrets:      append([]string{}, x.Secrets...),
+			Certificates: append([]string{}, x.Certificates...),
+			Storage:      append([]string{}, x.Storage...)})
 	}
 	for _, p := range in {
 		var x policyExtra
@@ -177,27 +170,6 @@ func (s *Service) policiesJSON(vault string, in []keyvault.AccessPolicy) []any {
 		if !used[i] {
 			add(e.TenantID, e.ObjectID, e.ApplicationID, nil, e)
 		}
-	}
-	return out
-}
-
-// givenPoliciesJSON echoes the entries of an accessPolicies request.
-func givenPoliciesJSON(in []accessPolicyIn) []any {
-	out := []any{}
-	for _, p := range in {
-		m := map[string]any{
-			"tenantId": p.TenantID, "objectId": p.ObjectID,
-			"permissions": map[string]any{
-				"keys":         append([]string{}, p.Permissions.Keys...),
-				"secrets":      append([]string{}, p.Permissions.Secrets...),
-				"certificates": append([]string{}, p.Permissions.Certificates...),
-				"storage":      append([]string{}, p.Permissions.Storage...),
-			},
-		}
-		if p.ApplicationID != nil && *p.ApplicationID != "" {
-			m["applicationId"] = *p.ApplicationID
-		}
-		out = append(out, m)
 	}
 	return out
 }

@@ -1,9 +1,6 @@
 package management
 
-import (
-	"net/http"
-	"strings"
-)
+import "strings"
 
 // Queue key types (encryption.services.queue.keyType): with "Account" the
 // account's queue data follows its customer-managed key; with "Service",
@@ -18,7 +15,7 @@ const (
 // queueKeyType reads encryption.services.queue.keyType of a create request:
 // "" (Service) when absent, 400 for a value that is neither Service nor
 // Account.
-func queueKeyType(in *encryptionIn) (string, error) {
+func queueKeyType(in *EncryptionSpec) (string, error) {
 	if in == nil || in.Services == nil || in.Services.Queue == nil || in.Services.Queue.KeyType == "" {
 		return "", nil
 	}
@@ -28,7 +25,7 @@ func queueKeyType(in *encryptionIn) (string, error) {
 	case strings.EqualFold(in.Services.Queue.KeyType, QueueKeyTypeService):
 		return "", nil
 	}
-	return "", newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue,
+	return "", newError(statusBadRequest, CodeInvalidRequestPropertyValue,
 		"The value '%s' of encryption.services.queue.keyType is not valid; use Service or Account.", in.Services.Queue.KeyType)
 }
 

@@ -1,9 +1,10 @@
 package management
 
 import (
-	"net/http"
+	"context"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/azemu/azemu/keyvault"
 )
@@ -22,8 +23,9 @@ func keyVaultRoles() []builtinRole {
 	}
 }
 
-func roleDefinitionID(guid string) string {
-	return subscriptionID() + "/providers/Microsoft.Authorization/roleDefinitions/" + guid
+// RoleDefinitionID is the ARM id of a built-in role definition.
+func RoleDefinitionID(guid string) string {
+	return SubscriptionID() + "/providers/Microsoft.Authorization/roleDefinitions/" + guid
 }
 
 // roleByRef resolves a roleDefinitionId (or a bare GUID or role name).
@@ -40,179 +42,196 @@ func roleByRef(ref string) (builtinRole, bool) {
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// vaultScope parses a role assignment scope that names a vault (or one key
-// of it): /subscriptions/{sub}/resourceGroups/{g}/providers/Microsoft.KeyVault/vaults/{v}[/keys/{k}].
-func vaultScope(segs []string) (group, vault, keyScope string, ok bool) {
-	if len(segs) != 8 && len(segs) != 10 {
-		return "", "", "", false
-	}
-	if !eq(segs[0], "subscriptions") || !eq(segs[1], DefaultSubscription) || !eq(segs[2], "resourceGroups") ||
-		!eq(segs[4], "providers") || !eq(segs[5], "Microsoft.KeyVault") || !eq(segs[6], "vaults") {
-		return "", "", "", false
-	}
-	if len(segs) == 10 {
-		if !eq(segs[8], "keys") {
-			return "", "", "", false
-		}
-		keyScope = "keys/" + segs[9]
-	}
-	return segs[3], segs[7], keyScope, true
+// RoleScope is a scope role assignments can be made at: a vault, or one
+// key of it (Key non-empty).
+type RoleScope struct {
+	Group, Vault, Key string
 }
 
-func scopeString(segs []string) string { return "/" + strings.Join(segs, "/") }
+// RoleAssignment is a role assignment as ARM shows it.
+type RoleAssignment struct {
+	ID               string // the assignment's name (a GUID)
+	Scope            string // the ARM id of the vault or key
+	RoleDefinitionID string // the ARM id of the role definition
+	PrincipalID      string
+	PrincipalType    string
+	// Created is when ARM made the assignment; nil for one made otherwise.
+	Created *time.Time
+}
 
-func (s *Service) roleJSON(scope string, ra keyvault.RoleAssignment) map[string]any {
+// RoleAssignmentSpec is what a PUT of a role assignment gives (the
+// properties of RoleAssignmentCreateParameters).
+type RoleAssignmentSpec struct {
+	RoleDefinitionID string `json:"roleDefinitionId"`
+	PrincipalID      string `json:"principalId"`
+	PrincipalType    string `json:"principalType"`
+}
+
+// roleCtx is a resolved scope: the vault and the role assignments on it.
+type roleCtx struct {
+	vault    keyvault.Vault
+	keyScope string // "keys/<name>" or ""
+	scope    string // ARM id of the scope
+	list     []keyvault.RoleAssignment
+}
+
+// roleScopeLocked resolves a scope and lists its vault's assignments.
+// Caller holds s.mu.
+func (s *Service) roleScopeLocked(ctx context.Context, sc RoleScope) (roleCtx, error) {
+	v, err := s.vaultLocked(ctx, sc.Group, sc.Vault)
+	if err != nil {
+		return roleCtx{}, err
+	}
+	rc := roleCtx{vault: v, scope: VaultID(s.vaultGroupLocked(v.Name), v.Name)}
+	if sc.Key != "" {
+		rc.keyScope = "keys/" + sc.Key
+		rc.scope += "/" + rc.keyScope
+	}
+	if rc.list, err = s.cfg.Vault.ListRoleAssignments(ctx, v.Name); err != nil {
+		return roleCtx{}, fromVault(err)
+	}
+	return rc, nil
+}
+
+func (rc roleCtx) find(name string) (keyvault.RoleAssignment, bool) {
+	for _, ra := range rc.list {
+		if eq(ra.ID, name) {
+			return ra, true
+		}
+	}
+	return keyvault.RoleAssignment{}, false
+}
+
+// viewLocked renders a vault role assignment at scope. Caller holds s.mu.
+func (s *Service) roleViewLocked(scope string, ra keyvault.RoleAssignment) RoleAssignment {
 	guid := ""
 	if r, ok := roleByRef(ra.RoleDefinition); ok {
 		guid = r.guid
 	}
-	props := map[string]any{
-		"roleDefinitionId": roleDefinitionID(guid),
-		"principalId":      ra.PrincipalID,
-		"scope":            scope,
-	}
+	out := RoleAssignment{ID: ra.ID, Scope: scope, RoleDefinitionID: RoleDefinitionID(guid), PrincipalID: ra.PrincipalID}
 	if m, ok := s.st.Roles[strings.ToLower(ra.ID)]; ok {
-		if m.PrincipalType != "" {
-			props["principalType"] = m.PrincipalType
-		}
-		props["createdOn"] = rfc3339(m.Created)
-		props["updatedOn"] = rfc3339(m.Created)
+		out.PrincipalType = m.PrincipalType
+		c := m.Created
+		out.Created = &c
 	}
-	return map[string]any{
-		"id":   scope + "/providers/Microsoft.Authorization/roleAssignments/" + ra.ID,
-		"name": ra.ID, "type": "Microsoft.Authorization/roleAssignments", "properties": props,
-	}
+	return out
 }
 
-// roleAssignments serves {scope}/providers/Microsoft.Authorization/roleAssignments[/{name}]
-// for scopes that name a vault or a key of a vault: these are the vault's
-// RBAC assignments, which the vault service checks on every key operation.
-func (s *Service) roleAssignments(w http.ResponseWriter, r *http.Request, scopeSegs []string, name string) error {
-	ctx := r.Context()
-	group, vaultName, keyScope, ok := vaultScope(scopeSegs)
-	if !ok {
-		if name == "" && r.Method == http.MethodGet {
-			writeJSON(w, r, http.StatusOK, map[string]any{"value": []any{}})
-			return nil
-		}
-		return newError(http.StatusBadRequest, CodeUnsupportedScope,
-			"azemu supports role assignments only at the scope of a key vault (or a key in it): '%s'.", scopeString(scopeSegs))
+func checkRoleAssignmentName(name string) error {
+	if !guidRE.MatchString(name) {
+		return newError(statusBadRequest, CodeInvalidRoleAssignmentID, "The role assignment ID '%s' is not valid. The role assignment ID must be a GUID.", name)
 	}
-	if name != "" && !guidRE.MatchString(name) {
-		return newError(http.StatusBadRequest, CodeInvalidRoleAssignmentID, "The role assignment ID '%s' is not valid. The role assignment ID must be a GUID.", name)
+	return nil
+}
+
+func errRoleAssignmentNotFound(name string) error {
+	return newError(statusNotFound, CodeRoleAssignmentNotFound, "The role assignment '%s' is not found.", name)
+}
+
+// RoleAssignments lists the assignments at a vault (every assignment of the
+// vault, each at its own scope) or at a key of it (those at that key).
+func (s *Service) RoleAssignments(ctx context.Context, sc RoleScope) ([]RoleAssignment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rc, err := s.roleScopeLocked(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	out := []RoleAssignment{}
+	for _, ra := range rc.list {
+		if rc.keyScope != "" && !eq(ra.Scope, rc.keyScope) {
+			continue
+		}
+		scope := VaultID(s.vaultGroupLocked(rc.vault.Name), rc.vault.Name)
+		if ra.Scope != "" {
+			scope += "/" + ra.Scope
+		}
+		out = append(out, s.roleViewLocked(scope, ra))
+	}
+	return out, nil
+}
+
+// RoleAssignment returns one assignment by name.
+func (s *Service) RoleAssignment(ctx context.Context, sc RoleScope, name string) (RoleAssignment, error) {
+	if err := checkRoleAssignmentName(name); err != nil {
+		return RoleAssignment{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, err := s.vaultLocked(r, group, vaultName)
+	rc, err := s.roleScopeLocked(ctx, sc)
 	if err != nil {
-		return err
+		return RoleAssignment{}, err
 	}
-	scope := vaultID(s.vaultGroupLocked(v.Name), v.Name)
-	if keyScope != "" {
-		scope += "/" + keyScope
+	ra, ok := rc.find(name)
+	if !ok {
+		return RoleAssignment{}, errRoleAssignmentNotFound(name)
 	}
-	list, err := s.cfg.Vault.ListRoleAssignments(ctx, v.Name)
+	return s.roleViewLocked(rc.scope, ra), nil
+}
+
+// PutRoleAssignment assigns one of the Key Vault data roles to a principal
+// at a scope; the vault checks it on every key operation. created reports a
+// new assignment.
+func (s *Service) PutRoleAssignment(ctx context.Context, sc RoleScope, name string, in RoleAssignmentSpec) (ra RoleAssignment, created bool, err error) {
+	if err := checkRoleAssignmentName(name); err != nil {
+		return RoleAssignment{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rc, err := s.roleScopeLocked(ctx, sc)
 	if err != nil {
-		return fromVault(err)
+		return RoleAssignment{}, false, err
 	}
-	find := func() (keyvault.RoleAssignment, bool) {
-		for _, ra := range list {
-			if eq(ra.ID, name) {
-				return ra, true
-			}
-		}
-		return keyvault.RoleAssignment{}, false
+	role, ok := roleByRef(in.RoleDefinitionID)
+	if !ok {
+		return RoleAssignment{}, false, newError(statusBadRequest, CodeRoleDefinitionDoesNotExist,
+			"The specified role definition with ID '%s' does not exist (azemu knows the Key Vault data roles).", in.RoleDefinitionID)
 	}
-	notFound := func() error {
-		return newError(http.StatusNotFound, CodeRoleAssignmentNotFound, "The role assignment '%s' is not found.", name)
+	if !guidRE.MatchString(in.PrincipalID) {
+		return RoleAssignment{}, false, newError(statusBadRequest, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.")
 	}
-	switch {
-	case name == "" && r.Method == http.MethodGet:
-		out := []any{}
-		filter := strings.ToLower(r.URL.Query().Get("$filter"))
-		for _, ra := range list {
-			if keyScope != "" && !eq(ra.Scope, keyScope) {
-				continue
-			}
-			if strings.Contains(filter, "principalid eq") && !strings.Contains(filter, strings.ToLower(ra.PrincipalID)) {
-				continue
-			}
-			sc := vaultID(s.vaultGroupLocked(v.Name), v.Name)
-			if ra.Scope != "" {
-				sc += "/" + ra.Scope
-			}
-			out = append(out, s.roleJSON(sc, ra))
+	_, existed := rc.find(name)
+	for _, ra := range rc.list {
+		if r, ok := roleByRef(ra.RoleDefinition); ok && r.guid == role.guid && !eq(ra.ID, name) &&
+			eq(ra.PrincipalID, in.PrincipalID) && eq(ra.Scope, rc.keyScope) {
+			// ARM refuses a second assignment of the same role to the
+			// same principal at the same scope.
+			return RoleAssignment{}, false, newError(statusConflict, CodeRoleAssignmentExists, "The role assignment already exists.")
 		}
-		return writeList(w, r, out)
-	case name == "":
-		return errMethod(r)
-	case r.Method == http.MethodGet:
-		ra, ok := find()
-		if !ok {
-			return notFound()
-		}
-		writeJSON(w, r, http.StatusOK, s.roleJSON(scope, ra))
-		return nil
-	case r.Method == http.MethodPut:
-		var in struct {
-			Properties struct {
-				RoleDefinitionID string `json:"roleDefinitionId"`
-				PrincipalID      string `json:"principalId"`
-				PrincipalType    string `json:"principalType"`
-			} `json:"properties"`
-		}
-		if err := decodeBody(r, &in, true); err != nil {
-			return err
-		}
-		role, ok := roleByRef(in.Properties.RoleDefinitionID)
-		if !ok {
-			return newError(http.StatusBadRequest, CodeRoleDefinitionDoesNotExist,
-				"The specified role definition with ID '%s' does not exist (azemu knows the Key Vault data roles).", in.Properties.RoleDefinitionID)
-		}
-		if !guidRE.MatchString(in.Properties.PrincipalID) {
-			return newError(http.StatusBadRequest, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.")
-		}
-		_, existed := find()
-		for _, ra := range list {
-			if r, ok := roleByRef(ra.RoleDefinition); ok && r.guid == role.guid && !eq(ra.ID, name) &&
-				eq(ra.PrincipalID, in.Properties.PrincipalID) && eq(ra.Scope, keyScope) {
-				// ARM refuses a second assignment of the same role to the
-				// same principal at the same scope.
-				return newError(http.StatusConflict, CodeRoleAssignmentExists, "The role assignment already exists.")
-			}
-		}
-		ra, err := s.cfg.Vault.AssignRole(ctx, v.Name, keyvault.RoleAssignment{
-			ID: strings.ToLower(name), PrincipalID: strings.ToLower(in.Properties.PrincipalID),
-			RoleDefinition: role.guid, Scope: keyScope})
-		if err != nil {
-			return fromVault(err)
-		}
-		s.st.Roles[strings.ToLower(name)] = &roleMeta{PrincipalType: in.Properties.PrincipalType, Created: s.cfg.Now().UTC()}
-		if err := s.saveLocked(); err != nil {
-			return err
-		}
-		status := http.StatusCreated
-		if existed {
-			status = http.StatusOK
-		}
-		writeJSON(w, r, status, s.roleJSON(scope, ra))
-		return nil
-	case r.Method == http.MethodDelete:
-		ra, ok := find()
-		if !ok {
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		if err := s.cfg.Vault.RemoveRoleAssignment(ctx, v.Name, ra.ID); err != nil {
-			return fromVault(err)
-		}
-		body := s.roleJSON(scope, ra)
-		delete(s.st.Roles, strings.ToLower(ra.ID))
-		if err := s.saveLocked(); err != nil {
-			return err
-		}
-		writeJSON(w, r, http.StatusOK, body)
-		return nil
 	}
-	return errMethod(r)
+	got, err := s.cfg.Vault.AssignRole(ctx, rc.vault.Name, keyvault.RoleAssignment{
+		ID: strings.ToLower(name), PrincipalID: strings.ToLower(in.PrincipalID),
+		RoleDefinition: role.guid, Scope: rc.keyScope})
+	if err != nil {
+		return RoleAssignment{}, false, fromVault(err)
+	}
+	s.st.Roles[strings.ToLower(name)] = &roleMeta{PrincipalType: in.PrincipalType, Created: s.cfg.Now().UTC()}
+	if err := s.saveLocked(); err != nil {
+		return RoleAssignment{}, false, err
+	}
+	return s.roleViewLocked(rc.scope, got), !existed, nil
+}
+
+// DeleteRoleAssignment removes an assignment and returns it; existed is
+// false when there was none (ARM answers 204 then).
+func (s *Service) DeleteRoleAssignment(ctx context.Context, sc RoleScope, name string) (ra RoleAssignment, existed bool, err error) {
+	if err := checkRoleAssignmentName(name); err != nil {
+		return RoleAssignment{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rc, err := s.roleScopeLocked(ctx, sc)
+	if err != nil {
+		return RoleAssignment{}, false, err
+	}
+	cur, ok := rc.find(name)
+	if !ok {
+		return RoleAssignment{}, false, nil
+	}
+	if err := s.cfg.Vault.RemoveRoleAssignment(ctx, rc.vault.Name, cur.ID); err != nil {
+		return RoleAssignment{}, true, fromVault(err)
+	}
+	view := s.roleViewLocked(rc.scope, cur)
+	delete(s.st.Roles, strings.ToLower(cur.ID))
+	return view, true, s.saveLocked()
 }

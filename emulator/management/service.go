@@ -28,9 +28,15 @@ const (
 	KeyCheckInterval = 24 * time.Hour
 )
 
-// TokenVerifier checks bearer tokens (identity.Service implements it).
-type TokenVerifier interface {
-	VerifyToken(ctx context.Context, raw string, audiences ...string) (identity.Claims, error)
+// Principals is the principal registry the plane registers managed
+// identities in (emulator/identity implements it). Lookups and removals
+// MUST return an error wrapping identity.ErrPrincipalNotFound for an
+// unknown principal.
+type Principals interface {
+	RegisterManagedIdentity(ctx context.Context, spec identity.ManagedIdentitySpec) (identity.Principal, error)
+	RemoveManagedIdentity(ctx context.Context, objectID string) error
+	LookupManagedIdentity(ctx context.Context, resourceID string) (identity.Principal, error)
+	LookupPrincipal(ctx context.Context, objectID string) (identity.Principal, error)
 }
 
 // Config configures the management plane.
@@ -40,9 +46,7 @@ type Config struct {
 	// Storage, Vault and Identity are the services managed.
 	Storage  *blobstore.Service
 	Vault    *keyvault.Service
-	Identity *identity.Service
-	// Verifier checks tokens; nil means Identity.
-	Verifier TokenVerifier
+	Identity Principals
 	// Now is the emulator clock (the daily key check, timestamps).
 	Now func() time.Time
 	// BlobURL and FileURL are the storage endpoints without an account
@@ -51,20 +55,18 @@ type Config struct {
 	BlobURL, FileURL, VaultURL string
 	// QueueURL is the Queue endpoint without an account ("" when disabled).
 	QueueURL string
-	// AccountDeleted, when set, is called after an account is deleted, so
-	// services that keep their own data per account (Queue) drop it and a
-	// new account of the same name starts empty.
-	AccountDeleted func(ctx context.Context, account string) error
-	Logger         *slog.Logger
+	Logger   *slog.Logger
 }
 
-// Service is the management plane. It is safe for concurrent use: one mutex
+// Service is the management plane's rules and state: every ARM operation is
+// one method, which validates, changes the services and the state under one
+// mutex and writes the state file. It is safe for concurrent use: the mutex
 // orders every change, so the ARM view and the services stay consistent.
+// The HTTP layer is armapi.
 type Service struct {
-	cfg      Config
-	log      *slog.Logger
-	verifier TokenVerifier
-	path     string // state file, "" in memory
+	cfg  Config
+	log  *slog.Logger
+	path string // state file, "" in memory
 
 	mu sync.Mutex
 	st *state
@@ -72,12 +74,12 @@ type Service struct {
 
 // state is everything the management plane owns, persisted as JSON.
 type state struct {
-	V          int                   `json:"v"`
-	Groups     map[string]*group     `json:"groups"`     // by lower-case name
-	Accounts   map[string]*account   `json:"accounts"`   // by name (lower case)
-	Identities map[string]*userIdent `json:"identities"` // by lower-case resource id
-	Vaults     map[string]string     `json:"vaults"`     // lower-case vault name → group name
-	Roles      map[string]*roleMeta  `json:"roles"`      // lower-case assignment name → extra ARM fields
+	V          int                      `json:"v"`
+	Groups     map[string]*Group        `json:"groups"`     // by lower-case name
+	Accounts   map[string]*Account      `json:"accounts"`   // by name (lower case)
+	Identities map[string]*UserIdentity `json:"identities"` // by lower-case resource id
+	Vaults     map[string]string        `json:"vaults"`     // lower-case vault name → group name
+	Roles      map[string]*roleMeta     `json:"roles"`      // lower-case assignment name → extra ARM fields
 	// Policies are the secret, certificate and storage permissions of the
 	// vaults' access policies, by lower-case vault name (since version 2).
 	Policies map[string][]policyExtra `json:"policies,omitempty"`
@@ -87,13 +89,16 @@ type state struct {
 // it reads as version 2 with none.
 const stateVersion = 2
 
-type group struct {
+// Group is a resource group.
+type Group struct {
 	Name     string            `json:"name"`
 	Location string            `json:"location"`
 	Tags     map[string]string `json:"tags,omitempty"`
 }
 
-type account struct {
+// Account is the ARM record of a storage account: what ARM knows beside
+// the storage service's own account (keys, wrapped account key).
+type Account struct {
 	Name            string            `json:"name"`
 	Group           string            `json:"group"`
 	Location        string            `json:"location"`
@@ -103,12 +108,13 @@ type account struct {
 	Tags            map[string]string `json:"tags,omitempty"`
 	Created         time.Time         `json:"created"`
 	KeyCreated      [2]time.Time      `json:"keyCreated"`
-	Identity        accountIdentity   `json:"identity"`
-	Encryption      encryption        `json:"encryption"`
+	Identity        AccountIdentity   `json:"identity"`
+	Encryption      Encryption        `json:"encryption"`
 	InfraEncryption bool              `json:"requireInfrastructureEncryption,omitempty"`
 }
 
-type accountIdentity struct {
+// AccountIdentity is the managed identity of a storage account.
+type AccountIdentity struct {
 	// System is the principal id of the system-assigned identity, "" without.
 	System       string   `json:"system,omitempty"`
 	SystemClient string   `json:"systemClient,omitempty"`
@@ -118,7 +124,8 @@ type accountIdentity struct {
 	ExplicitNone bool `json:"explicitNone,omitempty"`
 }
 
-type encryption struct {
+// Encryption is the encryption setting of a storage account.
+type Encryption struct {
 	KeySource   string `json:"keySource"` // blobstore.KeySourceStorage or KeySourceKeyvault
 	KeyName     string `json:"keyName,omitempty"`
 	KeyVersion  string `json:"keyVersion,omitempty"`
@@ -135,7 +142,8 @@ type encryption struct {
 	QueueKeyType string `json:"queueKeyType,omitempty"`
 }
 
-type userIdent struct {
+// UserIdentity is a user-assigned managed identity.
+type UserIdentity struct {
 	Name        string            `json:"name"`
 	Group       string            `json:"group"`
 	Location    string            `json:"location"`
@@ -162,15 +170,12 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, verifier: cfg.Verifier}
+	s := &Service{cfg: cfg, log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.verifier == nil {
-		s.verifier = cfg.Identity
-	}
-	s.st = &state{V: stateVersion, Groups: map[string]*group{}, Accounts: map[string]*account{},
-		Identities: map[string]*userIdent{}, Vaults: map[string]string{}, Roles: map[string]*roleMeta{},
+	s.st = &state{V: stateVersion, Groups: map[string]*Group{}, Accounts: map[string]*Account{},
+		Identities: map[string]*UserIdentity{}, Vaults: map[string]string{}, Roles: map[string]*roleMeta{},
 		Policies: map[string][]policyExtra{}}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -184,7 +189,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.st.Groups[DefaultGroup]; !ok {
-		s.st.Groups[DefaultGroup] = &group{Name: DefaultGroup, Location: DefaultLocation}
+		s.st.Groups[DefaultGroup] = &Group{Name: DefaultGroup, Location: DefaultLocation}
 	}
 	if err := s.adoptLocked(ctx); err != nil {
 		return nil, err
@@ -208,13 +213,13 @@ func (s *Service) load() error {
 		return fmt.Errorf("management: state file version %d is not supported (want %d)", st.V, stateVersion)
 	}
 	if st.Groups == nil {
-		st.Groups = map[string]*group{}
+		st.Groups = map[string]*Group{}
 	}
 	if st.Accounts == nil {
-		st.Accounts = map[string]*account{}
+		st.Accounts = map[string]*Account{}
 	}
 	if st.Identities == nil {
-		st.Identities = map[string]*userIdent{}
+		st.Identities = map[string]*UserIdentity{}
 	}
 	if st.Vaults == nil {
 		st.Vaults = map[string]string{}
@@ -281,10 +286,10 @@ func (s *Service) adoptLocked(ctx context.Context) error {
 		if created.IsZero() {
 			created = now
 		}
-		s.st.Accounts[a.Name] = &account{Name: a.Name, Group: DefaultGroup, Location: DefaultLocation,
+		s.st.Accounts[a.Name] = &Account{Name: a.Name, Group: DefaultGroup, Location: DefaultLocation,
 			Kind: "StorageV2", SKU: "Standard_LRS", AccessTier: "Hot", Created: created,
 			KeyCreated: [2]time.Time{created, created},
-			Encryption: encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: created}}
+			Encryption: Encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: created}}
 	}
 	for _, list := range [][]keyvault.Vault{s.cfg.Vault.ListVaults(ctx), s.cfg.Vault.ListDeletedVaults(ctx)} {
 		for _, v := range list {

@@ -1,11 +1,12 @@
 package management
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
+	"errors"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,16 +19,6 @@ import (
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/keyvault"
 )
-
-// acceptAll is a TokenVerifier that accepts the token "ok".
-type acceptAll struct{}
-
-func (acceptAll) VerifyToken(_ context.Context, raw string, _ ...string) (identity.Claims, error) {
-	if raw != "ok" {
-		return identity.Claims{}, identity.ErrMalformedToken
-	}
-	return identity.Claims{ObjectID: identity.DevObjectID, TenantID: identity.DevTenantID}, nil
-}
 
 type services struct {
 	storage *blobstore.Service
@@ -54,58 +45,84 @@ func newServices(t testing.TB) services {
 func open(t testing.TB, s services, dir string) *Service {
 	t.Helper()
 	m, err := Open(context.Background(), Config{DataDir: dir, Storage: s.storage, Vault: s.vault, Identity: s.ident,
-		Verifier: acceptAll{}, Now: time.Now, BlobURL: "http://127.0.0.1:10000", VaultURL: "https://localhost:8443"})
+		Now: time.Now, BlobURL: "http://127.0.0.1:10000", VaultURL: "https://localhost:8443"})
 	require.NoError(t, err)
 	return m
 }
 
-func do(t testing.TB, h http.Handler, method, path, body string) (int, map[string]any) {
+// requireCode checks that err is the management plane's *Error with status
+// and code.
+func requireCode(t *testing.T, err error, status int, code string) {
 	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer ok")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var m map[string]any
-	if rec.Body.Len() > 0 {
-		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m), rec.Body.String())
-	}
-	return rec.Code, m
+	var e *Error
+	require.True(t, errors.As(err, &e), "%v is not an *Error", err)
+	assert.Equal(t, status, e.Status)
+	assert.Equal(t, code, e.Code)
 }
 
-const sub = "/subscriptions/" + DefaultSubscription
-
-func TestStatePersists(t *testing.T) {
+func TestStatePersistsAcrossOpen(t *testing.T) {
+	ctx := context.Background()
 	s := newServices(t)
 	dir := t.TempDir()
-	h := open(t, s, dir).Handler()
-	status, _ := do(t, h, http.MethodPut, sub+"/resourcegroups/rg1?api-version=2021-04-01", `{"location":"local","tags":{"a":"b"}}`)
-	require.Equal(t, http.StatusCreated, status)
-	status, id := do(t, h, http.MethodPut, sub+"/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31", `{"location":"local"}`)
-	require.Equal(t, http.StatusCreated, status)
-	status, _ = do(t, h, http.MethodPut, sub+"/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/acct1?api-version=2024-01-01",
-		`{"location":"local","kind":"StorageV2","sku":{"name":"Standard_LRS"},"tags":{"x":"y"}}`)
-	require.Equal(t, http.StatusOK, status)
+	m := open(t, s, dir)
+	_, created, err := m.PutGroup(ctx, "rg1", GroupSpec{Location: "West US", Tags: map[string]string{"a": "b"}}, false)
+	require.NoError(t, err)
+	assert.True(t, created)
+	u, created, err := m.PutUserIdentity(ctx, "rg1", "id1", UserIdentitySpec{Location: "local"}, false)
+	require.NoError(t, err)
+	assert.True(t, created)
+	sku := &struct {
+		Name string `json:"name"`
+	}{Name: "Standard_LRS"}
+	a, err := m.PutAccount(ctx, "rg1", "acct1", AccountSpec{Location: "local", Kind: "StorageV2", SKU: sku, Tags: map[string]string{"x": "y"}})
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:10000/acct1/", a.BlobEndpoint)
 
-	h2 := open(t, s, dir).Handler()
-	status, g := do(t, h2, http.MethodGet, sub+"/resourcegroups/rg1?api-version=2021-04-01", "")
-	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, map[string]any{"a": "b"}, g["tags"])
-	status, id2 := do(t, h2, http.MethodGet, sub+"/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31", "")
-	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, id["properties"], id2["properties"])
-	status, a := do(t, h2, http.MethodGet, sub+"/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/acct1?api-version=2024-01-01", "")
-	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, map[string]any{"x": "y"}, a["tags"])
-	// devstoreaccount1 and devvault-less setups are adopted into the default group.
-	status, _ = do(t, h2, http.MethodGet, sub+"/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", "")
-	assert.Equal(t, http.StatusOK, status)
+	m2 := open(t, s, dir)
+	g, err := m2.Group(ctx, "RG1")
+	require.NoError(t, err)
+	assert.Equal(t, "westus", g.Location, "locations are stored canonical")
+	assert.Equal(t, map[string]string{"a": "b"}, g.Tags)
+	u2, err := m2.UserIdentity(ctx, "rg1", "id1")
+	require.NoError(t, err)
+	assert.Equal(t, u, u2)
+	a2, err := m2.Account(ctx, "rg1", "acct1")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"x": "y"}, a2.Tags)
+	// devstoreaccount1 is adopted into the default group.
+	_, err = m2.Account(ctx, DefaultGroup, "devstoreaccount1")
+	require.NoError(t, err)
+}
+
+func TestGroupRules(t *testing.T) {
+	ctx := context.Background()
+	m := open(t, newServices(t), "")
+	_, _, err := m.PutGroup(ctx, "nope", GroupSpec{Location: "local"}, true)
+	requireCode(t, err, 404, CodeResourceGroupNotFound)
+	_, _, err = m.PutGroup(ctx, "rg", GroupSpec{}, false)
+	requireCode(t, err, 400, CodeLocationRequired)
+	_, _, err = m.PutGroup(ctx, "bad/name", GroupSpec{Location: "local"}, false)
+	requireCode(t, err, 400, CodeInvalidResourceGroup)
+	_, created, err := m.PutGroup(ctx, "rg", GroupSpec{Location: "local", Tags: map[string]string{"k": "v"}}, false)
+	require.NoError(t, err)
+	assert.True(t, created)
+	_, _, err = m.PutGroup(ctx, "rg", GroupSpec{Location: "eastus"}, false)
+	requireCode(t, err, 409, "InvalidResourceGroupLocation")
+	g, created, err := m.PutGroup(ctx, "rg", GroupSpec{}, true)
+	require.NoError(t, err)
+	assert.False(t, created)
+	assert.Equal(t, map[string]string{"k": "v"}, g.Tags, "a PATCH without tags keeps them")
+	requireCode(t, m.DeleteGroup(ctx, DefaultGroup), 409, "ResourceGroupDeletionBlocked")
+	require.NoError(t, m.DeleteGroup(ctx, "rg"))
+	_, err = m.Group(ctx, "rg")
+	requireCode(t, err, 404, CodeResourceGroupNotFound)
 }
 
 func TestTickWithoutCMKAccountsIsQuiet(t *testing.T) {
 	s := newServices(t)
 	now := time.Now()
 	clock := func() time.Time { return now }
-	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Verifier: acceptAll{}, Now: clock})
+	m, err := Open(context.Background(), Config{Storage: s.storage, Vault: s.vault, Identity: s.ident, Now: clock})
 	require.NoError(t, err)
 	// No CMK account: the tick is a no-op (the daily move to the latest
 	// version is covered end to end by conformance TestRevocationRotation*).
@@ -114,88 +131,21 @@ func TestTickWithoutCMKAccountsIsQuiet(t *testing.T) {
 	require.NoError(t, m.Tick(context.Background()))
 }
 
-func TestErrorsHaveARMShape(t *testing.T) {
-	h := open(t, newServices(t), "").Handler()
-	tests := []struct {
-		method, path, body string
-		status             int
-		code               string
-	}{
-		{http.MethodGet, sub + "/resourcegroups", "", 400, CodeMissingAPIVersion},
-		{http.MethodGet, sub + "/resourcegroups/none?api-version=2024-01-01", "", 404, CodeResourceGroupNotFound},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "{", 400, CodeInvalidRequestContent},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", "", 400, CodeInvalidRequestContent},
-		{http.MethodPut, sub + "/resourcegroups/rg?api-version=2024-01-01", `{}`, 400, CodeLocationRequired},
-		{http.MethodDelete, sub + "/resourcegroups/azemu?api-version=2024-01-01", "", 409, "ResourceGroupDeletionBlocked"},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/ab?api-version=2024-01-01", `{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 400, CodeAccountNameInvalid},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=2024-01-01",
-			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"Bogus"}}`, 400, CodeInvalidValues},
-		{http.MethodPut, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc1?api-version=2024-01-01",
-			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`, 400, CodeInvalidRequestPropertyValue},
-		{http.MethodPost, sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1/regenerateKey?api-version=2024-01-01", `{"keyName":"kerb1"}`, 400, CodeInvalidValues},
-		{http.MethodGet, sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/nosuch?api-version=2024-01-01", "", 404, CodeResourceNotFound},
-		{http.MethodPut, "/providers/Microsoft.Authorization/roleAssignments/x?api-version=2024-01-01", `{}`, 400, CodeUnsupportedScope},
-		{http.MethodPatch, sub + "/resourcegroups?api-version=2024-01-01", "", 405, CodeMethodNotAllowed},
+// TestServiceHasNoHTTP: the rules and state of the management plane do not
+// speak HTTP; the ARM protocol lives in armapi. Keeping them apart keeps
+// the handlers thin and the rules testable without requests.
+func TestServiceHasNoHTTP(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		require.NoError(t, err)
+		for _, imp := range parsed.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			assert.False(t, strings.HasPrefix(path, "net/http"), "%s imports %s", f, path)
+		}
 	}
-	for _, tc := range tests {
-		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
-			status, body := do(t, h, tc.method, tc.path, tc.body)
-			assert.Equal(t, tc.status, status)
-			e, _ := body["error"].(map[string]any)
-			assert.Equal(t, tc.code, e["code"])
-			assert.NotEmpty(t, e["message"])
-		})
-	}
-}
-
-// FuzzHandler: no method, path or body makes the management plane panic or
-// answer 5xx, every answer is JSON or empty, and every error carries ARM's
-// envelope {"error":{"code","message"}}.
-func FuzzHandler(f *testing.F) {
-	seeds := []struct{ method, path, body string }{
-		{"PUT", sub + "/resourcegroups/rg?api-version=2024-01-01", `{"location":"local"}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/abc?api-version=2024-01-01",
-			`{"location":"l","kind":"StorageV2","sku":{"name":"Standard_LRS"},"identity":{"type":"SystemAssigned,UserAssigned","userAssignedIdentities":{"x":null}},"properties":{"encryption":{"keySource":"Microsoft.Keyvault","keyvaultproperties":{"keyname":"k","keyvaulturi":"https://devvault.vault.localhost:8443"}}}}`},
-		{"PATCH", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", `{"identity":{"type":"SystemAssigned"},"properties":{"encryption":{"keySource":"microsoft.storage"}}}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/v1?api-version=2024-01-01", `{"location":"l","properties":{"tenantId":"t","sku":{"name":"standard"},"softDeleteRetentionInDays":3}}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/accessPolicies/add?api-version=2024-01-01", `{"properties":{"accessPolicies":[{"tenantId":"t","objectId":"o","permissions":{"keys":["get"]}}]}}`},
-		{"PUT", sub + "/resourceGroups/azemu/providers/Microsoft.KeyVault/vaults/devvault/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-000000000001?api-version=2024-01-01", `{"properties":{"roleDefinitionId":"/x/e147488a-f6f5-4113-8e2d-b22465e65bf6","principalId":"00000000-0000-0000-0000-000000000002"}}`},
-		{"GET", sub + "/resources?api-version=2024-01-01&$filter=resourceType eq 'Microsoft.KeyVault/vaults'", ""},
-		{"POST", sub + "/providers/Microsoft.KeyVault/locations/local/deletedVaults/x/purge?api-version=2024-01-01", ""},
-		{"HEAD", sub + "/resourceGroups/azemu/providers/Microsoft.Storage/storageAccounts/devstoreaccount1?api-version=2024-01-01", ""},
-		{"GET", sub + "/resourcegroups?api-version=2021-04-01&$top=1&$skiptoken=1", ""},
-		{"POST", sub + "/providers/Microsoft.Storage/checkNameAvailability?api-version=2024-01-01", `{"name":"abc","type":"Microsoft.Storage/storageAccounts"}`},
-		{"GET", sub + "/providers/Microsoft.Storage?api-version=x", ""},
-	}
-	for _, s := range seeds {
-		f.Add(s.method, s.path, s.body)
-	}
-	svc := newServices(f)
-	h := open(f, svc, "").Handler()
-	f.Fuzz(func(t *testing.T, method, path, body string) {
-		if !strings.HasPrefix(path, "/") {
-			path = "/" + path
-		}
-		req, err := http.NewRequest(method, "https://localhost:8443"+path, bytes.NewReader([]byte(body)))
-		if err != nil {
-			return
-		}
-		req.Header.Set("Authorization", "Bearer ok")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Body.Len() > 0 && !json.Valid(rec.Body.Bytes()) {
-			t.Fatalf("%s %s answered non-JSON: %q", method, path, rec.Body.String())
-		}
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s answered %d: %s", method, path, rec.Code, rec.Body.String())
-		}
-		if rec.Code >= 400 && method != http.MethodHead {
-			var env struct {
-				Error struct{ Code, Message string } `json:"error"`
-			}
-			if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error.Code == "" || env.Error.Message == "" {
-				t.Fatalf("%s %s answered %d without ARM's error envelope: %q", method, path, rec.Code, rec.Body.String())
-			}
-		}
-	})
 }

@@ -3,10 +3,9 @@ package management
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net/http"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -15,38 +14,33 @@ import (
 	"github.com/azemu/azemu/emulator/identity"
 )
 
-const (
-	accountType  = "Microsoft.Storage/storageAccounts"
-	identityType = "Microsoft.ManagedIdentity/userAssignedIdentities"
-	vaultType    = "Microsoft.KeyVault/vaults"
-)
-
-func accountID(a *account) string {
-	return groupID(a.Group) + "/providers/" + accountType + "/" + a.Name
-}
-
-// accountIn is the body of PUT (StorageAccountCreateParameters) and PATCH
-// (StorageAccountUpdateParameters).
-type accountIn struct {
+// AccountSpec is the body of a PUT (StorageAccountCreateParameters) or PATCH
+// (StorageAccountUpdateParameters) of a storage account, as ARM defines it
+// (specification/storage/resource-manager, storage.json).
+type AccountSpec struct {
 	SKU *struct {
 		Name string `json:"name"`
 	} `json:"sku"`
 	Kind       string            `json:"kind"`
 	Location   string            `json:"location"`
 	Tags       map[string]string `json:"tags"`
-	Identity   *identityIn       `json:"identity"`
+	Identity   *IdentitySpec     `json:"identity"`
 	Properties *struct {
-		Encryption *encryptionIn `json:"encryption"`
-		AccessTier string        `json:"accessTier"`
+		Encryption *EncryptionSpec `json:"encryption"`
+		AccessTier string          `json:"accessTier"`
 	} `json:"properties"`
 }
 
-type identityIn struct {
+// IdentitySpec is the identity block of an account: the type
+// ("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned")
+// and the user-assigned identities by resource id (a JSON null removes one).
+type IdentitySpec struct {
 	Type                   string                     `json:"type"`
 	UserAssignedIdentities map[string]json.RawMessage `json:"userAssignedIdentities"`
 }
 
-type encryptionIn struct {
+// EncryptionSpec is properties.encryption of an account.
+type EncryptionSpec struct {
 	KeySource          string `json:"keySource"`
 	KeyVaultProperties *struct {
 		KeyName     *string `json:"keyname"`
@@ -65,58 +59,113 @@ type encryptionIn struct {
 	} `json:"services"`
 }
 
-func (s *Service) accountOp(w http.ResponseWriter, r *http.Request, group, name string) error {
-	switch r.Method {
-	case http.MethodGet:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.accountLocked(group, name)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, r, http.StatusOK, s.accountJSON(r.Context(), a))
-		return nil
-	case http.MethodPut:
-		return s.createAccount(w, r, group, name)
-	case http.MethodPatch:
-		return s.updateAccount(w, r, group, name)
-	case http.MethodDelete:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.accountLocked(group, name)
-		if errors.Is(err, &Error{Code: CodeResourceNotFound}) {
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.deleteAccountLocked(r.Context(), a); err != nil {
-			return err
-		}
-		if err := s.saveLocked(); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusOK)
-		return nil
+// AccountView is an account as ARM shows it: the record, the endpoints it
+// is served on, its user-assigned identities resolved, and the versioned key
+// that wraps its account key now.
+type AccountView struct {
+	Account
+	// BlobEndpoint, FileEndpoint and QueueEndpoint are the primary
+	// endpoints ("" when the service is not served).
+	BlobEndpoint, FileEndpoint, QueueEndpoint string
+	// UserAssigned are the user-assigned identities, in the order assigned.
+	UserAssigned []AssignedIdentity
+	// CurrentKeyID is the versioned key identifier wrapping the account key
+	// ("" unless the key source is Microsoft.Keyvault).
+	CurrentKeyID string
+}
+
+// AssignedIdentity is a user-assigned identity of an account; PrincipalID
+// and ClientID are empty when the identity no longer exists.
+type AssignedIdentity struct {
+	ResourceID, PrincipalID, ClientID string
+}
+
+// AccountKey is one access key of an account (key1 or key2).
+type AccountKey struct {
+	Name    string
+	Value   []byte
+	Created time.Time
+}
+
+// NameAvailability answers checkNameAvailability.
+type NameAvailability struct {
+	Available bool
+	Reason    string // AccountNameInvalid or AlreadyExists
+	Message   string
+}
+
+func endpoint(base, name string) string {
+	if base == "" {
+		return ""
 	}
-	return errMethod(r)
+	return strings.TrimRight(base, "/") + "/" + name + "/"
+}
+
+// viewLocked renders a as ARM shows it. Caller holds s.mu.
+func (s *Service) viewLocked(ctx context.Context, a *Account) AccountView {
+	v := AccountView{Account: *a, BlobEndpoint: endpoint(s.cfg.BlobURL, a.Name), FileEndpoint: endpoint(s.cfg.FileURL, a.Name),
+		QueueEndpoint: endpoint(s.cfg.QueueURL, a.Name)}
+	v.Tags = maps.Clone(a.Tags)
+	v.detach()
+	for _, id := range a.Identity.UserAssigned {
+		ai := AssignedIdentity{ResourceID: id}
+		if u, ok := s.st.Identities[strings.ToLower(id)]; ok {
+			ai.PrincipalID, ai.ClientID = u.PrincipalID, u.ClientID
+		}
+		v.UserAssigned = append(v.UserAssigned, ai)
+	}
+	if a.Encryption.KeySource == blobstore.KeySourceKeyvault {
+		if acct, err := s.cfg.Storage.Account(ctx, a.Name); err == nil {
+			v.CurrentKeyID = acct.WrappedKeyID
+		}
+	}
+	return v
+}
+
+// Account returns a storage account of a group.
+func (s *Service) Account(ctx context.Context, group, name string) (AccountView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.accountLocked(group, name)
+	if err != nil {
+		return AccountView{}, err
+	}
+	return s.viewLocked(ctx, a), nil
+}
+
+// DeleteAccount deletes a storage account with its data and its
+// system-assigned identity; existed is false when there was none (ARM
+// answers 204 then).
+func (s *Service) DeleteAccount(ctx context.Context, group, name string) (existed bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.accountLocked(group, name)
+	if errors.Is(err, &Error{Code: CodeResourceNotFound}) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := s.deleteAccountLocked(ctx, a); err != nil {
+		return true, err
+	}
+	return true, s.saveLocked()
 }
 
 // accountLocked finds an account in a group. Caller holds s.mu.
-func (s *Service) accountLocked(group, name string) (*account, error) {
+func (s *Service) accountLocked(group, name string) (*Account, error) {
 	if _, err := s.groupLocked(group); err != nil {
 		return nil, err
 	}
 	a, ok := s.st.Accounts[strings.ToLower(name)]
 	if !ok || !eq(a.Group, group) {
-		return nil, errResourceNotFound(accountType, name, group)
+		return nil, errResourceNotFound(AccountType, name, group)
 	}
 	return a, nil
 }
 
 func errAccountName(name string) *Error {
-	return newError(http.StatusBadRequest, CodeAccountNameInvalid,
+	return newError(statusBadRequest, CodeAccountNameInvalid,
 		"%s is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.", name)
 }
 
@@ -126,126 +175,127 @@ func newAccountKey() ([]byte, error) {
 	return k, err
 }
 
-func (s *Service) createAccount(w http.ResponseWriter, r *http.Request, group, name string) error {
-	ctx := r.Context()
-	var in accountIn
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
-	}
+// PutAccount creates a storage account, or updates it when it exists in the
+// group (PUT on an existing account updates it, as Azure does).
+func (s *Service) PutAccount(ctx context.Context, group, name string, in AccountSpec) (AccountView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// ARM answers for a missing group before the storage provider looks
 	// at the name.
-	if _, err := s.groupLocked(group); err != nil {
-		return err
+	g, err := s.groupLocked(group)
+	if err != nil {
+		return AccountView{}, err
 	}
 	if !blobstore.ValidAccountName(name) {
-		return errAccountName(name)
+		return AccountView{}, errAccountName(name)
 	}
+	var na *Account
 	if old, ok := s.st.Accounts[name]; ok {
 		if !eq(old.Group, group) {
 			// azemu has one subscription, so a name held by another
 			// group is held in this subscription: ARM's answer for that
 			// (error-storage-account-name.md) is not AlreadyTaken.
-			return newError(http.StatusConflict, CodeStorageAccountInAnotherGroup,
+			return AccountView{}, newError(statusConflict, CodeStorageAccountInAnotherGroup,
 				"The account %s is already in another resource group in this subscription.", name)
 		}
 		if err := checkLocation(old.Name, old.Group, old.Location, in.Location); err != nil {
-			return err
+			return AccountView{}, err
 		}
-		// PUT on an existing account updates it, as Azure does.
-		na, err := s.applyUpdate(ctx, old, &in, false)
-		if err != nil {
-			return err
+		if na, err = s.applyUpdate(ctx, old, &in, false); err != nil {
+			return AccountView{}, err
 		}
-		s.st.Accounts[name] = na
-		if err := s.saveLocked(); err != nil {
-			return err
-		}
-		writeJSON(w, r, http.StatusOK, s.accountJSON(ctx, na))
-		return nil
+	} else if na, err = s.createAccountLocked(ctx, g, name, &in); err != nil {
+		return AccountView{}, err
 	}
-	if in.Location == "" {
-		return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
+	s.st.Accounts[name] = na
+	if err := s.saveLocked(); err != nil {
+		return AccountView{}, err
 	}
-	if in.SKU == nil || in.SKU.Name == "" {
-		return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue, "The sku property is required for this definition.")
+	return s.viewLocked(ctx, na), nil
+}
+
+// checkCreate checks what a new account's PUT must give.
+func checkCreate(in *AccountSpec) error {
+	switch {
+	case in.Location == "":
+		return newError(statusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
+	case in.SKU == nil || in.SKU.Name == "":
+		return newError(statusBadRequest, CodeInvalidRequestPropertyValue, "The sku property is required for this definition.")
+	case in.Kind == "":
+		return newError(statusBadRequest, CodeInvalidRequestPropertyValue, "The kind property is required for this definition.")
 	}
-	if in.Kind == "" {
-		return newError(http.StatusBadRequest, CodeInvalidRequestPropertyValue, "The kind property is required for this definition.")
+	return nil
+}
+
+// createAccountLocked creates the account in the storage service with two
+// new keys and applies the spec; on failure the storage account is removed
+// again. It returns the record to store. Caller holds s.mu.
+func (s *Service) createAccountLocked(ctx context.Context, g *Group, name string, in *AccountSpec) (*Account, error) {
+	if err := checkCreate(in); err != nil {
+		return nil, err
 	}
 	now := s.cfg.Now().UTC()
-	a := &account{Name: name, Group: s.st.Groups[strings.ToLower(group)].Name, Location: normLocation(in.Location), Kind: in.Kind,
+	a := &Account{Name: name, Group: g.Name, Location: NormLocation(in.Location), Kind: in.Kind,
 		SKU: in.SKU.Name, AccessTier: "Hot", Tags: in.Tags, Created: now, KeyCreated: [2]time.Time{now, now},
-		Encryption: encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: now}}
+		Encryption: Encryption{KeySource: blobstore.KeySourceStorage, ServicesSince: now}}
 	if in.Properties != nil && in.Properties.AccessTier != "" {
 		a.AccessTier = in.Properties.AccessTier
 	}
 	if in.Properties != nil {
 		kt, err := queueKeyType(in.Properties.Encryption)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		a.Encryption.QueueKeyType = kt
 	}
 	k1, err := newAccountKey()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	k2, err := newAccountKey()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := s.cfg.Storage.Account(ctx, name); err == nil {
-		return newError(http.StatusConflict, CodeStorageAccountAlreadyTaken, "The storage account named %s is already taken.", name)
+		return nil, newError(statusConflict, CodeStorageAccountAlreadyTaken, "The storage account named %s is already taken.", name)
 	}
 	if err := s.cfg.Storage.CreateAccount(ctx, blobstore.AccountSpec{Name: name, Keys: [][]byte{k1, k2}}); err != nil {
-		return fromStorage(err)
+		return nil, fromStorage(err)
 	}
-	na, err := s.applyUpdate(ctx, a, &in, true)
+	na, err := s.applyUpdate(ctx, a, in, true)
 	if err != nil {
 		// Undo: the account never existed.
 		if derr := s.cfg.Storage.DeleteAccount(ctx, name); derr != nil {
 			s.log.Error("management: undo account creation", "account", name, "err", derr)
 		}
-		return err
+		return nil, err
 	}
-	s.st.Accounts[name] = na
-	if err := s.saveLocked(); err != nil {
-		return err
-	}
-	writeJSON(w, r, http.StatusOK, s.accountJSON(ctx, na))
-	return nil
+	return na, nil
 }
 
-func (s *Service) updateAccount(w http.ResponseWriter, r *http.Request, group, name string) error {
-	ctx := r.Context()
-	var in accountIn
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
-	}
+// UpdateAccount applies a PATCH to an existing account.
+func (s *Service) UpdateAccount(ctx context.Context, group, name string, in AccountSpec) (AccountView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.accountLocked(group, name)
 	if err != nil {
-		return err
+		return AccountView{}, err
 	}
 	na, err := s.applyUpdate(ctx, a, &in, false)
 	if err != nil {
-		return err
+		return AccountView{}, err
 	}
 	s.st.Accounts[a.Name] = na
 	if err := s.saveLocked(); err != nil {
-		return err
+		return AccountView{}, err
 	}
-	writeJSON(w, r, http.StatusOK, s.accountJSON(ctx, na))
-	return nil
+	return s.viewLocked(ctx, na), nil
 }
 
 // applyUpdate applies identity, encryption, tags, SKU and access tier to a
 // copy of a and returns it; on error nothing changed (a system-assigned
 // identity registered on the way is removed again). Caller holds s.mu.
-func (s *Service) applyUpdate(ctx context.Context, a *account, in *accountIn, creating bool) (*account, error) {
+func (s *Service) applyUpdate(ctx context.Context, a *Account, in *AccountSpec, creating bool) (*Account, error) {
 	na := *a
 	na.detach()
 	if in.Tags != nil {
@@ -266,7 +316,7 @@ func (s *Service) applyUpdate(ctx context.Context, a *account, in *accountIn, cr
 			_ = s.cfg.Identity.RemoveManagedIdentity(ctx, registered)
 		}
 	}
-	var enc *encryptionIn
+	var enc *EncryptionSpec
 	if in.Properties != nil {
 		enc = in.Properties.Encryption
 	}
@@ -283,20 +333,15 @@ func (s *Service) applyUpdate(ctx context.Context, a *account, in *accountIn, cr
 }
 
 // detach copies the slices of a so a copy can change them.
-func (a *account) detach() {
+func (a *Account) detach() {
 	a.Identity.UserAssigned = append([]string(nil), a.Identity.UserAssigned...)
 }
 
 // deleteAccountLocked removes the account from storage, its system-assigned
 // identity and its record. Caller holds s.mu and saves.
-func (s *Service) deleteAccountLocked(ctx context.Context, a *account) error {
+func (s *Service) deleteAccountLocked(ctx context.Context, a *Account) error {
 	if err := s.cfg.Storage.DeleteAccount(ctx, a.Name); err != nil && !errors.Is(err, blobstore.ErrAccountNotFound) {
 		return fromStorage(err)
-	}
-	if s.cfg.AccountDeleted != nil {
-		if err := s.cfg.AccountDeleted(ctx, a.Name); err != nil {
-			s.log.Error("management: drop the deleted account's data", "account", a.Name, "err", err)
-		}
 	}
 	if a.Identity.System != "" {
 		if err := s.cfg.Identity.RemoveManagedIdentity(ctx, a.Identity.System); err != nil && !errors.Is(err, identity.ErrPrincipalNotFound) {
@@ -307,8 +352,8 @@ func (s *Service) deleteAccountLocked(ctx context.Context, a *account) error {
 	return nil
 }
 
-func (s *Service) accountsInLocked(group string) []*account {
-	var out []*account
+func (s *Service) accountsInLocked(group string) []*Account {
+	var out []*Account
 	for _, a := range s.st.Accounts {
 		if eq(a.Group, group) {
 			out = append(out, a)
@@ -317,8 +362,8 @@ func (s *Service) accountsInLocked(group string) []*account {
 	return out
 }
 
-func (s *Service) sortedAccountsLocked(group string) []*account {
-	var out []*account
+func (s *Service) sortedAccountsLocked(group string) []*Account {
+	var out []*Account
 	for _, a := range s.st.Accounts {
 		if group == "" || eq(a.Group, group) {
 			out = append(out, a)
@@ -328,297 +373,99 @@ func (s *Service) sortedAccountsLocked(group string) []*account {
 	return out
 }
 
-func (s *Service) listAccounts(w http.ResponseWriter, r *http.Request, group string) error {
+// ListAccounts returns the storage accounts of a group ("" = all), ordered
+// by name.
+func (s *Service) ListAccounts(ctx context.Context, group string) []AccountView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []any{}
+	out := []AccountView{}
 	for _, a := range s.sortedAccountsLocked(group) {
-		out = append(out, s.accountJSON(r.Context(), a))
+		out = append(out, s.viewLocked(ctx, a))
 	}
-	return writeList(w, r, out)
+	return out
 }
 
-func (s *Service) checkAccountName(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
-	}
-	res := map[string]any{"nameAvailable": true}
+// CheckAccountName answers Microsoft.Storage checkNameAvailability.
+func (s *Service) CheckAccountName(_ context.Context, name string) NameAvailability {
 	s.mu.Lock()
-	_, taken := s.st.Accounts[in.Name]
+	_, taken := s.st.Accounts[name]
 	s.mu.Unlock()
 	switch {
-	case !blobstore.ValidAccountName(in.Name):
-		res = map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": errAccountName(in.Name).Message}
+	case !blobstore.ValidAccountName(name):
+		return NameAvailability{Reason: "AccountNameInvalid", Message: errAccountName(name).Message}
 	case taken:
-		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": "The storage account named " + in.Name + " is already taken."}
+		return NameAvailability{Reason: "AlreadyExists", Message: "The storage account named " + name + " is already taken."}
 	}
-	writeJSON(w, r, http.StatusOK, res)
-	return nil
+	return NameAvailability{Available: true}
 }
 
-func (s *Service) keysJSON(ctx context.Context, a *account) (map[string]any, error) {
+func (s *Service) keysLocked(ctx context.Context, a *Account) ([]AccountKey, error) {
 	acct, err := s.cfg.Storage.Account(ctx, a.Name)
 	if err != nil {
 		return nil, fromStorage(err)
 	}
-	keys := []any{}
+	keys := []AccountKey{}
 	for i, k := range acct.Keys {
 		if i > 1 {
 			break
 		}
-		keys = append(keys, map[string]any{
-			"keyName": []string{"key1", "key2"}[i], "value": base64.StdEncoding.EncodeToString(k),
-			"permissions": "FULL", "creationTime": a.KeyCreated[i].Format(time.RFC3339Nano),
-		})
+		keys = append(keys, AccountKey{Name: []string{"key1", "key2"}[i], Value: k, Created: a.KeyCreated[i]})
 	}
-	return map[string]any{"keys": keys}, nil
+	return keys, nil
 }
 
-func (s *Service) listKeys(w http.ResponseWriter, r *http.Request, group, name string) error {
+// AccountKeys returns key1 and key2 of an account.
+func (s *Service) AccountKeys(ctx context.Context, group, name string) ([]AccountKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.accountLocked(group, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	body, err := s.keysJSON(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, http.StatusOK, body)
-	return nil
+	return s.keysLocked(ctx, a)
 }
 
-// regenerateKey replaces key1 or key2 with 64 new random bytes; the storage
+// RegenerateKey replaces key1 or key2 with 64 new random bytes; the storage
 // service accepts the new key at once and refuses the old one.
-func (s *Service) regenerateKey(w http.ResponseWriter, r *http.Request, group, name string) error {
-	ctx := r.Context()
-	var in struct {
-		KeyName string `json:"keyName"`
-	}
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
-	}
+func (s *Service) RegenerateKey(ctx context.Context, group, name, keyName string) ([]AccountKey, error) {
 	idx := -1
-	switch strings.ToLower(in.KeyName) {
+	switch strings.ToLower(keyName) {
 	case "key1":
 		idx = 0
 	case "key2":
 		idx = 1
 	default:
-		return newError(http.StatusBadRequest, CodeInvalidValues, "The keyName must be key1 or key2 (kerb keys are not supported by azemu).")
+		return nil, newError(statusBadRequest, CodeInvalidValues, "The keyName must be key1 or key2 (kerb keys are not supported by azemu).")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.accountLocked(group, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	acct, err := s.cfg.Storage.Account(ctx, a.Name)
 	if err != nil {
-		return fromStorage(err)
+		return nil, fromStorage(err)
 	}
 	keys := acct.Keys
 	for len(keys) < 2 {
 		k, err := newAccountKey()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		keys = append(keys, k)
 	}
 	k, err := newAccountKey()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keys[idx] = k
 	if err := s.cfg.Storage.CreateAccount(ctx, blobstore.AccountSpec{Name: a.Name, Keys: keys}); err != nil {
-		return fromStorage(err)
+		return nil, fromStorage(err)
 	}
 	a.KeyCreated[idx] = s.cfg.Now().UTC()
 	if err := s.saveLocked(); err != nil {
-		return err
+		return nil, err
 	}
-	body, err := s.keysJSON(ctx, a)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, http.StatusOK, body)
-	return nil
-}
-
-// fromStorage maps a storage service error to ARM's shape.
-func fromStorage(err error) error {
-	var se *blobstore.Error
-	if errors.As(err, &se) {
-		status := se.Status
-		if status == http.StatusForbidden {
-			status = http.StatusBadRequest
-		}
-		return &Error{Status: status, Code: se.Code, Message: se.Message}
-	}
-	return err
-}
-
-func endpoint(base, name string) string {
-	if base == "" {
-		return ""
-	}
-	return strings.TrimRight(base, "/") + "/" + name + "/"
-}
-
-// endpointsJSON is primaryEndpoints: the blob, file and queue endpoints
-// azemu serves the account on (path style, http://127.0.0.1:PORT/<account>/).
-// Table, dfs and web are not served, so they are not listed.
-func (s *Service) endpointsJSON(name string) map[string]any {
-	m := map[string]any{}
-	if u := endpoint(s.cfg.BlobURL, name); u != "" {
-		m["blob"] = u
-	}
-	if u := endpoint(s.cfg.FileURL, name); u != "" {
-		m["file"] = u
-	}
-	if u := endpoint(s.cfg.QueueURL, name); u != "" {
-		m["queue"] = u
-	}
-	return m
-}
-
-// skuTier is the tier of a storage SKU name (Premium_LRS → Premium).
-func skuTier(sku string) string {
-	if strings.HasPrefix(strings.ToLower(sku), "premium") {
-		return "Premium"
-	}
-	return "Standard"
-}
-
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// accountJSON renders an account as ARM's StorageAccount. Caller holds s.mu.
-func (s *Service) accountJSON(ctx context.Context, a *account) map[string]any {
-	props := map[string]any{
-		"provisioningState":            "Succeeded",
-		"creationTime":                 rfc3339(a.Created),
-		"primaryLocation":              a.Location,
-		"statusOfPrimary":              "available",
-		"supportsHttpsTrafficOnly":     false,
-		"minimumTlsVersion":            "TLS1_2",
-		"allowBlobPublicAccess":        true,
-		"allowSharedKeyAccess":         true,
-		"keyCreationTime":              map[string]any{"key1": rfc3339(a.KeyCreated[0]), "key2": rfc3339(a.KeyCreated[1])},
-		"primaryEndpoints":             s.endpointsJSON(a.Name),
-		"encryption":                   s.encryptionJSON(ctx, a),
-		"networkAcls":                  map[string]any{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": []any{}, "resourceAccessRules": []any{}, "virtualNetworkRules": []any{}},
-		"publicNetworkAccess":          "Enabled",
-		"largeFileSharesState":         "Disabled",
-		"dnsEndpointType":              "Standard",
-		"isHnsEnabled":                 false,
-		"defaultToOAuthAuthentication": false,
-	}
-	// Only general-purpose v2 and blob storage accounts have an access tier.
-	if eq(a.Kind, "StorageV2") || eq(a.Kind, "BlobStorage") {
-		props["accessTier"] = a.AccessTier
-	}
-	tier := skuTier(a.SKU)
-	m := map[string]any{
-		"id": accountID(a), "name": a.Name, "type": accountType, "location": a.Location,
-		"kind": a.Kind, "sku": map[string]any{"name": a.SKU, "tier": tier},
-		"tags": map[string]string{}, "properties": props,
-	}
-	if a.Tags != nil {
-		m["tags"] = a.Tags
-	}
-	if id := s.identityJSON(ctx, a); id != nil {
-		m["identity"] = id
-	}
-	return m
-}
-
-func (s *Service) identityJSON(ctx context.Context, a *account) map[string]any {
-	types := []string{}
-	if a.Identity.System != "" {
-		types = append(types, "SystemAssigned")
-	}
-	if len(a.Identity.UserAssigned) > 0 {
-		types = append(types, "UserAssigned")
-	}
-	if len(types) == 0 {
-		// An account never given an identity has no identity block
-		// (StorageAccountCreate.json); one set to None shows it.
-		if a.Identity.ExplicitNone {
-			return map[string]any{"type": "None"}
-		}
-		return nil
-	}
-	m := map[string]any{"type": strings.Join(types, ",")}
-	if a.Identity.System != "" {
-		m["principalId"] = a.Identity.System
-		m["tenantId"] = DefaultTenant
-	}
-	if len(a.Identity.UserAssigned) > 0 {
-		ua := map[string]any{}
-		for _, id := range a.Identity.UserAssigned {
-			entry := map[string]any{}
-			if u, ok := s.st.Identities[strings.ToLower(id)]; ok {
-				entry["principalId"] = u.PrincipalID
-				entry["clientId"] = u.ClientID
-			}
-			ua[id] = entry
-		}
-		m["userAssignedIdentities"] = ua
-	}
-	return m
-}
-
-func (s *Service) encryptionJSON(ctx context.Context, a *account) map[string]any {
-	since := rfc3339(a.Encryption.ServicesSince)
-	svc := func() map[string]any {
-		return map[string]any{"enabled": true, "keyType": "Account", "lastEnabledTime": since}
-	}
-	m := map[string]any{
-		"keySource": a.Encryption.KeySource,
-		"services":  map[string]any{"blob": svc(), "file": svc()},
-	}
-	if a.Encryption.QueueKeyType == QueueKeyTypeAccount {
-		m["services"].(map[string]any)["queue"] = svc()
-	}
-	if a.InfraEncryption {
-		m["requireInfrastructureEncryption"] = true
-	}
-	if a.Encryption.KeySource != blobstore.KeySourceKeyvault {
-		return m
-	}
-	kvp := map[string]any{
-		"keyname":     a.Encryption.KeyName,
-		"keyversion":  a.Encryption.KeyVersion,
-		"keyvaulturi": a.Encryption.KeyVaultURI,
-	}
-	if acct, err := s.cfg.Storage.Account(ctx, a.Name); err == nil && acct.WrappedKeyID != "" {
-		kvp["currentVersionedKeyIdentifier"] = acct.WrappedKeyID
-	}
-	if a.Encryption.LastRotation != nil {
-		kvp["lastKeyRotationTimestamp"] = rfc3339(*a.Encryption.LastRotation)
-	}
-	// A key version without an expiry shows as the Unix epoch, as Azure
-	// shows it.
-	expiry := time.Unix(0, 0)
-	if a.Encryption.KeyExpiry != nil {
-		expiry = *a.Encryption.KeyExpiry
-	}
-	kvp["currentVersionedKeyExpirationTimestamp"] = rfc3339(expiry)
-	m["keyvaultproperties"] = kvp
-	ident := map[string]any{}
-	if a.Encryption.UserAssigned != "" {
-		ident["userAssignedIdentity"] = a.Encryption.UserAssigned
-	}
-	if a.Encryption.FederatedID != "" {
-		ident["federatedIdentityClientId"] = a.Encryption.FederatedID
-	}
-	if len(ident) > 0 {
-		m["identity"] = ident
-	}
-	return m
+	return s.keysLocked(ctx, a)
 }

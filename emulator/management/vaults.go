@@ -3,40 +3,15 @@ package management
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/azemu/azemu/keyvault"
 )
 
-func vaultID(group, name string) string {
-	return groupID(group) + "/providers/" + vaultType + "/" + name
-}
-
-func deletedVaultID(location, name string) string {
-	return subscriptionID() + "/providers/Microsoft.KeyVault/locations/" + location + "/deletedVaults/" + name
-}
-
-// vaultGroupLocked is the group that holds a vault (the default group for a
-// vault the management plane did not create). Caller holds s.mu.
-func (s *Service) vaultGroupLocked(name string) string {
-	if g, ok := s.st.Vaults[strings.ToLower(name)]; ok {
-		return g
-	}
-	return DefaultGroup
-}
-
-// vaultURI is https://<name>.vault.localhost:<port>/.
-func (s *Service) vaultURI(name string) string {
-	host := strings.ToLower(name) + ".vault.localhost"
-	if u, err := url.Parse(s.cfg.VaultURL); err == nil && u.Port() != "" {
-		host += ":" + u.Port()
-	}
-	return "https://" + host + "/"
-}
-
-type accessPolicyIn struct {
+// AccessPolicySpec is one entry of a vault's accessPolicies as ARM gives it
+// (AccessPolicyEntry).
+type AccessPolicySpec struct {
 	TenantID      string  `json:"tenantId"`
 	ObjectID      string  `json:"objectId"`
 	ApplicationID *string `json:"applicationId"`
@@ -48,27 +23,74 @@ type accessPolicyIn struct {
 	} `json:"permissions"`
 }
 
-type vaultPropsIn struct {
+// VaultPropertiesSpec is the properties of a vault's PUT or PATCH
+// (VaultProperties, VaultPatchProperties).
+type VaultPropertiesSpec struct {
 	TenantID *string `json:"tenantId"`
 	SKU      *struct {
 		Family string `json:"family"`
 		Name   string `json:"name"`
 	} `json:"sku"`
-	AccessPolicies            *[]accessPolicyIn `json:"accessPolicies"`
-	EnableSoftDelete          *bool             `json:"enableSoftDelete"`
-	SoftDeleteRetentionInDays *int              `json:"softDeleteRetentionInDays"`
-	EnablePurgeProtection     *bool             `json:"enablePurgeProtection"`
-	EnableRbacAuthorization   *bool             `json:"enableRbacAuthorization"`
-	CreateMode                *string           `json:"createMode"`
+	AccessPolicies            *[]AccessPolicySpec `json:"accessPolicies"`
+	EnableSoftDelete          *bool               `json:"enableSoftDelete"`
+	SoftDeleteRetentionInDays *int                `json:"softDeleteRetentionInDays"`
+	EnablePurgeProtection     *bool               `json:"enablePurgeProtection"`
+	EnableRbacAuthorization   *bool               `json:"enableRbacAuthorization"`
+	CreateMode                *string             `json:"createMode"`
 }
 
-type vaultIn struct {
-	Location   string            `json:"location"`
-	Tags       map[string]string `json:"tags"`
-	Properties *vaultPropsIn     `json:"properties"`
+// VaultSpec is the body of a vault's PUT or PATCH.
+type VaultSpec struct {
+	Location   string               `json:"location"`
+	Tags       map[string]string    `json:"tags"`
+	Properties *VaultPropertiesSpec `json:"properties"`
 }
 
-func policiesIn(in []accessPolicyIn) []keyvault.AccessPolicy {
+// AccessPolicy is one access policy entry of a vault with every permission
+// list: the key permissions the vault enforces and the secret, certificate
+// and storage lists ARM echoes.
+type AccessPolicy struct {
+	TenantID, ObjectID, ApplicationID    string
+	Keys, Secrets, Certificates, Storage []string
+}
+
+// VaultView is a vault as ARM shows it.
+type VaultView struct {
+	keyvault.Vault
+	Group    string
+	URI      string // https://<name>.vault.localhost:<port>/
+	Policies []AccessPolicy
+}
+
+// DeletedVault is a soft-deleted vault and the group it was in.
+type DeletedVault struct {
+	keyvault.Vault
+	Group string
+}
+
+// vaultGroupLocked is the group that holds a vault (the default group for a
+// vault the management plane did not create). Caller holds s.mu.
+func (s *Service) vaultGroupLocked(name string) string {
+	if g, ok := s.st.Vaults[strings.ToLower(name)]; ok {
+		return g
+	}
+	return DefaultGroup
+}
+
+// VaultURI is https://<name>.vault.localhost:<port>/, the vaultUri of a vault.
+func (s *Service) VaultURI(name string) string {
+	host := strings.ToLower(name) + ".vault.localhost"
+	if u, err := url.Parse(s.cfg.VaultURL); err == nil && u.Port() != "" {
+		host += ":" + u.Port()
+	}
+	return "https://" + host + "/"
+}
+
+func (s *Service) vaultViewLocked(v keyvault.Vault, group string) VaultView {
+	return VaultView{Vault: v, Group: group, URI: s.VaultURI(v.Name), Policies: s.policiesLocked(v.Name, v.AccessPolicies)}
+}
+
+func policiesIn(in []AccessPolicySpec) []keyvault.AccessPolicy {
 	out := make([]keyvault.AccessPolicy, 0, len(in))
 	for _, p := range in {
 		ap := keyvault.AccessPolicy{TenantID: p.TenantID, ObjectID: p.ObjectID, Keys: p.Permissions.Keys}
@@ -83,57 +105,6 @@ func policiesIn(in []accessPolicyIn) []keyvault.AccessPolicy {
 	return out
 }
 
-func (s *Service) vaultJSON(v keyvault.Vault, group string) map[string]any {
-	props := map[string]any{
-		"tenantId":                     v.TenantID,
-		"sku":                          map[string]any{"family": "A", "name": v.SKU},
-		"accessPolicies":               s.policiesJSON(v.Name, v.AccessPolicies),
-		"vaultUri":                     s.vaultURI(v.Name),
-		"enabledForDeployment":         false,
-		"enabledForDiskEncryption":     false,
-		"enabledForTemplateDeployment": false,
-		"enableSoftDelete":             v.EnableSoftDelete,
-		"softDeleteRetentionInDays":    v.SoftDeleteRetentionDays,
-		"enableRbacAuthorization":      v.EnableRBACAuthorization,
-		"provisioningState":            "Succeeded",
-		"publicNetworkAccess":          "Enabled",
-	}
-	if v.EnablePurgeProtection {
-		props["enablePurgeProtection"] = true
-	}
-	m := map[string]any{
-		"id": vaultID(group, v.Name), "name": v.Name, "type": vaultType, "location": v.Location,
-		"tags": map[string]string{}, "properties": props,
-		"systemData": map[string]any{"createdAt": rfc3339(v.Created), "lastModifiedAt": rfc3339(v.Updated)},
-	}
-	if v.Tags != nil {
-		m["tags"] = v.Tags
-	}
-	return m
-}
-
-func deletedVaultJSON(v keyvault.Vault, group string) map[string]any {
-	props := map[string]any{
-		"vaultId":                vaultID(group, v.Name),
-		"location":               v.Location,
-		"tags":                   map[string]string{},
-		"purgeProtectionEnabled": v.EnablePurgeProtection,
-	}
-	if v.Tags != nil {
-		props["tags"] = v.Tags
-	}
-	if v.Deleted != nil {
-		props["deletionDate"] = rfc3339(*v.Deleted)
-	}
-	if v.ScheduledPurge != nil {
-		props["scheduledPurgeDate"] = rfc3339(*v.ScheduledPurge)
-	}
-	return map[string]any{
-		"id": deletedVaultID(v.Location, v.Name), "name": v.Name, "type": "Microsoft.KeyVault/deletedVaults",
-		"properties": props,
-	}
-}
-
 // errVaultName is Key Vault's message for a name it refuses
 // (VaultNameNotValid; checkNameAvailability's AccountNameInvalid).
 func errVaultName(name string) string {
@@ -141,22 +112,24 @@ func errVaultName(name string) string {
 }
 
 // errVaultAlreadyExists is Key Vault's 409 for a name held by another
-// vault, active or soft-deleted (AZURE-SEMANTICS 3.1).
+// vault, active or soft-deleted: soft-deleted vault names stay reserved until
+// purged ("Azure Key Vault soft-delete overview",
+// https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview).
 func errVaultAlreadyExists(name string) *Error {
-	return newError(http.StatusConflict, keyvault.CodeVaultAlreadyExists,
+	return newError(statusConflict, keyvault.CodeVaultAlreadyExists,
 		"The vault name '%s' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.", name)
 }
 
-func errVaultNotFound(name, group string) *Error { return errResourceNotFound(vaultType, name, group) }
+func errVaultNotFound(name, group string) *Error { return errResourceNotFound(VaultType, name, group) }
 
 func isVaultNotFound(err error) bool { return errors.Is(err, keyvault.ErrVaultNotFound) }
 
 // vaultLocked returns the active vault `name` of `group`. Caller holds s.mu.
-func (s *Service) vaultLocked(r *http.Request, group, name string) (keyvault.Vault, error) {
+func (s *Service) vaultLocked(ctx context.Context, group, name string) (keyvault.Vault, error) {
 	if _, err := s.groupLocked(group); err != nil {
 		return keyvault.Vault{}, err
 	}
-	v, err := s.cfg.Vault.GetVault(r.Context(), name)
+	v, err := s.cfg.Vault.GetVault(ctx, name)
 	if err != nil {
 		if isVaultNotFound(err) {
 			return keyvault.Vault{}, errVaultNotFound(name, group)
@@ -169,108 +142,143 @@ func (s *Service) vaultLocked(r *http.Request, group, name string) (keyvault.Vau
 	return v, nil
 }
 
-func (s *Service) vaultOp(w http.ResponseWriter, r *http.Request, group, name string) error {
-	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		v, err := s.vaultLocked(r, group, name)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, r, http.StatusOK, s.vaultJSON(v, s.vaultGroupLocked(v.Name)))
-		return nil
-	case http.MethodPut, http.MethodPatch:
-		return s.putVault(w, r, group, name)
-	case http.MethodDelete:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		v, err := s.vaultLocked(r, group, name)
-		if err != nil {
-			var e *Error
-			if errors.As(err, &e) && e.Code == CodeResourceNotFound {
-				w.WriteHeader(http.StatusNoContent)
-				return nil
-			}
-			return err
-		}
-		if err := s.cfg.Vault.DeleteVault(ctx, v.Name); err != nil {
-			return fromVault(err)
-		}
-		w.WriteHeader(http.StatusOK)
-		return nil
+// Vault returns an active vault of a group.
+func (s *Service) Vault(ctx context.Context, group, name string) (VaultView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.vaultLocked(ctx, group, name)
+	if err != nil {
+		return VaultView{}, err
 	}
-	return errMethod(r)
+	return s.vaultViewLocked(v, s.vaultGroupLocked(v.Name)), nil
 }
 
-// putVault creates, updates (PUT replaces the given properties, PATCH
-// merges) or, with createMode "recover", recovers a vault.
-func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name string) error {
-	ctx := r.Context()
-	var in vaultIn
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
+// DeleteVault soft-deletes a vault; existed is false when there was none
+// (ARM answers 204 then).
+func (s *Service) DeleteVault(ctx context.Context, group, name string) (existed bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.vaultLocked(ctx, group, name)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == CodeResourceNotFound {
+			return false, nil
+		}
+		return false, err
 	}
+	if err := s.cfg.Vault.DeleteVault(ctx, v.Name); err != nil {
+		return true, fromVault(err)
+	}
+	return true, nil
+}
+
+// PutVault creates or updates a vault (a PUT replaces the properties it
+// gives, a PATCH, patch true, merges and needs the vault to exist) or, with
+// createMode "recover", recovers a soft-deleted one.
+func (s *Service) PutVault(ctx context.Context, group, name string, in VaultSpec, patch bool) (VaultView, error) {
 	p := in.Properties
 	if p == nil {
-		p = &vaultPropsIn{}
+		p = &VaultPropertiesSpec{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, err := s.groupLocked(group)
 	if err != nil {
-		return err
+		return VaultView{}, err
 	}
-	lname := strings.ToLower(name)
 	cur, curErr := s.cfg.Vault.GetVault(ctx, name)
 	exists := curErr == nil
 	if exists && !eq(s.vaultGroupLocked(name), group) {
-		return errVaultAlreadyExists(name)
+		return VaultView{}, errVaultAlreadyExists(name)
 	}
-	if r.Method == http.MethodPut && p.CreateMode != nil && eq(*p.CreateMode, "recover") {
-		v, err := s.cfg.Vault.RecoverVault(ctx, name)
-		if err != nil {
-			if isVaultNotFound(err) {
-				return newError(http.StatusNotFound, CodeResourceNotFound, "No deleted vault named '%s' was found to recover.", name)
-			}
-			return fromVault(err)
-		}
-		s.st.Vaults[lname] = g.Name
-		if err := s.saveLocked(); err != nil {
-			return err
-		}
-		writeJSON(w, r, http.StatusOK, s.vaultJSON(v, g.Name))
-		return nil
+	if !patch && p.CreateMode != nil && eq(*p.CreateMode, "recover") {
+		return s.recoverVaultLocked(ctx, g, name)
 	}
-	if !exists && r.Method == http.MethodPatch {
-		return errVaultNotFound(name, group)
+	if !exists && patch {
+		return VaultView{}, errVaultNotFound(name, group)
 	}
-	spec := keyvault.VaultSpec{Name: name, Location: normLocation(in.Location), Tags: in.Tags}
+	var spec keyvault.VaultSpec
 	if exists {
-		// Start from the vault as it is: ARM leaves omitted properties alone
-		// (and PATCH leaves everything not given).
-		spec = keyvault.VaultSpec{Name: cur.Name, TenantID: cur.TenantID, Location: cur.Location, SKU: cur.SKU,
-			EnableSoftDelete: &cur.EnableSoftDelete, SoftDeleteRetentionDays: cur.SoftDeleteRetentionDays,
-			EnablePurgeProtection: cur.EnablePurgeProtection, EnableRBACAuthorization: cur.EnableRBACAuthorization,
-			AccessPolicies: cur.AccessPolicies, Tags: cur.Tags}
-		if in.Tags != nil || r.Method == http.MethodPut {
-			spec.Tags = in.Tags
+		if spec, err = specFromVault(cur, g, in, patch); err != nil {
+			return VaultView{}, err
 		}
-		if err := checkLocation(cur.Name, g.Name, cur.Location, in.Location); err != nil {
-			return err
-		}
-	} else {
-		if !keyvault.ValidVaultName(name) {
-			return newError(http.StatusBadRequest, CodeVaultNameNotValid, "%s", errVaultName(name))
-		}
-		if in.Location == "" {
-			return newError(http.StatusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
-		}
-		if p.TenantID == nil || p.SKU == nil {
-			return newError(http.StatusBadRequest, "BadRequest", "The parameters tenantId and sku are required to create a vault.")
-		}
+	} else if spec, err = newVaultSpec(name, in); err != nil {
+		return VaultView{}, err
 	}
+	if err := applyVaultProps(&spec, p, exists && cur.EnablePurgeProtection); err != nil {
+		return VaultView{}, err
+	}
+	v, _, err := s.cfg.Vault.CreateOrUpdateVault(ctx, spec)
+	if errors.Is(err, keyvault.ErrVaultAlreadyExists) {
+		return VaultView{}, errVaultAlreadyExists(name)
+	}
+	if err != nil {
+		return VaultView{}, fromVault(err)
+	}
+	s.st.Vaults[strings.ToLower(name)] = g.Name
+	switch {
+	case p.AccessPolicies != nil:
+		s.setExtrasLocked(v.Name, *p.AccessPolicies)
+	case !exists:
+		// A new vault starts clean, even if a purged one of the same
+		// name left permissions behind (purged by the clock, not by ARM).
+		s.setExtrasLocked(v.Name, nil)
+	}
+	if err := s.saveLocked(); err != nil {
+		return VaultView{}, err
+	}
+	return s.vaultViewLocked(v, g.Name), nil
+}
+
+// recoverVaultLocked recovers a soft-deleted vault into g. Caller holds s.mu.
+func (s *Service) recoverVaultLocked(ctx context.Context, g *Group, name string) (VaultView, error) {
+	v, err := s.cfg.Vault.RecoverVault(ctx, name)
+	if err != nil {
+		if isVaultNotFound(err) {
+			return VaultView{}, newError(statusNotFound, CodeResourceNotFound, "No deleted vault named '%s' was found to recover.", name)
+		}
+		return VaultView{}, fromVault(err)
+	}
+	s.st.Vaults[strings.ToLower(name)] = g.Name
+	if err := s.saveLocked(); err != nil {
+		return VaultView{}, err
+	}
+	return s.vaultViewLocked(v, g.Name), nil
+}
+
+// specFromVault starts an update from the vault as it is: ARM leaves omitted
+// properties alone (and PATCH leaves everything not given).
+func specFromVault(cur keyvault.Vault, g *Group, in VaultSpec, patch bool) (keyvault.VaultSpec, error) {
+	spec := keyvault.VaultSpec{Name: cur.Name, TenantID: cur.TenantID, Location: cur.Location, SKU: cur.SKU,
+		EnableSoftDelete: &cur.EnableSoftDelete, SoftDeleteRetentionDays: cur.SoftDeleteRetentionDays,
+		EnablePurgeProtection: cur.EnablePurgeProtection, EnableRBACAuthorization: cur.EnableRBACAuthorization,
+		AccessPolicies: cur.AccessPolicies, Tags: cur.Tags}
+	if in.Tags != nil || !patch {
+		spec.Tags = in.Tags
+	}
+	if err := checkLocation(cur.Name, g.Name, cur.Location, in.Location); err != nil {
+		return keyvault.VaultSpec{}, err
+	}
+	return spec, nil
+}
+
+// newVaultSpec checks what creating a vault needs.
+func newVaultSpec(name string, in VaultSpec) (keyvault.VaultSpec, error) {
+	if !keyvault.ValidVaultName(name) {
+		return keyvault.VaultSpec{}, newError(statusBadRequest, CodeVaultNameNotValid, "%s", errVaultName(name))
+	}
+	if in.Location == "" {
+		return keyvault.VaultSpec{}, newError(statusBadRequest, CodeLocationRequired, "The location property is required for this definition.")
+	}
+	if in.Properties == nil || in.Properties.TenantID == nil || in.Properties.SKU == nil {
+		return keyvault.VaultSpec{}, newError(statusBadRequest, "BadRequest", "The parameters tenantId and sku are required to create a vault.")
+	}
+	return keyvault.VaultSpec{Name: name, Location: NormLocation(in.Location), Tags: in.Tags}, nil
+}
+
+// applyVaultProps applies the given properties to spec; purgeProtected
+// tells that the vault has purge protection on, which cannot be undone.
+func applyVaultProps(spec *keyvault.VaultSpec, p *VaultPropertiesSpec, purgeProtected bool) error {
 	if p.TenantID != nil {
 		spec.TenantID = *p.TenantID
 	}
@@ -286,12 +294,12 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 	if p.SoftDeleteRetentionInDays != nil {
 		spec.SoftDeleteRetentionDays = *p.SoftDeleteRetentionInDays
 		if spec.SoftDeleteRetentionDays < 7 || spec.SoftDeleteRetentionDays > 90 {
-			return newError(http.StatusBadRequest, "BadRequest", "The property \"softDeleteRetentionInDays\" must be between 7 and 90.")
+			return newError(statusBadRequest, "BadRequest", "The property \"softDeleteRetentionInDays\" must be between 7 and 90.")
 		}
 	}
 	if p.EnablePurgeProtection != nil {
-		if !*p.EnablePurgeProtection && exists && cur.EnablePurgeProtection {
-			return newError(http.StatusBadRequest, "BadRequest",
+		if !*p.EnablePurgeProtection && purgeProtected {
+			return newError(statusBadRequest, "BadRequest",
 				"The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.")
 		}
 		spec.EnablePurgeProtection = *p.EnablePurgeProtection
@@ -299,69 +307,49 @@ func (s *Service) putVault(w http.ResponseWriter, r *http.Request, group, name s
 	if p.EnableRbacAuthorization != nil {
 		spec.EnableRBACAuthorization = *p.EnableRbacAuthorization
 	}
-	v, _, err := s.cfg.Vault.CreateOrUpdateVault(ctx, spec)
-	if errors.Is(err, keyvault.ErrVaultAlreadyExists) {
-		return errVaultAlreadyExists(name)
-	}
-	if err != nil {
-		return fromVault(err)
-	}
-	s.st.Vaults[lname] = g.Name
-	switch {
-	case p.AccessPolicies != nil:
-		s.setExtrasLocked(v.Name, *p.AccessPolicies)
-	case !exists:
-		// A new vault starts clean, even if a purged one of the same
-		// name left permissions behind (purged by the clock, not by ARM).
-		s.setExtrasLocked(v.Name, nil)
-	}
-	if err := s.saveLocked(); err != nil {
-		return err
-	}
-	// armkeyvault accepts 200 and 201 (created); 200 with provisioningState
-	// Succeeded ends its poller at once, so create and update answer 200.
-	writeJSON(w, r, http.StatusOK, s.vaultJSON(v, g.Name))
 	return nil
 }
 
-func (s *Service) listVaults(w http.ResponseWriter, r *http.Request, group string) error {
+// ListVaults returns the active vaults of a group ("" = all).
+func (s *Service) ListVaults(ctx context.Context, group string) ([]VaultView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if group != "" {
 		if _, err := s.groupLocked(group); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	out := []any{}
-	for _, v := range s.cfg.Vault.ListVaults(r.Context()) {
+	out := []VaultView{}
+	for _, v := range s.cfg.Vault.ListVaults(ctx) {
 		g := s.vaultGroupLocked(v.Name)
 		if group == "" || eq(g, group) {
-			out = append(out, s.vaultJSON(v, g))
+			out = append(out, s.vaultViewLocked(v, g))
 		}
 	}
-	return writeList(w, r, out)
+	return out, nil
 }
 
-func (s *Service) listDeletedVaults(w http.ResponseWriter, r *http.Request) error {
+// ListDeletedVaults returns the soft-deleted vaults.
+func (s *Service) ListDeletedVaults(ctx context.Context) []DeletedVault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []any{}
-	for _, v := range s.cfg.Vault.ListDeletedVaults(r.Context()) {
-		out = append(out, deletedVaultJSON(v, s.vaultGroupLocked(v.Name)))
+	out := []DeletedVault{}
+	for _, v := range s.cfg.Vault.ListDeletedVaults(ctx) {
+		out = append(out, DeletedVault{Vault: v, Group: s.vaultGroupLocked(v.Name)})
 	}
-	return writeList(w, r, out)
+	return out
 }
 
 // deletedVaultLocked finds a soft-deleted vault at its location (a deleted
 // vault lives under /locations/{location}/deletedVaults). Caller holds s.mu.
 func (s *Service) deletedVaultLocked(ctx context.Context, location, name string) (keyvault.Vault, error) {
 	v, err := s.cfg.Vault.GetDeletedVault(ctx, name)
-	if err == nil && !eq(normLocation(location), normLocation(v.Location)) {
+	if err == nil && !eq(NormLocation(location), NormLocation(v.Location)) {
 		err = keyvault.ErrVaultNotFound
 	}
 	if err != nil {
 		if isVaultNotFound(err) {
-			return keyvault.Vault{}, newError(http.StatusNotFound, CodeResourceNotFound,
+			return keyvault.Vault{}, newError(statusNotFound, CodeResourceNotFound,
 				"The Resource 'Microsoft.KeyVault/locations/%s/deletedVaults/%s' was not found.", location, name)
 		}
 		return keyvault.Vault{}, fromVault(err)
@@ -369,70 +357,53 @@ func (s *Service) deletedVaultLocked(ctx context.Context, location, name string)
 	return v, nil
 }
 
-func (s *Service) getDeletedVault(w http.ResponseWriter, r *http.Request, location, name string) error {
+// DeletedVault returns a soft-deleted vault at its location.
+func (s *Service) DeletedVault(ctx context.Context, location, name string) (DeletedVault, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, err := s.deletedVaultLocked(r.Context(), location, name)
+	v, err := s.deletedVaultLocked(ctx, location, name)
 	if err != nil {
-		return err
+		return DeletedVault{}, err
 	}
-	writeJSON(w, r, http.StatusOK, deletedVaultJSON(v, s.vaultGroupLocked(v.Name)))
-	return nil
+	return DeletedVault{Vault: v, Group: s.vaultGroupLocked(v.Name)}, nil
 }
 
-// purgeDeletedVault purges a soft-deleted vault; under purge protection
+// PurgeDeletedVault purges a soft-deleted vault; under purge protection
 // Azure refuses: (MethodNotAllowed) Operation 'DeletedVaultPurge' is not allowed.
-func (s *Service) purgeDeletedVault(w http.ResponseWriter, r *http.Request, location, name string) error {
+func (s *Service) PurgeDeletedVault(ctx context.Context, location, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.deletedVaultLocked(r.Context(), location, name); err != nil {
+	if _, err := s.deletedVaultLocked(ctx, location, name); err != nil {
 		return err
 	}
-	if err := s.cfg.Vault.PurgeVault(r.Context(), name); err != nil {
+	if err := s.cfg.Vault.PurgeVault(ctx, name); err != nil {
 		return fromVault(err)
 	}
 	delete(s.st.Vaults, strings.ToLower(name))
 	delete(s.st.Policies, strings.ToLower(name))
-	if err := s.saveLocked(); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusOK)
-	return nil
+	return s.saveLocked()
 }
 
-func (s *Service) updateAccessPolicies(w http.ResponseWriter, r *http.Request, group, name, kind string) error {
-	var op keyvault.AccessPolicyUpdate
-	switch strings.ToLower(kind) {
-	case "add":
-		op = keyvault.AccessPolicyAdd
-	case "replace":
-		op = keyvault.AccessPolicyReplace
-	case "remove":
-		op = keyvault.AccessPolicyRemove
-	default:
-		return newError(http.StatusBadRequest, "BadRequest", "The access policy operation '%s' is invalid; use add, replace or remove.", kind)
-	}
-	var in struct {
-		Properties struct {
-			AccessPolicies []accessPolicyIn `json:"accessPolicies"`
-		} `json:"properties"`
-	}
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
+// UpdateAccessPolicies applies accessPolicies/{add|replace|remove} to a
+// vault: the vault's key permissions and the other lists kept here.
+func (s *Service) UpdateAccessPolicies(ctx context.Context, group, name, kind string, in []AccessPolicySpec) (VaultView, error) {
+	op, err := ParseAccessPolicyKind(kind)
+	if err != nil {
+		return VaultView{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, err := s.vaultLocked(r, group, name)
+	v, err := s.vaultLocked(ctx, group, name)
 	if err != nil {
-		return err
+		return VaultView{}, err
 	}
-	given := policiesIn(in.Properties.AccessPolicies)
+	given := policiesIn(in)
 	if op == keyvault.AccessPolicyRemove {
 		// The vault service reads an entry without key permissions as
 		// "remove the whole entry"; one that names only secret,
 		// certificate or storage permissions must leave the keys alone.
 		var keys []keyvault.AccessPolicy
-		for i, e := range in.Properties.AccessPolicies {
+		for i, e := range in {
 			pm := e.Permissions
 			if len(pm.Keys) > 0 || (len(pm.Secrets) == 0 && len(pm.Certificates) == 0 && len(pm.Storage) == 0) {
 				keys = append(keys, given[i])
@@ -440,37 +411,37 @@ func (s *Service) updateAccessPolicies(w http.ResponseWriter, r *http.Request, g
 		}
 		given = keys
 	}
-	if _, err := s.cfg.Vault.UpdateAccessPolicies(r.Context(), v.Name, op, given); err != nil {
-		return fromVault(err)
+	nv, err := s.cfg.Vault.UpdateAccessPolicies(ctx, v.Name, op, given)
+	if err != nil {
+		return VaultView{}, fromVault(err)
 	}
-	s.updateExtrasLocked(v.Name, op, in.Properties.AccessPolicies)
+	s.updateExtrasLocked(v.Name, op, in)
 	if err := s.saveLocked(); err != nil {
-		return err
+		return VaultView{}, err
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{
-		"id":   vaultID(s.vaultGroupLocked(v.Name), v.Name) + "/accessPolicies/" + string(op),
-		"name": string(op), "type": "Microsoft.KeyVault/vaults/accessPolicies", "location": v.Location,
-		"properties": map[string]any{"accessPolicies": givenPoliciesJSON(in.Properties.AccessPolicies)},
-	})
-	return nil
+	return s.vaultViewLocked(nv, s.vaultGroupLocked(v.Name)), nil
 }
 
-func (s *Service) checkVaultName(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name string `json:"name"`
+// ParseAccessPolicyKind reads the {operationKind} of
+// vaults/{name}/accessPolicies/{operationKind}: add, replace or remove.
+func ParseAccessPolicyKind(kind string) (keyvault.AccessPolicyUpdate, error) {
+	switch op := keyvault.AccessPolicyUpdate(strings.ToLower(kind)); op {
+	case keyvault.AccessPolicyAdd, keyvault.AccessPolicyReplace, keyvault.AccessPolicyRemove:
+		return op, nil
 	}
-	if err := decodeBody(r, &in, true); err != nil {
-		return err
-	}
-	res := map[string]any{"nameAvailable": true}
-	_, err := s.cfg.Vault.GetVault(r.Context(), in.Name)
-	_, derr := s.cfg.Vault.GetDeletedVault(r.Context(), in.Name)
+	return "", newError(statusBadRequest, "BadRequest", "The access policy operation '%s' is invalid; use add, replace or remove.", kind)
+}
+
+// CheckVaultName answers Microsoft.KeyVault checkNameAvailability: a name
+// held by an active or soft-deleted vault is taken.
+func (s *Service) CheckVaultName(ctx context.Context, name string) NameAvailability {
+	_, err := s.cfg.Vault.GetVault(ctx, name)
+	_, derr := s.cfg.Vault.GetDeletedVault(ctx, name)
 	switch {
-	case !keyvault.ValidVaultName(in.Name):
-		res = map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": errVaultName(in.Name)}
+	case !keyvault.ValidVaultName(name):
+		return NameAvailability{Reason: "AccountNameInvalid", Message: errVaultName(name)}
 	case err == nil || derr == nil:
-		res = map[string]any{"nameAvailable": false, "reason": "AlreadyExists", "message": errVaultAlreadyExists(in.Name).Message}
+		return NameAvailability{Reason: "AlreadyExists", Message: errVaultAlreadyExists(name).Message}
 	}
-	writeJSON(w, r, http.StatusOK, res)
-	return nil
+	return NameAvailability{Available: true}
 }

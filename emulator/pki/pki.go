@@ -43,9 +43,14 @@ const (
 )
 
 // DefaultHosts are the SANs of every server certificate Load makes.
+// <account>.blob.core.localhost and <account>.file.core.localhost are the
+// storage names of a cloud whose storage suffix is core.localhost: the
+// Python storage SDK reads the account name from a host only when it has
+// ".blob.core." or ".file.core." in it.
 var DefaultHosts = []string{
 	"localhost", "127.0.0.1", "::1", "host.docker.internal",
 	"vault.localhost", "*.vault.localhost", "*.blob.localhost", "*.file.localhost",
+	"*.blob.core.localhost", "*.file.core.localhost",
 }
 
 // Bundle is the TLS material the emulator serves and the CA clients trust.

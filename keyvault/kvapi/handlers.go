@@ -115,7 +115,7 @@ func (s *server) ImportKey(w http.ResponseWriter, r *http.Request, req request) 
 
 // GetKey: GET /keys/{name}/{version?} (https://learn.microsoft.com/rest/api/keyvault/keys/get-key)
 func (s *server) GetKey(w http.ResponseWriter, r *http.Request, req request) error {
-	kb, err := s.svc.GetKey(r.Context(), req.caller, req.vault, req.name, req.version)
+	kb, err := s.svc.GetKey(r.Context(), req.caller, req.key())
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *server) UpdateKey(w http.ResponseWriter, r *http.Request, req request) 
 		return err
 	}
 	p := keyvault.UpdateKeyParams{KeyOps: in.KeyOps, Attributes: attrsIn(in.Attributes), Tags: in.Tags, ReleasePolicy: rp}
-	kb, err := s.svc.UpdateKey(r.Context(), req.caller, req.vault, req.name, req.version, p)
+	kb, err := s.svc.UpdateKey(r.Context(), req.caller, req.key(), p)
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func (s *server) KeyOperation(w http.ResponseWriter, r *http.Request, req reques
 		if in.Alg == "" || in.Value == nil {
 			return badRequest("alg and value are required.")
 		}
-		res, err := s.svc.Sign(ctx, req.caller, req.vault, req.name, req.version, in.Alg, *in.Value)
+		res, err := s.svc.Sign(ctx, req.caller, req.key(), in.Alg, *in.Value)
 		if err != nil {
 			return err
 		}
@@ -308,7 +308,7 @@ func (s *server) KeyOperation(w http.ResponseWriter, r *http.Request, req reques
 		if in.Alg == "" || in.Digest == nil || in.Signature == nil {
 			return badRequest("alg, digest and value are required.")
 		}
-		ok, err := s.svc.Verify(ctx, req.caller, req.vault, req.name, req.version, in.Alg, *in.Digest, *in.Signature)
+		ok, err := s.svc.Verify(ctx, req.caller, req.key(), in.Alg, *in.Digest, *in.Signature)
 		if err != nil {
 			return err
 		}
@@ -329,19 +329,19 @@ func (s *server) KeyOperation(w http.ResponseWriter, r *http.Request, req reques
 	var err error
 	switch req.op {
 	case "encrypt":
-		res, err = s.svc.Encrypt(ctx, req.caller, req.vault, req.name, req.version, p)
+		res, err = s.svc.Encrypt(ctx, req.caller, req.key(), p)
 	case "decrypt":
-		res, err = s.svc.Decrypt(ctx, req.caller, req.vault, req.name, req.version, p)
+		res, err = s.svc.Decrypt(ctx, req.caller, req.key(), p)
 	case "wrapkey":
 		if len(p.IV)+len(p.AAD)+len(p.Tag) > 0 {
 			return badRequest("iv, aad and tag are not valid for wrapKey.")
 		}
-		res, err = s.svc.WrapKey(ctx, req.caller, req.vault, req.name, req.version, p.Algorithm, p.Value)
+		res, err = s.svc.WrapKey(ctx, req.caller, req.key(), p.Algorithm, p.Value)
 	case "unwrapkey":
 		if len(p.IV)+len(p.AAD)+len(p.Tag) > 0 {
 			return badRequest("iv, aad and tag are not valid for unwrapKey.")
 		}
-		res, err = s.svc.UnwrapKey(ctx, req.caller, req.vault, req.name, req.version, p.Algorithm, p.Value)
+		res, err = s.svc.UnwrapKey(ctx, req.caller, req.key(), p.Algorithm, p.Value)
 	}
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	azcrypto "github.com/azemu/azemu/crypto"
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 	"github.com/azemu/azemu/keyvault"
 )
 
@@ -29,20 +29,20 @@ import (
 // audiences, and "expired" as an expired token.
 type fakeVerifier struct{}
 
-func (fakeVerifier) VerifyToken(_ context.Context, raw string, audiences ...string) (identity.Claims, error) {
+func (fakeVerifier) VerifyToken(_ context.Context, raw string, audiences ...string) (authn.Caller, error) {
 	if raw == "expired" {
-		return identity.Claims{}, identity.ErrTokenExpired
+		return authn.Caller{}, authn.ErrTokenExpired
 	}
 	parts := strings.Split(raw, "|")
 	if len(parts) != 3 {
-		return identity.Claims{}, identity.ErrMalformedToken
+		return authn.Caller{}, authn.ErrMalformedToken
 	}
 	for _, a := range audiences {
 		if strings.EqualFold(a, parts[2]) {
-			return identity.Claims{ObjectID: parts[0], TenantID: parts[1], AppID: "app", Audience: parts[2]}, nil
+			return authn.Caller{ObjectID: parts[0], TenantID: parts[1], AppID: "app", Audience: parts[2]}, nil
 		}
 	}
-	return identity.Claims{}, identity.ErrInvalidAudience
+	return authn.Caller{}, authn.ErrInvalidAudience
 }
 
 const host = "devvault.vault.localhost:8443"
@@ -243,6 +243,9 @@ func TestRoutingQuirks(t *testing.T) {
 	e.fails("GET", "/keys/nope/", nil, 404, "KeyNotFound", "")
 	e.fails("DELETE", "/rng", nil, 405, "MethodNotAllowed", "")
 	e.fails("GET", "/secrets/x/y/z/w", nil, 404, "NotFound", "")
+	// Key Vault operations azemu lacks say so instead of a bare 404.
+	e.fails("GET", "/secrets/x", nil, http.StatusNotImplemented, "FeatureNotSupportedByEmulator", "")
+	e.fails("POST", "/certificates/c/create", nil, http.StatusNotImplemented, "FeatureNotSupportedByEmulator", "")
 	e.fails("GET", "/keys/k1/"+version+"/attestation", nil, 400, "BadParameter", "")
 
 	// vault by host; unknown vault

@@ -14,14 +14,18 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/azemu/azemu/emulator/identity"
+	"github.com/azemu/azemu/internal/authn"
 	"github.com/azemu/azemu/keyvault"
 )
 
 // TokenVerifier checks a bearer token (without "Bearer ") for one of the
-// audiences and returns its claims. emulator/identity implements it.
+// audiences and returns its caller. It MUST return an error wrapping one of
+// the authn sentinels (ErrInvalidAudience, ErrTokenExpired,
+// ErrInvalidSignature, ErrMalformedToken, ...) for a token it refuses, so the
+// handler can answer with Key Vault's AKV100xx message. The emulator wiring
+// plugs the token authority (emulator/identity) in.
 type TokenVerifier interface {
-	VerifyToken(ctx context.Context, raw string, audiences ...string) (identity.Claims, error)
+	VerifyToken(ctx context.Context, raw string, audiences ...string) (authn.Caller, error)
 }
 
 // Config configures the handler.
@@ -63,6 +67,11 @@ type request struct {
 	version string
 	op      string
 	apiVer  string
+}
+
+// key is the key the request addresses.
+func (q request) key() keyvault.KeyRef {
+	return keyvault.KeyRef{Vault: q.vault, Name: q.name, Version: q.version}
 }
 
 var apiVersionRE = regexp.MustCompile(`^(7\.\d+(\.\d+)?|\d{4}-\d{2}-\d{2})(-preview(\.\d+)?)?$`)
@@ -121,16 +130,16 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) (string, error) {
 		return "", &keyvault.Error{Status: http.StatusBadRequest, Code: keyvault.CodeBadParameter,
 			Message: fmt.Sprintf("The specified version (%s) is not recognized. Consider using the latest supported version (2025-07-01).", apiVer)}
 	}
-	claims, err := s.verifier.VerifyToken(r.Context(), strings.TrimSpace(auth[7:]), s.audiences(r)...)
+	caller, err := s.verifier.VerifyToken(r.Context(), strings.TrimSpace(auth[7:]), s.audiences(r)...)
 	if err != nil {
 		s.challenge(w, r, vault.TenantID)
 		msg := "AKV10032: Invalid issuer or token."
 		switch {
-		case errors.Is(err, identity.ErrInvalidAudience):
+		case errors.Is(err, authn.ErrInvalidAudience):
 			msg = "AKV10022: Invalid audience. Expected https://vault.azure.net or " + resource(r.Host) + "."
-		case errors.Is(err, identity.ErrTokenExpired):
+		case errors.Is(err, authn.ErrTokenExpired):
 			msg = "AKV10010: Token is expired."
-		case errors.Is(err, identity.ErrInvalidSignature), errors.Is(err, identity.ErrMalformedToken):
+		case errors.Is(err, authn.ErrInvalidSignature), errors.Is(err, authn.ErrMalformedToken):
 			msg = "AKV10000: Request is missing a valid Bearer token: the token could not be validated."
 		}
 		return "", &keyvault.Error{Status: http.StatusUnauthorized, Code: keyvault.CodeUnauthorized, Message: msg}
@@ -140,7 +149,7 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) (string, error) {
 		return "", err
 	}
 	req.vault = vault.Name
-	req.caller = keyvault.Caller{ObjectID: claims.ObjectID, TenantID: claims.TenantID, AppID: claims.AppID}
+	req.caller = caller
 	req.base = baseURL(r)
 	req.apiVer = apiVer
 	return rt.name, rt.handle(s, w, r, req)

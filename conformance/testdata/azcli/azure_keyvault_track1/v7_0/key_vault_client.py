@@ -1,0 +1,1 @@
+from azure.keyvault.key_vault_client import KeyVaultClient  # noqa: F401
