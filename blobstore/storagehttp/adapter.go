@@ -48,6 +48,7 @@ func AuthRequest(r *http.Request, service storageauth.Service, account, containe
 		Account:   account,
 		Container: container,
 		Path:      path,
+		HostStyle: IsHostStyle(r),
 		ClientIP:  ClientIP(r),
 		HTTPS:     r.TLS != nil,
 		Now:       now,
