@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
@@ -16,8 +18,16 @@ func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeStrin
 // healthPath answers 200 on every listener once the emulator is ready.
 const healthPath = "/_azemu/health"
 
-// storageMux serves a storage listener: health, then the protocol handler.
+// storageMux serves a storage listener: health, then the protocol handler
+// behind the storage guard (body limits and idle timeout, upload cap).
 func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
+	server := storagehttp.ServerBlob
+	if service == "file" {
+		server = storagehttp.ServerFile
+	}
+	guard := storagehttp.NewGuard(&storagehttp.Responder{Server: server, Logger: e.cfg.Logger, Now: e.cfg.Now},
+		e.cfg.BodyIdleTimeout, e.cfg.MaxUploads)
+	h = guard.Wrap(h)
 	return e.middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == healthPath {
 			writeHealth(w, service)
