@@ -19,11 +19,16 @@ func cert(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", env("DATA", "./azemu-data"), "data folder of the azemu instance")
 	fs.StringVar(data, "l", *data, "alias of --data")
 	fs.StringVar(data, "location", *data, "alias of --data")
-	rootKey := fs.String("root-key", env("ROOT_KEY", ""), "root key of the instance, if it is not in the data folder (AZEMU_ROOT_KEY)")
+	var keys rootKeyFlags
+	keys.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	pem, err := emulator.CACertPEM(*data, *rootKey)
+	rootKey, err := keys.resolve(fs)
+	if err != nil {
+		return err
+	}
+	pem, err := emulator.CACertPEM(*data, rootKey)
 	if err != nil {
 		return fmt.Errorf("load the CA from %s: %w", *data, err)
 	}

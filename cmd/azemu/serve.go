@@ -22,12 +22,13 @@ var errUsage = errors.New("usage")
 // options are the serve flags. Each flag has azemu's name and, where Azurite
 // has one, Azurite's name as an alias so existing scripts keep working.
 type options struct {
-	data, host, cert, key, rootKey, logLevel string
-	inMemory, fsync                          bool
-	blobPort, filePort, vaultPort            int
-	cmkCacheTTL                              time.Duration
-	principals                               listFlag
-	statusFile                               string
+	data, host, cert, key, logLevel string
+	rootKey                         rootKeyFlags
+	inMemory, fsync                 bool
+	blobPort, filePort, vaultPort   int
+	cmkCacheTTL                     time.Duration
+	principals                      listFlag
+	statusFile                      string
 }
 
 // listFlag is a repeatable string flag.
@@ -84,7 +85,7 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	integer(&o.vaultPort, envInt("VAULT_PORT", 8443), "HTTPS port of Key Vault, tokens and management; 0 picks a free port (AZEMU_VAULT_PORT)", "vault-port")
 	str(&o.cert, env("CERT", ""), "server certificate PEM; serves Blob and Files over HTTPS too (AZEMU_CERT)", "cert")
 	str(&o.key, env("KEY", ""), "server key PEM, with --cert (AZEMU_KEY)", "key")
-	str(&o.rootKey, env("ROOT_KEY", ""), "root key, 32 bytes base64, from your secret store (AZEMU_ROOT_KEY); default: generated into the data folder", "root-key")
+	o.rootKey.register(fs)
 	str(&o.logLevel, env("LOG_LEVEL", "info"), "debug, info, warn or error (AZEMU_LOG_LEVEL)", "log-level")
 	boolean(&o.fsync, envBool("FSYNC"), "fsync every commit so it survives power loss (slower writes) (AZEMU_FSYNC)", "fsync")
 	if v := env("PRINCIPALS", ""); v != "" {
@@ -133,6 +134,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rootKey, err := o.rootKey.resolve(fs)
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	accounts, err := emulator.ParseAccounts(os.Getenv("AZURITE_ACCOUNTS"))
 	if err != nil {
@@ -151,7 +156,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		VaultPort:   o.vaultPort,
 		CertFile:    o.cert,
 		KeyFile:     o.key,
-		RootKey:     o.rootKey,
+		RootKey:     rootKey,
 		Accounts:    accounts,
 		Principals:  principals,
 		Fsync:       o.fsync,
