@@ -63,6 +63,13 @@ func TestParseSignedIdentifiers(t *testing.T) {
 	assert.Empty(t, ids)
 	_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Start>yesterday</Start></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
 	assert.Equal(t, "InvalidXmlNodeValue", blobstore.CodeOf(err))
+	for _, perm := range []string{"rz", "R", "rw d", "r\u00e9"} {
+		_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Permission>` + perm + `</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
+		assert.Equal(t, "InvalidXmlNodeValue", blobstore.CodeOf(err), "permission %q", perm)
+	}
+	ids, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Permission>racwdxyltfmeopi</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
+	require.NoError(t, err)
+	assert.Equal(t, "racwdxyltfmeopi", ids[0].Policy.Permission)
 	_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier>`))
 	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
 	_, err = parseSignedIdentifiers([]byte(`<Other/>`))
