@@ -27,7 +27,13 @@ func (p *Responder) Handle(service, op string, prepare Prepare, fn func(w http.R
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := p.SetCommonHeaders(w, r)
 		account := mux.Vars(r)["account"]
-		w, r, err := prepare(w, r, id)
+		var err error
+		if lengthRequired[op] {
+			err = RequireContentLength(r)
+		}
+		if err == nil {
+			w, r, err = prepare(w, r, id)
+		}
 		if err == nil {
 			err = fn(w, r)
 		}

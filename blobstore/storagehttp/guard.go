@@ -112,6 +112,21 @@ func precheck(r *http.Request) error {
 	return nil
 }
 
+// lengthRequired are the operations whose REST reference marks
+// Content-Length required, even when the body is empty (the "From URL"
+// ones and Create File send 0): Handle answers 411 MissingContentLengthHeader
+// without it.
+var lengthRequired = map[string]bool{
+	// Blob: Put Blob, Put Blob From URL, Put Block, Put Block From URL,
+	// Append Block, Append Block From URL, Put Blob of an append or page
+	// blob, Put Page, Put Page From URL.
+	"PutBlob": true, "PutBlobFromURL": true, "PutBlock": true, "PutBlockFromURL": true,
+	"AppendBlock": true, "AppendBlockFromURL": true, "CreateAppendBlob": true, "PutPageBlob": true,
+	"PutPage": true, "PutPageFromURL": true,
+	// Files: Create File, Put Range, Put Range From URL.
+	"CreateFile": true, "PutRange": true, "PutRangeFromURL": true,
+}
+
 // RequireContentLength refuses a request without a Content-Length header
 // (411 MissingContentLengthHeader), for the operations whose REST reference
 // marks it required even for an empty body (Put Blob, Put Block, Append

@@ -59,7 +59,7 @@ func guardServer(t testing.TB, idle time.Duration, maxUploads int, guard bool) (
 	prepare := func(w http.ResponseWriter, r *http.Request, _ string) (http.ResponseWriter, *http.Request, error) {
 		return w, r, nil
 	}
-	var h http.Handler = p.Handle("blob", "PutBlob", prepare, func(w http.ResponseWriter, r *http.Request) error {
+	var h http.Handler = p.Handle("blob", "Upload", prepare, func(w http.ResponseWriter, r *http.Request) error {
 		select {
 		case started <- struct{}{}:
 		default: // nobody counts (fuzzing)
@@ -324,4 +324,35 @@ func TestGuardDropsStalledBodyNobodyReads(t *testing.T) {
 	// other 95 bytes.
 	_, err = br.ReadByte()
 	assert.ErrorIs(t, err, io.EOF)
+}
+
+func TestHandleRequiresContentLength(t *testing.T) {
+	p := &Responder{}
+	prepare := func(w http.ResponseWriter, r *http.Request, _ string) (http.ResponseWriter, *http.Request, error) {
+		return w, r, nil
+	}
+	ok := func(w http.ResponseWriter, r *http.Request) error { w.WriteHeader(http.StatusCreated); return nil }
+	for _, tc := range []struct {
+		op     string
+		length bool
+		status int
+	}{
+		{"PutBlob", false, http.StatusLengthRequired},
+		{"PutBlob", true, http.StatusCreated},
+		{"PutBlockFromURL", false, http.StatusLengthRequired},
+		{"CreateFile", false, http.StatusLengthRequired},
+		{"PutRange", true, http.StatusCreated},
+		{"SetBlobMetadata", false, http.StatusCreated},
+	} {
+		r := httptest.NewRequest(http.MethodPut, "/devstoreaccount1/c/b", nil)
+		if tc.length {
+			r.Header.Set("Content-Length", "0")
+		}
+		w := httptest.NewRecorder()
+		p.Handle("blob", tc.op, prepare, ok).ServeHTTP(w, r)
+		assert.Equal(t, tc.status, w.Code, "%s with Content-Length %v", tc.op, tc.length)
+		if tc.status == http.StatusLengthRequired {
+			assert.Equal(t, "MissingContentLengthHeader", w.Header().Get("x-ms-error-code"))
+		}
+	}
 }
