@@ -4,10 +4,11 @@ import (
 	"context"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // GetServiceProperties returns the stored Blob service properties (defaults
-// when never set). It MUST return ErrAccountNotFound for an unknown account.
+// when never set). It MUST return storageerr.ErrAccountNotFound for an unknown account.
 func (s *Service) GetServiceProperties(ctx context.Context, account string) (ServiceProperties, error) {
 	var p ServiceProperties
 	err := s.st.View(func(tx *boltstore.Tx) error {
@@ -39,11 +40,11 @@ func defaultServiceProperties() ServiceProperties {
 // SetServiceProperties stores the Blob service properties. Elements absent
 // from the request keep their stored value, as Azure does: nil pointer
 // fields and a nil Cors slice mean "unchanged" (an empty non-nil Cors slice
-// clears the rules). At most 5 CORS rules (else ErrInvalidXMLDocument).
+// clears the rules). At most 5 CORS rules (else storageerr.ErrInvalidXMLDocument).
 func (s *Service) SetServiceProperties(ctx context.Context, account string, p ServiceProperties) error {
 	defer s.accountChanged()
 	if len(p.Cors) > 5 {
-		return ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
+		return storageerr.ErrInvalidXMLDocument.WithMessage("At most five CORS rules are allowed.")
 	}
 	return s.st.Update(func(tx *boltstore.Tx) error {
 		rec, err := s.loadAccount(tx, account)

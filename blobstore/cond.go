@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
-// condKind says how failing conditions are reported.
-type condKind int
+// CondKind says how failing conditions are reported.
+type CondKind int
 
 const (
-	condRead   condKind = iota // GET/HEAD: 304 for If-None-Match / If-Modified-Since
-	condWrite                  // 412 for everything
-	condCreate                 // like condWrite, but If-None-Match "*" on an existing blob is 409 BlobAlreadyExists
+	CondRead   CondKind = iota // GET/HEAD: 304 for If-None-Match / If-Modified-Since
+	CondWrite                  // 412 for everything
+	CondCreate                 // like condWrite, but If-None-Match "*" on an existing blob is 409 BlobAlreadyExists
 )
 
 // etagMatches reports whether the If-Match / If-None-Match header value h
@@ -34,10 +36,10 @@ func etagMatches(h, etag string) bool {
 	return false
 }
 
-// checkConditions evaluates c against an object (exists false: absent).
+// CheckConditions evaluates c against an object (exists false: absent).
 // Dates compare at second granularity, as HTTP dates carry.
-func checkConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind condKind) error {
-	fail := ErrConditionNotMet
+func CheckConditions(c Conditions, exists bool, etag string, lastModified time.Time, kind CondKind) error {
+	fail := storageerr.ErrConditionNotMet
 	lm := lastModified.Truncate(time.Second)
 	if c.IfMatch != "" {
 		if !exists || !etagMatches(c.IfMatch, etag) {
@@ -49,25 +51,25 @@ func checkConditions(c Conditions, exists bool, etag string, lastModified time.T
 	}
 	if c.IfNoneMatch != "" && exists && etagMatches(c.IfNoneMatch, etag) {
 		switch {
-		case kind == condRead:
-			return ErrNotModified
-		case kind == condCreate && strings.TrimSpace(c.IfNoneMatch) == "*":
-			return ErrBlobAlreadyExists
+		case kind == CondRead:
+			return storageerr.ErrNotModified
+		case kind == CondCreate && strings.TrimSpace(c.IfNoneMatch) == "*":
+			return storageerr.ErrBlobAlreadyExists
 		}
 		return fail
 	}
 	if !c.IfModifiedSince.IsZero() && exists && !lm.After(c.IfModifiedSince) {
-		if kind == condRead {
-			return ErrNotModified
+		if kind == CondRead {
+			return storageerr.ErrNotModified
 		}
 		return fail
 	}
 	return nil
 }
 
-// effective returns the lease as of now: fixed leases past their end are
+// Effective returns the lease as of now: fixed leases past their end are
 // expired, breaking leases past their break time are broken.
-func (l leaseRec) effective(now time.Time) leaseRec {
+func (l Lease) Effective(now time.Time) Lease {
 	switch l.State {
 	case LeaseStateLeased:
 		if !l.Infinite && !now.Before(l.Expires) {
@@ -83,15 +85,16 @@ func (l leaseRec) effective(now time.Time) leaseRec {
 	return l
 }
 
-func (l leaseRec) active() bool {
+// Active reports whether the lease holds (leased or breaking).
+func (l Lease) Active() bool {
 	return l.State == LeaseStateLeased || l.State == LeaseStateBreaking
 }
 
-// info reports the lease as Azure does.
-func (l leaseRec) info(now time.Time) LeaseInfo {
-	e := l.effective(now)
+// Info reports the lease as Azure does.
+func (l Lease) Info(now time.Time) LeaseInfo {
+	e := l.Effective(now)
 	li := LeaseInfo{State: e.State, Status: LeaseStatusUnlocked}
-	if e.active() {
+	if e.Active() {
 		li.Status = LeaseStatusLocked
 	}
 	if e.State == LeaseStateLeased {
@@ -103,40 +106,36 @@ func (l leaseRec) info(now time.Time) LeaseInfo {
 	return li
 }
 
-// leaseErrs are the error values of one kind of object.
-type leaseErrs struct {
-	mismatch, notPresent *Error
+// LeaseErrs are the error values of one kind of object.
+type LeaseErrs struct {
+	Mismatch, NotPresent *storageerr.Error
 }
 
-var (
-	blobLeaseErrs      = leaseErrs{ErrLeaseIDMismatchWithBlobOperation, ErrLeaseNotPresentWithBlobOperation}
-	containerLeaseErrs = leaseErrs{ErrLeaseIDMismatchWithContainerOperation, ErrLeaseNotPresentWithContainerOperation}
-)
-
-// checkLease applies the lease rules of an operation: with required, an
+// CheckLease applies the lease rules of an operation: with required, an
 // active lease demands its id (LeaseIdMissing); a given id must match an
 // active lease.
-func checkLease(l leaseRec, now time.Time, id string, required bool, errs leaseErrs) error {
-	e := l.effective(now)
-	if e.active() {
+func CheckLease(l Lease, now time.Time, id string, required bool, errs LeaseErrs) error {
+	e := l.Effective(now)
+	if e.Active() {
 		if id == "" {
 			if required {
-				return ErrLeaseIDMissing
+				return storageerr.ErrLeaseIDMissing
 			}
 			return nil
 		}
 		if !strings.EqualFold(id, e.ID) {
-			return errs.mismatch
+			return errs.Mismatch
 		}
 		return nil
 	}
 	if id != "" {
-		return errs.notPresent
+		return errs.NotPresent
 	}
 	return nil
 }
 
-func newLeaseID() string {
+// NewLeaseID returns a fresh lease (or copy) id, a random GUID.
+func NewLeaseID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -144,9 +143,9 @@ func newLeaseID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// validGUID reports whether s is a GUID in its 8-4-4-4-12 hex form (braces
+// ValidGUID reports whether s is a GUID in its 8-4-4-4-12 hex form (braces
 // allowed), as lease ids must be.
-func validGUID(s string) bool {
+func ValidGUID(s string) bool {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
 	if len(s) != 36 {
 		return false
@@ -167,56 +166,56 @@ func validGUID(s string) bool {
 }
 
 func badLeaseHeader(name, value string) error {
-	return ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", value)
+	return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", value)
 }
 
 // checkLeaseHolder checks, for Renew and Release, that o names the lease
 // e (the effective lease) holds.
-func checkLeaseHolder(o LeaseOptions, e leaseRec) error {
+func checkLeaseHolder(o LeaseOptions, e Lease) error {
 	if o.LeaseID == "" {
-		return ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
 	}
 	if e.State == LeaseStateAvailable {
-		return ErrLeaseNotPresentWithLeaseOperation
+		return storageerr.ErrLeaseNotPresentWithLeaseOperation
 	}
 	if !strings.EqualFold(o.LeaseID, e.ID) {
-		return ErrLeaseIDMismatchWithLeaseOperation
+		return storageerr.ErrLeaseIDMismatchWithLeaseOperation
 	}
 	return nil
 }
 
-// applyLease runs a lease action on l (in place) and returns the result's
+// ApplyLease runs a lease action on l (in place) and returns the result's
 // lease id and lease time.
-func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error) {
-	e := l.effective(now)
+func ApplyLease(l *Lease, o LeaseOptions, now time.Time) (LeaseResult, error) {
+	e := l.Effective(now)
 	var res LeaseResult
-	if o.LeaseID != "" && !validGUID(o.LeaseID) {
+	if o.LeaseID != "" && !ValidGUID(o.LeaseID) {
 		return res, badLeaseHeader("x-ms-lease-id", o.LeaseID)
 	}
-	if o.ProposedLeaseID != "" && !validGUID(o.ProposedLeaseID) {
+	if o.ProposedLeaseID != "" && !ValidGUID(o.ProposedLeaseID) {
 		return res, badLeaseHeader("x-ms-proposed-lease-id", o.ProposedLeaseID)
 	}
 	switch o.Action {
 	case LeaseAcquire:
 		if o.Duration != -1 && (o.Duration < 15 || o.Duration > 60) {
-			return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", fmt.Sprint(o.Duration))
+			return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", fmt.Sprint(o.Duration))
 		}
 		switch e.State {
 		case LeaseStateLeased:
 			if o.ProposedLeaseID == "" || !strings.EqualFold(o.ProposedLeaseID, e.ID) {
-				return res, ErrLeaseAlreadyPresent
+				return res, storageerr.ErrLeaseAlreadyPresent
 			}
 		case LeaseStateBreaking:
 			if strings.EqualFold(o.ProposedLeaseID, e.ID) {
-				return res, ErrLeaseIsBreakingAndCannotBeAcquired
+				return res, storageerr.ErrLeaseIsBreakingAndCannotBeAcquired
 			}
-			return res, ErrLeaseAlreadyPresent
+			return res, storageerr.ErrLeaseAlreadyPresent
 		}
 		id := o.ProposedLeaseID
 		if id == "" {
-			id = newLeaseID()
+			id = NewLeaseID()
 		}
-		*l = leaseRec{ID: id, State: LeaseStateLeased, Infinite: o.Duration == -1}
+		*l = Lease{ID: id, State: LeaseStateLeased, Infinite: o.Duration == -1}
 		if !l.Infinite {
 			l.Seconds = o.Duration
 			l.Expires = now.Add(time.Duration(o.Duration) * time.Second)
@@ -228,7 +227,7 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		}
 		switch e.State {
 		case LeaseStateBreaking, LeaseStateBroken:
-			return res, ErrLeaseIsBrokenAndCannotBeRenewed
+			return res, storageerr.ErrLeaseIsBrokenAndCannotBeRenewed
 		}
 		l.State = LeaseStateLeased
 		if !l.Infinite {
@@ -237,23 +236,23 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		res.LeaseID = l.ID
 	case LeaseChange:
 		if o.LeaseID == "" {
-			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
+			return res, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-id")
 		}
 		if o.ProposedLeaseID == "" {
-			return res, ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-proposed-lease-id")
+			return res, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-proposed-lease-id")
 		}
 		switch e.State {
 		case LeaseStateLeased:
 			if !strings.EqualFold(o.LeaseID, e.ID) && !strings.EqualFold(o.ProposedLeaseID, e.ID) {
-				return res, ErrLeaseIDMismatchWithLeaseOperation
+				return res, storageerr.ErrLeaseIDMismatchWithLeaseOperation
 			}
 		case LeaseStateBreaking:
 			if !strings.EqualFold(o.LeaseID, e.ID) {
-				return res, ErrLeaseIDMismatchWithLeaseOperation
+				return res, storageerr.ErrLeaseIDMismatchWithLeaseOperation
 			}
-			return res, ErrLeaseIsBreakingAndCannotBeChanged
+			return res, storageerr.ErrLeaseIsBreakingAndCannotBeChanged
 		default:
-			return res, ErrLeaseNotPresentWithLeaseOperation
+			return res, storageerr.ErrLeaseNotPresentWithLeaseOperation
 		}
 		l.ID = o.ProposedLeaseID
 		res.LeaseID = l.ID
@@ -261,15 +260,15 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		if err := checkLeaseHolder(o, e); err != nil {
 			return res, err
 		}
-		*l = leaseRec{}
+		*l = Lease{}
 	case LeaseBreak:
 		if o.BreakPeriod != nil && (*o.BreakPeriod < 0 || *o.BreakPeriod > 60) {
-			return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", fmt.Sprint(*o.BreakPeriod))
+			return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", fmt.Sprint(*o.BreakPeriod))
 		}
 		var remaining time.Duration
 		switch e.State {
 		case LeaseStateAvailable:
-			return res, ErrLeaseNotPresentWithLeaseOperation
+			return res, storageerr.ErrLeaseNotPresentWithLeaseOperation
 		case LeaseStateExpired, LeaseStateBroken:
 			l.State, l.BreakAt = LeaseStateBroken, now
 			return res, nil
@@ -298,7 +297,7 @@ func applyLease(l *leaseRec, o LeaseOptions, now time.Time) (LeaseResult, error)
 		l.State, l.BreakAt = LeaseStateBreaking, now.Add(remaining)
 		res.LeaseTime = int((remaining + time.Second - 1) / time.Second)
 	default:
-		return res, ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", string(o.Action))
+		return res, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", string(o.Action))
 	}
 	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -14,14 +15,6 @@ import (
 
 const MaxMetadataSize = 8 << 10
 
-func containerAAD(account, container string) []byte {
-	return []byte("c\x00" + account + "\x00" + container)
-}
-
-func blobAAD(account, container, blob string) []byte {
-	return []byte("b\x00" + account + "\x00" + container + "\x00" + blob)
-}
-
 // ValidateMetadata applies Azure's rules to user metadata: names are C#
 // identifiers (InvalidMetadata) and not empty (EmptyMetadataKey), and names
 // and values together take at most 8 KiB (MetadataTooLarge). Blob and Files
@@ -30,15 +23,15 @@ func ValidateMetadata(m map[string]string) error {
 	total := 0
 	for k, v := range m {
 		if k == "" {
-			return ErrEmptyMetadataKey
+			return storageerr.ErrEmptyMetadataKey
 		}
 		if !IsMetadataName(k) {
-			return ErrInvalidMetadata.WithDetail("MetadataName", k)
+			return storageerr.ErrInvalidMetadata.WithDetail("MetadataName", k)
 		}
 		total += len(k) + len(v)
 	}
 	if total > MaxMetadataSize {
-		return ErrMetadataTooLarge
+		return storageerr.ErrMetadataTooLarge
 	}
 	return nil
 }
@@ -61,7 +54,8 @@ func IsMetadataName(s string) bool {
 	return true
 }
 
-func sealMetadata(k *accountKey, m map[string]string, aad []byte) ([]byte, error) {
+// SealMetadata seals user metadata under k with aad (nil for none).
+func SealMetadata(k *AccountKey, m map[string]string, aad []byte) ([]byte, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
@@ -73,11 +67,12 @@ func sealMetadata(k *accountKey, m map[string]string, aad []byte) ([]byte, error
 	return crypto.Seal(k.metaKey, b, aad)
 }
 
-func openMetadata(k *accountKey, sealed, aad []byte) (map[string]string, error) {
-	if len(sealed) == 0 {
+// OpenMetadata opens what SealMetadata sealed with the same aad.
+func OpenMetadata(k *AccountKey, msealed, aad []byte) (map[string]string, error) {
+	if len(msealed) == 0 {
 		return map[string]string{}, nil
 	}
-	b, err := crypto.Open(k.metaKey, sealed, aad)
+	b, err := crypto.Open(k.metaKey, msealed, aad)
 	if err != nil {
 		return nil, fmt.Errorf("blobstore: open metadata: %w", err)
 	}
@@ -87,4 +82,14 @@ func openMetadata(k *accountKey, sealed, aad []byte) (map[string]string, error) 
 		return nil, fmt.Errorf("blobstore: decode metadata: %w", err)
 	}
 	return m, nil
+}
+
+// Seal seals b (a record's secret part: user metadata, a security
+// descriptor) under the account's metadata key with aad, the path of what
+// it belongs to.
+func (k *AccountKey) Seal(b, aad []byte) ([]byte, error) { return crypto.Seal(k.metaKey, b, aad) }
+
+// Open opens what Seal sealed with the same aad.
+func (k *AccountKey) Open(sealed, aad []byte) ([]byte, error) {
+	return crypto.Open(k.metaKey, sealed, aad)
 }

@@ -1,18 +1,17 @@
 package blobstore
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/azemu/azemu/crypto"
 )
 
-// Records are stored as JSON with a version field V. Version 1 is the only
-// one so far; decoders reject unknown versions. Names and system properties
-// are readable; user metadata is sealed (see sealMetadata).
-const recordVersion = 1
+// RecordVersion is the version field V of the JSON records (accounts,
+// staged blocks, Files records, and blob and container records written
+// before their binary codec). Version 1 is the only one so far;
+// DecodeRecord rejects unknown versions. Names and system properties are
+// readable; user metadata is sealed (see SealMetadata).
+const RecordVersion = 1
 
 // accountRec is the stored form of an account.
 type accountRec struct {
@@ -33,9 +32,9 @@ type accountRec struct {
 	Props           *ServiceProperties `json:",omitempty"`
 }
 
-// leaseRec is the stored lease of a container or blob. The effective state
-// is computed from it and the clock (see leaseRec.state).
-type leaseRec struct {
+// Lease is the stored lease of a container, blob, share or file. The
+// effective state is computed from it and the clock (see Lease.Effective).
+type Lease struct {
 	ID string `json:",omitempty"`
 	// State is the state at the last lease operation: "" (available),
 	// leased, breaking, broken.
@@ -49,111 +48,25 @@ type leaseRec struct {
 	BreakAt time.Time `json:",omitempty"`
 }
 
-type containerRec struct {
-	V                           int
-	Created                     time.Time
-	ETag                        string
-	LastModified                time.Time
-	MetaSealed                  []byte             `json:",omitempty"`
-	PublicAccess                PublicAccess       `json:",omitempty"`
-	ACL                         []SignedIdentifier `json:",omitempty"`
-	Lease                       leaseRec
-	DefaultEncryptionScope      string `json:",omitempty"`
-	DenyEncryptionScopeOverride bool   `json:",omitempty"`
-}
+// EncodeRecord encodes a JSON record.
+func EncodeRecord(v any) ([]byte, error) { return json.Marshal(v) }
 
-// extent is a range of a data file's plaintext. A small blob's data file
-// is kept inline, in In, instead of on disk: the same sealed bytes a data
-// file would hold (crypto's STREAM format, F as its file id), stored in the
-// blob record, so a small upload costs one metadata commit and no file.
-type extent struct {
-	F   fileRef
-	Off int64
-	Len int64
-	In  []byte `json:",omitempty"`
-}
+// Versioned is a JSON record with its version field.
+type Versioned interface{ RecordVersion() int }
 
-// fileRef is a data file id, JSON-encoded as hex.
-type fileRef crypto.FileID
+func (r *accountRec) RecordVersion() int { return r.V }
 
-func (f fileRef) MarshalText() ([]byte, error) { return []byte(hex.EncodeToString(f[:])), nil }
-
-func (f *fileRef) UnmarshalText(b []byte) error {
-	id, err := crypto.ParseFileID(string(b))
-	if err != nil {
-		return err
-	}
-	*f = fileRef(id)
-	return nil
-}
-
-type blobRec struct {
-	V            int
-	Type         BlobType
-	Created      time.Time
-	ETag         string
-	LastModified time.Time
-	Headers      HTTPHeaders
-	MetaSealed   []byte `json:",omitempty"`
-	Size         int64
-	Extents      []extent `json:",omitempty"`
-	// Blocks are the committed block ids (base64), parallel to Extents,
-	// for block blobs committed with Put Block List (nil after Put Blob).
-	Blocks []string `json:",omitempty"`
-	// BlockCount is the committed block count of an append blob.
-	BlockCount int       `json:",omitempty"`
-	Lease      leaseRec  `json:",omitempty"`
-	Copy       *CopyInfo `json:",omitempty"`
-	Tier       string    `json:",omitempty"`
-	// TierChanged is when Tier was last set explicitly (x-ms-access-tier-change-time).
-	TierChanged time.Time `json:",omitempty"`
-}
-
-// blockRec is a staged block.
-type blockRec struct {
-	V       int
-	ID      string // base64 as sent
-	Size    int64
-	F       *fileRef `json:",omitempty"` // nil for an empty block
-	Created time.Time
-}
-
-func encode(v any) ([]byte, error) { return json.Marshal(v) }
-
-type versioned interface{ version() int }
-
-func (r *accountRec) version() int   { return r.V }
-func (r *containerRec) version() int { return r.V }
-func (r *blobRec) version() int      { return r.V }
-func (r *blockRec) version() int     { return r.V }
-
-// decode decodes a record and checks its version.
-func decode[T any, PT interface {
+// DecodeRecord decodes a JSON record and checks its version.
+func DecodeRecord[T any, PT interface {
 	*T
-	versioned
+	Versioned
 }](b []byte) (PT, error) {
 	r := PT(new(T))
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, fmt.Errorf("blobstore: decode %T: %w", r, err)
 	}
-	if v := r.version(); v != recordVersion {
+	if v := r.RecordVersion(); v != RecordVersion {
 		return nil, fmt.Errorf("blobstore: %T version %d unsupported", r, v)
 	}
 	return r, nil
-}
-
-// files returns the distinct data files a record references.
-func filesOf(exts []extent) []crypto.FileID {
-	seen := make(map[fileRef]bool, len(exts))
-	var out []crypto.FileID
-	for _, e := range exts {
-		if e.F == (fileRef{}) || e.In != nil {
-			continue // an empty block or an inline data file: no file
-		}
-		if !seen[e.F] {
-			seen[e.F] = true
-			out = append(out, crypto.FileID(e.F))
-		}
-	}
-	return out
 }

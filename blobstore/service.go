@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore/boltstore"
+	"github.com/azemu/azemu/blobstore/sealed"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/crypto"
 )
 
@@ -44,6 +46,10 @@ type Config struct {
 	// request; a positive value emulates Azure's caching delay
 	// (--cmk-cache-ttl).
 	KeyCacheTTL time.Duration
+	// NoInline keeps every body in a data file, even the small ones the
+	// service would keep inline in their records (for tests that look at
+	// data files).
+	NoInline bool
 }
 
 // KeyProvider is the seam to a key vault (implemented by the emulator over
@@ -110,19 +116,14 @@ type Service struct {
 	log     *slog.Logger
 	dir     string // root of the data directory
 	tempDir bool   // dir is a temporary directory removed by Close
-	// inlineMax is the largest Put Blob body kept in its record instead of
-	// a data file (inlineMax, the constant; 0 in tests that need files).
-	inlineMax int64
-	files     string // dir/data: encrypted data files
-	tmp       string // dir/tmp: data files being written
-	st        *boltstore.Store
-	started   time.Time // real time of Open: older files may be orphans
+	st      *boltstore.Store
+	data    *sealed.Store
 
 	etagMu   sync.Mutex
 	lastTick int64
 
 	keyMu sync.Mutex
-	keys  map[string]*accountKey
+	keys  map[string]*AccountKey
 
 	// acctCache holds decoded accounts for Account, which every request's
 	// authentication calls; acctGen changes after every account write.
@@ -130,23 +131,16 @@ type Service struct {
 	acctGen   uint64
 	acctCache map[string]*Account
 
-	// gcMu orders readers against file removal: a reader holds it shared
-	// from reading a record until it has pinned the record's files; removal
-	// takes it exclusively, so a file is never removed under a reader that
-	// saw a record referencing it.
-	gcMu     sync.RWMutex
-	fileMu   sync.Mutex
-	pins     map[crypto.FileID]int
-	doomed   map[crypto.FileID]bool
-	inflight map[crypto.FileID]bool
+	partMu sync.Mutex
+	parts  []Part
 
 	bgCancel context.CancelFunc
 	bg       sync.WaitGroup
 }
 
-// accountKey is an unwrapped account encryption key and what it was
+// AccountKey is an unwrapped account encryption key and what it was
 // unwrapped from.
-type accountKey struct {
+type AccountKey struct {
 	aek     crypto.Key
 	kid     crypto.KeyID
 	metaKey crypto.Key
@@ -169,18 +163,13 @@ func Open(cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 	s := &Service{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		keys:     map[string]*accountKey{},
-		pins:     map[crypto.FileID]int{},
-		doomed:   map[crypto.FileID]bool{},
-		inflight: map[crypto.FileID]bool{},
-		started:  time.Now(),
+		cfg:  cfg,
+		log:  cfg.Logger,
+		keys: map[string]*AccountKey{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.inlineMax = inlineMax
 	s.dir = cfg.DataDir
 	if s.dir == "" {
 		d, err := memoryDir()
@@ -189,13 +178,9 @@ func Open(cfg Config) (*Service, error) {
 		}
 		s.dir, s.tempDir = d, true
 	}
-	s.files = filepath.Join(s.dir, "data")
-	s.tmp = filepath.Join(s.dir, "tmp")
-	for _, d := range []string{s.dir, s.files, s.tmp} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			s.cleanupTemp()
-			return nil, fmt.Errorf("blobstore: %w", err)
-		}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		s.cleanupTemp()
+		return nil, fmt.Errorf("blobstore: %w", err)
 	}
 	// Without Fsync nothing is fsync'd: committed data survives a killed
 	// process (the page cache has it) but not a power loss.
@@ -205,13 +190,24 @@ func Open(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.st = st
+	inline := int64(sealed.DefaultInlineMax)
+	if cfg.NoInline {
+		inline = 0
+	}
+	s.data, err = sealed.Open(sealed.Config{Dir: filepath.Join(s.dir, "data"), Refs: st,
+		Fsync: cfg.Fsync, InlineMax: inline, Logger: s.log})
+	if err != nil {
+		_ = st.Close()
+		s.cleanupTemp()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.bgCancel = cancel
 	if !s.tempDir {
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			if n, err := s.sweepOrphans(ctx); err != nil {
+			if n, err := s.data.SweepOrphans(ctx); err != nil {
 				s.log.Warn("blobstore: orphan sweep", "err", err)
 			} else if n > 0 {
 				s.log.Info("blobstore: removed orphaned data files", "count", n)
@@ -250,12 +246,59 @@ func (s *Service) Close() error {
 	return err
 }
 
-// now is the emulator clock in UTC.
-func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+// Part is a storage service built on the account core (Blob, Files; Queue
+// and Table next). The core reaches it for what spans services.
+type Part interface {
+	// DropAccount MUST remove everything the service stores for account
+	// (records, and the references they hold on data files); the core then
+	// removes the account itself.
+	DropAccount(ctx context.Context, account string) error
+	// Sweep MUST run what is due on the emulator clock for the service
+	// (expiry of uncommitted blocks, ...).
+	Sweep(ctx context.Context) error
+}
+
+// Attach adds a service built on the core: DeleteAccount and Sweep reach
+// it. The service constructors (blob.New, file.New) call it.
+func (s *Service) Attach(p Part) {
+	s.partMu.Lock()
+	defer s.partMu.Unlock()
+	s.parts = append(s.parts, p)
+}
+
+func (s *Service) attached() []Part {
+	s.partMu.Lock()
+	defer s.partMu.Unlock()
+	return append([]Part(nil), s.parts...)
+}
+
+// Sweep runs what is due on the emulator clock in every attached service.
+// The emulator calls it periodically and after each clock advance.
+func (s *Service) Sweep(ctx context.Context) error {
+	var errs []error
+	for _, p := range s.attached() {
+		if err := p.Sweep(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Store is the metadata store the services keep their records in.
+func (s *Service) Store() *boltstore.Store { return s.st }
+
+// Data is the sealed-extent store the services keep their bytes in.
+func (s *Service) Data() *sealed.Store { return s.data }
+
+// Logger is the service's logger.
+func (s *Service) Logger() *slog.Logger { return s.log }
+
+// Now is the emulator clock in UTC.
+func (s *Service) Now() time.Time { return s.cfg.Now().UTC() }
 
 // newETag returns a fresh ETag in Azure's style (0x8D... the clock in 100 ns
 // ticks since year 1), strictly increasing so every change gets a new one.
-func (s *Service) newETag(t time.Time) string {
+func (s *Service) NewETag(t time.Time) string {
 	tick := t.UnixNano()/100 + 621355968000000000
 	s.etagMu.Lock()
 	defer s.etagMu.Unlock()
@@ -269,12 +312,12 @@ func (s *Service) newETag(t time.Time) string {
 // CreateAccount creates an account with a fresh account encryption key
 // wrapped by the root key. It is idempotent: for an existing name it replaces
 // the shared keys with spec.Keys and keeps everything else. It MUST return
-// ErrInvalidResourceName for a name that is not 3-24 lowercase letters and
+// storageerr.ErrInvalidResourceName for a name that is not 3-24 lowercase letters and
 // digits (devstoreaccount1 is allowed).
 func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	defer s.accountChanged()
 	if !ValidAccountName(spec.Name) {
-		return ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
+		return storageerr.ErrInvalidResourceName.WithMessage("The specified account name %q is invalid.", spec.Name)
 	}
 	aek, err := crypto.NewKey()
 	if err != nil {
@@ -286,13 +329,13 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	} else {
 		kid = crypto.KeyID(id)
 	}
-	sealed, err := crypto.Seal(s.cfg.RootKey, aek[:], aekAAD(spec.Name))
+	msealed, err := crypto.Seal(s.cfg.RootKey, aek[:], aekAAD(spec.Name))
 	if err != nil {
 		return err
 	}
 	return s.st.Update(func(tx *boltstore.Tx) error {
 		if b := tx.Account(spec.Name); b != nil {
-			rec, err := decode[accountRec](b)
+			rec, err := DecodeRecord[accountRec](b)
 			if err != nil {
 				return err
 			}
@@ -300,15 +343,15 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 			return putRec(tx.PutAccount, spec.Name, rec)
 		}
 		rec := &accountRec{
-			V: recordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.now(),
-			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: sealed,
+			V: RecordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.Now(),
+			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: msealed,
 		}
 		return putRec(tx.PutAccount, spec.Name, rec)
 	})
 }
 
 func putRec(put func(string, []byte) error, key string, rec any) error {
-	b, err := encode(rec)
+	b, err := EncodeRecord(rec)
 	if err != nil {
 		return err
 	}
@@ -339,7 +382,7 @@ func ValidAccountName(n string) bool {
 	return true
 }
 
-// Account returns the account `name`. It MUST return ErrAccountNotFound (a
+// Account returns the account `name`. It MUST return storageerr.ErrAccountNotFound (a
 // ResourceNotFound, 404) when it does not exist.
 func (s *Service) Account(ctx context.Context, name string) (*Account, error) {
 	s.acctMu.Lock()
@@ -395,9 +438,9 @@ func (r *accountRec) public() *Account {
 func (s *Service) loadAccount(tx *boltstore.Tx, name string) (*accountRec, error) {
 	b := tx.Account(name)
 	if b == nil {
-		return nil, ErrAccountNotFound
+		return nil, storageerr.ErrAccountNotFound
 	}
-	return decode[accountRec](b)
+	return DecodeRecord[accountRec](b)
 }
 
 // ListAccounts returns every account, sorted by name.
@@ -405,7 +448,7 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 	var out []Account
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		return tx.ForEachAccount(func(_ string, b []byte) error {
-			rec, err := decode[accountRec](b)
+			rec, err := DecodeRecord[accountRec](b)
 			if err != nil {
 				return err
 			}
@@ -416,30 +459,23 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 	return out, err
 }
 
-// DeleteAccount removes an account and all its containers and blobs. It MUST
-// return ErrAccountNotFound when it does not exist.
+// DeleteAccount removes an account and everything the attached services
+// hold for it. It MUST return ErrAccountNotFound when it does not exist.
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	defer s.accountChanged()
-	var names []string
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		if tx.Account(name) == nil {
 			return ErrAccountNotFound
 		}
-		return tx.ScanContainers(name, "", "", func(c string, _ []byte) (bool, error) {
-			names = append(names, c)
-			return true, nil
-		})
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, c := range names {
-		if err := s.dropContainer(ctx, ContainerRef{Account: name, Container: c}); err != nil && !errors.Is(err, ErrContainerNotFound) {
+	for _, p := range s.attached() {
+		if err := p.DropAccount(ctx, name); err != nil {
 			return err
 		}
-	}
-	if err := s.dropAccountFiles(ctx, name); err != nil {
-		return err
 	}
 	err = s.st.Update(func(tx *boltstore.Tx) error { return tx.DeleteAccount(name) })
 	s.forgetKey(name)
@@ -450,7 +486,7 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 // account encryption key (with the root key for Microsoft.Storage, through
 // Config.KeyProvider for Microsoft.Keyvault) and never re-encrypts data.
 // Errors from the key provider are returned unchanged. It MUST return
-// ErrAccountNotFound for an unknown account and ErrInvalidInput for an
+// storageerr.ErrAccountNotFound for an unknown account and storageerr.ErrInvalidInput for an
 // unknown key source or a missing KeyID with Microsoft.Keyvault.
 func (s *Service) SetEncryption(ctx context.Context, account string, spec EncryptionSpec) error {
 	defer s.accountChanged()
@@ -461,13 +497,13 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 	case strings.EqualFold(spec.KeySource, KeySourceKeyvault):
 		source = KeySourceKeyvault
 		if spec.KeyID == "" {
-			return ErrInvalidInput.WithMessage("A key vault key identifier is required for key source Microsoft.Keyvault.")
+			return storageerr.ErrInvalidInput.WithMessage("A key vault key identifier is required for key source Microsoft.Keyvault.")
 		}
 		if s.cfg.KeyProvider == nil {
-			return ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
+			return storageerr.ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
 		}
 	default:
-		return ErrInvalidInput.WithMessage("Unknown key source %q.", spec.KeySource)
+		return storageerr.ErrInvalidInput.WithMessage("Unknown key source %q.", spec.KeySource)
 	}
 	// The current key, unwrapped under the current source (a revoked vault
 	// key cannot be switched away from: the AEK is unreachable). When the
@@ -482,12 +518,12 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 		return err
 	}
 	var (
-		sealed  []byte
+		msealed []byte
 		wrapped *WrappedKey
 		gen     uint64
 	)
 	if source == KeySourceStorage {
-		if sealed, err = crypto.Seal(s.cfg.RootKey, k.aek[:], aekAAD(account)); err != nil {
+		if msealed, err = crypto.Seal(s.cfg.RootKey, k.aek[:], aekAAD(account)); err != nil {
 			return err
 		}
 	} else {
@@ -508,7 +544,7 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 		if rec.AEKID != k.kid.String() {
 			return fmt.Errorf("blobstore: account %s key changed during SetEncryption", account)
 		}
-		rec.KeySource, rec.RootSealedAEK, rec.VaultWrappedAEK = source, sealed, wrapped
+		rec.KeySource, rec.RootSealedAEK, rec.VaultWrappedAEK = source, msealed, wrapped
 		rec.KeyID, rec.Identity = "", nil
 		if source == KeySourceKeyvault {
 			id := spec.Identity
@@ -519,14 +555,14 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 	if err != nil {
 		return err
 	}
-	nk := &accountKey{aek: k.aek, kid: k.kid, metaKey: k.metaKey,
+	nk := &AccountKey{aek: k.aek, kid: k.kid, metaKey: k.metaKey,
 		source: source, wrapped: wrapped, identity: spec.Identity, gen: gen}
-	nk.markChecked(s.now())
+	nk.markChecked(s.Now())
 	s.setKey(account, nk)
 	return nil
 }
 
-func (s *Service) setKey(account string, k *accountKey) {
+func (s *Service) setKey(account string, k *AccountKey) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	s.keys[account] = k
@@ -539,17 +575,15 @@ func (s *Service) forgetKey(account string) {
 }
 
 // cachedKey returns the cached account key, or nil.
-func (s *Service) cachedKey(account string) *accountKey {
+func (s *Service) cachedKey(account string) *AccountKey {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	return s.keys[account]
 }
 
-// unwrapCurrent returns the account key, checked against the key provider
-// (the same as accountKey).
 // unwrapAs unwraps the account's vault-wrapped key as id; when that fails
 // too, it returns orig, the error of the account's own identity.
-func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, orig error) (*accountKey, error) {
+func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, orig error) (*AccountKey, error) {
 	var rec *accountRec
 	if err := s.st.View(func(tx *boltstore.Tx) error {
 		var err error
@@ -572,7 +606,9 @@ func (s *Service) unwrapAs(ctx context.Context, account string, id Identity, ori
 	return k, nil
 }
 
-func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKey, error) {
+// unwrapCurrent returns the account key, checked against the key provider
+// (the same as accountKey).
+func (s *Service) unwrapCurrent(ctx context.Context, account string) (*AccountKey, error) {
 	return s.accountKey(ctx, account)
 }
 
@@ -581,7 +617,7 @@ func (s *Service) unwrapCurrent(ctx context.Context, account string) (*accountKe
 // it with the root key once); for Microsoft.Keyvault it asks the key provider
 // for the key state on every call (cheap) and unwraps again only when the
 // generation changed. Errors from the provider are returned unchanged.
-func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, error) {
+func (s *Service) accountKey(ctx context.Context, account string) (*AccountKey, error) {
 	cached := s.cachedKey(account)
 	if cached != nil && cached.source == KeySourceStorage {
 		return cached, nil
@@ -599,7 +635,7 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	}
 	if cached != nil {
 		// Keyvault: check the state of the wrapping key.
-		now := s.now()
+		now := s.Now()
 		if ttl := s.cfg.KeyCacheTTL; ttl > 0 && now.Sub(cached.checkedAt()) < ttl {
 			return cached, nil
 		}
@@ -621,14 +657,14 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	if err != nil {
 		return nil, err
 	}
-	var k *accountKey
+	var k *AccountKey
 	switch rec.KeySource {
 	case KeySourceKeyvault:
 		if rec.VaultWrappedAEK == nil || rec.Identity == nil {
 			return nil, fmt.Errorf("blobstore: account %s has no wrapped key", account)
 		}
 		if s.cfg.KeyProvider == nil {
-			return nil, ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
+			return nil, storageerr.ErrFeatureNotSupported.WithMessage("No key provider is configured for customer-managed keys.")
 		}
 		gen, err := s.cfg.KeyProvider.KeyState(ctx, *rec.Identity, *rec.VaultWrappedAEK)
 		if err != nil {
@@ -650,12 +686,17 @@ func (s *Service) accountKey(ctx context.Context, account string) (*accountKey, 
 	return s.storeKey(account, nil, k), nil
 }
 
-func (k *accountKey) checkedAt() time.Time { return time.Unix(0, k.checked.Load()) }
+// sealing is the key the sealed store seals data under.
+func (k *AccountKey) Sealing() sealed.Key { return sealed.Key{AEK: k.aek, ID: k.kid} }
 
-func (k *accountKey) markChecked(t time.Time) { k.checked.Store(t.UnixNano()) }
+var _ sealed.Refs = (*boltstore.Store)(nil)
+
+func (k *AccountKey) checkedAt() time.Time { return time.Unix(0, k.checked.Load()) }
+
+func (k *AccountKey) markChecked(t time.Time) { k.checked.Store(t.UnixNano()) }
 
 // storeKey caches k unless another goroutine replaced old meanwhile.
-func (s *Service) storeKey(account string, old, k *accountKey) *accountKey {
+func (s *Service) storeKey(account string, old, k *AccountKey) *AccountKey {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if cur := s.keys[account]; cur != old && cur != nil {
@@ -667,7 +708,7 @@ func (s *Service) storeKey(account string, old, k *accountKey) *accountKey {
 
 func (s *Service) keyProvider() KeyProvider { return s.cfg.KeyProvider }
 
-func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, kid crypto.KeyID, gen uint64) (*accountKey, error) {
+func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, kid crypto.KeyID, gen uint64) (*AccountKey, error) {
 	raw, err := s.cfg.KeyProvider.UnwrapKey(ctx, id, w)
 	if err != nil {
 		return nil, err
@@ -678,11 +719,11 @@ func (s *Service) unwrapVault(ctx context.Context, id Identity, w WrappedKey, ki
 	}
 	wc := w
 	k.source, k.wrapped, k.identity, k.gen = KeySourceKeyvault, &wc, id, gen
-	k.markChecked(s.now())
+	k.markChecked(s.Now())
 	return k, nil
 }
 
-func newAccountKey(raw []byte, kid crypto.KeyID) (*accountKey, error) {
+func newAccountKey(raw []byte, kid crypto.KeyID) (*AccountKey, error) {
 	aek, err := crypto.KeyFromBytes(raw)
 	clear(raw)
 	if err != nil {
@@ -692,7 +733,7 @@ func newAccountKey(raw []byte, kid crypto.KeyID) (*accountKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &accountKey{aek: aek, kid: kid}
+	k := &AccountKey{aek: aek, kid: kid}
 	copy(k.metaKey[:], mk)
 	clear(mk)
 	return k, nil
@@ -706,54 +747,14 @@ func parseKeyID(s string) (crypto.KeyID, error) {
 	return crypto.KeyID(id), nil
 }
 
-// op names a storage operation for key gating.
-type op string
-
-// Operations whose key gating matters (AZURE-SEMANTICS.md 2.1).
-const (
-	opListBlobsMetadata op = "ListBlobs(include=metadata)"
-	opGetBlob           op = "GetBlob"
-	opGetBlobProperties op = "GetBlobProperties"
-	opGetBlobMetadata   op = "GetBlobMetadata"
-	opSetBlobMetadata   op = "SetBlobMetadata"
-	opSnapshotMetadata  op = "SnapshotBlob(x-ms-meta)"
-	opCopyBlob          op = "CopyBlob"
-	opPutBlock          op = "PutBlock"
-	opAppendBlock       op = "AppendBlock"
-	opPutBlob           op = "PutBlob"
-	opSetBlobTier       op = "SetBlobTier"
-	// Not gated, but they need the key when they carry metadata.
-	opPutBlockList     op = "PutBlockList"
-	opCreateAppendBlob op = "CreateAppendBlob"
-	opContainer        op = "Container"
-	opSnapshotBlob     op = "SnapshotBlob"
-)
-
-// gated reports whether an operation fails while the account's customer-
-// managed key is unavailable. This is the one place that decides it.
-func gated(o op) bool {
-	switch o {
-	case opListBlobsMetadata, opGetBlob, opGetBlobProperties, opGetBlobMetadata, opSetBlobMetadata,
-		opSnapshotMetadata, opCopyBlob, opPutBlock, opAppendBlock, opPutBlob, opSetBlobTier:
-		return true
-	}
-	return false
-}
-
-// gate checks the account key for a gated operation.
-func (s *Service) gate(ctx context.Context, account string, o op) error {
-	if !gated(o) {
-		return nil
-	}
-	_, err := s.accountKey(ctx, account)
-	return err
-}
-
-// keyFor returns the account key for an operation: gated operations check
-// the key state (accountKey); the others use the cached key when there is
-// one, so they keep working after revocation as Azure's do.
-func (s *Service) keyFor(ctx context.Context, account string, o op) (*accountKey, error) {
-	if !gated(o) {
+// Key returns the account key for an operation of a service built on this
+// core. A gated operation (one that fails while the account's
+// customer-managed key is unavailable; each service keeps its own list)
+// checks the key state on every call; the others use the cached key when
+// there is one, so they keep working after revocation as Azure's do.
+// Errors from the key provider are returned unchanged.
+func (s *Service) Key(ctx context.Context, account string, gated bool) (*AccountKey, error) {
+	if !gated {
 		if k := s.cachedKey(account); k != nil {
 			return k, nil
 		}

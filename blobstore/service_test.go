@@ -1,88 +1,125 @@
 package blobstore
 
 import (
+	"bytes"
 	"context"
-	"sync"
+	"errors"
+	"os"
 	"testing"
 	"time"
 
-	"github.com/azemu/azemu/crypto"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/blobstore/sealed"
+	"github.com/azemu/azemu/blobstore/storageerr"
+	"github.com/azemu/azemu/crypto"
 )
 
-// clock is an injectable emulator clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-const acct = "devstoreaccount1"
-
-type env struct {
-	t     *testing.T
-	s     *Service
-	cfg   Config
-	clock *clock
-	ctx   context.Context
-	// inline keeps small Put Blob bodies in their records (the default
-	// outside tests).
-	inline bool
-}
-
-func newEnv(t *testing.T) *env {
+func openCore(t *testing.T, cfg Config) *Service {
 	t.Helper()
+	if cfg.RootKey == (crypto.Key{}) {
+		k, err := crypto.NewKey()
+		require.NoError(t, err)
+		cfg.RootKey = k
+	}
+	s, err := Open(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestInMemoryModeRemovesTempDir(t *testing.T) {
 	root, err := crypto.NewKey()
 	require.NoError(t, err)
-	c := newClock()
-	e := &env{t: t, clock: c, ctx: context.Background(),
-		cfg: Config{DataDir: t.TempDir(), RootKey: root, Now: c.Now}}
-	e.open()
-	require.NoError(t, e.s.CreateAccount(e.ctx, AccountSpec{Name: acct, Keys: [][]byte{[]byte("k1")}}))
-	t.Cleanup(func() {
-		if e.s != nil {
-			_ = e.s.Close()
-		}
-	})
-	return e
+	s, err := Open(Config{RootKey: root})
+	require.NoError(t, err)
+	require.NoError(t, s.CreateAccount(context.Background(), AccountSpec{Name: "acct"}))
+	dir := s.dir
+	assert.DirExists(t, dir)
+	require.NoError(t, s.Close())
+	assert.NoDirExists(t, dir)
 }
 
-func (e *env) open() {
-	s, err := Open(e.cfg)
-	require.NoError(e.t, err)
-	if !e.inline {
-		// Most tests look at data files; inline_test.go covers small
-		// blobs kept in their records.
-		s.inlineMax = 0
-	}
-	e.s = s
+func TestSecondOpenFailsFast(t *testing.T) {
+	cfg := Config{DataDir: t.TempDir()}
+	openCore(t, cfg)
+	start := time.Now()
+	_, err := Open(cfg)
+	assert.Error(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
-func (e *env) reopen() {
-	require.NoError(e.t, e.s.Close())
-	e.s = nil
-	e.open()
+// Open sweeps data files a crash left without a record, in the background.
+func TestOpenSweepsOrphans(t *testing.T) {
+	root, err := crypto.NewKey()
+	require.NoError(t, err)
+	cfg := Config{DataDir: t.TempDir(), RootKey: root}
+	s, err := Open(cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.CreateAccount(context.Background(), AccountSpec{Name: "acct"}))
+	k, err := s.Key(context.Background(), "acct", true)
+	require.NoError(t, err)
+	w, err := s.Data().Write(context.Background(), k.Sealing(), bytes.NewReader([]byte("orphan")), sealed.WriteOptions{Size: 6, Limit: 6})
+	require.NoError(t, err)
+	s.Data().Settle(w, true) // "committed", but no record references it
+	path := s.Data().Path(w.ID)
+	require.NoError(t, s.Close())
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, chtimes(path, old))
+	s, err = Open(cfg)
+	require.NoError(t, err)
+	s.bg.Wait()
+	require.NoError(t, s.Close())
+	assert.NoFileExists(t, path)
 }
 
-func cref(name string) ContainerRef { return ContainerRef{Account: acct, Container: name} }
-
-func bref(c, b string) BlobRef { return BlobRef{Account: acct, Container: c, Blob: b} }
-
-func (e *env) mkContainer(name string) {
-	e.t.Helper()
-	_, err := e.s.CreateContainer(e.ctx, cref(name), CreateContainerOptions{})
-	require.NoError(e.t, err)
+// part records what the core asks of an attached service.
+type part struct {
+	dropped []string
+	sweeps  int
+	err     error
 }
+
+func (p *part) DropAccount(_ context.Context, account string) error {
+	p.dropped = append(p.dropped, account)
+	return p.err
+}
+
+func (p *part) Sweep(context.Context) error { p.sweeps++; return p.err }
+
+func TestAttachedParts(t *testing.T) {
+	s := openCore(t, Config{DataDir: t.TempDir()})
+	ctx := context.Background()
+	a, b := &part{}, &part{}
+	s.Attach(a)
+	s.Attach(b)
+	require.NoError(t, s.CreateAccount(ctx, AccountSpec{Name: "one"}))
+	require.NoError(t, s.CreateAccount(ctx, AccountSpec{Name: "two"}))
+	require.NoError(t, s.DeleteAccount(ctx, "one"))
+	assert.Equal(t, []string{"one"}, a.dropped)
+	assert.Equal(t, []string{"one"}, b.dropped)
+	assert.ErrorIs(t, s.DeleteAccount(ctx, "one"), ErrAccountNotFound)
+	assert.Len(t, a.dropped, 1, "an unknown account reaches no service")
+
+	// A service that fails keeps the account.
+	boom := errors.New("boom")
+	b.err = boom
+	assert.ErrorIs(t, s.DeleteAccount(ctx, "two"), boom)
+	_, err := s.Account(ctx, "two")
+	assert.NoError(t, err)
+
+	assert.ErrorIs(t, s.Sweep(ctx), boom)
+	assert.Equal(t, 1, a.sweeps, "every service is swept even when one fails")
+	assert.Equal(t, 1, b.sweeps)
+}
+
+func TestAccountErrorsAreTheirOwn(t *testing.T) {
+	s := openCore(t, Config{DataDir: t.TempDir()})
+	_, err := s.Account(context.Background(), "nosuch")
+	assert.ErrorIs(t, err, ErrAccountNotFound)
+	assert.ErrorIs(t, err, storageerr.ErrAccountNotFound, "the same value")
+	assert.NotErrorIs(t, err, storageerr.ErrResourceNotFound)
+}
+
+func chtimes(path string, t time.Time) error { return os.Chtimes(path, t, t) }

@@ -2,6 +2,7 @@ package blobstore
 
 import (
 	"io"
+	"sync"
 	"time"
 )
 
@@ -32,13 +33,13 @@ func (r BlobRef) ContainerRef() ContainerRef {
 //
 // Evaluation (in the service):
 //   - reads (Get Blob, Get Blob Properties, Get Blob Metadata, Get Block List):
-//     If-Match / If-Unmodified-Since failing gives ErrConditionNotMet (412);
+//     If-Match / If-Unmodified-Since failing gives storageerr.ErrConditionNotMet (412);
 //     If-None-Match matching or If-Modified-Since not satisfied gives
-//     ErrNotModified (304).
-//   - writes and deletes: any failing condition gives ErrConditionNotMet (412),
+//     storageerr.ErrNotModified (304).
+//   - writes and deletes: any failing condition gives storageerr.ErrConditionNotMet (412),
 //     except If-None-Match "*" on an operation that creates a blob (Put Blob,
 //     Put Block List, Create Append Blob, Copy Blob destination) when the blob
-//     exists, which gives ErrBlobAlreadyExists (409).
+//     exists, which gives storageerr.ErrBlobAlreadyExists (409).
 //
 // LeaseID is x-ms-lease-id; lease rules are applied per operation as Azure
 // does (LeaseIdMissing, LeaseIdMismatchWithBlobOperation,
@@ -135,7 +136,7 @@ type LeaseOptions struct {
 	// GUID is generated when empty), required for change.
 	ProposedLeaseID string
 	// Duration is x-ms-lease-duration for acquire: -1 (infinite) or 15..60
-	// seconds; anything else gives ErrInvalidHeaderValue.
+	// seconds; anything else gives storageerr.ErrInvalidHeaderValue.
 	Duration int
 	// BreakPeriod is x-ms-lease-break-period for break: nil when not given,
 	// else 0..60 seconds.
@@ -204,8 +205,8 @@ type ContainerACL struct {
 // SetContainerACLOptions is the input of SetContainerACL.
 type SetContainerACLOptions struct {
 	PublicAccess PublicAccess
-	// Identifiers replace the stored ones; at most 5 (else ErrInvalidXMLDocument),
-	// ids at most 64 characters (else ErrInvalidXMLDocument).
+	// Identifiers replace the stored ones; at most 5 (else storageerr.ErrInvalidXMLDocument),
+	// ids at most 64 characters (else storageerr.ErrInvalidXMLDocument).
 	Identifiers []SignedIdentifier
 	// Conditions: LeaseID, If-Modified-Since, If-Unmodified-Since.
 	Conditions Conditions
@@ -216,7 +217,7 @@ type ListContainersOptions struct {
 	Prefix string
 	Marker string
 	// MaxResults: 0 means the default 5000; values above 5000 are clamped;
-	// negative gives ErrOutOfRangeQueryParameterValue.
+	// negative gives storageerr.ErrOutOfRangeQueryParameterValue.
 	MaxResults      int
 	IncludeMetadata bool
 }
@@ -312,27 +313,27 @@ type PutBlobOptions struct {
 	// Body is streamed into encrypted data files; it is never held in memory.
 	Body io.Reader
 	// Size is Content-Length, or -1 when unknown (chunked). With a known
-	// size, a body that ends early or runs longer gives ErrInvalidInput and
+	// size, a body that ends early or runs longer gives storageerr.ErrInvalidInput and
 	// nothing is committed.
 	Size        int64
 	HTTPHeaders HTTPHeaders
 	Metadata    map[string]string
 	// TransactionalMD5 is the Content-MD5 request header (16 bytes) or nil.
 	// It is checked against the MD5 computed while streaming: a mismatch gives
-	// ErrMD5Mismatch and nothing is committed. When HTTPHeaders.ContentMD5 is
+	// storageerr.ErrMD5Mismatch and nothing is committed. When HTTPHeaders.ContentMD5 is
 	// nil, the computed MD5 is stored as the blob's Content-MD5.
 	TransactionalMD5 []byte
 	Conditions       Conditions
 	// Tier is x-ms-access-tier: "" keeps the tier of the blob it replaces;
-	// Hot, Cool or Cold (any case); Archive is ErrFeatureNotSupported.
+	// Hot, Cool or Cold (any case); Archive is storageerr.ErrFeatureNotSupported.
 	Tier string
 }
 
 // PutBlockOptions is the input of PutBlock.
 type PutBlockOptions struct {
 	// BlockID is the blockid query parameter, base64 as sent. Decoded it must
-	// be 1..64 bytes (else ErrInvalidQueryParameterValue), and every block id
-	// of a blob must decode to the same length (else ErrInvalidBlobOrBlock).
+	// be 1..64 bytes (else storageerr.ErrInvalidQueryParameterValue), and every block id
+	// of a blob must decode to the same length (else storageerr.ErrInvalidBlobOrBlock).
 	BlockID          string
 	Body             io.Reader
 	Size             int64
@@ -435,13 +436,13 @@ type SnapshotResult struct {
 // CopyBlobOptions is the input of CopyBlob (copy within this emulator).
 type CopyBlobOptions struct {
 	// Source names the source blob (or snapshot). Cross-account copies give
-	// ErrCopyAcrossAccountsNotSupported.
+	// storageerr.ErrCopyAcrossAccountsNotSupported.
 	Source BlobRef
 	// SourceURL is x-ms-copy-source as sent; it is reported as x-ms-copy-source.
 	SourceURL string
 	// Metadata, when not nil, replaces the source's metadata.
 	Metadata map[string]string
-	// SourceConditions are the x-ms-source-if-* headers (failing: ErrSourceConditionNotMet).
+	// SourceConditions are the x-ms-source-if-* headers (failing: storageerr.ErrSourceConditionNotMet).
 	SourceConditions Conditions
 	// Conditions apply to the destination.
 	Conditions Conditions
@@ -512,7 +513,7 @@ type ListBlobsOptions struct {
 	Delimiter string
 	Marker    string
 	// MaxResults: 0 means 5000; above 5000 is clamped; negative gives
-	// ErrOutOfRangeQueryParameterValue.
+	// storageerr.ErrOutOfRangeQueryParameterValue.
 	MaxResults int
 	Include    ListBlobsInclude
 }
@@ -593,4 +594,61 @@ type AccountInfo struct {
 	SkuName                        string
 	AccountKind                    string
 	IsHierarchicalNamespaceEnabled bool
+}
+
+// BlobReader reads a blob's plaintext. It is an io.ReaderAt: serve ranges
+// with io.NewSectionReader; only the chunks a read touches are decrypted. A
+// tampered data file makes ReadAt fail with an error; it never returns wrong
+// bytes. Close releases open files; the reader stays valid (the data files
+// it reads are immutable and kept until Close) even if the blob is
+// overwritten or deleted meanwhile.
+type BlobReader struct {
+	// Properties of the blob as of the read (with metadata).
+	Properties BlobProperties
+	r          io.ReaderAt
+	size       int64
+	close      func() error
+}
+
+// Size is the blob's content length.
+func (b *BlobReader) Size() int64 { return b.size }
+
+// ReadAt implements io.ReaderAt over the plaintext.
+func (b *BlobReader) ReadAt(p []byte, off int64) (int, error) {
+	if b.r == nil {
+		return 0, io.EOF
+	}
+	return b.r.ReadAt(p, off)
+}
+
+// NewBlobReader returns a reader of size bytes served by r, with the
+// blob's properties; close (may be nil) runs once, on the first Close.
+func NewBlobReader(p BlobProperties, r io.ReaderAt, size int64, close func() error) *BlobReader {
+	if close != nil {
+		var once sync.Once
+		inner := close
+		close = func() error {
+			var err error
+			once.Do(func() { err = inner() })
+			return err
+		}
+	}
+	return &BlobReader{Properties: p, r: r, size: size, close: close}
+}
+
+// Close releases the reader's resources.
+func (b *BlobReader) Close() error {
+	if b.close == nil {
+		return nil
+	}
+	return b.close()
+}
+
+// SetBlobPropertiesOptions is the input of SetBlobProperties.
+type SetBlobPropertiesOptions struct {
+	// HTTPHeaders replace all the blob's HTTP headers (absent ones are
+	// cleared); nil leaves them as they are, as Azure does when a request
+	// sets none of the x-ms-blob-content-* / x-ms-blob-cache-control headers.
+	HTTPHeaders *HTTPHeaders
+	Conditions  Conditions
 }

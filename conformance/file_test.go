@@ -1252,7 +1252,8 @@ func TestFileCanaryAndTamper(t *testing.T) {
 }
 
 // TestFileRevocation revokes the account's customer-managed key and checks
-// that exactly the Azure Files operations of AZURE-SEMANTICS 2.1 fail.
+// that exactly the Azure Files operations Azure lists as failing after
+// revocation fail (docs/cmk-revocation.md).
 func TestFileRevocation(t *testing.T) {
 	emu := startAzemu(t)
 	env := newARM(t, emu)

@@ -198,8 +198,11 @@ type blobOp struct {
 	run  func(ctx context.Context, f *cmkFixture, n int) error
 }
 
-// gatedOps are Blob operations of AZURE-SEMANTICS 2.1 that fail while the
-// key is unavailable.
+// gatedOps are Blob operations that fail while the key is unavailable: the
+// Blob list of "Revoke access to a storage account that uses
+// customer-managed keys" in
+// https://learn.microsoft.com/azure/storage/common/customer-managed-keys-overview
+// (docs/cmk-revocation.md).
 func gatedOps() []blobOp {
 	cc := func(f *cmkFixture) *container.Client { return f.blob.ServiceClient().NewContainerClient("data") }
 	return []blobOp{
@@ -842,8 +845,9 @@ type fileOp struct {
 	run  func(ctx context.Context, f *cmkFixture, fs *cmkFiles, n int) error
 }
 
-// gatedFileOps are the Azure Files operations of AZURE-SEMANTICS 2.1 that
-// fail while the key is unavailable.
+// gatedFileOps are the Azure Files operations that fail while the key is
+// unavailable: the Azure Files list of the same page
+// (docs/cmk-revocation.md).
 func gatedFileOps() []fileOp {
 	return []fileOp{
 		{"Create Permission", func(ctx context.Context, _ *cmkFixture, fs *cmkFiles, _ int) error {

@@ -39,7 +39,7 @@ type Account struct {
 // development account, the development vault and the development principal.
 type Config struct {
 	// DataDir holds metadata, sealed data, the root key and the TLS
-	// certificates. Ignored when InMemory is set.
+	// certificates. Ignored when InMemory is set; empty means InMemory.
 	DataDir string
 	// InMemory keeps everything in memory: vault and identity state in the
 	// process, storage in a RAM-backed temporary folder removed on Close.
@@ -58,6 +58,12 @@ type Config struct {
 	CertFile string
 	KeyFile  string
 
+	// CertHosts are extra DNS names or IP addresses for the generated server
+	// certificate (--cert-san), e.g. the container or compose service name
+	// clients use ("azemu" for https://azemu:8443). A stored certificate is
+	// re-issued when they change. Token issuers on these hosts are accepted.
+	CertHosts []string
+
 	// RootKey is the 256-bit root key, base64. Empty: generated into the data
 	// folder (mode 0600) on first start, or random per instance in memory.
 	RootKey string
@@ -67,6 +73,10 @@ type Config struct {
 	// Principals are service principals registered besides the development
 	// principal (--principal, AZEMU_PRINCIPALS).
 	Principals []Principal
+	// Admins are the object ids of the principals allowed to use the admin
+	// API (/_azemu/clock and the endpoints to come); empty means the
+	// development principal alone.
+	Admins []string
 
 	// Fsync makes every commit durable against power loss.
 	Fsync bool
@@ -90,9 +100,6 @@ type Config struct {
 
 // Validate reports the first problem with c in words a user can act on.
 func (c *Config) Validate() error {
-	if !c.InMemory && c.DataDir == "" {
-		return errors.New("a data folder is required unless running in memory (--data DIR or --in-memory)")
-	}
 	if c.Host != "" && net.ParseIP(c.Host) == nil && c.Host != "localhost" {
 		if _, err := net.LookupHost(c.Host); err != nil {
 			return fmt.Errorf("host %q does not resolve: %w", c.Host, err)
@@ -126,6 +133,11 @@ func (c *Config) Validate() error {
 		seen[a.Name] = true
 		if len(a.Keys) == 0 {
 			return fmt.Errorf("account %q has no key", a.Name)
+		}
+	}
+	for _, a := range c.Admins {
+		if !isGUID(a) {
+			return fmt.Errorf("admin %q must be a principal's object id (a GUID)", a)
 		}
 	}
 	if c.CMKCacheTTL < 0 {
@@ -206,4 +218,23 @@ func derivedObjectID(clientID string) string {
 	h[6] = (h[6] & 0x0f) | 0x50
 	h[8] = (h[8] & 0x3f) | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// isGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -33,7 +33,9 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"zero in memory", Config{InMemory: true}, true},
 		{"data dir", Config{DataDir: "x"}, true},
-		{"no data dir", Config{}, false},
+		{"zero value is in memory", Config{}, true},
+		{"admin object id", Config{Admins: []string{DevObjectID}}, true},
+		{"admin not a guid", Config{Admins: []string{"devprincipal"}}, false},
 		{"port too big", Config{InMemory: true, BlobPort: 70000}, false},
 		{"port disabled", Config{InMemory: true, FilePort: -1}, true},
 		{"cert without key", Config{InMemory: true, CertFile: "c.pem"}, false},

@@ -1,9 +1,18 @@
-// Package emulator wires azemu together: it loads or creates the root key and
-// the TLS certificates, opens the storage and vault services, starts the Blob,
-// Files and HTTPS (Key Vault, identity, management) listeners, and runs the
-// emulator clock that time-based behaviour follows.
+// Package emulator wires azemu together: it locks the data folder, loads or
+// creates the root key and the TLS certificates, opens the identity, vault,
+// storage and management services in dependency order, starts the Blob,
+// Files and HTTPS (Key Vault, identity, management, admin API) listeners,
+// and runs the emulator clock that time-based behaviour follows.
 //
-// azemu is a library first: Start takes a Config and returns a running
-// Emulator with its endpoints and a Close, so a Go test can run several
-// instances in one process on free ports. There is no package-level state.
+// azemu is a library first: Start takes a Config (the zero value is a
+// working in-memory instance on free ports) and returns a running Emulator
+// with its endpoints, CA and a Close, so a Go test can run several instances
+// in one process. There is no package-level state. Package azemutest wraps
+// it for tests.
+//
+// Every listener answers the public /_azemu/health and /_azemu/ca.pem. The
+// admin API (/_azemu/clock, and the admin endpoints to come) is authorised by
+// adminAuthorize: a bearer token of this emulator's authority for the
+// Resource Manager audience, of a principal in Config.Admins, and no
+// cross-origin browser request.
 package emulator

@@ -2,24 +2,29 @@ package emulator
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/blobapi"
+	"github.com/azemu/azemu/blobstore/file"
 	"github.com/azemu/azemu/blobstore/fileapi"
+	"github.com/azemu/azemu/crypto"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/emulator/pki"
@@ -33,18 +38,25 @@ const tickInterval = 10 * time.Second
 
 // Emulator is a running azemu instance.
 type Emulator struct {
-	cfg    Config
-	log    *slog.Logger
-	clock  *Clock
-	bundle *pki.Bundle
+	cfg     Config
+	log     *slog.Logger
+	clock   *Clock
+	dir     *dataDir
+	rootKey crypto.Key
+	bundle  *pki.Bundle
+	// instance tells this run apart from any other azemu (health, status).
+	instance string
 
 	storage  *blobstore.Service
 	vault    *keyvault.Service
 	identity *identity.Service
 	mgmt     *management.Service
 
+	blobLn, fileLn, vaultLn    net.Listener
 	blobURL, fileURL, vaultURL string
 	servers                    []*http.Server
+	// admins are the lower-case object ids allowed to use the admin API.
+	admins []string
 
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -53,11 +65,56 @@ type Emulator struct {
 }
 
 // Start opens the services and starts the listeners. The returned Emulator
-// serves until Close.
+// serves until Close. A Start that fails leaves nothing behind: no listener,
+// no lock, and no file or folder that it created.
 func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	e := newEmulator(cfg)
+	defer func() {
+		if err != nil {
+			e.abort()
+		}
+	}()
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"data folder", e.openDataDir},
+		{"TLS certificates", e.loadTLS},
+		// Bind every listener before the services start, so the URLs (and
+		// the token issuer, which names the HTTPS port) are known.
+		{"listeners", e.bindListeners},
+		{"identity", e.openIdentity},
+		// The vault opens before storage: storage's customer-managed keys
+		// are unwrapped by it.
+		{"key vault", e.openVault},
+		{"storage", e.openStorage},
+		{"management plane", e.openManagement},
+	}
+	for _, s := range steps {
+		if err := s.run(ctx); err != nil {
+			if errors.Is(err, ErrDataDirInUse) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	e.startServing()
+	if !e.cfg.InMemory {
+		// Tools pointed at the data folder (azemu cert, clock, health) find
+		// the running instance here; it goes on Close.
+		if err := e.WriteStatus(e.dir.sub(StatusFile)); err != nil {
+			_ = e.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// newEmulator fills in the defaults of cfg.
+func newEmulator(cfg Config) *Emulator {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -67,84 +124,118 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now)}
-	defer func() {
-		if err != nil {
-			_ = e.Close()
+	if cfg.DataDir == "" {
+		cfg.InMemory = true
+	}
+	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now), admins: []string{DevObjectID}, instance: newInstanceID()}
+	if len(cfg.Admins) > 0 {
+		e.admins = e.admins[:0]
+		for _, a := range cfg.Admins {
+			e.admins = append(e.admins, strings.ToLower(a))
 		}
-	}()
+	}
+	return e
+}
 
-	sub := func(name string) string {
-		if cfg.InMemory {
-			return ""
-		}
-		return filepath.Join(cfg.DataDir, name)
+// newInstanceID is a random id naming one run of azemu.
+func newInstanceID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Instance is a random id of this run, answered by /_azemu/health and
+// written to the status file, so a tool can tell whether the azemu on a port
+// is the one it was pointed at.
+func (e *Emulator) Instance() string { return e.instance }
+
+// abort undoes a failed Start.
+func (e *Emulator) abort() {
+	for _, ln := range []net.Listener{e.blobLn, e.fileLn, e.vaultLn} {
+		closeListener(ln)
 	}
-	if !cfg.InMemory {
-		for _, d := range []string{cfg.DataDir, sub("blob"), sub("keyvault"), sub("identity"), sub("tls")} {
-			if err := os.MkdirAll(d, 0o700); err != nil {
-				return nil, fmt.Errorf("create data folder: %w", err)
-			}
-		}
+	_ = e.closeServices()
+	if e.dir != nil {
+		e.dir.discard()
 	}
-	rootKey, err := loadRootKey(&cfg)
+}
+
+// sub is the folder of one service inside the data folder, "" in memory
+// (the service then keeps its state in the process).
+func (e *Emulator) sub(name string) string {
+	if e.cfg.InMemory {
+		return ""
+	}
+	return e.dir.sub(name)
+}
+
+func (e *Emulator) openDataDir(context.Context) error {
+	d, err := openDataDir(&e.cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if cfg.CertFile != "" {
-		e.bundle, err = pki.LoadPair(cfg.CertFile, cfg.KeyFile)
+	e.dir = d
+	if e.cfg.InMemory {
+		return nil
+	}
+	d.markNew(rootKeyFile, "blob", "keyvault", "identity", "tls", "management")
+	for _, name := range []string{"blob", "keyvault", "identity", "tls"} {
+		if err := os.MkdirAll(d.sub(name), 0o700); err != nil {
+			return fmt.Errorf("create data folder: %w", err)
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) loadTLS(context.Context) error {
+	rootKey, err := loadRootKey(&e.cfg)
+	if err != nil {
+		return err
+	}
+	e.rootKey = rootKey
+	if e.cfg.CertFile != "" {
+		e.bundle, err = pki.LoadPair(e.cfg.CertFile, e.cfg.KeyFile)
 	} else {
-		e.bundle, err = pki.LoadWith(sub("tls"), pki.Options{RootKey: &rootKey, Logger: cfg.Logger})
+		e.bundle, err = pki.LoadWith(e.sub("tls"), pki.Options{RootKey: &rootKey, Hosts: e.cfg.CertHosts, Logger: e.log})
 	}
-	if err != nil {
-		return nil, fmt.Errorf("TLS certificates: %w", err)
-	}
+	return err
+}
 
-	// Bind every listener first, so the URLs (and the token issuer, which
-	// names the HTTPS port) are known before the services start.
-	blobLn, err := e.listen(cfg.BlobPort)
-	if err != nil {
-		return nil, fmt.Errorf("blob listener: %w", err)
+func (e *Emulator) bindListeners(context.Context) error {
+	var err error
+	if e.blobLn, err = e.listen(e.cfg.BlobPort); err != nil {
+		return fmt.Errorf("blob listener: %w", err)
 	}
-	fileLn, err := e.listen(cfg.FilePort)
-	if err != nil {
-		closeListener(blobLn)
-		return nil, fmt.Errorf("file listener: %w", err)
+	if e.fileLn, err = e.listen(e.cfg.FilePort); err != nil {
+		return fmt.Errorf("file listener: %w", err)
 	}
-	vaultLn, err := e.listen(cfg.VaultPort)
-	if err != nil {
-		closeListener(blobLn)
-		closeListener(fileLn)
-		return nil, fmt.Errorf("vault listener: %w", err)
+	if e.vaultLn, err = e.listen(e.cfg.VaultPort); err != nil {
+		return fmt.Errorf("vault listener: %w", err)
 	}
-	// Until the servers own them, a failure below must free the ports.
-	served := false
-	defer func() {
-		if !served {
-			closeListener(blobLn)
-			closeListener(fileLn)
-			closeListener(vaultLn)
-		}
-	}()
 	storageScheme := "http"
-	if cfg.CertFile != "" {
+	if e.cfg.CertFile != "" {
 		storageScheme = "https"
 	}
-	e.blobURL = listenerURL(storageScheme, "127.0.0.1", blobLn)
-	e.fileURL = listenerURL(storageScheme, "127.0.0.1", fileLn)
-	e.vaultURL = listenerURL("https", "localhost", vaultLn)
+	e.blobURL = listenerURL(storageScheme, "127.0.0.1", e.blobLn)
+	e.fileURL = listenerURL(storageScheme, "127.0.0.1", e.fileLn)
+	e.vaultURL = listenerURL("https", "localhost", e.vaultLn)
+	return nil
+}
 
+func (e *Emulator) openIdentity(ctx context.Context) error {
+	var err error
 	e.identity, err = identity.New(identity.Config{
-		DataDir: sub("identity"),
-		RootKey: rootKey,
+		DataDir: e.sub("identity"),
+		RootKey: e.rootKey,
 		Issuer:  e.vaultURL,
-		Now:     cfg.Now,
-		Logger:  cfg.Logger,
+		Aliases: e.cfg.CertHosts,
+		Now:     e.cfg.Now,
+		Logger:  e.log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("identity: %w", err)
+		return err
 	}
-	for _, p := range cfg.Principals {
+	for _, p := range e.cfg.Principals {
 		oid := p.ObjectID
 		if oid == "" {
 			oid = derivedObjectID(p.ClientID)
@@ -152,65 +243,80 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		if _, err := e.identity.RegisterPrincipal(ctx, identity.ServicePrincipalSpec{
 			TenantID: DevTenantID, ClientID: p.ClientID, ObjectID: oid, Secret: p.Secret, DisplayName: p.ClientID,
 		}); err != nil {
-			return nil, fmt.Errorf("principal %s: %w", p.ClientID, err)
+			return fmt.Errorf("principal %s: %w", p.ClientID, err)
 		}
 	}
-	e.storage, err = blobstore.Open(blobstore.Config{
-		DataDir:     sub("blob"),
-		RootKey:     rootKey,
-		Now:         e.clock.Now,
-		Fsync:       cfg.Fsync,
-		Logger:      cfg.Logger,
-		KeyProvider: &cmk{e: e},
-		KeyCacheTTL: cfg.CMKCacheTTL,
+	return nil
+}
+
+func (e *Emulator) openVault(ctx context.Context) error {
+	var err error
+	e.vault, err = keyvault.Open(keyvault.Config{
+		DataDir: e.sub("keyvault"),
+		RootKey: e.rootKey,
+		Now:     e.clock.Now,
+		Logger:  e.log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+		return err
+	}
+	if err := e.ensureDevVault(ctx); err != nil {
+		return fmt.Errorf("default vault: %w", err)
+	}
+	return nil
+}
+
+func (e *Emulator) openStorage(ctx context.Context) error {
+	// In memory, storage keeps its bbolt file and sealed data in the
+	// instance's temporary folder (RAM-backed where there is room).
+	dir := e.dir.sub("blob")
+	var err error
+	e.storage, err = blobstore.Open(blobstore.Config{
+		DataDir:     dir,
+		RootKey:     e.rootKey,
+		Now:         e.clock.Now,
+		Fsync:       e.cfg.Fsync,
+		Logger:      e.log,
+		KeyProvider: &cmk{vault: e.vault, ids: e.identity},
+		KeyCacheTTL: e.cfg.CMKCacheTTL,
+	})
+	if err != nil {
+		return err
 	}
 	devKey, err := decodeB64(DevAccountKey)
 	if err != nil {
-		return nil, fmt.Errorf("development account key: %w", err)
+		return fmt.Errorf("development account key: %w", err)
 	}
-	accounts := append([]Account{{Name: DevAccountName, Keys: [][]byte{devKey}}}, cfg.Accounts...)
+	accounts := append([]Account{{Name: DevAccountName, Keys: [][]byte{devKey}}}, e.cfg.Accounts...)
 	for _, a := range accounts {
 		if err := e.storage.CreateAccount(ctx, blobstore.AccountSpec{Name: a.Name, Keys: a.Keys}); err != nil {
-			return nil, fmt.Errorf("account %s: %w", a.Name, err)
+			return fmt.Errorf("account %s: %w", a.Name, err)
 		}
 	}
-	e.vault, err = keyvault.Open(keyvault.Config{
-		DataDir: sub("keyvault"),
-		RootKey: rootKey,
-		Now:     e.clock.Now,
-		Logger:  cfg.Logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("key vault: %w", err)
-	}
-	if err := e.ensureDevVault(ctx); err != nil {
-		return nil, fmt.Errorf("default vault: %w", err)
-	}
-	if err := e.openManagement(ctx); err != nil {
-		return nil, fmt.Errorf("management plane: %w", err)
-	}
+	return nil
+}
 
-	blobHandler := blobapi.New(blobapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
-	fileHandler := fileapi.New(fileapi.Config{Service: e.storage, Logger: cfg.Logger, Now: cfg.Now})
-	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: cfg.Logger})
+// startServing hands the listeners to their servers and starts the timer of
+// time-based work. Nothing in it can fail.
+func (e *Emulator) startServing() {
+	blobs := blob.New(e.storage)
+	blobHandler := blobapi.New(blobapi.Config{Service: blobs, Logger: e.log, Now: e.cfg.Now})
+	fileHandler := fileapi.New(fileapi.Config{Service: file.New(e.storage, blobs), Logger: e.log, Now: e.cfg.Now})
+	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: e.log})
 
 	var tlsConf *tls.Config
-	if cfg.CertFile != "" {
+	if e.cfg.CertFile != "" {
 		tlsConf = e.serverTLS()
 	}
-	e.serve(blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
-	e.serve(fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
-	e.serve(vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
-	served = true
+	e.serve(e.blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
+	e.serve(e.fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
+	e.serve(e.vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
+	e.blobLn, e.fileLn, e.vaultLn = nil, nil, nil // owned by the servers now
 
 	tickCtx, stop := context.WithCancel(context.Background())
 	e.stop = stop
 	e.wg.Add(1)
 	go e.tickLoop(tickCtx)
-	return e, nil
 }
 
 func (e *Emulator) listen(port int) (net.Listener, error) {
@@ -251,7 +357,7 @@ func (e *Emulator) serve(ln net.Listener, service string, h http.Handler, tlsCon
 		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		ErrorLog:          log.New(serverLog{e: e, service: service}, "", 0),
 		// Each server gets its own copy: ServeTLS adds its protocols to it.
 		TLSConfig: tlsConf.Clone(),
 	}
@@ -360,6 +466,20 @@ func NewHTTPClient(pool *x509.CertPool) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
+// IdentityEndpoint is the managed identity endpoint, the value of
+// IDENTITY_ENDPOINT for azidentity's ManagedIdentityCredential (App Service
+// style); "" when the HTTPS listener is disabled.
+func (e *Emulator) IdentityEndpoint() string {
+	if e.vaultURL == "" {
+		return ""
+	}
+	return e.vaultURL + "/msi/token"
+}
+
+// IdentityHeader is the secret the managed identity endpoint expects, the
+// value of IDENTITY_HEADER.
+func (e *Emulator) IdentityHeader() string { return identity.DefaultIdentityHeader }
+
 // Clock returns the emulator clock.
 func (e *Emulator) Clock() *Clock { return e.clock }
 
@@ -400,11 +520,26 @@ func (e *Emulator) Close() error {
 		e.stop()
 	}
 	e.wg.Wait()
+	errs = append(errs, e.closeServices())
+	if e.dir != nil {
+		if !e.cfg.InMemory {
+			_ = os.Remove(e.dir.sub(StatusFile))
+		}
+		e.dir.close()
+	}
+	return errors.Join(errs...)
+}
+
+// closeServices closes the services that are open, in reverse order of
+// opening.
+func (e *Emulator) closeServices() error {
+	var errs []error
 	for _, c := range []io.Closer{closerOf(e.mgmt), closerOf(e.storage), closerOf(e.vault), closerOf(e.identity)} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}
 	}
+	e.mgmt, e.storage, e.vault, e.identity = nil, nil, nil, nil
 	return errors.Join(errs...)
 }
 

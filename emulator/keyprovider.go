@@ -18,9 +18,18 @@ const wrapAlgorithm = "RSA-OAEP-256"
 
 // cmk is the KeyProvider through which storage reaches the in-process
 // vault for customer-managed keys, acting as the account's managed identity
-// so that the vault's own access checks decide. Storage is opened before the
-// vault, so it reaches e.vault and e.identity through e when called.
-type cmk struct{ e *Emulator }
+// so that the vault's own access checks decide. It holds only what it needs:
+// the vault service and the principal lookup of the token authority.
+type cmk struct {
+	vault *keyvault.Service
+	ids   principalLookup
+}
+
+// principalLookup finds a principal by object id; it MUST return an error
+// wrapping identity.ErrPrincipalNotFound when there is none.
+type principalLookup interface {
+	LookupPrincipal(ctx context.Context, objectID string) (identity.Principal, error)
+}
 
 var _ blobstore.KeyProvider = (*cmk)(nil)
 
@@ -31,7 +40,7 @@ func callerOf(id blobstore.Identity) keyvault.Caller {
 // checkIdentity stands for the token request the storage service makes as
 // its managed identity: a principal that no longer exists gets no token.
 func (c *cmk) checkIdentity(ctx context.Context, id blobstore.Identity) error {
-	ids := c.e.identity
+	ids := c.ids
 	if ids == nil || id.PrincipalID == "" {
 		return blobstore.ErrKeyVaultAccessTokenCannotBeAcquired
 	}
@@ -85,7 +94,7 @@ func (c *cmk) WrapKey(ctx context.Context, id blobstore.Identity, keyID string, 
 	if err := c.checkIdentity(ctx, id); err != nil {
 		return blobstore.WrappedKey{}, err
 	}
-	kv := c.e.vault
+	kv := c.vault
 	if kv == nil {
 		return blobstore.WrappedKey{}, blobstore.ErrKeyVaultVaultNotFound
 	}
@@ -105,7 +114,7 @@ func (c *cmk) UnwrapKey(ctx context.Context, id blobstore.Identity, w blobstore.
 	if err := c.checkIdentity(ctx, id); err != nil {
 		return nil, err
 	}
-	kv := c.e.vault
+	kv := c.vault
 	if kv == nil {
 		return nil, blobstore.ErrKeyVaultVaultNotFound
 	}
@@ -131,7 +140,7 @@ func (c *cmk) KeyState(ctx context.Context, id blobstore.Identity, w blobstore.W
 	if err := c.checkIdentity(ctx, id); err != nil {
 		return 0, err
 	}
-	kv := c.e.vault
+	kv := c.vault
 	if kv == nil {
 		return 0, blobstore.ErrKeyVaultVaultNotFound
 	}

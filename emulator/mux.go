@@ -2,21 +2,26 @@ package emulator
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 func decodeB64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
 
-// healthPath answers 200 on every listener once the emulator is ready.
-const healthPath = "/_azemu/health"
+// Public paths every listener answers without authentication.
+const (
+	// healthPath answers 200 once the emulator is ready.
+	healthPath = "/_azemu/health"
+	// caPath serves the PEM of the CA that issued the HTTPS certificate: it
+	// is public (it holds no key), and a client that cannot read the data
+	// folder (another container, an in-memory instance) fetches it here.
+	caPath = "/_azemu/ca.pem"
+)
 
 // storageMux serves a storage listener: health, then the protocol handler
 // behind the storage guard (body limits and idle timeout, upload cap).
@@ -29,8 +34,16 @@ func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
 		e.cfg.BodyIdleTimeout, e.cfg.MaxUploads)
 	h = guard.Wrap(h)
 	return e.middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == healthPath {
-			writeHealth(w, service)
+		if hint := wrongPortHint(service, r); hint != "" {
+			w = &hintWriter{ResponseWriter: w, hint: hint, head: r.Method == http.MethodHead}
+			defer w.(*hintWriter).finish()
+		}
+		switch r.URL.Path {
+		case healthPath:
+			writeHealth(w, service, e.instance)
+			return
+		case caPath:
+			writeCA(w, e.bundle.CACertPEM)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -48,7 +61,10 @@ func (e *Emulator) httpsMux(vault http.Handler) http.Handler {
 		path := r.URL.Path
 		switch {
 		case path == healthPath:
-			writeHealth(w, "vault")
+			writeHealth(w, "vault", e.instance)
+			return
+		case path == caPath:
+			writeCA(w, e.bundle.CACertPEM)
 			return
 		case strings.HasPrefix(path, "/_azemu/"):
 			e.admin(w, r)
@@ -96,108 +112,13 @@ func hostOnly(hostport string) string {
 	return strings.ToLower(hostport)
 }
 
-func writeHealth(w http.ResponseWriter, service string) {
+func writeCA(w http.ResponseWriter, pem []byte) {
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Content-Length", strconv.Itoa(len(pem)))
+	_, _ = w.Write(pem)
+}
+
+func writeHealth(w http.ResponseWriter, service, instance string) {
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"status":"ok","service":%q}`, service)
+	fmt.Fprintf(w, `{"status":"ok","service":%q,"instance":%q}`, service, instance)
 }
-
-// admin serves the emulator's own API: the clock.
-//
-//	GET  /_azemu/clock           → {"now": "<RFC 3339>"}
-//	POST /_azemu/clock/advance   {"seconds": N} → {"now": "<RFC 3339>"}
-func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
-	writeJSON := func(status int, v any) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	fail := func(status int, code, msg string) {
-		writeJSON(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
-	}
-	switch {
-	case r.URL.Path == "/_azemu/clock" && r.Method == http.MethodGet:
-		writeJSON(http.StatusOK, map[string]string{"now": e.clock.Now().Format(time.RFC3339Nano)})
-	case r.URL.Path == "/_azemu/clock/advance" && r.Method == http.MethodPost:
-		var body struct {
-			Seconds *float64 `json:"seconds"`
-		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
-		if err := dec.Decode(&body); err != nil || body.Seconds == nil {
-			fail(http.StatusBadRequest, "BadParameter", `The body must be JSON like {"seconds": 86400}.`)
-			return
-		}
-		if *body.Seconds < 0 || *body.Seconds > 100*365*86400 {
-			fail(http.StatusBadRequest, "BadParameter", "seconds must be between 0 and 100 years: the emulator clock only moves forward.")
-			return
-		}
-		now := e.AdvanceClock(r.Context(), time.Duration(*body.Seconds*float64(time.Second)))
-		writeJSON(http.StatusOK, map[string]string{"now": now.Format(time.RFC3339Nano)})
-	case r.URL.Path == "/_azemu/clock" || r.URL.Path == "/_azemu/clock/advance":
-		w.Header().Set("Allow", "GET, POST")
-		fail(http.StatusMethodNotAllowed, "MethodNotAllowed", "Use GET /_azemu/clock or POST /_azemu/clock/advance.")
-	default:
-		fail(http.StatusNotFound, "NotFound", "Unknown azemu admin path. Known: /_azemu/health, /_azemu/clock, /_azemu/clock/advance.")
-	}
-}
-
-// middleware is the part of the request pipeline every service shares:
-// panic recovery (a panic becomes Azure's 500 InternalError, never a dropped
-// connection) and the access log.
-func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				e.log.Error("panic serving request", "service", service, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
-				if !rec.wrote {
-					rec.Header().Set("x-ms-error-code", "InternalError")
-					rec.Header().Set("Content-Type", "application/xml")
-					rec.WriteHeader(http.StatusInternalServerError)
-					fmt.Fprint(rec, `<?xml version="1.0" encoding="utf-8"?><Error><Code>InternalError</Code><Message>The server encountered an internal error. Please retry the request.</Message></Error>`)
-				}
-			}
-			level := slog.LevelDebug
-			if rec.status >= 500 {
-				level = slog.LevelError
-			}
-			if e.log.Enabled(r.Context(), level) {
-				e.log.Log(r.Context(), level, "request",
-					"service", service, "method", r.Method, "path", r.URL.Path,
-					"status", rec.status, "bytes", rec.bytes,
-					"request_id", rec.Header().Get("x-ms-request-id"),
-					"duration", time.Since(start))
-			}
-		}()
-		next.ServeHTTP(rec, r)
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status = code
-		s.wrote = true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(p []byte) (int, error) {
-	s.wrote = true
-	n, err := s.ResponseWriter.Write(p)
-	s.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the real writer (flush,
-// deadlines).
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -60,31 +60,21 @@ func loadRootKey(cfg *Config) (crypto.Key, error) {
 	}
 }
 
-// CACertPEM returns the CA certificate of the instance that uses dataDir
-// (what `azemu cert` prints), creating the root key, CA and server
-// certificate there the way Start would if the folder has none yet.
-// rootKey is the --root-key value, "" for the key in the folder.
-func CACertPEM(dataDir, rootKey string) ([]byte, error) {
-	tlsDir := filepath.Join(dataDir, "tls")
-	if pem, err := pki.ReadCACert(tlsDir); err == nil {
-		return pem, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+// ErrNoCA means a data folder holds no CA certificate: no azemu has run
+// with it yet.
+var ErrNoCA = errors.New("no azemu CA in this data folder")
+
+// ReadCACert returns the CA certificate (PEM) of the instance that uses
+// dataDir: the one a running instance put in its status file, else the one
+// in the folder. It never creates a CA: a client must trust the CA the
+// server really uses.
+func ReadCACert(dataDir string) ([]byte, error) {
+	if st, err := ReadStatus(filepath.Join(dataDir, StatusFile)); err == nil && st.CACert != "" {
+		return []byte(st.CACert), nil
 	}
-	cfg := Config{DataDir: dataDir, RootKey: rootKey}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	pem, err := pki.ReadCACert(filepath.Join(dataDir, "tls"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s has no tls/ca.pem; start azemu with --data %s first", ErrNoCA, dataDir, dataDir)
 	}
-	if err := os.MkdirAll(tlsDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data folder: %w", err)
-	}
-	key, err := loadRootKey(&cfg)
-	if err != nil {
-		return nil, err
-	}
-	b, err := pki.LoadWith(tlsDir, pki.Options{RootKey: &key})
-	if err != nil {
-		return nil, err
-	}
-	return b.CACertPEM, nil
+	return pem, err
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -21,9 +23,9 @@ func (a *api) PutBlob(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch bt := r.Header.Get("x-ms-blob-type"); {
 	case bt == "":
-		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-blob-type")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-blob-type")
 	case !strings.EqualFold(bt, string(blobstore.BlockBlob)):
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-type").WithDetail("HeaderValue", bt)
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-type").WithDetail("HeaderValue", bt)
 	}
 	var hh blobstore.HTTPHeaders
 	// Azure returns x-ms-content-crc64 on every Put Blob (2019-02-02 and
@@ -126,13 +128,9 @@ func setCRC(h http.Header, crc string) {
 	}
 }
 
-func noSnapshot(c *call) error {
-	if c.snapshot != "" {
-		return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot).
-			WithDetail("Reason", "This operation is only supported on the base blob.")
-	}
-	return nil
-}
+// noSnapshot applies the service's rule (blob.BaseOnly) before the rest of
+// the request is parsed.
+func noSnapshot(c *call) error { return blob.BaseOnly(c.blobRef()) }
 
 // GetBlob streams a blob or a range of it.
 // https://learn.microsoft.com/rest/api/storageservices/get-blob
@@ -247,7 +245,7 @@ func (a *api) DeleteBlob(w http.ResponseWriter, r *http.Request) error {
 	switch ds {
 	case blobstore.DeleteSnapshotsNone, blobstore.DeleteSnapshotsInclude, blobstore.DeleteSnapshotsOnly:
 	default:
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", r.Header.Get("x-ms-delete-snapshots"))
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-delete-snapshots").WithDetail("HeaderValue", r.Header.Get("x-ms-delete-snapshots"))
 	}
 	if err := a.svc.DeleteBlob(r.Context(), c.blobRef(), blobstore.DeleteBlobOptions{DeleteSnapshots: ds, Conditions: conditions(r)}); err != nil {
 		return err
@@ -302,7 +300,7 @@ func (a *api) PutBlock(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	id := r.URL.Query().Get("blockid")
 	if id == "" {
-		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
+		return storageerr.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
 	}
 	// Content-MD5 is echoed when the request sends one; x-ms-content-crc64
 	// when the request sends one (see crcBody).
@@ -337,14 +335,14 @@ func (a *api) PutBlockList(w http.ResponseWriter, r *http.Request) error {
 	}
 	sum := md5.Sum(b)
 	if tmd5 != nil && !bytes.Equal(tmd5, sum[:]) {
-		return blobstore.ErrMD5Mismatch
+		return storageerr.ErrMD5Mismatch
 	}
 	crc := ""
 	if tmd5 == nil {
 		crc = crc64Of(a.crc, b)
 		if v := r.Header.Get("x-ms-content-crc64"); v != "" && v != crc {
 			if d, err := base64.StdEncoding.DecodeString(v); err != nil || len(d) != 8 {
-				return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
+				return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
 			}
 			return errCRC64Mismatch
 		}
@@ -383,7 +381,7 @@ func (a *api) GetBlockList(w http.ResponseWriter, r *http.Request) error {
 		typ = blobstore.BlockListCommitted
 	case blobstore.BlockListCommitted, blobstore.BlockListUncommitted, blobstore.BlockListAll:
 	default:
-		return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blocklisttype").WithDetail("QueryParameterValue", string(typ))
+		return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "blocklisttype").WithDetail("QueryParameterValue", string(typ))
 	}
 	bl, err := a.svc.GetBlockList(r.Context(), c.blobRef(), blobstore.GetBlockListOptions{Type: typ, Conditions: conditions(r)})
 	if err != nil {
@@ -413,7 +411,7 @@ func (a *api) CreateAppendBlob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.ContentLength > 0 {
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", strconv.FormatInt(r.ContentLength, 10))
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "Content-Length").WithDetail("HeaderValue", strconv.FormatInt(r.ContentLength, 10))
 	}
 	hh, err := createHeaders(r, true)
 	if err != nil {
@@ -465,7 +463,7 @@ func (a *api) SetBlobTier(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	tier := r.Header.Get("x-ms-access-tier")
 	if tier == "" {
-		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-access-tier")
 	}
 	if err := a.svc.SetBlobTier(r.Context(), c.blobRef(), tier, blobstore.Conditions{LeaseID: storagehttp.LeaseID(r.Header)}); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -19,7 +20,7 @@ func publicAccess(r *http.Request) (blobstore.PublicAccess, error) {
 	case "container":
 		return blobstore.PublicAccessContainer, nil
 	}
-	return "", blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", v)
+	return "", storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-blob-public-access").WithDetail("HeaderValue", v)
 }
 
 // CreateContainer creates a container.
@@ -206,13 +207,13 @@ func (a *api) ListBlobs(w http.ResponseWriter, r *http.Request) error {
 			opts.Include.Versions = true
 		case "immutabilitypolicy", "legalhold", "deletedwithversions", "permissions":
 		default:
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 		}
 	}
 	if opts.Delimiter != "" && opts.Include.Snapshots {
 		// List Blobs remarks: a delimiter and include=snapshots together
 		// are a 400.
-		return blobstore.ErrInvalidQueryParameterValue.WithMessage("Snapshots cannot be listed with a delimiter.").
+		return storageerr.ErrInvalidQueryParameterValue.WithMessage("Snapshots cannot be listed with a delimiter.").
 			WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 	}
 	list, err := a.svc.ListBlobs(r.Context(), c.containerRef(), opts)

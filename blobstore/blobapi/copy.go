@@ -6,6 +6,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -82,7 +83,7 @@ func (a *api) resolveCopySource(r *http.Request, c *call, sharedKeyReads bool) (
 	ref := blobstore.BlobRef{Account: src.Account, Container: src.Container, Blob: src.Path, Snapshot: src.URL.Query().Get("snapshot")}
 	if r.Header.Get("x-ms-copy-source-authorization") != "" {
 		// A bearer token for the source: azemu cannot verify it yet.
-		return ref, blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-copy-source-authorization yet.").
+		return ref, storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-copy-source-authorization yet.").
 			WithDetail("HeaderName", "x-ms-copy-source-authorization")
 	}
 	if sharedKeyReads && (c.auth.Method == storageauth.MethodSharedKey || c.auth.Method == storageauth.MethodSharedKeyLite) {
@@ -91,13 +92,13 @@ func (a *api) resolveCopySource(r *http.Request, c *call, sharedKeyReads bool) (
 	cref := blobstore.ContainerRef{Account: ref.Account, Container: ref.Container}
 	if src.URL.Query().Get("sig") != "" {
 		if err := src.Authenticate(r, storageauth.ServiceBlob, ref.Blob, c.account.Keys, a.containerPolicies(cref), a.now()); err != nil {
-			return ref, blobstore.ErrCannotVerifyCopySource.WithMessage("%s", "The source SAS does not authorize reading the source blob.")
+			return ref, storageerr.ErrCannotVerifyCopySource.WithMessage("%s", "The source SAS does not authorize reading the source blob.")
 		}
 		return ref, nil
 	}
 	level, err := a.svc.ContainerPublicAccess(r.Context(), cref)
 	if err != nil || level == blobstore.PublicAccessNone {
-		return ref, &blobstore.Error{Status: http.StatusNotFound, Code: blobstore.ErrCannotVerifyCopySource.Code, Message: "The specified resource does not exist."}
+		return ref, &storageerr.Error{Status: http.StatusNotFound, Code: storageerr.ErrCannotVerifyCopySource.Code, Message: "The specified resource does not exist."}
 	}
 	return ref, nil
 }
@@ -108,11 +109,11 @@ func (a *api) resolveCopySource(r *http.Request, c *call, sharedKeyReads bool) (
 func (a *api) AbortCopyBlob(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	if !strings.EqualFold(r.Header.Get("x-ms-copy-action"), "abort") {
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-copy-action").WithDetail("HeaderValue", r.Header.Get("x-ms-copy-action"))
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-copy-action").WithDetail("HeaderValue", r.Header.Get("x-ms-copy-action"))
 	}
 	id := r.URL.Query().Get("copyid")
 	if id == "" {
-		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "copyid")
+		return storageerr.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "copyid")
 	}
 	if err := a.svc.AbortCopy(r.Context(), c.blobRef(), blobstore.AbortCopyOptions{CopyID: id, LeaseID: r.Header.Get("x-ms-lease-id")}); err != nil {
 		return err

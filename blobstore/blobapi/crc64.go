@@ -9,14 +9,14 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // crc64Poly is the polynomial of Azure Storage's transactional CRC64
 // (x-ms-content-crc64), as the SDKs compute it.
 const crc64Poly = 0x9A6C9329AC4BC9B5
 
-var errCRC64Mismatch = &blobstore.Error{Status: http.StatusBadRequest, Code: "Crc64Mismatch",
+var errCRC64Mismatch = &storageerr.Error{Status: http.StatusBadRequest, Code: "Crc64Mismatch",
 	Message: "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server."}
 
 // crcBody checks and echoes a transactional CRC64: when the request sends
@@ -39,7 +39,7 @@ func crcBody(r *http.Request, table *crc64.Table) (sum func() string, err error)
 	if v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(b) != 8 {
-			return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
+			return nil, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
 		}
 		want := binary.LittleEndian.Uint64(b)
 		c.want = &want
@@ -52,7 +52,7 @@ func crcBody(r *http.Request, table *crc64.Table) (sum func() string, err error)
 // x-ms-content-crc64, as Azure does (400).
 func oneDigest(r *http.Request) error {
 	if v := r.Header.Get("x-ms-content-crc64"); v != "" && r.Header.Get("Content-MD5") != "" {
-		return blobstore.ErrInvalidHeaderValue.WithMessage("Content-MD5 and x-ms-content-crc64 cannot both be specified.").
+		return storageerr.ErrInvalidHeaderValue.WithMessage("Content-MD5 and x-ms-content-crc64 cannot both be specified.").
 			WithDetail("HeaderName", "x-ms-content-crc64").WithDetail("HeaderValue", v)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -19,10 +20,10 @@ func (a *api) openCopySource(r *http.Request, c *call) (rd *blobstore.BlobReader
 	}
 	rd, err = a.svc.GetBlob(r.Context(), src, sourceConditions(r))
 	switch {
-	case errors.Is(err, blobstore.ErrBlobNotFound), errors.Is(err, blobstore.ErrContainerNotFound):
-		return nil, 0, 0, &blobstore.Error{Status: http.StatusNotFound, Code: blobstore.ErrCannotVerifyCopySource.Code, Message: "The specified blob does not exist."}
-	case blobstore.IsNotModified(err), errors.Is(err, blobstore.ErrConditionNotMet):
-		return nil, 0, 0, blobstore.ErrSourceConditionNotMet
+	case errors.Is(err, storageerr.ErrBlobNotFound), errors.Is(err, storageerr.ErrContainerNotFound):
+		return nil, 0, 0, &storageerr.Error{Status: http.StatusNotFound, Code: storageerr.ErrCannotVerifyCopySource.Code, Message: "The specified blob does not exist."}
+	case errors.Is(err, storageerr.ErrNotModified), errors.Is(err, storageerr.ErrConditionNotMet):
+		return nil, 0, 0, storageerr.ErrSourceConditionNotMet
 	case err != nil:
 		return nil, 0, 0, err
 	}
@@ -32,7 +33,7 @@ func (a *api) openCopySource(r *http.Request, c *call) (rd *blobstore.BlobReader
 		rng, perr := storagehttp.ParseRangeValue(v)
 		if perr != nil {
 			rd.Close()
-			return nil, 0, 0, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-source-range").WithDetail("HeaderValue", v)
+			return nil, 0, 0, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-source-range").WithDetail("HeaderValue", v)
 		}
 		if off, n, err = rng.Resolve(size); err != nil {
 			rd.Close()
@@ -48,7 +49,7 @@ func (a *api) PutBlockFromURL(w http.ResponseWriter, r *http.Request) error {
 	c := callOf(r)
 	id := r.URL.Query().Get("blockid")
 	if id == "" {
-		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
+		return storageerr.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "blockid")
 	}
 	rd, off, n, err := a.openCopySource(r, c)
 	if err != nil {
@@ -81,7 +82,7 @@ func (a *api) AppendBlockFromURL(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer rd.Close()
 	if n > maxAppendBlock {
-		return blobstore.ErrRequestBodyTooLarge
+		return storageerr.ErrRequestBodyTooLarge
 	}
 	res, err := a.svc.AppendBlock(r.Context(), c.blobRef(), blobstore.AppendBlockOptions{
 		Body: io.NewSectionReader(rd, off, n), Size: n, Conditions: conditions(r), AppendPosition: pos, MaxSize: maxSize,

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/storagehttp/storagetest"
 	"github.com/azemu/azemu/crypto"
 )
@@ -23,9 +24,10 @@ func FuzzHandler(f *testing.F) {
 	key := []byte("fuzz-key-fuzz-key-fuzz-key-fuzz!")
 	ctx := context.Background()
 	require.NoError(f, svc.CreateAccount(ctx, blobstore.AccountSpec{Name: testAccount, Keys: [][]byte{key}}))
-	_, err = svc.CreateContainer(ctx, blobstore.ContainerRef{Account: testAccount, Container: "fuzz"}, blobstore.CreateContainerOptions{})
+	rules := blob.New(svc)
+	_, err = rules.CreateContainer(ctx, blobstore.ContainerRef{Account: testAccount, Container: "fuzz"}, blobstore.CreateContainerOptions{})
 	require.NoError(f, err)
-	h := New(Config{Service: svc})
+	h := New(Config{Service: rules})
 
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/b", "", "x-ms-blob-type", "BlockBlob", "hello")
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/b", "comp=blocklist", "x-ms-meta-a", "b", "<BlockList><Latest>QQ==</Latest></BlockList>")

@@ -13,13 +13,21 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // Config configures the Blob REST handler: the service, a logger and the
-// real clock (storagehttp.Config).
-type Config = storagehttp.Config
+// real clock.
+type Config struct {
+	Service *blob.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
 
 // Request body limits (Azure's documented maximums).
 const (
@@ -29,7 +37,7 @@ const (
 )
 
 type api struct {
-	svc  *blobstore.Service
+	svc  *blob.Service
 	log  *slog.Logger
 	now  func() time.Time
 	resp storagehttp.Responder
@@ -39,7 +47,8 @@ type api struct {
 
 // New returns the Blob REST handler.
 func New(cfg Config) http.Handler {
-	cfg = cfg.WithDefaults()
+	d := storagehttp.Config{Logger: cfg.Logger, Now: cfg.Now}.WithDefaults()
+	cfg.Logger, cfg.Now = d.Logger, d.Now
 	a := &api{
 		svc:  cfg.Service,
 		log:  cfg.Logger,
@@ -152,7 +161,7 @@ func (a *api) prepare(r *http.Request, c *call) error {
 	}
 	if c.snapshot = r.URL.Query().Get("snapshot"); c.snapshot != "" {
 		if _, ok := storagehttp.ParseISO(c.snapshot); !ok {
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot)
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "snapshot").WithDetail("QueryParameterValue", c.snapshot)
 		}
 	}
 	c.account, err = a.svc.Account(r.Context(), acct)
@@ -165,7 +174,7 @@ func (a *api) prepare(r *http.Request, c *call) error {
 	if v := r.URL.Query().Get("versionid"); v != "" {
 		// azemu keeps no blob versions: answering with the current blob
 		// would pass it off as the version asked for.
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support blob versions yet.").
+		return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support blob versions yet.").
 			WithDetail("QueryParameterName", "versionid").WithDetail("QueryParameterValue", v)
 	}
 	return unsupportedFeatures(r)
@@ -182,11 +191,11 @@ func unsupportedFeatures(r *http.Request) error {
 	for _, h := range []string{"x-ms-encryption-key", "x-ms-encryption-scope", "x-ms-source-encryption-key", "x-ms-default-encryption-scope", "x-ms-structured-body",
 		"x-ms-tags", "x-ms-if-tags", "x-ms-source-if-tags", "x-ms-immutability-policy-until-date", "x-ms-immutability-policy-mode"} {
 		if r.Header.Get(h) != "" {
-			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
+			return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", h).WithDetail("HeaderName", h)
 		}
 	}
 	if strings.EqualFold(r.Header.Get("x-ms-legal-hold"), "true") {
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-legal-hold yet.").WithDetail("HeaderName", "x-ms-legal-hold")
+		return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support x-ms-legal-hold yet.").WithDetail("HeaderName", "x-ms-legal-hold")
 	}
 	return nil
 }
@@ -214,12 +223,12 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 		return nil
 	}
 	if c.op.anon == anonNever || c.container == "" {
-		return blobstore.ErrNoAuthenticationInformation
+		return storageerr.ErrNoAuthenticationInformation
 	}
 	level, err := a.svc.ContainerPublicAccess(r.Context(), c.containerRef())
 	if err != nil {
-		if blobstore.CodeOf(err) == blobstore.ErrContainerNotFound.Code {
-			return blobstore.ErrResourceNotFound
+		if errors.Is(err, storageerr.ErrContainerNotFound) {
+			return storageerr.ErrResourceNotFound
 		}
 		return err
 	}
@@ -230,7 +239,7 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 		return nil
 	}
 	// Azure hides private resources from anonymous callers.
-	return blobstore.ErrResourceNotFound
+	return storageerr.ErrResourceNotFound
 }
 
 // authName is the operation name storageauth knows: lease breaks and
@@ -266,8 +275,8 @@ func createOnly(c *call, cond *blobstore.Conditions) (restore func(error) error)
 	}
 	cond.IfNoneMatch = "*"
 	return func(err error) error {
-		if errors.Is(err, blobstore.ErrBlobAlreadyExists) {
-			return blobstore.ErrAuthorizationPermissionMismatch
+		if errors.Is(err, storageerr.ErrBlobAlreadyExists) {
+			return storageerr.ErrAuthorizationPermissionMismatch
 		}
 		return err
 	}

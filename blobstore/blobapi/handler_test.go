@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/blob"
 	"github.com/azemu/azemu/blobstore/storageauth"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 	"github.com/azemu/azemu/crypto"
@@ -41,7 +42,8 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { _ = svc.Close() })
 	key := []byte("0123456789abcdef0123456789abcdef")
 	require.NoError(t, svc.CreateAccount(context.Background(), blobstore.AccountSpec{Name: testAccount, Keys: [][]byte{key}}))
-	srv := httptest.NewServer(New(Config{Service: svc}))
+	rules := blob.New(svc)
+	srv := httptest.NewServer(New(Config{Service: rules}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, key: key}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -131,13 +132,13 @@ func contentLength(r *http.Request) (int64, error) {
 	if len(r.TransferEncoding) > 0 {
 		return -1, nil
 	}
-	return 0, blobstore.ErrMissingContentLengthHeader
+	return 0, storageerr.ErrMissingContentLengthHeader
 }
 
 // limitBody enforces a request body limit before and while streaming.
 func limitBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 	if r.ContentLength > limit {
-		return blobstore.ErrRequestBodyTooLarge
+		return storageerr.ErrRequestBodyTooLarge
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	return nil
@@ -150,7 +151,7 @@ func optionalInt64Header(r *http.Request, name string) (*int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+		return nil, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
 	}
 	return &n, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 func TestLeaseOptions(t *testing.T) {
@@ -36,7 +37,7 @@ func TestLeaseOptions(t *testing.T) {
 			}
 			got, err := leaseOptions(r)
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)

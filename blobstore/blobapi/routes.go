@@ -5,7 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -95,7 +95,7 @@ func knownComp(comp string) bool {
 func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
 	a.resp.NoRoute(w, r, knownComp, func(r *http.Request) error {
 		if comp := r.URL.Query().Get("comp"); comp != "" || r.Header.Get("x-ms-blob-type") != "" {
-			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this Blob operation (%s %s).", r.Method, comp)
+			return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not implement this Blob operation (%s %s).", r.Method, comp)
 		}
 		return nil
 	})
@@ -104,5 +104,5 @@ func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
 // Unsupported answers operations azemu routes but does not implement (page
 // blobs), so clients see a clear storage error instead of a 404.
 func (a *api) Unsupported(w http.ResponseWriter, r *http.Request) error {
-	return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", callOf(r).op.name)
+	return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not support %s yet.", callOf(r).op.name)
 }

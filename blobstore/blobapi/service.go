@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -80,7 +81,7 @@ func (a *api) ListContainers(w http.ResponseWriter, r *http.Request) error {
 			opts.IncludeMetadata = true
 		case "deleted", "system":
 		default:
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 		}
 	}
 	list, err := a.svc.ListContainers(r.Context(), c.account.Name, opts)

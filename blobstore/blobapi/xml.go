@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -71,7 +72,7 @@ func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
 		return blobstore.ServiceProperties{}, err
 	}
 	if empty {
-		return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLDocument
+		return blobstore.ServiceProperties{}, storageerr.ErrInvalidXMLDocument
 	}
 	var p blobstore.ServiceProperties
 	if x.Logging != nil {
@@ -82,16 +83,16 @@ func parseServiceProperties(b []byte) (blobstore.ServiceProperties, error) {
 	p.MinuteMetrics = x.MinuteMetrics.ToStore()
 	if x.Cors != nil {
 		if len(x.Cors.Rules) > 5 {
-			return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLDocument
+			return blobstore.ServiceProperties{}, storageerr.ErrInvalidXMLDocument
 		}
 		p.Cors = make([]blobstore.CorsRule, 0, len(x.Cors.Rules))
 		for _, r := range x.Cors.Rules {
 			if r.AllowedOrigins == "" || r.AllowedMethods == "" || r.MaxAgeInSeconds < 0 {
-				return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue
+				return blobstore.ServiceProperties{}, storageerr.ErrInvalidXMLNodeValue
 			}
 			for _, m := range strings.Split(r.AllowedMethods, ",") {
 				if !corsMethod(strings.TrimSpace(m)) {
-					return blobstore.ServiceProperties{}, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "AllowedMethods").WithDetail("XmlNodeValue", r.AllowedMethods)
+					return blobstore.ServiceProperties{}, storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "AllowedMethods").WithDetail("XmlNodeValue", r.AllowedMethods)
 				}
 			}
 			p.Cors = append(p.Cors, blobstore.CorsRule{AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods,
@@ -198,7 +199,7 @@ func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
 			return items, nil
 		}
 		if err != nil {
-			return nil, blobstore.ErrInvalidXMLDocument
+			return nil, storageerr.ErrInvalidXMLDocument
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -206,7 +207,7 @@ func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
 			switch depth {
 			case 1:
 				if t.Name.Local != "BlockList" || sawRoot {
-					return nil, blobstore.ErrInvalidXMLDocument
+					return nil, storageerr.ErrInvalidXMLDocument
 				}
 				sawRoot = true
 			case 2:
@@ -219,7 +220,7 @@ func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
 				case "Latest":
 					lookup = blobstore.LookupLatest
 				default:
-					return nil, blobstore.ErrInvalidXMLDocument
+					return nil, storageerr.ErrInvalidXMLDocument
 				}
 				id, err := elementText(dec)
 				if err != nil {
@@ -227,11 +228,11 @@ func parseBlockList(b []byte) ([]blobstore.BlockListItem, error) {
 				}
 				depth--
 				if len(items) >= 50000 {
-					return nil, blobstore.ErrBlockListTooLong
+					return nil, storageerr.ErrBlockListTooLong
 				}
 				items = append(items, blobstore.BlockListItem{ID: strings.TrimSpace(id), Lookup: lookup})
 			default:
-				return nil, blobstore.ErrInvalidXMLDocument
+				return nil, storageerr.ErrInvalidXMLDocument
 			}
 		case xml.EndElement:
 			depth--
@@ -246,13 +247,13 @@ func elementText(dec *xml.Decoder) (string, error) {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return "", blobstore.ErrInvalidXMLDocument
+			return "", storageerr.ErrInvalidXMLDocument
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
 			b.Write(t)
 		case xml.StartElement:
-			return "", blobstore.ErrInvalidXMLDocument
+			return "", storageerr.ErrInvalidXMLDocument
 		case xml.EndElement:
 			return b.String(), nil
 		}

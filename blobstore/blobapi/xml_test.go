@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -34,7 +35,7 @@ func TestParseBlockList(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseBlockList([]byte(tc.body))
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -62,18 +63,18 @@ func TestParseSignedIdentifiers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, ids)
 	_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Start>yesterday</Start></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
-	assert.Equal(t, "InvalidXmlNodeValue", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidXmlNodeValue", storageerr.CodeOf(err))
 	for _, perm := range []string{"rz", "R", "rw d", "r\u00e9"} {
 		_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Permission>` + perm + `</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
-		assert.Equal(t, "InvalidXmlNodeValue", blobstore.CodeOf(err), "permission %q", perm)
+		assert.Equal(t, "InvalidXmlNodeValue", storageerr.CodeOf(err), "permission %q", perm)
 	}
 	ids, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Permission>racwdxyltfmeopi</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
 	require.NoError(t, err)
 	assert.Equal(t, "racwdxyltfmeopi", ids[0].Policy.Permission)
 	_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier>`))
-	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(err))
 	_, err = parseSignedIdentifiers([]byte(`<Other/>`))
-	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(err))
 }
 
 func TestServicePropertiesRoundTrip(t *testing.T) {
@@ -99,14 +100,14 @@ func TestServicePropertiesRoundTrip(t *testing.T) {
 
 	six := "<StorageServiceProperties><Cors>" + strings.Repeat("<CorsRule><AllowedOrigins>*</AllowedOrigins><AllowedMethods>GET</AllowedMethods><MaxAgeInSeconds>1</MaxAgeInSeconds><ExposedHeaders/><AllowedHeaders/></CorsRule>", 6) + "</Cors></StorageServiceProperties>"
 	_, err = parseServiceProperties([]byte(six))
-	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(err))
 	badMethod := "<StorageServiceProperties><Cors><CorsRule><AllowedOrigins>*</AllowedOrigins><AllowedMethods>GET,FETCH</AllowedMethods><MaxAgeInSeconds>1</MaxAgeInSeconds><ExposedHeaders/><AllowedHeaders/></CorsRule></Cors></StorageServiceProperties>"
 	_, err = parseServiceProperties([]byte(badMethod))
-	assert.Equal(t, "InvalidXmlNodeValue", blobstore.CodeOf(err), "CORS rules allow only the methods Azure Storage supports")
+	assert.Equal(t, "InvalidXmlNodeValue", storageerr.CodeOf(err), "CORS rules allow only the methods Azure Storage supports")
 	_, err = parseServiceProperties([]byte("<StorageServiceProperties>"))
-	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(err))
 	_, err = parseServiceProperties(nil)
-	assert.Equal(t, "InvalidXmlDocument", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(err))
 }
 
 func TestBlobListXML(t *testing.T) {
@@ -144,7 +145,7 @@ func FuzzParseBlockList(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		items, err := parseBlockList([]byte(s))
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		for _, it := range items {
@@ -163,7 +164,7 @@ func FuzzParseSignedIdentifiers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		ids, err := parseSignedIdentifiers([]byte(s))
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		for _, id := range ids {
@@ -178,7 +179,7 @@ func FuzzParseServiceProperties(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := parseServiceProperties([]byte(s))
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		require.LessOrEqual(t, len(p.Cors), 5)

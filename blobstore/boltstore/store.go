@@ -2,12 +2,14 @@ package boltstore
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/azemu/azemu/crypto"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -355,3 +357,21 @@ func (t *Tx) AddFileRef(id [16]byte, delta int) (uint32, error) {
 
 // HasFile reports whether a data file is referenced.
 func (t *Tx) HasFile(id [16]byte) bool { return t.b(bucketFiles).Get(id[:]) != nil }
+
+// Unreferenced returns those of ids whose reference count is zero (the
+// sealed store asks before it removes a file).
+func (s *Store) Unreferenced(ctx context.Context, ids []crypto.FileID) ([]crypto.FileID, error) {
+	var out []crypto.FileID
+	err := s.View(func(tx *Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if !tx.HasFile(id) {
+				out = append(out, id)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -119,7 +120,7 @@ func (a *api) ListDirectoriesAndFiles(w http.ResponseWriter, r *http.Request) er
 		case "permissionkey":
 			pkey = true
 		default:
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 		}
 	}
 	extended := strings.EqualFold(r.Header.Get("x-ms-file-extended-info"), "true") || ts || etag || attrs || pkey
@@ -183,7 +184,7 @@ func (a *api) ListDirectoriesAndFiles(w http.ResponseWriter, r *http.Request) er
 func (a *api) renameOptions(r *http.Request, c *call) (blobstore.RenameOptions, error) {
 	raw := r.Header.Get("x-ms-file-rename-source")
 	if raw == "" {
-		return blobstore.RenameOptions{}, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-rename-source")
+		return blobstore.RenameOptions{}, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-rename-source")
 	}
 	src := blobstore.FileRef{Account: c.account.Name, Share: c.share}
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
@@ -264,7 +265,7 @@ func (a *api) ListHandles(w http.ResponseWriter, r *http.Request) error {
 // https://learn.microsoft.com/rest/api/storageservices/force-close-handles
 func (a *api) ForceCloseHandles(w http.ResponseWriter, r *http.Request) error {
 	if r.Header.Get("x-ms-handle-id") == "" {
-		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-handle-id")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-handle-id")
 	}
 	h := w.Header()
 	h.Set("x-ms-number-of-handles-closed", "0")
@@ -296,7 +297,7 @@ func (a *api) authorizeRenameSource(r *http.Request, c *call, raw string, src bl
 		ResourceType: 'o', Permission: 'w', ClientIP: storagehttp.ClientIP(r), HTTPS: r.TLS != nil, Now: a.now(),
 	}, c.account.Keys, a.policyLookup(src.Account, src.Share))
 	if err != nil {
-		return blobstore.ErrAuthorizationFailure.WithMessage("The SAS does not authorize changing the rename source.")
+		return storageerr.ErrAuthorizationFailure.WithMessage("The SAS does not authorize changing the rename source.")
 	}
 	return nil
 }

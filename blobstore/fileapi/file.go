@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"hash/crc64"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -26,7 +28,7 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if *size < 0 {
-		return blobstore.ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", strconv.FormatInt(*size, 10))
+		return storageerr.ErrOutOfRangeInput.WithDetail("HeaderName", "x-ms-content-length").WithDetail("HeaderValue", strconv.FormatInt(*size, 10))
 	}
 	hh, err := fileHTTPHeaders(r)
 	if err != nil {
@@ -42,10 +44,10 @@ func (a *api) CreateFile(w http.ResponseWriter, r *http.Request) error {
 	// Since 2025 Create File may carry the file's content (at most 4 MiB).
 	body := r.ContentLength
 	if body < 0 && len(r.TransferEncoding) > 0 {
-		return blobstore.ErrMissingContentLengthHeader
+		return storageerr.ErrMissingContentLengthHeader
 	}
 	if body > maxRange {
-		return blobstore.ErrRequestBodyTooLarge
+		return storageerr.ErrRequestBodyTooLarge
 	}
 	if body > *size {
 		return storagehttp.InvalidHeader("Content-Length", strconv.FormatInt(body, 10))
@@ -175,7 +177,7 @@ func (a *api) DeleteFile(w http.ResponseWriter, r *http.Request) error {
 func writeRange(r *http.Request, name string) (off, n int64, err error) {
 	v := r.Header.Get(name)
 	if v == "" {
-		return 0, 0, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", name)
+		return 0, 0, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", name)
 	}
 	rng, err := storagehttp.ParseRangeValue(v)
 	if err != nil || rng.End < 0 {
@@ -216,7 +218,7 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 	switch strings.ToLower(r.Header.Get("x-ms-write")) {
 	case "update":
 		if r.ContentLength < 0 && len(r.TransferEncoding) == 0 {
-			return blobstore.ErrMissingContentLengthHeader
+			return storageerr.ErrMissingContentLengthHeader
 		}
 		if r.ContentLength != n {
 			return storagehttp.InvalidHeader("Content-Length", strconv.FormatInt(r.ContentLength, 10))
@@ -235,7 +237,7 @@ func (a *api) PutRange(w http.ResponseWriter, r *http.Request) error {
 		}
 		opts.Clear = true
 	case "":
-		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-write")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-write")
 	default:
 		return storagehttp.InvalidHeader("x-ms-write", r.Header.Get("x-ms-write"))
 	}
@@ -264,7 +266,7 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 		return storagehttp.InvalidHeader("x-ms-source-range", r.Header.Get("x-ms-source-range"))
 	}
 	if n > maxRange {
-		return blobstore.ErrRequestBodyTooLarge
+		return storageerr.ErrRequestBodyTooLarge
 	}
 	if w := r.Header.Get("x-ms-write"); w != "" && !strings.EqualFold(w, "update") {
 		return storagehttp.InvalidHeader("x-ms-write", w)
@@ -275,14 +277,14 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 	}
 	rd, size, done, err := a.open(r.Context(), src)
 	if err != nil {
-		if blobstore.CodeOf(err) == blobstore.ErrResourceNotFound.Code || blobstore.CodeOf(err) == blobstore.ErrBlobNotFound.Code {
-			return blobstore.ErrCannotVerifyCopySource.WithMessage("The specified copy source does not exist.")
+		if errors.Is(err, storageerr.ErrResourceNotFound) || errors.Is(err, storageerr.ErrBlobNotFound) || errors.Is(err, storageerr.ErrAccountNotFound) {
+			return storageerr.ErrCannotVerifyCopySource.WithMessage("The specified copy source does not exist.")
 		}
 		return err
 	}
 	defer done()
 	if soff+sn > size {
-		return blobstore.ErrInvalidRange.WithMessage("The source range is beyond the end of the source.")
+		return storageerr.ErrInvalidRange.WithMessage("The source range is beyond the end of the source.")
 	}
 	// The source range (at most 4 MiB) is read once: its CRC64 is checked
 	// against x-ms-source-content-crc64 and returned as x-ms-content-crc64.
@@ -297,7 +299,7 @@ func (a *api) PutRangeFromURL(w http.ResponseWriter, r *http.Request) error {
 			return storagehttp.InvalidHeader("x-ms-source-content-crc64", v)
 		}
 		if binary.LittleEndian.Uint64(want) != sum {
-			return blobstore.ErrFileCRC64Mismatch
+			return storageerr.ErrFileCRC64Mismatch
 		}
 	}
 	res, err := a.svc.PutRange(r.Context(), c.fileRef(), blobstore.PutRangeOptions{
@@ -377,7 +379,7 @@ func (a *api) CopyFile(w http.ResponseWriter, r *http.Request) error {
 	case strings.EqualFold(mode, "override"):
 		// Override takes the permission from the request: one is required.
 		if smb.Permission == "" && smb.PermissionKey == "" {
-			return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-permission")
+			return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-permission")
 		}
 	case mode != "":
 		return storagehttp.InvalidHeader("x-ms-file-permission-copy-mode", mode)
@@ -411,7 +413,7 @@ func (a *api) AbortCopyFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.URL.Query().Get("copyid")
 	if id == "" {
-		return blobstore.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "copyid")
+		return storageerr.ErrMissingRequiredQueryParameter.WithDetail("QueryParameterName", "copyid")
 	}
 	if err := a.svc.AbortCopyFile(r.Context(), callOf(r).fileRef(), id, leaseID(r)); err != nil {
 		return err
@@ -435,13 +437,13 @@ func (a *api) LeaseFile(w http.ResponseWriter, r *http.Request) error {
 }
 
 // errRangeTooLarge is Put Range above 4 MiB, with Azure's MaxLimit detail.
-var errRangeTooLarge = blobstore.ErrRequestBodyTooLarge.WithDetail("MaxLimit", strconv.Itoa(maxRange))
+var errRangeTooLarge = storageerr.ErrRequestBodyTooLarge.WithDetail("MaxLimit", strconv.Itoa(maxRange))
 
 // noStructuredBody refuses structured message bodies (x-ms-structured-body,
 // CRC64-framed uploads): azemu would otherwise store the framing as data.
 func noStructuredBody(r *http.Request) error {
 	if r.Header.Get("x-ms-structured-body") != "" {
-		return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not accept structured message bodies (x-ms-structured-body).")
+		return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not accept structured message bodies (x-ms-structured-body).")
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"testing"
 
+	fileservice "github.com/azemu/azemu/blobstore/file"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
@@ -25,9 +27,10 @@ func FuzzHandler(f *testing.F) {
 	require.NoError(f, err)
 	ctx := context.Background()
 	require.NoError(f, svc.CreateAccount(ctx, blobstore.AccountSpec{Name: devAccount, Keys: [][]byte{key}}))
-	_, err = svc.CreateShare(ctx, blobstore.ShareRef{Account: devAccount, Share: "fuzz"}, blobstore.CreateShareOptions{})
+	rules := fileservice.New(svc, nil)
+	_, err = rules.CreateShare(ctx, blobstore.ShareRef{Account: devAccount, Share: "fuzz"}, blobstore.CreateShareOptions{})
 	require.NoError(f, err)
-	h := New(Config{Service: svc})
+	h := New(Config{Service: rules})
 
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/f", "", "x-ms-type", "file", "")
 	f.Add(uint8(1), "/devstoreaccount1/fuzz/f", "comp=range", "x-ms-range", "bytes=0-4", "hello")

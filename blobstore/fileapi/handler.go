@@ -10,16 +10,24 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/file"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
 // Config configures the File REST handler: the service, a logger and the
-// real clock (storagehttp.Config).
-type Config = storagehttp.Config
+// real clock.
+type Config struct {
+	Service *file.Service
+	Logger  *slog.Logger
+	// Now is the real clock used for authentication and the Date header
+	// (never the emulator clock). nil means time.Now.
+	Now func() time.Time
+}
 
 type api struct {
-	svc  *blobstore.Service
+	svc  *file.Service
 	log  *slog.Logger
 	now  func() time.Time
 	resp storagehttp.Responder
@@ -28,7 +36,8 @@ type api struct {
 
 // New returns the File REST handler.
 func New(cfg Config) http.Handler {
-	cfg = cfg.WithDefaults()
+	d := storagehttp.Config{Logger: cfg.Logger, Now: cfg.Now}.WithDefaults()
+	cfg.Logger, cfg.Now = d.Logger, d.Now
 	a := &api{
 		svc:  cfg.Service,
 		log:  cfg.Logger,
@@ -114,7 +123,7 @@ func (a *api) prepare(w http.ResponseWriter, r *http.Request, c *call) (http.Res
 	// If-None-Match on Get File included): 400, as Azure answers.
 	for _, h := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
 		if r.Header.Get(h) != "" {
-			return w, blobstore.ErrConditionHeadersNotSupported
+			return w, storageerr.ErrConditionHeadersNotSupported
 		}
 	}
 	return w, nil
@@ -148,7 +157,7 @@ func (a *api) authenticate(r *http.Request, c *call) error {
 		return err
 	}
 	if res.Method == storageauth.MethodAnonymous {
-		return blobstore.ErrNoAuthenticationInformation
+		return storageerr.ErrNoAuthenticationInformation
 	}
 	c.auth = res
 	return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -111,13 +112,13 @@ func int64Header(r *http.Request, name string, required bool) (*int64, error) {
 	v := r.Header.Get(name)
 	if v == "" {
 		if required {
-			return nil, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", name)
+			return nil, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", name)
 		}
 		return nil, nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil {
-		return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+		return nil, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
 	}
 	// A negative size is the service's OutOfRangeInput, as Azure answers.
 	return &n, nil

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	fileservice "github.com/azemu/azemu/blobstore/file"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/stretchr/testify/assert"
@@ -38,7 +40,8 @@ func newRawEnv(t *testing.T) *rawEnv {
 	key, err := base64.StdEncoding.DecodeString(devKey)
 	require.NoError(t, err)
 	require.NoError(t, svc.CreateAccount(context.Background(), blobstore.AccountSpec{Name: devAccount, Keys: [][]byte{key}}))
-	srv := httptest.NewServer(New(Config{Service: svc}))
+	rules := fileservice.New(svc, nil)
+	srv := httptest.NewServer(New(Config{Service: rules}))
 	t.Cleanup(srv.Close)
 	cred, err := service.NewSharedKeyCredential(devAccount, devKey)
 	require.NoError(t, err)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -98,9 +98,9 @@ func (a *api) noRoute(w http.ResponseWriter, r *http.Request) {
 		comp, restype := r.URL.Query().Get("comp"), r.URL.Query().Get("restype")
 		switch {
 		case r.Method == http.MethodPut && comp == "" && restype == "" && strings.Count(strings.Trim(r.URL.EscapedPath(), "/"), "/") >= 2:
-			return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-type")
+			return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-type")
 		case comp != "" || restype != "":
-			return blobstore.ErrFeatureNotSupported.WithMessage("azemu does not implement this File operation (%s %s).", r.Method, comp)
+			return storageerr.ErrFeatureNotSupported.WithMessage("azemu does not implement this File operation (%s %s).", r.Method, comp)
 		}
 		return nil
 	})

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	fileservice "github.com/azemu/azemu/blobstore/file"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/directory"
@@ -41,7 +43,8 @@ func newTestServer(t *testing.T) (*service.Client, *blobstore.Service) {
 	key, err := base64.StdEncoding.DecodeString(devKey)
 	require.NoError(t, err)
 	require.NoError(t, svc.CreateAccount(context.Background(), blobstore.AccountSpec{Name: devAccount, Keys: [][]byte{key}}))
-	srv := httptest.NewServer(New(Config{Service: svc}))
+	rules := fileservice.New(svc, nil)
+	srv := httptest.NewServer(New(Config{Service: rules}))
 	t.Cleanup(srv.Close)
 	cred, err := service.NewSharedKeyCredential(devAccount, devKey)
 	require.NoError(t, err)

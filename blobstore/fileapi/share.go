@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -53,7 +54,7 @@ func (a *api) ListShares(w http.ResponseWriter, r *http.Request) error {
 		case "deleted":
 			opts.IncludeDeleted = true
 		default:
-			return blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
+			return storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "include").WithDetail("QueryParameterValue", qv.Get("include"))
 		}
 	}
 	list, err := a.svc.ListShares(r.Context(), c.account.Name, opts)
@@ -84,7 +85,7 @@ func quotaHeader(r *http.Request) (*int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return nil, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-share-quota").WithDetail("HeaderValue", v)
+		return nil, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-share-quota").WithDetail("HeaderValue", v)
 	}
 	return &n, nil
 }
@@ -287,7 +288,7 @@ func (a *api) CreatePermission(w http.ResponseWriter, r *http.Request) error {
 func (a *api) GetPermission(w http.ResponseWriter, r *http.Request) error {
 	key := r.Header.Get("x-ms-file-permission-key")
 	if key == "" {
-		return blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-permission-key")
+		return storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-file-permission-key")
 	}
 	p, err := a.svc.GetPermission(r.Context(), callOf(r).shareRef(), key, r.Header.Get("x-ms-file-permission-format"))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -19,7 +20,7 @@ type copySource struct {
 	blob *blobstore.BlobRef
 }
 
-var errSourceDenied = &blobstore.Error{Status: http.StatusForbidden, Code: blobstore.ErrCannotVerifyCopySource.Code,
+var errSourceDenied = &storageerr.Error{Status: http.StatusForbidden, Code: storageerr.ErrCannotVerifyCopySource.Code,
 	Message: "The copy source is not authorized: give it a SAS (or use Shared Key on the destination)."}
 
 // resolveSource turns a copy source URL into a file or blob of this
@@ -41,6 +42,9 @@ func (a *api) resolveSource(r *http.Request, c *call, header string) (copySource
 		src.file = &blobstore.FileRef{Account: u.Account, Share: u.Container, Path: normalizePath(u.Path, ""), Snapshot: u.URL.Query().Get("sharesnapshot")}
 	} else {
 		src.blob = &blobstore.BlobRef{Account: u.Account, Container: u.Container, Blob: u.Path, Snapshot: u.URL.Query().Get("snapshot")}
+		if a.svc.Blobs() == nil {
+			return src, errSourceDenied // no Blob service to read it from
+		}
 	}
 	if c.auth.Method == storageauth.MethodSharedKey || c.auth.Method == storageauth.MethodSharedKeyLite {
 		return src, nil
@@ -53,7 +57,7 @@ func (a *api) resolveSource(r *http.Request, c *call, header string) (copySource
 	} else {
 		cref := blobstore.ContainerRef{Account: u.Account, Container: u.Container}
 		err = u.Authenticate(r, storageauth.ServiceBlob, u.Path, c.account.Keys, storagehttp.PolicyLookup(func(ctx context.Context, id string) (blobstore.AccessPolicy, bool, error) {
-			return a.svc.ContainerPolicy(ctx, cref, id)
+			return a.svc.Blobs().ContainerPolicy(ctx, cref, id)
 		}), a.now())
 	}
 	if err != nil {
@@ -71,7 +75,7 @@ func (a *api) open(ctx context.Context, src copySource) (io.ReaderAt, int64, fun
 		}
 		return rd, rd.Size(), func() { _ = rd.Close() }, nil
 	}
-	rd, err := a.svc.GetBlob(ctx, *src.blob, blobstore.Conditions{})
+	rd, err := a.svc.Blobs().GetBlob(ctx, *src.blob, blobstore.Conditions{})
 	if err != nil {
 		return nil, 0, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -76,19 +77,19 @@ func parseServiceProperties(b []byte) (blobstore.FileServiceProperties, error) {
 		return blobstore.FileServiceProperties{}, err
 	}
 	if empty {
-		return blobstore.FileServiceProperties{}, blobstore.ErrInvalidXMLDocument
+		return blobstore.FileServiceProperties{}, storageerr.ErrInvalidXMLDocument
 	}
 	p := blobstore.FileServiceProperties{HourMetrics: metricsFrom(x.HourMetrics), MinuteMetrics: metricsFrom(x.MinuteMetrics)}
 	for _, m := range []*xmlMetrics{x.HourMetrics, x.MinuteMetrics} {
 		if m != nil && m.RetentionPolicy.Days != nil && (*m.RetentionPolicy.Days < 1 || *m.RetentionPolicy.Days > 365) {
-			return p, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Days")
+			return p, storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "Days")
 		}
 	}
 	if x.Cors != nil {
 		p.Cors = []blobstore.CorsRule{}
 		for _, c := range *x.Cors {
 			if c.AllowedOrigins == "" || c.AllowedMethods == "" || c.MaxAgeInSeconds < 0 {
-				return p, blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "CorsRule")
+				return p, storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", "CorsRule")
 			}
 			p.Cors = append(p.Cors, blobstore.CorsRule(c))
 		}
@@ -157,10 +158,10 @@ func parsePermission(b []byte) (blobstore.SharePermission, error) {
 		Format     string  `json:"format"`
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
-		return blobstore.SharePermission{}, blobstore.ErrInvalidInput.WithMessage("The request body is not a valid permission document.")
+		return blobstore.SharePermission{}, storageerr.ErrInvalidInput.WithMessage("The request body is not a valid permission document.")
 	}
 	if p.Permission == nil || *p.Permission == "" {
-		return blobstore.SharePermission{}, blobstore.ErrInvalidInput.WithMessage("The permission is missing.")
+		return blobstore.SharePermission{}, storageerr.ErrInvalidInput.WithMessage("The permission is missing.")
 	}
 	return blobstore.SharePermission{Permission: *p.Permission, Format: p.Format}, nil
 }

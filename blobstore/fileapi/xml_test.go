@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/blobstore/storagehttp"
 )
 
@@ -31,7 +31,7 @@ func TestParseServiceProperties(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := parseServiceProperties([]byte(tc.body))
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -73,7 +73,7 @@ func TestParsePermission(t *testing.T) {
 	assert.Equal(t, "O:SYG:SY", p.Permission)
 	for _, bad := range []string{``, `{}`, `{"permission":""}`, `[`, `{"permission":5}`} {
 		_, err := parsePermission([]byte(bad))
-		assert.Equal(t, "InvalidInput", blobstore.CodeOf(err), bad)
+		assert.Equal(t, "InvalidInput", storageerr.CodeOf(err), bad)
 	}
 }
 
@@ -90,7 +90,7 @@ func FuzzParseServiceProperties(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := parseServiceProperties(b)
 		if err != nil {
-			if blobstore.CodeOf(err) == "" {
+			if storageerr.CodeOf(err) == "" {
 				t.Fatalf("untyped error %v", err)
 			}
 			return
@@ -107,7 +107,7 @@ func FuzzParseSignedIdentifiers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ids, err := parseSignedIdentifiers(b)
 		if err != nil {
-			if blobstore.CodeOf(err) == "" {
+			if storageerr.CodeOf(err) == "" {
 				t.Fatalf("untyped error %v", err)
 			}
 			return
@@ -124,7 +124,7 @@ func FuzzParsePermission(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := parsePermission(b)
 		if err != nil {
-			if blobstore.CodeOf(err) == "" {
+			if storageerr.CodeOf(err) == "" {
 				t.Fatalf("untyped error %v", err)
 			}
 			return

@@ -95,7 +95,7 @@ func (r Result) Allows(letter byte) bool {
 // Result{Method: MethodAnonymous} and nil error: the caller decides
 // (container public access).
 //
-// Failures return *blobstore.Error with Azure's code: AuthenticationFailed
+// Failures return *storageerr.Error with Azure's code: AuthenticationFailed
 // (with the AuthenticationErrorDetail element Azure sends) for a bad
 // signature, a stale or missing date, a SAS outside its time window or with
 // malformed fields, a bearer token or a user delegation SAS (not supported
@@ -103,7 +103,7 @@ func (r Result) Allows(letter byte) bool {
 // AuthorizationProtocolMismatch, AuthorizationSourceIPMismatch,
 // AuthorizationServiceMismatch, AuthorizationResourceTypeMismatch and
 // AuthorizationPermissionMismatch when a valid SAS does not cover req. An
-// error from policies is returned wrapped, not as a *blobstore.Error.
+// error from policies is returned wrapped, not as a *storageerr.Error.
 //
 // An Authorization header takes precedence over SAS query parameters.
 // keys are the account's keys (raw bytes, not base64); either may sign.

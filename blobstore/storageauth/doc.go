@@ -5,7 +5,7 @@
 // description of the operation (Request: which service, account, container
 // or share, path, account-SAS resource type and SAS permission letters it
 // needs), the account keys and a lookup for stored access policies, and
-// returns how the request was authenticated or a *blobstore.Error carrying
+// returns how the request was authenticated or a *storageerr.Error carrying
 // Azure's status and code. OperationAccess gives the resource type and
 // permission letters of each REST operation, so handlers fill Request from
 // one table.

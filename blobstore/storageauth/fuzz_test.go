@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // fuzzRequest builds a request by hand (httptest.NewRequest panics on bad
@@ -22,12 +22,12 @@ func fuzzRequest(method, rawPath, rawQuery string) *http.Request {
 	return &http.Request{Method: method, URL: u, RequestURI: rawPath + "?" + rawQuery, Header: http.Header{}, Host: "127.0.0.1"}
 }
 
-// checkErr fails unless err is nil, a *blobstore.Error, or a wrapped lookup error.
+// checkErr fails unless err is nil, a *storageerr.Error, or a wrapped lookup error.
 func checkErr(t *testing.T, err error) {
 	if err == nil {
 		return
 	}
-	var se *blobstore.Error
+	var se *storageerr.Error
 	if !errors.As(err, &se) {
 		t.Fatalf("unexpected error type %T: %v", err, err)
 	}

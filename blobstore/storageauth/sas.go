@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // SAS query parameter names.
@@ -137,7 +137,7 @@ func (r ipRange) contains(ip net.IP) bool {
 }
 
 // notWellFormed is Azure's answer to a SAS with a missing or malformed field.
-func notWellFormed(why string) *blobstore.Error {
+func notWellFormed(why string) *storageerr.Error {
 	return authFailed("Signature fields not well formed. " + why)
 }
 
@@ -218,10 +218,10 @@ func checkTime(start, expiry, now time.Time) error {
 // checkTransport checks the protocol (spr) and the source IP (sip).
 func checkTransport(c sasCommon, req Request) error {
 	if c.httpsOnly && !req.HTTPS {
-		return blobstore.ErrAuthorizationProtocolMismatch
+		return storageerr.ErrAuthorizationProtocolMismatch
 	}
 	if c.ip != nil && !c.ip.contains(req.ClientIP) {
-		return blobstore.ErrAuthorizationSourceIPMismatch.WithMessage(
+		return storageerr.ErrAuthorizationSourceIPMismatch.WithMessage(
 			"This request is not authorized to perform this operation using this source IP %s.", req.ClientIP)
 	}
 	return nil
@@ -242,7 +242,7 @@ func grants(permissions string, req Request) bool {
 	return false
 }
 
-func sigMismatch(stringToSign string) *blobstore.Error {
+func sigMismatch(stringToSign string) *storageerr.Error {
 	return authFailed("Signature did not match. String to sign used was " + stringToSign)
 }
 
@@ -293,13 +293,13 @@ func authenticateAccountSAS(req Request, keys [][]byte, t sasToken) (Result, err
 		return Result{}, err
 	}
 	if req.Service == 0 || strings.IndexByte(t.get(sasServices), byte(req.Service)) < 0 {
-		return Result{}, blobstore.ErrAuthorizationServiceMismatch
+		return Result{}, storageerr.ErrAuthorizationServiceMismatch
 	}
 	if !req.AnyResourceType && (req.ResourceType == 0 || strings.IndexByte(t.get(sasResourceTypes), req.ResourceType) < 0) {
-		return Result{}, blobstore.ErrAuthorizationResourceTypeMismatch
+		return Result{}, storageerr.ErrAuthorizationResourceTypeMismatch
 	}
 	if !grants(c.permissions, req) {
-		return Result{}, blobstore.ErrAuthorizationPermissionMismatch
+		return Result{}, storageerr.ErrAuthorizationPermissionMismatch
 	}
 	return Result{Method: MethodAccountSAS, Permissions: c.permissions}, nil
 }
@@ -451,7 +451,7 @@ func authenticateServiceSAS(ctx context.Context, req Request, keys [][]byte, pol
 			return Result{}, authFailed("The signed identifier '" + si + "' does not name a stored access policy of this container or share.")
 		}
 		both := func(name string) error {
-			return blobstore.ErrInvalidQueryParameterValue.
+			return storageerr.ErrInvalidQueryParameterValue.
 				WithMessage("The %s field is specified both in the shared access signature and in the stored access policy '%s'; give it in only one place.", name, si).
 				WithDetail("QueryParameterName", name).
 				WithDetail("QueryParameterValue", t.get(name))
@@ -485,7 +485,7 @@ func authenticateServiceSAS(ctx context.Context, req Request, keys [][]byte, pol
 		return Result{}, err
 	}
 	if !grants(perms, req) {
-		return Result{}, blobstore.ErrAuthorizationPermissionMismatch
+		return Result{}, storageerr.ErrAuthorizationPermissionMismatch
 	}
 	return Result{
 		Method:             MethodServiceSAS,

@@ -15,10 +15,9 @@ import (
 	blobsas "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 	filesas "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
 	fileservice "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 // sasVersions are the sv values tested: older layouts and the SDK default ("").
@@ -360,7 +359,7 @@ func TestSASStoredAccessPolicy(t *testing.T) {
 			switch {
 			case tc.wantErr:
 				require.Error(t, err)
-				assert.Empty(t, blobstore.CodeOf(err))
+				assert.Empty(t, storageerr.CodeOf(err))
 			case tc.code != "":
 				assertAuthError(t, err, tc.status, tc.code, tc.detail)
 			default:

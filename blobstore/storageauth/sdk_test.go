@@ -29,10 +29,9 @@ import (
 	filesas "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
 	fileservice "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 // The well-known development account (public; Azurite and azemu use it).
@@ -301,7 +300,7 @@ func replay(t *testing.T, c captured, edit func(r *http.Request)) *http.Request 
 
 func assertAuthError(t *testing.T, err error, status int, code, detailPrefix string) {
 	t.Helper()
-	var se *blobstore.Error
+	var se *storageerr.Error
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, status, se.Status)
 	assert.Equal(t, code, se.Code)
@@ -383,7 +382,7 @@ func TestSharedKeyMismatchDetailShowsStringToSign(t *testing.T) {
 	put := sdkSignedRequests(t)[0]
 	r := replay(t, put, func(r *http.Request) { r.Header.Set("X-Ms-Meta-Ab", "tampered") })
 	_, err := Authenticate(context.Background(), r, put.req, [][]byte{devKey(t)}, nil)
-	var se *blobstore.Error
+	var se *storageerr.Error
 	require.ErrorAs(t, err, &se)
 	require.Len(t, se.Extra, 1)
 	sig := strings.TrimPrefix(put.header.Get("Authorization"), "SharedKey devstoreaccount1:")
@@ -509,8 +508,8 @@ func TestCanonicalResource(t *testing.T) {
 	}
 }
 
-func detailOf(err error) []blobstore.ErrorDetail {
-	var se *blobstore.Error
+func detailOf(err error) []storageerr.Detail {
+	var se *storageerr.Error
 	if errors.As(err, &se) {
 		return se.Extra
 	}

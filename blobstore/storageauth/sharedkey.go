@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // MaxClockSkew is how far a Shared Key request's x-ms-date (or Date) may be
@@ -43,20 +43,20 @@ func parseAuthorization(v string) (authHeader, error) {
 		return authHeader{}, errBearer()
 	case strings.EqualFold(scheme, schemeSharedKey), strings.EqualFold(scheme, schemeSharedKeyLite):
 	default:
-		return authHeader{}, blobstore.ErrInvalidAuthenticationInfo
+		return authHeader{}, storageerr.ErrInvalidAuthenticationInfo
 	}
 	account, sig, ok := strings.Cut(rest, ":")
 	if !ok || account == "" || sig == "" || strings.ContainsAny(rest, " \t") {
-		return authHeader{}, blobstore.ErrInvalidAuthenticationInfo
+		return authHeader{}, storageerr.ErrInvalidAuthenticationInfo
 	}
 	if _, err := base64.StdEncoding.DecodeString(sig); err != nil {
-		return authHeader{}, blobstore.ErrInvalidAuthenticationInfo
+		return authHeader{}, storageerr.ErrInvalidAuthenticationInfo
 	}
 	return authHeader{lite: strings.EqualFold(scheme, schemeSharedKeyLite), account: account, signature: sig}, nil
 }
 
 func errBearer() error {
-	return blobstore.ErrAuthenticationFailed.
+	return storageerr.ErrAuthenticationFailed.
 		WithMessage("azemu accepts Shared Key or shared access signature (SAS) authorization on the Blob and File endpoints; bearer tokens (Microsoft Entra ID / OAuth) are not supported there yet.").
 		WithDetail(detailName, "Bearer token authorization is not supported by azemu on the storage endpoints yet. Use the account key (Shared Key, e.g. a connection string) or a SAS.")
 }
@@ -64,8 +64,8 @@ func errBearer() error {
 // detailName is the extra element Azure adds to authentication failures.
 const detailName = "AuthenticationErrorDetail"
 
-func authFailed(detail string) *blobstore.Error {
-	return blobstore.ErrAuthenticationFailed.WithDetail(detailName, detail)
+func authFailed(detail string) *storageerr.Error {
+	return storageerr.ErrAuthenticationFailed.WithDetail(detailName, detail)
 }
 
 // headerValue returns the first value of a header, "" when absent.

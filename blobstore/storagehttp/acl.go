@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Signed identifiers (stored access policies) of Get/Set Container ACL and
@@ -52,7 +53,7 @@ func ParseSignedIdentifiers(b []byte, rules ACLRules) ([]blobstore.SignedIdentif
 		return nil, err
 	}
 	invalid := func(node, value string) error {
-		e := blobstore.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", node)
+		e := storageerr.ErrInvalidXMLNodeValue.WithDetail("XmlNodeName", node)
 		if rules.NodeValueDetail {
 			e = e.WithDetail("XmlNodeValue", value)
 		}
@@ -61,7 +62,7 @@ func ParseSignedIdentifiers(b []byte, rules ACLRules) ([]blobstore.SignedIdentif
 	out := make([]blobstore.SignedIdentifier, 0, len(x.Identifiers))
 	for _, si := range x.Identifiers {
 		if rules.RequireID && si.ID == "" {
-			return nil, blobstore.ErrInvalidXMLDocument
+			return nil, storageerr.ErrInvalidXMLDocument
 		}
 		var p blobstore.AccessPolicy
 		if v := strings.TrimSpace(si.AccessPolicy.Start); v != "" {

@@ -4,10 +4,9 @@ import (
 	"encoding/xml"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 var (
@@ -35,7 +34,7 @@ func TestParseSignedIdentifiersRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ids, err := ParseSignedIdentifiers([]byte(tc.body), tc.rules)
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -44,7 +43,7 @@ func TestParseSignedIdentifiersRules(t *testing.T) {
 		})
 	}
 	_, err := ParseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>a</Id><AccessPolicy><Start>x</Start></AccessPolicy></SignedIdentifier></SignedIdentifiers>`), fileACL)
-	var e *blobstore.Error
+	var e *storageerr.Error
 	require.ErrorAs(t, err, &e)
 	assert.Len(t, e.Extra, 2, "XmlNodeName and XmlNodeValue")
 	_, err = ParseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>a</Id><AccessPolicy><Start>x</Start></AccessPolicy></SignedIdentifier></SignedIdentifiers>`), blobACL)
@@ -62,7 +61,7 @@ func FuzzParseSignedIdentifiers(f *testing.F) {
 		}
 		ids, err := ParseSignedIdentifiers(b, rules)
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		for _, id := range ids {

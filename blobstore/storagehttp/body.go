@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // MaxXMLBody is the largest XML request body azemu reads (4 MiB); Azure's own
@@ -20,14 +20,14 @@ const MaxXMLBody = 4 << 20
 // RequestBodyTooLarge (413).
 func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
-		return nil, blobstore.ErrRequestBodyTooLarge
+		return nil, storageerr.ErrRequestBodyTooLarge
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, blobstore.ErrRequestBodyTooLarge
+		return nil, storageerr.ErrRequestBodyTooLarge
 	}
 	return b, nil
 }
@@ -49,7 +49,7 @@ func UnmarshalXML(b []byte, v any) (empty bool, err error) {
 		return true, nil
 	}
 	if err := xml.Unmarshal(b, v); err != nil {
-		return false, blobstore.ErrInvalidXMLDocument
+		return false, storageerr.ErrInvalidXMLDocument
 	}
 	return false, nil
 }

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // MaxRangeChecksum is the largest range for which a client may ask for its
@@ -38,12 +38,12 @@ func ParseContentRequest(h http.Header, withCRC bool) (ContentRequest, error) {
 	}
 	c.MD5 = strings.EqualFold(h.Get("x-ms-range-get-content-md5"), "true")
 	if c.MD5 && !c.HasRange {
-		return c, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-md5").WithDetail("HeaderValue", "true")
+		return c, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-md5").WithDetail("HeaderValue", "true")
 	}
 	c.CRC64 = withCRC && strings.EqualFold(h.Get("x-ms-range-get-content-crc64"), "true")
 	if c.CRC64 && (!c.HasRange || c.MD5) {
 		// Without a range, or together with the MD5 request, it is a 400.
-		return c, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-crc64").WithDetail("HeaderValue", "true")
+		return c, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range-get-content-crc64").WithDetail("HeaderValue", "true")
 	}
 	return c, nil
 }
@@ -59,10 +59,10 @@ func (c ContentRequest) Resolve(size int64) (off, n int64, err error) {
 		return 0, 0, err
 	}
 	if c.MD5 && n > MaxRangeChecksum {
-		return 0, 0, blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
+		return 0, 0, storageerr.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-md5 exceeds 4 MiB.")
 	}
 	if c.CRC64 && n > MaxRangeChecksum {
-		return 0, 0, blobstore.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-crc64 exceeds 4 MiB.")
+		return 0, 0, storageerr.ErrOutOfRangeInput.WithMessage("The specified range size for x-ms-range-get-content-crc64 exceeds 4 MiB.")
 	}
 	return off, n, nil
 }

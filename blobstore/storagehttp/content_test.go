@@ -8,10 +8,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 func TestParseContentRequest(t *testing.T) {
@@ -40,7 +39,7 @@ func TestParseContentRequest(t *testing.T) {
 			}
 			got, err := ParseContentRequest(h, tc.withCRC)
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -48,9 +47,9 @@ func TestParseContentRequest(t *testing.T) {
 		})
 	}
 	_, _, err := ContentRequest{Range: Range{0, 5 << 20}, HasRange: true, MD5: true}.Resolve(10 << 20)
-	assert.Equal(t, "OutOfRangeInput", blobstore.CodeOf(err))
+	assert.Equal(t, "OutOfRangeInput", storageerr.CodeOf(err))
 	_, _, err = ContentRequest{Range: Range{10, 20}, HasRange: true}.Resolve(5)
-	assert.Equal(t, "InvalidRange", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidRange", storageerr.CodeOf(err))
 }
 
 func TestWriteContent(t *testing.T) {
@@ -106,7 +105,7 @@ func FuzzParseContentRequest(f *testing.F) {
 		h := http.Header{"X-Ms-Range": {rng}, "X-Ms-Range-Get-Content-Md5": {md5}, "X-Ms-Range-Get-Content-Crc64": {crc}}
 		req, err := ParseContentRequest(h, true)
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		if size < 0 {
@@ -114,7 +113,7 @@ func FuzzParseContentRequest(f *testing.F) {
 		}
 		off, n, err := req.Resolve(size)
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		require.GreaterOrEqual(t, off, int64(0))

@@ -6,15 +6,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/storageauth"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // InvalidHeader is InvalidHeaderValue naming the header and its value; the
 // value goes through RedactSAS, as it may be a URL carrying a signature
 // (x-ms-copy-source, x-ms-file-rename-source).
 func InvalidHeader(name, v string) error {
-	return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", RedactSAS(v))
+	return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", name).WithDetail("HeaderValue", RedactSAS(v))
 }
 
 // CopySource is a parsed copy source URL (x-ms-copy-source) naming a
@@ -59,13 +59,13 @@ func ParseCopySource(r *http.Request, o CopySourceOptions) (CopySource, error) {
 	var ok bool
 	src.Account, src.Container, src.Path, src.HostSuffix, ok = SplitResourceURL(u, o.HostSuffixes...)
 	if src.HostSuffix == "" && !strings.EqualFold(u.Host, r.Host) && !IsLoopbackHost(u.Host) {
-		return CopySource{}, blobstore.ErrCannotVerifyCopySource.WithMessage("%s", o.NotLocal)
+		return CopySource{}, storageerr.ErrCannotVerifyCopySource.WithMessage("%s", o.NotLocal)
 	}
 	if !ok || src.Account == "" || src.Container == "" || src.Path == "" {
 		return CopySource{}, invalid
 	}
 	if src.Account != o.Account {
-		return src, blobstore.ErrCopyAcrossAccountsNotSupported
+		return src, storageerr.ErrCopyAcrossAccountsNotSupported
 	}
 	return src, nil
 }

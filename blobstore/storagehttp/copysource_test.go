@@ -5,10 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 func copySourceRequest(src string) *http.Request {
@@ -44,7 +43,7 @@ func TestParseCopySource(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src, err := ParseCopySource(copySourceRequest(tc.src), fileSourceOptions)
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -56,7 +55,7 @@ func TestParseCopySource(t *testing.T) {
 		})
 	}
 	_, err := ParseCopySource(copySourceRequest("http://127.0.0.1/acct/c?sig=secret"), fileSourceOptions)
-	var e *blobstore.Error
+	var e *storageerr.Error
 	require.ErrorAs(t, err, &e)
 	for _, x := range e.Extra {
 		assert.NotContains(t, x.Value, "secret", "signatures are never echoed")
@@ -72,7 +71,7 @@ func FuzzParseCopySource(f *testing.F) {
 		r.Header["X-Ms-Copy-Source"] = []string{s}
 		src, err := ParseCopySource(r, fileSourceOptions)
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		require.Equal(t, "acct", src.Account)

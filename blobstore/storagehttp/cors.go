@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // CORS of both storage services: the rule matching, preflight answers and
@@ -191,7 +192,7 @@ func exposedName(k string) string {
 }
 
 // ErrCorsPreflightFailure is Azure's answer to a preflight no rule allows.
-var ErrCorsPreflightFailure = &blobstore.Error{Status: http.StatusForbidden, Code: "CorsPreflightFailure",
+var ErrCorsPreflightFailure = &storageerr.Error{Status: http.StatusForbidden, Code: "CorsPreflightFailure",
 	Message: "CORS not enabled or no matching rule found for this request."}
 
 // PreflightOptions are what a service's preflight needs.
@@ -214,10 +215,10 @@ func (p *Responder) Preflight(w http.ResponseWriter, r *http.Request, o Prefligh
 	method := r.Header.Get("Access-Control-Request-Method")
 	switch {
 	case origin == "":
-		p.WriteError(w, r, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "Origin"))
+		p.WriteError(w, r, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "Origin"))
 		return
 	case method == "":
-		p.WriteError(w, r, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "Access-Control-Request-Method"))
+		p.WriteError(w, r, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "Access-Control-Request-Method"))
 		return
 	}
 	acct, _, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 func TestCORSMatching(t *testing.T) {
@@ -94,7 +95,7 @@ func TestPreflight(t *testing.T) {
 	rules := []blobstore.CorsRule{{AllowedOrigins: "*", AllowedMethods: "PUT", AllowedHeaders: "x-ms-meta-*", MaxAgeInSeconds: 9}}
 	lookup := func(_ context.Context, account string) ([]blobstore.CorsRule, error) {
 		if account != "acct" {
-			return nil, blobstore.ErrResourceNotFound
+			return nil, storageerr.ErrResourceNotFound
 		}
 		return rules, nil
 	}

@@ -25,6 +25,6 @@
 // CORSPlan.ExposeVerbatim, PreflightOptions), never a second copy.
 //
 // Nothing here knows a storage operation's rules: it turns headers into
-// typed values, and typed errors (*blobstore.Error) and results into
+// typed values, and typed errors (*storageerr.Error) and results into
 // Azure's wire format. Every parser of untrusted input has a fuzz target.
 package storagehttp

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Request limits every storage endpoint applies before an operation runs.
@@ -81,7 +81,7 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			case g.slots <- struct{}{}:
 				defer func() { <-g.slots }()
 			default:
-				g.Responder.WriteError(w, r, blobstore.ErrServerBusy)
+				g.Responder.WriteError(w, r, storageerr.ErrServerBusy)
 				return
 			}
 		}
@@ -104,10 +104,10 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 //     InvalidHeaderValue (the value is neither echoed nor logged).
 func precheck(r *http.Request) error {
 	if r.ContentLength < 0 {
-		return blobstore.ErrMissingContentLengthHeader
+		return storageerr.ErrMissingContentLengthHeader
 	}
 	if len(r.Header.Get(HeaderClientRequestID)) > MaxClientRequestID {
-		return blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", HeaderClientRequestID)
+		return storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", HeaderClientRequestID)
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ var lengthRequired = map[string]bool{
 // Block, Put Page, Create File, Put Range, ...).
 func RequireContentLength(r *http.Request) error {
 	if len(r.Header.Values("Content-Length")) == 0 {
-		return blobstore.ErrMissingContentLengthHeader
+		return storageerr.ErrMissingContentLengthHeader
 	}
 	return nil
 }

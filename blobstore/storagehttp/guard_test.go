@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // logBuffer collects log lines (concurrency-safe) to check their levels.
@@ -132,7 +132,7 @@ func TestGuardRefusesBodyWithoutLength(t *testing.T) {
 
 func TestRequireContentLength(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPut, "/devstoreaccount1/c/b", nil)
-	assert.ErrorIs(t, RequireContentLength(r), blobstore.ErrMissingContentLengthHeader)
+	assert.ErrorIs(t, RequireContentLength(r), storageerr.ErrMissingContentLengthHeader)
 	r.Header.Set("Content-Length", "0")
 	assert.NoError(t, RequireContentLength(r))
 }
@@ -306,7 +306,7 @@ func TestGuardDropsStalledBodyNobodyReads(t *testing.T) {
 	logs := &logBuffer{}
 	p := &Responder{Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	srv := httptest.NewServer(NewGuard(p, 100*time.Millisecond, 0).Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.WriteError(w, r, blobstore.ErrAuthenticationFailed)
+		p.WriteError(w, r, storageerr.ErrAuthenticationFailed)
 	})))
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())

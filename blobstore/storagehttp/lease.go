@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // LeaseRules are where the services read Lease Container / Lease Blob and
@@ -30,11 +31,11 @@ func ParseLeaseOptions(h http.Header, rules LeaseRules) (blobstore.LeaseOptions,
 	action := blobstore.LeaseAction(strings.ToLower(h.Get("x-ms-lease-action")))
 	switch action {
 	case "":
-		return blobstore.LeaseOptions{}, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-action")
+		return blobstore.LeaseOptions{}, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-action")
 	case blobstore.LeaseAcquire, blobstore.LeaseRenew, blobstore.LeaseChange, blobstore.LeaseRelease, blobstore.LeaseBreak:
 	default:
 		if rules.CheckAction {
-			return blobstore.LeaseOptions{}, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", h.Get("x-ms-lease-action"))
+			return blobstore.LeaseOptions{}, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-action").WithDetail("HeaderValue", h.Get("x-ms-lease-action"))
 		}
 	}
 	o := blobstore.LeaseOptions{
@@ -46,20 +47,20 @@ func ParseLeaseOptions(h http.Header, rules LeaseRules) (blobstore.LeaseOptions,
 		v := h.Get("x-ms-lease-duration")
 		if v == "" {
 			if rules.DefaultDuration == "" {
-				return o, blobstore.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-duration")
+				return o, storageerr.ErrMissingRequiredHeader.WithDetail("HeaderName", "x-ms-lease-duration")
 			}
 			v = rules.DefaultDuration
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return o, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", v)
+			return o, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-duration").WithDetail("HeaderValue", v)
 		}
 		o.Duration = n
 	}
 	if v := h.Get("x-ms-lease-break-period"); v != "" && (action == blobstore.LeaseBreak || !rules.BreakPeriodOnBreak) {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return o, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", v)
+			return o, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-lease-break-period").WithDetail("HeaderValue", v)
 		}
 		o.BreakPeriod = &n
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 func TestParseLeaseOptionsRules(t *testing.T) {
@@ -38,7 +39,7 @@ func TestParseLeaseOptionsRules(t *testing.T) {
 			}
 			got, err := ParseLeaseOptions(h, tc.rules)
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -83,7 +84,7 @@ func FuzzParseLeaseOptions(f *testing.F) {
 		h := http.Header{"X-Ms-Lease-Action": {action}, "X-Ms-Lease-Duration": {duration}, "X-Ms-Lease-Break-Period": {period}}
 		o, err := ParseLeaseOptions(h, rules)
 		if err != nil {
-			require.NotEmpty(t, blobstore.CodeOf(err))
+			require.NotEmpty(t, storageerr.CodeOf(err))
 			return
 		}
 		require.NotEmpty(t, o.Action)

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Range is a byte range as the client asked for it, before it is checked
@@ -33,9 +33,9 @@ func ParseRange(h http.Header) (rng Range, ok bool, err error) {
 		rng, err := ParseRangeValue(v)
 		if err != nil {
 			if err == errReversed {
-				return Range{}, false, blobstore.ErrInvalidRange
+				return Range{}, false, storageerr.ErrInvalidRange
 			}
-			return Range{}, false, blobstore.ErrInvalidHeaderValue.
+			return Range{}, false, storageerr.ErrInvalidHeaderValue.
 				WithDetail("HeaderName", HeaderRange).WithDetail("HeaderValue", v)
 		}
 		return rng, true, nil
@@ -43,7 +43,7 @@ func ParseRange(h http.Header) (rng Range, ok bool, err error) {
 	if v := h.Get("Range"); v != "" {
 		rng, err := ParseRangeValue(v)
 		if err == errReversed {
-			return Range{}, false, blobstore.ErrInvalidRange
+			return Range{}, false, storageerr.ErrInvalidRange
 		}
 		if err != nil {
 			return Range{}, false, nil
@@ -110,9 +110,7 @@ func parseOffset(s string) (int64, bool) {
 // carrying Content-Range "bytes */size"; an end past the end is clipped.
 func (r Range) Resolve(size int64) (offset, length int64, err error) {
 	if r.Start >= size {
-		e := *blobstore.ErrInvalidRange
-		e.Header = http.Header{"Content-Range": {"bytes */" + strconv.FormatInt(size, 10)}}
-		return 0, 0, &e
+		return 0, 0, storageerr.ErrInvalidRange.WithHeader("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
 	}
 	end := r.End
 	if end < 0 || end >= size {

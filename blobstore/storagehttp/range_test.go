@@ -5,10 +5,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 func TestParseRange(t *testing.T) {
@@ -38,7 +37,7 @@ func TestParseRange(t *testing.T) {
 			got, ok, err := ParseRange(tc.header)
 			if tc.errCode != "" {
 				require.Error(t, err)
-				assert.Equal(t, tc.errCode, blobstore.CodeOf(err))
+				assert.Equal(t, tc.errCode, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -67,7 +66,7 @@ func TestRangeResolve(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			off, n, err := tc.rng.Resolve(tc.size)
 			if tc.wantError {
-				var e *blobstore.Error
+				var e *storageerr.Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, 416, e.Status)
 				assert.Equal(t, "InvalidRange", e.Code)

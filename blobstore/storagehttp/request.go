@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Host-style suffixes: <account>.blob.localhost[:port] and
@@ -127,7 +128,7 @@ func Unescape(s string) (string, error) {
 	}
 	v, err := url.PathUnescape(s)
 	if err != nil {
-		return "", blobstore.ErrInvalidURI
+		return "", storageerr.ErrInvalidURI
 	}
 	return v, nil
 }
@@ -192,10 +193,10 @@ func ParseMaxResults(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", v)
+		return 0, storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "maxresults").WithDetail("QueryParameterValue", v)
 	}
 	if n < 1 {
-		return 0, blobstore.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").
+		return 0, storageerr.ErrOutOfRangeQueryParameterValue.WithDetail("QueryParameterName", "maxresults").
 			WithDetail("QueryParameterValue", v).WithDetail("MinimumAllowed", "1").WithDetail("MaximumAllowed", "5000")
 	}
 	return n, nil
@@ -211,7 +212,7 @@ func MD5Header(r *http.Request, name string) ([]byte, error) {
 	}
 	b, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || len(b) != 16 {
-		return nil, blobstore.ErrInvalidMD5.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
+		return nil, storageerr.ErrInvalidMD5.WithDetail("HeaderName", name).WithDetail("HeaderValue", v)
 	}
 	return b, nil
 }
@@ -303,26 +304,25 @@ func (p *Responder) NoRoute(w http.ResponseWriter, r *http.Request, known func(c
 	var err error
 	switch {
 	case comp != "" && !known(comp):
-		err = blobstore.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "comp").WithDetail("QueryParameterValue", comp)
+		err = storageerr.ErrInvalidQueryParameterValue.WithDetail("QueryParameterName", "comp").WithDetail("QueryParameterValue", comp)
 	case special != nil:
 		err = special(r)
 	}
 	if err == nil {
 		switch r.Method {
 		case http.MethodGet, http.MethodPut, http.MethodHead, http.MethodDelete:
-			err = blobstore.ErrInvalidURI
+			err = storageerr.ErrInvalidURI
 		default:
-			err = blobstore.ErrUnsupportedHTTPVerb
+			err = storageerr.ErrUnsupportedHTTPVerb
 		}
 	}
 	p.WriteError(w, r, err)
 }
 
-// Config configures a storage protocol handler (blobapi.Config and
-// fileapi.Config are this type).
+// Config is what every storage protocol handler is configured with besides
+// its service (blobapi.Config and fileapi.Config embed it).
 type Config struct {
-	Service *blobstore.Service
-	Logger  *slog.Logger
+	Logger *slog.Logger
 	// Now is the real clock used for authentication and the Date header
 	// (never the emulator clock). nil means time.Now.
 	Now func() time.Time

@@ -5,10 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/azemu/azemu/blobstore"
 )
 
 func TestParseMaxResults(t *testing.T) {
@@ -19,9 +18,9 @@ func TestParseMaxResults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 25, n)
 	_, err = ParseMaxResults("0")
-	assert.Equal(t, "OutOfRangeQueryParameterValue", blobstore.CodeOf(err))
+	assert.Equal(t, "OutOfRangeQueryParameterValue", storageerr.CodeOf(err))
 	_, err = ParseMaxResults("ten")
-	assert.Equal(t, "InvalidQueryParameterValue", blobstore.CodeOf(err))
+	assert.Equal(t, "InvalidQueryParameterValue", storageerr.CodeOf(err))
 }
 
 func TestHostAccount(t *testing.T) {
@@ -40,7 +39,7 @@ func TestNoRoute(t *testing.T) {
 	known := func(comp string) bool { return comp == "list" }
 	special := func(r *http.Request) error {
 		if r.URL.Query().Get("comp") != "" {
-			return blobstore.ErrFeatureNotSupported
+			return storageerr.ErrFeatureNotSupported
 		}
 		return nil
 	}
@@ -48,7 +47,7 @@ func TestNoRoute(t *testing.T) {
 		method, target, code string
 	}{
 		{http.MethodGet, "/a?comp=bogus", "InvalidQueryParameterValue"},
-		{http.MethodGet, "/a?comp=list", blobstore.ErrFeatureNotSupported.Code},
+		{http.MethodGet, "/a?comp=list", storageerr.ErrFeatureNotSupported.Code},
 		{http.MethodPost, "/a", "UnsupportedHttpVerb"},
 		{http.MethodGet, "/a", "InvalidUri"},
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 // Server header values Azure sends.
@@ -101,28 +101,28 @@ func (p *Responder) SetCommonHeaders(w http.ResponseWriter, r *http.Request) str
 	return id
 }
 
-// AsStorageError maps err to the storage wire error. *blobstore.Error values
+// AsStorageError maps err to the storage wire error. *storageerr.Error values
 // (wrapped or not) pass through; a body over its limit becomes
 // RequestBodyTooLarge; anything else is InternalError and ok is false so the
 // caller knows to log it.
-func AsStorageError(err error) (e *blobstore.Error, known bool) {
+func AsStorageError(err error) (e *storageerr.Error, known bool) {
 	if errors.As(err, &e) {
 		return e, true
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return blobstore.ErrRequestBodyTooLarge, true
+		return storageerr.ErrRequestBodyTooLarge, true
 	}
 	if _, ok := bodyErrorOf(err); ok {
 		// A malformed chunked body is the client's fault. Gone or stalled
 		// bodies are dropped by Handle before they get here; should one
 		// reach a writer all the same, it is no server error either.
-		return blobstore.ErrInvalidInput.WithMessage("The request body could not be read: its framing is malformed or it ended early."), true
+		return storageerr.ErrInvalidInput.WithMessage("The request body could not be read: its framing is malformed or it ended early."), true
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return blobstore.ErrOperationTimedOut, true
+		return storageerr.ErrOperationTimedOut, true
 	}
-	return blobstore.ErrInternalError, false
+	return storageerr.ErrInternalError, false
 }
 
 // WriteError renders err as Azure does: the status, x-ms-error-code, the

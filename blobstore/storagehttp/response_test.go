@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
 func TestWriteError(t *testing.T) {
@@ -29,10 +30,10 @@ func TestWriteError(t *testing.T) {
 		extra    string
 		wantBody bool
 	}{
-		{"domain error", http.MethodGet, blobstore.ErrContainerNotFound, 404, "ContainerNotFound", "", true},
-		{"wrapped", http.MethodPut, errors.Join(errors.New("ctx"), blobstore.ErrBlobNotFound), 404, "BlobNotFound", "", true},
-		{"extra", http.MethodGet, blobstore.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range"), 400, "InvalidHeaderValue", "<HeaderName>x-ms-range</HeaderName>", true},
-		{"head no body", http.MethodHead, blobstore.ErrBlobNotFound, 404, "BlobNotFound", "", false},
+		{"domain error", http.MethodGet, storageerr.ErrContainerNotFound, 404, "ContainerNotFound", "", true},
+		{"wrapped", http.MethodPut, errors.Join(errors.New("ctx"), storageerr.ErrBlobNotFound), 404, "BlobNotFound", "", true},
+		{"extra", http.MethodGet, storageerr.ErrInvalidHeaderValue.WithDetail("HeaderName", "x-ms-range"), 400, "InvalidHeaderValue", "<HeaderName>x-ms-range</HeaderName>", true},
+		{"head no body", http.MethodHead, storageerr.ErrBlobNotFound, 404, "BlobNotFound", "", false},
 		{"unknown", http.MethodGet, errors.New("disk on fire"), 500, "InternalError", "", true},
 		{"too large", http.MethodPut, &http.MaxBytesError{Limit: 1}, 413, "RequestBodyTooLarge", "", true},
 	}
@@ -101,7 +102,7 @@ func TestParseMetadata(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			md, err := ParseMetadata(tc.h)
 			if tc.code != "" {
-				assert.Equal(t, tc.code, blobstore.CodeOf(err))
+				assert.Equal(t, tc.code, storageerr.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)

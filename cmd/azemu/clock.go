@@ -4,55 +4,86 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/azemu/azemu/emulator"
 )
 
+const clockUsage = `usage: azemu clock [advance DURATION] [--status-file FILE | --data DIR | --vault-port N]
+
+Prints the emulator clock of a running azemu, or moves it forward
+(e.g. advance 90d, advance 1h30m). Uses a token of the development principal,
+whom the admin API allows by default.
+`
+
 // clock reads or advances the emulator clock of a running azemu through its
 // admin API on the HTTPS port.
 func clock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("azemu clock", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", env("DATA", "./azemu-data"), "data folder of the running azemu (for its CA)")
-	port := fs.Int("vault-port", envInt("VAULT_PORT", 8443), "HTTPS port of the running azemu")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	f := newFlags("azemu clock")
+	t := addTarget(f)
+	// The subcommand words may come before or after the flags.
+	var words []string
+	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		words, args = append(words, args[0]), args[1:]
 	}
-	pool, err := caPool(*data)
-	if err != nil {
-		return err
-	}
-	client := emulator.NewHTTPClient(pool)
-	client.Timeout = 10 * time.Second
-	base := "https://localhost:" + strconv.Itoa(*port) + "/_azemu/clock"
-	var req *http.Request
-	switch rest := fs.Args(); {
-	case len(rest) == 0:
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, base, nil)
-	case len(rest) == 2 && rest[0] == "advance":
-		d, perr := parseDuration(rest[1])
-		if perr != nil {
-			return perr
+	if err := f.parse(args, stderr); err != nil {
+		if err == errUsage {
+			fmt.Fprint(stderr, clockUsage)
 		}
-		body, _ := json.Marshal(map[string]float64{"seconds": d.Seconds()})
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, base+"/advance", bytes.NewReader(body))
+		return err
+	}
+	words = append(words, f.fs.Args()...)
+	var advance time.Duration
+	switch {
+	case len(words) == 0:
+	case len(words) == 2 && words[0] == "advance":
+		d, err := parseDuration(words[1])
+		if err != nil {
+			return err
+		}
+		advance = d
 	default:
-		fmt.Fprintln(stderr, "usage: azemu clock [advance DURATION]   e.g. azemu clock advance 90d")
+		fmt.Fprint(stderr, clockUsage)
 		return errUsage
+	}
+	inst, err := t.find()
+	if err != nil {
+		return err
+	}
+	inst.say(stderr, "using")
+	client, err := inst.client(10 * time.Second)
+	if err != nil {
+		return err
+	}
+	if _, err := inst.health(ctx); err != nil {
+		return err
+	}
+	base := inst.vault + "/_azemu/clock"
+	var req *http.Request
+	if len(words) == 0 {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, base, nil)
+	} else {
+		body, _ := json.Marshal(map[string]float64{"seconds": advance.Seconds()})
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, base+"/advance", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if err != nil {
 		return err
 	}
+	// The admin API takes a token of an admin principal (the development
+	// principal by default), for the management audience.
+	tok, _, err := devToken(ctx, client, inst.vault, emulator.AdminScope)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("reach azemu at %s: %w (is it running with --vault-port %d and --data %s?)", base, err, *port, *data)
+		return fmt.Errorf("reach azemu at %s: %w", base, err)
 	}
 	defer resp.Body.Close()
 	var out struct {
@@ -69,29 +100,4 @@ func clock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, out.Now)
 	return nil
-}
-
-// parseDuration accepts Go durations plus a day unit: 90d, 1d12h, 30m.
-func parseDuration(s string) (time.Duration, error) {
-	var total time.Duration
-	rest := s
-	if i := strings.IndexByte(rest, 'd'); i > 0 {
-		days, err := strconv.ParseFloat(rest[:i], 64)
-		if err != nil || days < 0 {
-			return 0, fmt.Errorf("duration %q: use forms like 90d, 36h, 1d12h", s)
-		}
-		total = time.Duration(days * 24 * float64(time.Hour))
-		rest = rest[i+1:]
-	}
-	if rest != "" {
-		d, err := time.ParseDuration(rest)
-		if err != nil || d < 0 {
-			return 0, fmt.Errorf("duration %q: use forms like 90d, 36h, 1d12h", s)
-		}
-		total += d
-	}
-	if s == "" {
-		return 0, fmt.Errorf("a duration is required, like 90d")
-	}
-	return total, nil
 }

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,7 +21,7 @@ import (
 	"github.com/azemu/azemu/emulator"
 )
 
-const demoUsage = `usage: azemu demo revocation [--vault-port N] [--blob-port N] [--data DIR]
+const demoUsage = `usage: azemu demo revocation [--status-file FILE | --data DIR | --vault-port N --blob-port N]
 
 Runs the customer-managed-key revocation demo against a running azemu:
 creates a key in devvault, grants a user-assigned identity access, creates a
@@ -37,28 +36,36 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, demoUsage)
 		return errUsage
 	}
-	fs := flag.NewFlagSet("azemu demo revocation", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", env("DATA", "./azemu-data"), "data folder of the running azemu (for its CA)")
-	vaultPort := fs.Int("vault-port", envInt("VAULT_PORT", 8443), "HTTPS port of the running azemu")
-	blobPort := fs.Int("blob-port", envInt("BLOB_PORT", 10000), "Blob port of the running azemu")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
+	f := newFlags("azemu demo revocation")
+	t := addTarget(f)
+	if err := f.parse(args[1:], stderr); err != nil {
+		return err
 	}
-	pool, err := caPool(*data)
+	inst, err := t.find()
 	if err != nil {
 		return err
 	}
-	client := emulator.NewHTTPClient(pool)
-	client.Timeout = 30 * time.Second
+	inst.say(stderr, "running the demo against")
+	client, err := inst.client(30 * time.Second)
+	if err != nil {
+		return err
+	}
+	if _, err := inst.health(ctx); err != nil {
+		return err
+	}
+	vu, err := url.Parse(inst.vault)
+	if err != nil || inst.blob == "" {
+		return fmt.Errorf("the demo needs the Blob and HTTPS listeners of the azemu (%s)", inst.from)
+	}
 	d := &demoRun{
 		out:    stdout,
-		https:  "https://localhost:" + strconv.Itoa(*vaultPort),
-		vault:  "https://" + emulator.DevVaultName + ".vault.localhost:" + strconv.Itoa(*vaultPort),
-		blob:   "http://127.0.0.1:" + strconv.Itoa(*blobPort),
+		https:  inst.vault,
+		vault:  "https://" + emulator.DevVaultName + ".vault.localhost:" + vu.Port(),
+		blob:   inst.blob,
 		client: client,
 	}
-	return d.revocation(ctx, *vaultPort)
+	vaultPort, _ := strconv.Atoi(vu.Port())
+	return d.revocation(ctx, vaultPort)
 }
 
 type demoRun struct {
@@ -141,26 +148,12 @@ func (d *demoRun) must(ctx context.Context, method, u, token string, body any, o
 }
 
 func (d *demoRun) token(ctx context.Context, scope string) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {emulator.DevClientID},
-		"client_secret": {emulator.DevClientSecret}, "scope": {scope}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.https+"/"+emulator.DevTenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	tok, status, err := devToken(ctx, d.client, d.https, scope)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w (is azemu running with --vault-port and --data as given?)", err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("token request: %w (is azemu running with --vault-port and --data as given?)", err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("token request for %s answered %d", scope, resp.StatusCode)
-	}
-	fmt.Fprintf(d.out, "   POST %s/%s/oauth2/v2.0/token (scope %s) -> HTTP %d\n", d.https, emulator.DevTenantID, scope, resp.StatusCode)
-	return tok.AccessToken, nil
+	fmt.Fprintf(d.out, "   POST %s/%s/oauth2/v2.0/token (scope %s) -> HTTP %d\n", d.https, emulator.DevTenantID, scope, status)
+	return tok, nil
 }
 
 // blobCall sends a Shared Key signed Blob request.

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/emulator"
 )
 
 func TestParseDuration(t *testing.T) {
@@ -35,8 +37,8 @@ func TestParseDuration(t *testing.T) {
 
 func TestServeFlagsAcceptAzuriteAliases(t *testing.T) {
 	var o options
-	fs := newServeFlags(&o, &bytes.Buffer{})
-	require.NoError(t, fs.Parse([]string{"--blobHost", "0.0.0.0", "--blobPort", "0", "-l", "/tmp/x", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose"}))
+	f := newServeFlags(&o)
+	require.NoError(t, f.parse([]string{"--blobHost", "0.0.0.0", "--blobPort", "0", "-l", "/tmp/x", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose"}, io.Discard))
 	assert.Equal(t, "0.0.0.0", o.host)
 	assert.Equal(t, 0, o.blobPort)
 	assert.Equal(t, "/tmp/x", o.data)
@@ -47,13 +49,78 @@ func TestServeFlagsEnvironmentDefaults(t *testing.T) {
 	t.Setenv("AZEMU_BLOB_PORT", "12345")
 	t.Setenv("AZEMU_DATA", "/tmp/envdata")
 	var o options
-	fs := newServeFlags(&o, &bytes.Buffer{})
-	require.NoError(t, fs.Parse(nil))
+	require.NoError(t, newServeFlags(&o).parse(nil, io.Discard))
 	assert.Equal(t, 12345, o.blobPort)
 	assert.Equal(t, "/tmp/envdata", o.data)
 	// Flags override the environment.
-	require.NoError(t, fs.Parse([]string{"--blob-port", "1"}))
+	o = options{}
+	require.NoError(t, newServeFlags(&o).parse([]string{"--blob-port", "1"}, io.Discard))
 	assert.Equal(t, 1, o.blobPort)
+}
+
+// A malformed variable is an error naming it, parsed as its flag is; it is
+// never silently replaced by the default.
+func TestServeVariablesAreParsedStrictly(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"AZEMU_IN_MEMORY", "yes"},
+		{"AZEMU_BLOB_PORT", "2351x"},
+		{"AZEMU_CMK_CACHE_TTL", "1x"},
+		{"AZEMU_FSYNC", "on"},
+		{"AZEMU_VAULT_PORT", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tc.name, tc.value)
+			var o options
+			err := newServeFlags(&o).parse(nil, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.name)
+		})
+	}
+	// One duration syntax for flags, variables and azemu clock.
+	t.Setenv("AZEMU_CMK_CACHE_TTL", "1d")
+	var o options
+	require.NoError(t, newServeFlags(&o).parse(nil, io.Discard))
+	assert.Equal(t, 24*time.Hour, o.cmkCacheTTL)
+	require.NoError(t, newServeFlags(&o).parse([]string{"--cmk-cache-ttl", "1h30m"}, io.Discard))
+	assert.Equal(t, 90*time.Minute, o.cmkCacheTTL)
+	// And through run, a bad variable stops azemu with exit code 1.
+	t.Setenv("AZEMU_IN_MEMORY", "yes")
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 1, run([]string{"serve"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `AZEMU_IN_MEMORY="yes"`)
+}
+
+func TestMistypedFlagGetsASuggestion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, run([]string{"--blob-prot", "0"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "did you mean --blob-port?")
+	errOut.Reset()
+	assert.Equal(t, 2, run([]string{"clock", "--stauts-file", "x"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "did you mean --status-file?")
+	errOut.Reset()
+	assert.Equal(t, 2, run([]string{"helth"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `did you mean "health"?`)
+}
+
+func TestHelpListsSubcommandsAndGroupsAliases(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"help"}, &out, &errOut))
+	for _, c := range subcommands {
+		assert.Contains(t, out.String(), "  "+c.name+" ")
+	}
+	out.Reset()
+	require.Equal(t, 0, run([]string{"--help"}, &out, &errOut))
+	assert.Contains(t, out.String(), "--blob-port, --blobPort PORT")
+	assert.Contains(t, out.String(), "--data, -l, --location DIR")
+	assert.Contains(t, out.String(), "AZEMU_BLOB_PORT, default 10000")
+	assert.Less(t, strings.Count(out.String(), "\n"), 80)
+}
+
+func TestVersion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"--version"}, &out, &errOut))
+	assert.True(t, strings.HasPrefix(out.String(), "azemu "), out.String())
+	assert.Contains(t, out.String(), "go1.")
 }
 
 func TestUnknownCommand(t *testing.T) {
@@ -73,7 +140,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
 			"--status-file", statusPath}, io.Discard, io.Discard)
 	}()
-	var st status
+	var st emulator.Status
 	require.Eventually(t, func() bool {
 		b, err := os.ReadFile(statusPath)
 		return err == nil && json.Unmarshal(b, &st) == nil
@@ -96,6 +163,17 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrNotExist, "the status file goes with the process")
 }
 
+func TestServeAdminAndCertSANFlags(t *testing.T) {
+	t.Setenv("AZEMU_CERT_SAN", "azemu, azemu.local")
+	var o options
+	require.NoError(t, newServeFlags(&o).parse([]string{"--admin", "11111111-1111-4111-8111-111111111111", "--cert-san", "10.0.0.5"}, io.Discard))
+	assert.Equal(t, []string{"azemu", "azemu.local", "10.0.0.5"}, splitList(o.certSANs))
+	assert.Equal(t, []string{"11111111-1111-4111-8111-111111111111"}, splitList(o.admins))
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 1, run([]string{"--in-memory", "--admin", "not-a-guid"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "not-a-guid")
+}
+
 func TestRootKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	const key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="
@@ -103,11 +181,9 @@ func TestRootKeyFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(key+"\n"), 0o600))
 	resolve := func(args ...string) (string, error) {
 		var o options
-		fs := newServeFlags(&o, &bytes.Buffer{})
-		require.NoError(t, fs.Parse(args))
-		return o.rootKey.resolve(fs)
+		require.NoError(t, newServeFlags(&o).parse(args, io.Discard))
+		return resolveRootKey(o.rootKey, o.rootKeyFile)
 	}
-
 	got, err := resolve("--root-key-file", file)
 	require.NoError(t, err)
 	assert.Equal(t, key, got, "read from the file, newline trimmed")
@@ -119,22 +195,18 @@ func TestRootKeyFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(empty, []byte("\n"), 0o600))
 	_, err = resolve("--root-key-file", empty)
 	assert.ErrorContains(t, err, "empty")
+	got, err = resolve("--root-key", key)
+	require.NoError(t, err)
+	assert.Equal(t, key, got)
 
 	t.Setenv("AZEMU_ROOT_KEY_FILE", file)
 	got, err = resolve()
 	require.NoError(t, err)
 	assert.Equal(t, key, got, "AZEMU_ROOT_KEY_FILE")
-	got, err = resolve("--root-key", "flag-wins")
-	require.NoError(t, err)
-	assert.Equal(t, "flag-wins", got, "a flag overrides the environment")
-	t.Setenv("AZEMU_ROOT_KEY", key)
-	_, err = resolve()
-	assert.ErrorContains(t, err, "both set")
 }
 
 // TestServeRootKeyFile starts azemu with --root-key-file: the key comes from
-// the file (no root.key is generated into the data folder) and the key is
-// not on the command line.
+// the file, so none is generated into the data folder.
 func TestServeRootKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -160,8 +232,4 @@ func TestServeRootKeyFile(t *testing.T) {
 	}
 	_, err := os.Stat(filepath.Join(data, "root.key"))
 	assert.ErrorIs(t, err, os.ErrNotExist, "the key came from the file, none was generated")
-	// azemu cert takes the file too.
-	var out bytes.Buffer
-	assert.Equal(t, 0, run([]string{"cert", "--data", data, "--root-key-file", file}, &out, io.Discard))
-	assert.Contains(t, out.String(), "BEGIN CERTIFICATE")
 }

@@ -2,113 +2,65 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/azemu/azemu/emulator"
 )
 
-var errUsage = errors.New("usage")
-
 // options are the serve flags. Each flag has azemu's name and, where Azurite
 // has one, Azurite's name as an alias so existing scripts keep working.
 type options struct {
-	data, host, cert, key, logLevel string
-	rootKey                         rootKeyFlags
-	inMemory, fsync                 bool
-	blobPort, filePort, vaultPort   int
-	cmkCacheTTL                     time.Duration
-	principals                      listFlag
-	statusFile                      string
+	data, host, cert, key, rootKey, logLevel string
+	rootKeyFile                              string
+	inMemory, fsync                          bool
+	blobPort, filePort, vaultPort            int
+	cmkCacheTTL                              time.Duration
+	principals, certSANs, admins             listValue
+	statusFile                               string
 }
 
-// listFlag is a repeatable string flag.
-type listFlag []string
+// Flag groups of azemu serve, in the order the help shows them.
+const (
+	groupWhere    = "Where it listens"
+	groupData     = "Data and keys"
+	groupIdentity = "Identity and TLS"
+	groupBehave   = "Behaviour and logging"
+	groupAzurite  = "Accepted for Azurite compatibility (no effect)"
+)
 
-func (l *listFlag) String() string     { return strings.Join(*l, ";") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// env returns the AZEMU_ environment variable or def.
-func env(name, def string) string {
-	if v, ok := os.LookupEnv("AZEMU_" + name); ok {
-		return v
-	}
-	return def
-}
-
-func envInt(name string, def int) int {
-	if v, ok := os.LookupEnv("AZEMU_" + name); ok {
-		if n, err := strconv.Atoi(v); err == nil {
-			return n
-		}
-	}
-	return def
-}
-
-func envBool(name string) bool {
-	v, _ := strconv.ParseBool(os.Getenv("AZEMU_" + name))
-	return v
-}
-
-func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("azemu serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	str := func(p *string, def string, usage string, names ...string) {
-		for _, n := range names {
-			fs.StringVar(p, n, def, usage)
-		}
-	}
-	integer := func(p *int, def int, usage string, names ...string) {
-		for _, n := range names {
-			fs.IntVar(p, n, def, usage)
-		}
-	}
-	boolean := func(p *bool, def bool, usage string, names ...string) {
-		for _, n := range names {
-			fs.BoolVar(p, n, def, usage)
-		}
-	}
-	str(&o.data, env("DATA", "./azemu-data"), "data folder (AZEMU_DATA)", "data", "l", "location")
-	boolean(&o.inMemory, envBool("IN_MEMORY"), "keep everything in memory (storage in a RAM-backed temp folder, removed at exit) (AZEMU_IN_MEMORY)", "in-memory", "inMemoryPersistence")
-	str(&o.host, env("HOST", "127.0.0.1"), "address to listen on; 0.0.0.0 in containers (AZEMU_HOST)", "host", "blobHost", "fileHost")
-	integer(&o.blobPort, envInt("BLOB_PORT", 10000), "Blob port; 0 picks a free port, -1 disables (AZEMU_BLOB_PORT)", "blob-port", "blobPort")
-	integer(&o.filePort, envInt("FILE_PORT", 10003), "Files port; 0 picks a free port, -1 disables (AZEMU_FILE_PORT)", "file-port", "filePort")
-	integer(&o.vaultPort, envInt("VAULT_PORT", 8443), "HTTPS port of Key Vault, tokens and management; 0 picks a free port (AZEMU_VAULT_PORT)", "vault-port")
-	str(&o.cert, env("CERT", ""), "server certificate PEM; serves Blob and Files over HTTPS too (AZEMU_CERT)", "cert")
-	str(&o.key, env("KEY", ""), "server key PEM, with --cert (AZEMU_KEY)", "key")
-	o.rootKey.register(fs)
-	str(&o.logLevel, env("LOG_LEVEL", "info"), "debug, info, warn or error (AZEMU_LOG_LEVEL)", "log-level")
-	boolean(&o.fsync, envBool("FSYNC"), "fsync every commit so it survives power loss (slower writes) (AZEMU_FSYNC)", "fsync")
-	if v := env("PRINCIPALS", ""); v != "" {
-		o.principals = listFlag{v}
-	}
-	fs.Var(&o.principals, "principal", "register a service principal clientId:secret[:objectId]; repeatable (AZEMU_PRINCIPALS, ';'-separated)")
-	str(&o.statusFile, env("STATUS_FILE", ""), "once ready, write the endpoints and connection string as JSON to this file (for scripts using port 0) (AZEMU_STATUS_FILE)", "status-file")
-	ttl, err := time.ParseDuration(env("CMK_CACHE_TTL", "0s"))
-	if err != nil {
-		ttl = 0
-	}
-	fs.DurationVar(&o.cmkCacheTTL, "cmk-cache-ttl", ttl, "how long an unwrapped customer-managed key is trusted without asking the vault, emulating Azure's delay (AZEMU_CMK_CACHE_TTL)")
+func newServeFlags(o *options) *flags {
+	f := newFlags("azemu serve")
+	f.str(groupWhere, &o.host, "127.0.0.1", "HOST", "address to listen on; 0.0.0.0 in containers", "host", "blobHost", "fileHost").arg = "ADDR"
+	f.port(groupWhere, &o.blobPort, 10000, "BLOB_PORT", "Blob port; 0 picks a free port, -1 disables", "blob-port", "blobPort")
+	f.port(groupWhere, &o.filePort, 10003, "FILE_PORT", "Files port; 0 picks a free port, -1 disables", "file-port", "filePort")
+	f.port(groupWhere, &o.vaultPort, 8443, "VAULT_PORT", "HTTPS port of Key Vault, tokens, management and the admin API; 0 picks a free port", "vault-port")
+	f.path(groupWhere, &o.statusFile, "", "STATUS_FILE", "once ready, write endpoints, connection string and CA as JSON here (also written to DATA/status.json)", "status-file").arg = "FILE"
+	f.path(groupData, &o.data, "./azemu-data", "DATA", "data folder", "data", "l", "location")
+	f.boolean(groupData, &o.inMemory, "IN_MEMORY", "keep everything in memory (storage in a RAM-backed temp folder, removed at exit)", "in-memory", "inMemoryPersistence")
+	f.path(groupData, &o.rootKeyFile, "", "ROOT_KEY_FILE", "file holding the root key, 32 bytes base64 (a mounted secret); keeps it out of the process list; default: generated into the data folder", "root-key-file").arg = "FILE"
+	f.str(groupData, &o.rootKey, "", "ROOT_KEY", "root key itself, 32 bytes base64; visible in the process list, prefer --root-key-file", "root-key").arg = "KEY"
+	f.boolean(groupData, &o.fsync, "FSYNC", "fsync every commit so it survives power loss (slower writes)", "fsync")
+	f.add(groupIdentity, &o.principals, "PRINCIPALS", "ID:SECRET[:OID]", "register a service principal; repeatable (variable: ';'-separated)", "principal")
+	f.add(groupIdentity, &o.admins, "ADMINS", "OBJECT_ID", "object id of a principal allowed to use the admin API (the clock); repeatable (variable: ','-separated); default: the development principal", "admin")
+	f.add(groupIdentity, &o.certSANs, "CERT_SAN", "NAME", "extra DNS name or IP of the server certificate, e.g. a compose service name; repeatable (variable: ','-separated)", "cert-san")
+	f.path(groupIdentity, &o.cert, "", "CERT", "server certificate PEM; serves Blob and Files over HTTPS too", "cert").arg = "FILE"
+	f.path(groupIdentity, &o.key, "", "KEY", "server key PEM, with --cert", "key").arg = "FILE"
+	f.duration(groupBehave, &o.cmkCacheTTL, "CMK_CACHE_TTL", "how long an unwrapped customer-managed key is trusted without asking the vault, emulating Azure's delay (e.g. 1h, 1d)", "cmk-cache-ttl")
+	f.str(groupBehave, &o.logLevel, "info", "LOG_LEVEL", "debug, info, warn or error", "log-level").arg = "LEVEL"
 	// Azurite flags that need no behaviour here, accepted so scripts keep working.
 	var ignored bool
 	var ignoredStr string
-	for _, n := range []string{"skipApiVersionCheck", "loose", "silent", "disableProductStyleUrl", "disableTelemetry", "d", "debug"} {
-		if n == "d" || n == "debug" {
-			fs.StringVar(&ignoredStr, n, "", "accepted for Azurite compatibility; use --log-level debug")
-			continue
-		}
-		fs.BoolVar(&ignored, n, false, "accepted for Azurite compatibility; no effect")
-	}
-	return fs
+	f.boolean(groupAzurite, &ignored, "", "accepted and ignored", "skipApiVersionCheck", "loose", "silent", "disableProductStyleUrl", "disableTelemetry")
+	f.str(groupAzurite, &ignoredStr, "", "", "accepted and ignored; use --log-level debug", "d", "debug")
+	return f
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -122,19 +74,15 @@ func parseLevel(s string) (slog.Level, error) {
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := newServeFlags(&o, stderr)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	f := newServeFlags(&o)
+	if err := f.parse(args, stderr); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "azemu serve: unexpected argument %q\n", fs.Arg(0))
+	if f.fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "azemu serve: unexpected argument %q\n", f.fs.Arg(0))
 		return errUsage
 	}
 	level, err := parseLevel(o.logLevel)
-	if err != nil {
-		return err
-	}
-	rootKey, err := o.rootKey.resolve(fs)
 	if err != nil {
 		return err
 	}
@@ -147,6 +95,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--principal: %w", err)
 	}
+	rootKey, err := resolveRootKey(o.rootKey, o.rootKeyFile)
+	if err != nil {
+		return err
+	}
+	sans, admins := splitList(o.certSANs), splitList(o.admins)
 	cfg := emulator.Config{
 		DataDir:     o.data,
 		InMemory:    o.inMemory,
@@ -156,6 +109,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		VaultPort:   o.vaultPort,
 		CertFile:    o.cert,
 		KeyFile:     o.key,
+		CertHosts:   sans,
+		Admins:      admins,
 		RootKey:     rootKey,
 		Accounts:    accounts,
 		Principals:  principals,
@@ -165,24 +120,41 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	emu, err := emulator.Start(ctx, cfg)
+	if errors.Is(err, fs.ErrPermission) && !cfg.InMemory {
+		return fmt.Errorf("%w\nThe data folder %s must be writable by this user (uid %d); in Docker, run with --user \"$(id -u):$(id -g)\" for a bind mount you own", err, cfg.DataDir, os.Getuid())
+	}
 	if err != nil {
 		return err
 	}
-	printBanner(stdout, emu, &cfg, time.Since(start))
 	if o.statusFile != "" {
-		if err := writeStatus(o.statusFile, emu); err != nil {
+		if err := emu.WriteStatus(o.statusFile); err != nil {
 			_ = emu.Close()
-			return err
+			return fmt.Errorf("--status-file: %w", err)
 		}
 		defer os.Remove(o.statusFile)
 	}
+	printBanner(stdout, emu, &cfg, o.statusFile, time.Since(start))
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "azemu: shutting down")
 	return emu.Close()
 }
 
-func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took time.Duration) {
-	where := "in memory (storage in a RAM-backed temporary folder, removed at exit)"
+// splitList flattens a repeatable flag whose values may hold several
+// comma-separated items.
+func splitList(l listValue) []string {
+	var out []string
+	for _, v := range l {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, statusFile string, took time.Duration) {
+	where := "in memory (storage in a temporary folder, RAM-backed where /dev/shm has room, removed at exit)"
 	if !cfg.InMemory {
 		abs, err := filepath.Abs(cfg.DataDir)
 		if err != nil {
@@ -190,7 +162,7 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took
 		}
 		where = abs
 	}
-	fmt.Fprintf(w, "azemu is ready in %v; data: %s\n", took.Round(time.Millisecond), where)
+	fmt.Fprintf(w, "azemu %s is ready in %v; data: %s\n", version(), took.Round(time.Millisecond), where)
 	if u := emu.BlobURL(); u != "" {
 		fmt.Fprintf(w, "  Blob:      %s/%s\n", u, emulator.DevAccountName)
 	}
@@ -200,44 +172,38 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took
 	if u := emu.VaultURL(); u != "" {
 		fmt.Fprintf(w, "  Key Vault: %s (default vault %q: %s)\n", u, emulator.DevVaultName, emu.DevVaultURL())
 		fmt.Fprintf(w, "  Authority: %s/%s  client id %s  secret %s\n", u, emulator.DevTenantID, emulator.DevClientID, emulator.DevClientSecret)
-		fmt.Fprintf(w, "  Trust the CA: azemu cert --data %s > azemu-ca.pem (then SSL_CERT_FILE / NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE)\n", cfg.DataDir)
+		fmt.Fprintf(w, "  Trust the CA: %s > azemu-ca.pem\n", trustCommand(emu, cfg, statusFile))
+		fmt.Fprintf(w, "    then curl --cacert azemu-ca.pem, NODE_EXTRA_CA_CERTS=azemu-ca.pem, REQUESTS_CA_BUNDLE=azemu-ca.pem\n")
 	}
 	fmt.Fprintf(w, "  Connection string:\n    %s\n", emu.ConnectionString())
 }
 
-// status is what --status-file holds: the endpoints of a running azemu.
-type status struct {
-	Blob             string `json:"blob,omitempty"`
-	File             string `json:"file,omitempty"`
-	Vault            string `json:"vault,omitempty"`
-	DevVault         string `json:"devVault,omitempty"`
-	ConnectionString string `json:"connectionString"`
-	PID              int    `json:"pid"`
+// trustCommand is the command that prints this instance's CA, for the mode
+// it runs in: from the data folder, from the status file, or from the
+// instance itself (an in-memory instance has neither folder nor file).
+func trustCommand(emu *emulator.Emulator, cfg *emulator.Config, statusFile string) string {
+	switch {
+	case cfg.CertFile != "":
+		return "cat " + shellQuote(cfg.CertFile)
+	case !cfg.InMemory:
+		return "azemu cert --data " + shellQuote(cfg.DataDir)
+	case statusFile != "":
+		return "azemu cert --status-file " + shellQuote(statusFile)
+	case emu.BlobURL() != "":
+		return "curl -s " + emu.BlobURL() + "/_azemu/ca.pem"
+	case emu.FileURL() != "":
+		return "curl -s " + emu.FileURL() + "/_azemu/ca.pem"
+	}
+	return "azemu cert --url " + emu.VaultURL()
 }
 
-// writeStatus writes the status file atomically, so a script polling for it
-// never reads half of it.
-func writeStatus(path string, emu *emulator.Emulator) error {
-	st := status{ConnectionString: emu.ConnectionString(), PID: os.Getpid()}
-	if u := emu.BlobURL(); u != "" {
-		st.Blob = u + "/" + emulator.DevAccountName
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r == '=' || r == '@' ||
+			('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z'))
+	}) < 0 {
+		return s
 	}
-	if u := emu.FileURL(); u != "" {
-		st.File = u + "/" + emulator.DevAccountName
-	}
-	if u := emu.VaultURL(); u != "" {
-		st.Vault, st.DevVault = u, emu.DevVaultURL()
-	}
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("--status-file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("--status-file: %w", err)
-	}
-	return nil
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/keyvault"
 )
@@ -182,7 +183,7 @@ func (s *Service) validateKey(ctx context.Context, id blobstore.Identity, vault,
 // account key: every key vault refusal is the authentication issue Azure
 // reports.
 func fromWrap(err error) error {
-	for _, e := range []*blobstore.Error{blobstore.ErrKeyVaultEncryptionKeyNotFound,
+	for _, e := range []*storageerr.Error{blobstore.ErrKeyVaultEncryptionKeyNotFound,
 		blobstore.ErrKeyVaultAccessTokenCannotBeAcquired, blobstore.ErrKeyVaultVaultNotFound} {
 		if errors.Is(err, e) {
 			return errKeyVaultAuth("")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/blobstore/storageerr"
 	"github.com/azemu/azemu/emulator/identity"
 )
 
@@ -435,7 +436,7 @@ func (s *Service) regenerateKey(w http.ResponseWriter, r *http.Request, group, n
 
 // fromStorage maps a storage service error to ARM's shape.
 func fromStorage(err error) error {
-	var se *blobstore.Error
+	var se *storageerr.Error
 	if errors.As(err, &se) {
 		status := se.Status
 		if status == http.StatusForbidden {

@@ -88,7 +88,38 @@ func match(method, escapedPath string) (route, request, error) {
 		return route{}, request{}, &keyvault.Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Message: "The requested resource does not support http method '" + method + "'."}
 	}
+	if feature := unsupported(segs); feature != "" {
+		return route{}, request{}, &keyvault.Error{Status: http.StatusNotImplemented, Code: "FeatureNotSupportedByEmulator",
+			Message: "azemu does not support " + feature + " yet (" + method + " /" + strings.Join(segs, "/") + "); see \"Not yet\" in azemu's README."}
+	}
 	return route{}, request{}, &keyvault.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested URI does not represent any resource on the server."}
+}
+
+// unsupported names the Key Vault feature a path belongs to when it is a
+// path of the Key Vault REST API that azemu does not serve (yet), so a
+// client learns that instead of a bare 404. Paths no Key Vault serves (too
+// many segments) stay 404.
+// Reference: https://learn.microsoft.com/rest/api/keyvault/secrets and
+// https://learn.microsoft.com/rest/api/keyvault/certificates
+func unsupported(segs []string) string {
+	if len(segs) == 0 {
+		return ""
+	}
+	switch strings.ToLower(segs[0]) {
+	case "secrets", "deletedsecrets":
+		if len(segs) <= 3 {
+			return "Key Vault secrets"
+		}
+	case "certificates", "deletedcertificates":
+		if len(segs) <= 4 {
+			return "Key Vault certificates"
+		}
+	case "storage", "deletedstorage":
+		if len(segs) <= 5 {
+			return "Key Vault managed storage accounts"
+		}
+	}
+	return ""
 }
 
 func matchPattern(rt route, segs []string) (request, bool) {
