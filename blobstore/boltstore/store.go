@@ -22,6 +22,9 @@ type Options struct {
 	NoSync bool
 }
 
+// defaultTimeout is how long Open waits for the file lock by default.
+const defaultTimeout = time.Second
+
 // Store is the bbolt-backed metadata store. It is safe for concurrent use.
 type Store struct {
 	db *bolt.DB
@@ -31,7 +34,7 @@ type Store struct {
 // checking the schema version.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
-		opts.Timeout = time.Second
+		opts.Timeout = defaultTimeout
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("boltstore: %w", err)
