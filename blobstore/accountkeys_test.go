@@ -49,9 +49,8 @@ func TestAccountKeysSealed(t *testing.T) {
 	// Another root key does not open them.
 	other, err := crypto.NewKey()
 	require.NoError(t, err)
-	s = openCore(t, Config{DataDir: dir, RootKey: other})
-	_, err = s.Account(ctx, "acct1")
-	assert.ErrorIs(t, err, crypto.ErrAuthFailed)
+	_, err = Open(Config{DataDir: dir, RootKey: other})
+	assert.ErrorIs(t, err, boltstore.ErrRecordTampered)
 }
 
 // TestAccountKeysOfOldRecordsMigrated writes an account record as version 1
@@ -67,7 +66,9 @@ func TestAccountKeysOfOldRecordsMigrated(t *testing.T) {
 	require.NoError(t, s.Close())
 
 	// Rewrite the record in the version 1 layout, keys in clear.
-	st, err := boltstore.Open(filepath.Join(dir, dbFile), boltstore.Options{})
+	auth, err := crypto.NewRecordAuth(root)
+	require.NoError(t, err)
+	st, err := boltstore.Open(filepath.Join(dir, dbFile), boltstore.Options{Auth: auth})
 	require.NoError(t, err)
 	require.NoError(t, st.Update(func(tx *boltstore.Tx) error {
 		var m map[string]any

@@ -184,7 +184,14 @@ func Open(cfg Config) (*Service, error) {
 	}
 	// Without Fsync nothing is fsync'd: committed data survives a killed
 	// process (the page cache has it) but not a power loss.
-	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: !cfg.Fsync})
+	// Every metadata record is bound to its key path under a key derived
+	// from the root key (boltstore's record authentication).
+	auth, err := crypto.NewRecordAuth(cfg.RootKey)
+	if err != nil {
+		s.cleanupTemp()
+		return nil, err
+	}
+	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: !cfg.Fsync, Auth: auth})
 	if err != nil {
 		s.cleanupTemp()
 		return nil, err
@@ -206,7 +213,7 @@ func Open(cfg Config) (*Service, error) {
 			s.cleanupTemp()
 			return nil, err
 		}
-		if s.st, err = boltstore.Open(path, boltstore.Options{NoSync: !cfg.Fsync}); err != nil {
+		if s.st, err = boltstore.Open(path, boltstore.Options{NoSync: !cfg.Fsync, Auth: auth}); err != nil {
 			s.cleanupTemp()
 			return nil, err
 		}
