@@ -186,6 +186,9 @@ func (s *Service) putKey(ctx context.Context, v *vaultState, k *keyState) error 
 }
 
 func (s *Service) newAttributes(kv *keyVersion, a AttributesUpdate) error {
+	if err := checkAttrTimes(a); err != nil {
+		return err
+	}
 	kv.enabled = true
 	if a.Enabled != nil {
 		kv.enabled = *a.Enabled
@@ -394,6 +397,9 @@ func (s *Service) lookup(c Caller, vault, name, perm string) (*vaultState, *keyS
 // (permission update).
 func (s *Service) UpdateKey(ctx context.Context, c Caller, vault, name, version string, p UpdateKeyParams) (KeyBundle, error) {
 	if err := validateTags(p.Tags); err != nil {
+		return KeyBundle{}, err
+	}
+	if err := checkAttrTimes(p.Attributes); err != nil {
 		return KeyBundle{}, err
 	}
 	s.mu.Lock()

@@ -47,6 +47,21 @@ var routes = []route{
 	{method: "DELETE", pattern: "deletedkeys/{name}", name: "PurgeDeletedKey", handle: (*server).PurgeDeletedKey},
 	{method: "POST", pattern: "deletedkeys/{name}/recover", name: "RecoverDeletedKey", handle: (*server).RecoverDeletedKey},
 	{method: "POST", pattern: "rng", name: "GetRandomBytes", handle: (*server).GetRandomBytes},
+	// Secrets: https://learn.microsoft.com/rest/api/keyvault/secrets
+	{method: "GET", pattern: "secrets", name: "GetSecrets", handle: (*server).GetSecrets},
+	{method: "POST", pattern: "secrets/restore", name: "RestoreSecret", handle: (*server).RestoreSecret},
+	{method: "POST", pattern: "secrets/{name}/backup", name: "BackupSecret", handle: (*server).BackupSecret},
+	{method: "GET", pattern: "secrets/{name}/versions", name: "GetSecretVersions", handle: (*server).GetSecretVersions},
+	{method: "GET", pattern: "secrets/{name}", name: "GetSecret", handle: (*server).GetSecret},
+	{method: "PUT", pattern: "secrets/{name}", name: "SetSecret", handle: (*server).SetSecret},
+	{method: "DELETE", pattern: "secrets/{name}", name: "DeleteSecret", handle: (*server).DeleteSecret},
+	{method: "PATCH", pattern: "secrets/{name}", name: "UpdateSecret", handle: (*server).UpdateSecret},
+	{method: "GET", pattern: "secrets/{name}/{version}", name: "GetSecret", handle: (*server).GetSecret},
+	{method: "PATCH", pattern: "secrets/{name}/{version}", name: "UpdateSecret", handle: (*server).UpdateSecret},
+	{method: "GET", pattern: "deletedsecrets", name: "GetDeletedSecrets", handle: (*server).GetDeletedSecrets},
+	{method: "GET", pattern: "deletedsecrets/{name}", name: "GetDeletedSecret", handle: (*server).GetDeletedSecret},
+	{method: "DELETE", pattern: "deletedsecrets/{name}", name: "PurgeDeletedSecret", handle: (*server).PurgeDeletedSecret},
+	{method: "POST", pattern: "deletedsecrets/{name}/recover", name: "RecoverDeletedSecret", handle: (*server).RecoverDeletedSecret},
 }
 
 // splitPath splits an escaped path into unescaped, non-empty segments.
