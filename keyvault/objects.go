@@ -13,11 +13,14 @@ import (
 // vaultObjects holds what a vault keeps besides keys. Values are replaced,
 // never changed in place, so a pointer read under the read lock stays valid.
 type vaultObjects struct {
-	secrets map[string]*secretState // by lower-case name
+	secrets  map[string]*secretState // by lower-case name
+	certs    map[string]*certState   // by lower-case name
+	issuers  map[string]*issuerState // by lower-case name
+	contacts []Contact               // nil = none set
 }
 
 func newVaultObjects() *vaultObjects {
-	return &vaultObjects{secrets: map[string]*secretState{}}
+	return &vaultObjects{secrets: map[string]*secretState{}, certs: map[string]*certState{}, issuers: map[string]*issuerState{}}
 }
 
 // minAttrTime and maxAttrTime bound nbf and exp: the dates a timestamp can
@@ -120,6 +123,10 @@ func (s *Service) loadObjects(ctx context.Context) error {
 		switch kind {
 		case kindSecret:
 			err = s.loadSecret(v, name, data)
+		case kindCertificate:
+			err = s.loadCertificate(v, name, data)
+		case kindSettings:
+			err = s.loadSetting(v, name, data)
 		default:
 			err = fmt.Errorf("unknown record kind %q", kind)
 		}
@@ -154,5 +161,6 @@ func (s *Service) tickObjects(ctx context.Context, v *vaultState, now time.Time)
 			s.log.Info("secret purged", "vault", v.v.Name, "secret", sec.name)
 		}
 	}
+	errs = append(errs, s.tickCertificates(ctx, v, now))
 	return errors.Join(errs...)
 }

@@ -44,7 +44,12 @@ func ConvertCertificateSecret(b SecretBundle, out string) (SecretBundle, error) 
 func pkcs12ToPEM(pfx []byte, password string) (string, error) {
 	key, leaf, chain, err := pkcs12.DecodeChain(pfx, password)
 	if err != nil {
-		return "", err
+		// A non-exportable certificate's secret holds certificates only.
+		certs, terr := pkcs12.DecodeTrustStore(pfx, password)
+		if terr != nil || len(certs) == 0 {
+			return "", err
+		}
+		key, leaf, chain = nil, certs[0], certs[1:]
 	}
 	var sb strings.Builder
 	if key != nil {

@@ -213,6 +213,8 @@ type KeyBundle struct {
 	Tags       map[string]string
 	// ReleasePolicy is kept as given (raw JSON), nil when none.
 	ReleasePolicy json.RawMessage
+	// Managed is true for the key of a certificate.
+	Managed bool
 }
 
 // DeletedKeyBundle is a soft-deleted key's latest version plus deletion data.
