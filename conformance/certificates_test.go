@@ -250,8 +250,10 @@ func TestCertificatesUnknownIssuerMerge(t *testing.T) {
 	require.NoError(t, csr.CheckSignature())
 	assert.Equal(t, "merged.contoso.test", csr.Subject.CommonName)
 	assert.Equal(t, []string{"merged.contoso.test"}, csr.DNSNames)
-	_, err = c.GetCertificate(ctx, "ext", "", nil)
-	kvError(t, err, 404, "CertificateNotFound", "")
+	pc, err := c.GetCertificate(ctx, "ext", "", nil)
+	require.NoError(t, err, "a pending certificate answers Get Certificate, disabled and without cer")
+	assert.Nil(t, pc.CER)
+	assert.False(t, *pc.Attributes.Enabled)
 
 	// a CA signs the CSR
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -208,6 +208,9 @@ func (s *Service) GetCertificate(_ context.Context, c Caller, vault, name, versi
 	if err != nil {
 		return CertificateBundle{}, err
 	}
+	if b, ok := pendingBundle(v, name, version); ok {
+		return b, nil
+	}
 	cs, err := activeCert(v, name)
 	if err != nil {
 		return CertificateBundle{}, err
@@ -217,6 +220,23 @@ func (s *Service) GetCertificate(_ context.Context, c Caller, vault, name, versi
 		return CertificateBundle{}, err
 	}
 	return certBundle(v, cs, cv), nil
+}
+
+// pendingBundle renders a certificate whose first version is still pending
+// (or whose creation was cancelled): Key Vault answers Get Certificate with
+// that version, disabled and without cer or x5t, and the SDK pollers rely on
+// it. Caller holds s.mu.
+func pendingBundle(v *vaultState, name, version string) (CertificateBundle, bool) {
+	cs, ok := v.obj.certs[strings.ToLower(name)]
+	if !ok || cs.deleted != nil || len(cs.versions) > 0 || cs.op == nil ||
+		(version != "" && !strings.EqualFold(version, cs.op.version)) {
+		return CertificateBundle{}, false
+	}
+	p := clonePolicyJSON(cs.policy)
+	return CertificateBundle{Vault: v.v.Name, Name: cs.name, Version: cs.op.version, ContentType: p.SecretProps.ContentType,
+		Attributes: CertificateAttributes{Created: cs.policyAt, Updated: cs.policyAt, RecoveryLevel: v.v.RecoveryLevel(),
+			RecoverableDays: v.v.RecoverableDays()},
+		Tags: cloneTags(cs.op.tags), Policy: &p, PolicyUpdated: cs.policyAt}, true
 }
 
 // ListCertificates lists active certificates, latest version each

@@ -17,9 +17,9 @@ type certBundleJSON struct {
 	ID          string               `json:"id"`
 	KID         string               `json:"kid"`
 	SID         string               `json:"sid"`
-	X5T         string               `json:"x5t"`
+	X5T         string               `json:"x5t,omitempty"`
 	Policy      *policyJSON          `json:"policy,omitempty"`
-	Cer         []byte               `json:"cer"`
+	Cer         []byte               `json:"cer,omitempty"`
 	ContentType string               `json:"contentType,omitempty"`
 	Attributes  secretAttributesJSON `json:"attributes"`
 	Tags        map[string]string    `json:"tags,omitempty"`
@@ -102,9 +102,12 @@ func certURL(base, name, version string) string {
 }
 
 func certAttrsOut(a keyvault.CertificateAttributes) secretAttributesJSON {
-	nbf, exp := a.NotBefore, a.Expires
-	return secretAttrsOut(keyvault.SecretAttributes{Enabled: a.Enabled, NotBefore: &nbf, Expires: &exp,
-		Created: a.Created, Updated: a.Updated, RecoveryLevel: a.RecoveryLevel, RecoverableDays: a.RecoverableDays})
+	in := keyvault.SecretAttributes{Enabled: a.Enabled, Created: a.Created, Updated: a.Updated,
+		RecoveryLevel: a.RecoveryLevel, RecoverableDays: a.RecoverableDays}
+	if !a.NotBefore.IsZero() {
+		in.NotBefore, in.Expires = &a.NotBefore, &a.Expires
+	}
+	return secretAttrsOut(in)
 }
 
 func policyOutJSON(base, name string, p keyvault.CertificatePolicy, updated time.Time) *policyJSON {
