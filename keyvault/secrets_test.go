@@ -260,3 +260,19 @@ func TestSecretBackupRestoreAndPersistence(t *testing.T) {
 		assert.NotContains(t, string(data), canary, path)
 	})
 }
+
+// TestReplacePolicyKeepsListsNotGiven: a replace that names only key
+// permissions leaves the secret and certificate lists; an empty list clears.
+func TestReplacePolicyKeepsListsNotGiven(t *testing.T) {
+	f := newSecretsFixture(t, "")
+	ctx := context.Background()
+	v, err := f.s.UpdateAccessPolicies(ctx, DevVaultName, AccessPolicyReplace, []AccessPolicy{{TenantID: DevTenantID, ObjectID: DevObjectID, Keys: []string{"get"}}})
+	require.NoError(t, err)
+	require.Len(t, v.AccessPolicies, 1)
+	assert.Equal(t, []string{"get"}, v.AccessPolicies[0].Keys)
+	assert.Equal(t, []string{"all"}, v.AccessPolicies[0].Secrets)
+	v, err = f.s.UpdateAccessPolicies(ctx, DevVaultName, AccessPolicyReplace, []AccessPolicy{{TenantID: DevTenantID, ObjectID: DevObjectID, Keys: []string{"get"}, Secrets: []string{}}})
+	require.NoError(t, err)
+	assert.Empty(t, v.AccessPolicies[0].Secrets)
+	assert.Equal(t, []string{"all"}, v.AccessPolicies[0].Certificates)
+}

@@ -349,8 +349,17 @@ func (s *Service) UpdateAccessPolicies(ctx context.Context, vault string, kind A
 			if idx < 0 {
 				nv.AccessPolicies = append(nv.AccessPolicies, e)
 			} else {
+				// A list not given (nil) is left as it is, so a caller that
+				// only knows key permissions does not wipe the others; an
+				// empty list clears.
 				ap := &nv.AccessPolicies[idx]
-				ap.Keys, ap.Secrets, ap.Certificates = e.Keys, e.Secrets, e.Certificates
+				ap.Keys = e.Keys
+				if e.Secrets != nil {
+					ap.Secrets = e.Secrets
+				}
+				if e.Certificates != nil {
+					ap.Certificates = e.Certificates
+				}
 			}
 		case AccessPolicyRemove:
 			if idx < 0 {
