@@ -242,21 +242,28 @@ func pendingBundle(v *vaultState, name, version string) (CertificateBundle, bool
 // ListCertificates lists active certificates, latest version each
 // (permission list). Certificates whose only version is still pending are
 // listed when includePending is set, as Key Vault does.
-func (s *Service) ListCertificates(_ context.Context, c Caller, vault string, o ListOptions) (Page[CertificateItem], error) {
+func (s *Service) ListCertificates(_ context.Context, c Caller, vault string, o ListOptions, includePending bool) (Page[CertificateItem], error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	v, err := s.certVault(c, vault, PermList, "")
 	if err != nil {
 		return Page[CertificateItem]{}, err
 	}
-	names := sortedNames(v.obj.certs, func(cs *certState) bool { return cs.deleted != nil || len(cs.versions) == 0 }, false)
-	page, next, err := pageNames(names, o)
+	hidden := func(cs *certState) bool {
+		return cs.deleted != nil || (len(cs.versions) == 0 && (!includePending || cs.op == nil))
+	}
+	page, next, err := pageNames(sortedNames(v.obj.certs, hidden, false), o)
 	if err != nil {
 		return Page[CertificateItem]{}, err
 	}
 	p := Page[CertificateItem]{Items: []CertificateItem{}, Next: next}
 	for _, n := range page {
 		cs := v.obj.certs[n]
+		if cs.latest() == nil {
+			b, _ := pendingBundle(v, cs.name, "")
+			p.Items = append(p.Items, CertificateItem{Name: cs.name, Attributes: b.Attributes, Tags: b.Tags})
+			continue
+		}
 		p.Items = append(p.Items, certItem(v, cs, cs.latest(), false))
 	}
 	return p, nil

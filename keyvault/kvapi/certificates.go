@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/azemu/azemu/keyvault"
@@ -36,7 +37,7 @@ type certItemJSON struct {
 	ID         string               `json:"id"`
 	Attributes secretAttributesJSON `json:"attributes"`
 	Tags       map[string]string    `json:"tags,omitempty"`
-	X5T        string               `json:"x5t"`
+	X5T        string               `json:"x5t,omitempty"`
 }
 
 type deletedCertItemJSON struct {
@@ -247,16 +248,27 @@ func (s *server) UpdateCertificate(w http.ResponseWriter, r *http.Request, req r
 }
 
 // GetCertificates: GET /certificates (https://learn.microsoft.com/rest/api/keyvault/certificates/get-certificates)
+// with includePending: certificates whose first version is still pending are
+// left out unless it is true.
 func (s *server) GetCertificates(w http.ResponseWriter, r *http.Request, req request) error {
 	o, err := listOptions(r)
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.ListCertificates(r.Context(), req.caller, req.vault, o)
+	pending := false
+	if v := r.URL.Query().Get("includePending"); v != "" {
+		if pending, err = strconv.ParseBool(v); err != nil {
+			return badRequest("Invalid value for includePending: '" + v + "'.")
+		}
+	}
+	p, err := s.svc.ListCertificates(r.Context(), req.caller, req.vault, o, pending)
 	if err != nil {
 		return err
 	}
 	out := listJSON[certItemJSON]{Value: []certItemJSON{}, NextLink: nextLink(r, req, "/certificates", p.Next, o)}
+	if out.NextLink != nil && pending {
+		*out.NextLink += "&includePending=true"
+	}
 	for _, it := range p.Items {
 		out.Value = append(out.Value, certItemOut(req.base, it))
 	}
