@@ -77,7 +77,7 @@ func (s *Service) SetServiceProperties(ctx context.Context, account string, p Se
 			cur.StaticWebsite = p.StaticWebsite
 		}
 		rec.Props = &cur
-		return putRec(tx.PutAccount, account, rec)
+		return s.putAccount(tx, rec)
 	})
 }
 

@@ -15,10 +15,13 @@ const RecordVersion = 1
 
 // accountRec is the stored form of an account.
 type accountRec struct {
-	V       int
-	Name    string
-	Keys    [][]byte
-	Created time.Time
+	V    int
+	Name string
+	// Keys are the shared keys, in clear only in version 1 records and in
+	// memory; version 2 stores them in SealedKeys (see accountkeys.go).
+	Keys       [][]byte `json:",omitempty"`
+	SealedKeys []byte   `json:",omitempty"`
+	Created    time.Time
 	// AEKID names the account encryption key in data-file headers.
 	AEKID string
 	// KeySource is KeySourceStorage or KeySourceKeyvault.

@@ -184,12 +184,42 @@ func Open(cfg Config) (*Service, error) {
 	}
 	// Without Fsync nothing is fsync'd: committed data survives a killed
 	// process (the page cache has it) but not a power loss.
-	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: !cfg.Fsync})
+	// Every metadata record is bound to its key path under a key derived
+	// from the root key (boltstore's record authentication).
+	auth, err := crypto.NewRecordAuth(cfg.RootKey)
+	if err != nil {
+		s.cleanupTemp()
+		return nil, err
+	}
+	st, err := boltstore.Open(filepath.Join(s.dir, dbFile), boltstore.Options{NoSync: !cfg.Fsync, Auth: auth})
 	if err != nil {
 		s.cleanupTemp()
 		return nil, err
 	}
 	s.st = st
+	if n, err := s.migrateAccountKeys(); err != nil {
+		_ = st.Close()
+		s.cleanupTemp()
+		return nil, fmt.Errorf("blobstore: seal account keys: %w", err)
+	} else if n > 0 {
+		// The keys in clear are still in bbolt's free pages: rewrite the
+		// file with its live data only.
+		path := filepath.Join(s.dir, dbFile)
+		if err := st.Close(); err != nil {
+			s.cleanupTemp()
+			return nil, err
+		}
+		if err := boltstore.Compact(path); err != nil {
+			s.cleanupTemp()
+			return nil, err
+		}
+		if s.st, err = boltstore.Open(path, boltstore.Options{NoSync: !cfg.Fsync, Auth: auth}); err != nil {
+			s.cleanupTemp()
+			return nil, err
+		}
+		st = s.st
+		s.log.Info("blobstore: sealed the shared keys of accounts written by an older version", "count", n)
+	}
 	inline := int64(sealed.DefaultInlineMax)
 	if cfg.NoInline {
 		inline = 0
@@ -335,18 +365,18 @@ func (s *Service) CreateAccount(ctx context.Context, spec AccountSpec) error {
 	}
 	return s.st.Update(func(tx *boltstore.Tx) error {
 		if b := tx.Account(spec.Name); b != nil {
-			rec, err := DecodeRecord[accountRec](b)
+			rec, err := s.decodeAccount(b)
 			if err != nil {
 				return err
 			}
 			rec.Keys = cloneKeys(spec.Keys)
-			return putRec(tx.PutAccount, spec.Name, rec)
+			return s.putAccount(tx, rec)
 		}
 		rec := &accountRec{
-			V: RecordVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.Now(),
+			V: accountRecVersion, Name: spec.Name, Keys: cloneKeys(spec.Keys), Created: s.Now(),
 			AEKID: kid.String(), KeySource: KeySourceStorage, RootSealedAEK: msealed,
 		}
-		return putRec(tx.PutAccount, spec.Name, rec)
+		return s.putAccount(tx, rec)
 	})
 }
 
@@ -440,7 +470,7 @@ func (s *Service) loadAccount(tx *boltstore.Tx, name string) (*accountRec, error
 	if b == nil {
 		return nil, storageerr.ErrAccountNotFound
 	}
-	return DecodeRecord[accountRec](b)
+	return s.decodeAccount(b)
 }
 
 // ListAccounts returns every account, sorted by name.
@@ -448,7 +478,7 @@ func (s *Service) ListAccounts(ctx context.Context) ([]Account, error) {
 	var out []Account
 	err := s.st.View(func(tx *boltstore.Tx) error {
 		return tx.ForEachAccount(func(_ string, b []byte) error {
-			rec, err := DecodeRecord[accountRec](b)
+			rec, err := s.decodeAccount(b)
 			if err != nil {
 				return err
 			}
@@ -550,7 +580,7 @@ func (s *Service) SetEncryption(ctx context.Context, account string, spec Encryp
 			id := spec.Identity
 			rec.KeyID, rec.Identity = spec.KeyID, &id
 		}
-		return putRec(tx.PutAccount, account, rec)
+		return s.putAccount(tx, rec)
 	})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@
 //	root key (32 bytes, one per emulator instance; stands in for Microsoft's
 //	  │       keys and the vault's HSM)
 //	  ├─ seals vault key material and other secrets at rest with Seal
+//	  ├─ derives the record key that authenticates metadata records
 //	  └─ wraps each account encryption key (AEK) with Seal, when the account's
 //	     key source is Microsoft.Storage
 //	vault key (RSA, in keyvault)
@@ -97,6 +98,34 @@
 // or provably cut at a chunk boundary), ErrUnsupportedVersion and
 // ErrMalformedHeader; a cut inside a chunk cannot be told from corruption and
 // is reported as ErrAuthFailed.
+//
+// # Authenticated records, version 1
+//
+// Metadata records (account, container, blob, block, share and file records
+// in bbolt) are not secret as a whole, but they point at sealed data and
+// carry security state, so each is bound to where it is stored. RecordAuth
+// wraps a stored value as
+//
+//	offset  size  field
+//	0       1     magic 0xA7 (no unauthenticated record starts with it:
+//	              JSON starts with '{', binary records with a small tag)
+//	1       1     version = 0x01
+//	2       n     the record, as its own codec encodes it
+//	2+n     32    HMAC-SHA256 tag
+//
+// with
+//
+//	record key = HKDF-SHA256(secret = root key, salt = none,
+//	             info = "azemu metadata record authentication key v1"), 32 bytes
+//	tag        = HMAC-SHA256(record key, 0xA7 || 0x01 || uvarint(number of path parts)
+//	             || for each part: uvarint(len) || part || the record)
+//
+// where the path is the record's own location (bucket name, then key), as
+// hashicorp/vault's barrier binds each entry to its path. An edited record,
+// one moved to another key or bucket, and two records swapped all fail
+// (ErrAuthFailed); a value without the envelope is ErrUnauthenticated. The
+// tag does not hide the record; what must stay secret inside it (user
+// metadata, keys) is sealed with Seal as well.
 //
 // # Versions and compatibility
 //

@@ -87,6 +87,14 @@ type Config struct {
 	// long without asking the vault again; 0 checks on every request.
 	CMKCacheTTL time.Duration
 
+	// BodyIdleTimeout drops a storage request whose body sends nothing for
+	// this long (0: storagehttp.DefaultBodyIdleTimeout, negative: never).
+	BodyIdleTimeout time.Duration
+	// MaxUploads caps the storage requests with a body in flight per
+	// service; past it they are 503 ServerBusy (0:
+	// storagehttp.DefaultMaxUploads, negative: no cap).
+	MaxUploads int
+
 	// Logger receives the request log; nil discards it.
 	Logger *slog.Logger
 	// Now is the real clock (tests may inject one); nil means time.Now.

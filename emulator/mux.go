@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/azemu/azemu/blobstore/queueapi"
+	"github.com/azemu/azemu/blobstore/storagehttp"
 	"github.com/azemu/azemu/emulator/management/armapi"
 )
 
@@ -23,8 +25,19 @@ const (
 	caPath = "/_azemu/ca.pem"
 )
 
-// storageMux serves a storage listener: health, then the protocol handler.
+// storageMux serves a storage listener: health, then the protocol handler
+// behind the storage guard (body limits and idle timeout, upload cap).
 func (e *Emulator) storageMux(service string, h http.Handler) http.Handler {
+	server := storagehttp.ServerBlob
+	switch service {
+	case "file":
+		server = storagehttp.ServerFile
+	case "queue":
+		server = queueapi.ServerHeader
+	}
+	guard := storagehttp.NewGuard(&storagehttp.Responder{Server: server, Logger: e.cfg.Logger, Now: e.cfg.Now},
+		e.cfg.BodyIdleTimeout, e.cfg.MaxUploads)
+	h = guard.Wrap(h)
 	return e.middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if hint := wrongPortHint(service, r); hint != "" {
 			w = &hintWriter{ResponseWriter: w, hint: hint, head: r.Method == http.MethodHead}

@@ -23,6 +23,10 @@ const (
 	RoleKeyVaultCryptoUser                  = "Key Vault Crypto User"
 	RoleKeyVaultCryptoServiceEncryptionUser = "Key Vault Crypto Service Encryption User"
 	RoleKeyVaultReader                      = "Key Vault Reader"
+	RoleKeyVaultSecretsOfficer              = "Key Vault Secrets Officer"
+	RoleKeyVaultSecretsUser                 = "Key Vault Secrets User"
+	RoleKeyVaultCertificatesOfficer         = "Key Vault Certificates Officer"
+	RoleKeyVaultCertificateUser             = "Key Vault Certificate User"
 )
 
 // roleDef is a built-in role: its GUID and data actions (patterns with *).
@@ -45,7 +49,18 @@ var builtinRoles = []roleDef{
 		"Microsoft.KeyVault/vaults/keys/read", "Microsoft.KeyVault/vaults/keys/wrap/action",
 		"Microsoft.KeyVault/vaults/keys/unwrap/action"}},
 	{RoleKeyVaultReader, "21090545-7ca7-4776-b22c-e363652d74d2", []string{
-		"Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/keys/read"}},
+		"Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/keys/read",
+		"Microsoft.KeyVault/vaults/secrets/readMetadata/action"}},
+	{RoleKeyVaultSecretsOfficer, "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", []string{
+		"Microsoft.KeyVault/vaults/secrets/*"}},
+	{RoleKeyVaultSecretsUser, "4633458b-17de-408a-b874-0445c86b69e6", []string{
+		"Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"}},
+	{RoleKeyVaultCertificatesOfficer, "a4417e6f-fecd-4de8-b567-7b0420556985", []string{
+		"Microsoft.KeyVault/vaults/certificatecas/*", "Microsoft.KeyVault/vaults/certificates/*",
+		"Microsoft.KeyVault/vaults/certificatecontacts/write"}},
+	{RoleKeyVaultCertificateUser, "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba", []string{
+		"Microsoft.KeyVault/vaults/certificates/read", "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+		"Microsoft.KeyVault/vaults/secrets/readMetadata/action", "Microsoft.KeyVault/vaults/keys/read"}},
 }
 
 // lookupRole resolves a role by name (case-insensitive), GUID or a role

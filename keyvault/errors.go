@@ -59,6 +59,13 @@ const (
 	CodeVaultAlreadyExists            = "VaultAlreadyExists"
 	CodeMethodNotAllowed              = "MethodNotAllowed"
 	CodeInternalError                 = "InternalError"
+	CodeSecretNotFound                = "SecretNotFound"
+	CodeSecretDisabled                = "SecretDisabled"
+	CodeCertificateNotFound           = "CertificateNotFound"
+	CodeCertificateDisabled           = "CertificateDisabled"
+	CodeCertificateOperationNotFound  = "CertificateOperationNotFound"
+	CodeCertificateIssuerNotFound     = "CertificateIssuerNotFound"
+	CodeContactsNotFound              = "ContactsNotFound"
 )
 
 // The table of errors. Messages are defaults; most call sites set the exact
@@ -81,6 +88,21 @@ var (
 	ErrVaultAlreadyExists   = &Error{http.StatusConflict, CodeVaultAlreadyExists, "The vault name is already in use.", ""}
 	ErrVaultPurgeNotAllowed = &Error{http.StatusConflict, CodeMethodNotAllowed, "Operation 'DeletedVaultPurge' is not allowed.", ""}
 	ErrInternal             = &Error{http.StatusInternalServerError, CodeInternalError, "The server encountered an internal error.", ""}
+
+	ErrSecretNotFound = &Error{http.StatusNotFound, CodeSecretNotFound, "A secret with (name/id) was not found in this key vault.", ""}
+	// ErrSecretDisabled answers Get Secret of a disabled version, as Key
+	// Vault does ("Operation get is not allowed on a disabled secret.").
+	ErrSecretDisabled = &Error{http.StatusForbidden, CodeForbidden, "Operation get is not allowed on a disabled secret.", CodeSecretDisabled}
+	// ErrManagedObject refuses changing a secret (or key) that backs a
+	// certificate through the secrets (or keys) API: its lifetime is managed
+	// by the certificate. The inner code is an approximation; Key Vault does
+	// not document it.
+	ErrManagedObject       = &Error{http.StatusForbidden, CodeForbidden, "Operation is not allowed on a managed object.", "OperationNotAllowed"}
+	ErrCertificateNotFound = &Error{http.StatusNotFound, CodeCertificateNotFound, "A certificate with (name/id) was not found in this key vault.", ""}
+	ErrCertificateDisabled = &Error{http.StatusForbidden, CodeForbidden, "Operation is not allowed on a disabled certificate.", CodeCertificateDisabled}
+	ErrCertOpNotFound      = &Error{http.StatusNotFound, CodeCertificateOperationNotFound, "Pending certificate not found.", ""}
+	ErrIssuerNotFound      = &Error{http.StatusNotFound, CodeCertificateIssuerNotFound, "Issuer not found.", ""}
+	ErrContactsNotFound    = &Error{http.StatusNotFound, CodeContactsNotFound, "Contacts not found.", ""}
 )
 
 // badParam returns a 400 BadParameter with the given message.

@@ -65,6 +65,7 @@ func bundle(v *vaultState, k *keyState, kv *keyVersion) KeyBundle {
 	return KeyBundle{
 		Vault: v.v.Name, Name: k.name, Version: kv.version, Key: j,
 		Attributes: attributes(v, kv), Tags: cloneTags(kv.tags), ReleasePolicy: kv.releasePolicy,
+		Managed: isManagedName(v, k.name),
 	}
 }
 
@@ -151,6 +152,9 @@ func (s *Service) addVersion(ctx context.Context, c Caller, vault, name, perm st
 	if err := checkNameFree(v, name); err != nil {
 		return KeyBundle{}, err
 	}
+	if err := managedKey(v, name, "create"); err != nil {
+		return KeyBundle{}, err
+	}
 	return s.publishVersion(ctx, v, name, kv)
 }
 
@@ -186,6 +190,9 @@ func (s *Service) putKey(ctx context.Context, v *vaultState, k *keyState) error 
 }
 
 func (s *Service) newAttributes(kv *keyVersion, a AttributesUpdate) error {
+	if err := checkAttrTimes(a); err != nil {
+		return err
+	}
 	kv.enabled = true
 	if a.Enabled != nil {
 		kv.enabled = *a.Enabled
@@ -396,10 +403,16 @@ func (s *Service) UpdateKey(ctx context.Context, c Caller, ref KeyRef, p UpdateK
 	if err := validateTags(p.Tags); err != nil {
 		return KeyBundle{}, err
 	}
+	if err := checkAttrTimes(p.Attributes); err != nil {
+		return KeyBundle{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, k, err := s.lookup(c, ref.Vault, ref.Name, PermUpdate)
 	if err != nil {
+		return KeyBundle{}, err
+	}
+	if err := managedKey(v, ref.Name, "update"); err != nil {
 		return KeyBundle{}, err
 	}
 	kv, err := findVersion(k, ref.Name, ref.Version)
@@ -582,6 +595,9 @@ func (s *Service) DeleteKey(ctx context.Context, c Caller, vault, name string) (
 	if err != nil {
 		return DeletedKeyBundle{}, err
 	}
+	if err := managedKey(v, name, "delete"); err != nil {
+		return DeletedKeyBundle{}, err
+	}
 	if !v.v.EnableSoftDelete {
 		if err := s.store.DeleteKey(ctx, strings.ToLower(v.v.Name), strings.ToLower(k.name)); err != nil {
 			return DeletedKeyBundle{}, err
@@ -662,6 +678,9 @@ func (s *Service) RecoverDeletedKey(ctx context.Context, c Caller, vault, name s
 	if err != nil {
 		return KeyBundle{}, err
 	}
+	if err := managedKey(v, name, "recover"); err != nil {
+		return KeyBundle{}, err
+	}
 	nk := *k
 	nk.deleted, nk.purgeAt = nil, nil
 	if err := s.putKey(ctx, v, &nk); err != nil {
@@ -677,6 +696,9 @@ func (s *Service) PurgeDeletedKey(ctx context.Context, c Caller, vault, name str
 	defer s.mu.Unlock()
 	v, k, err := s.deletedKey(c, vault, name, PermPurge)
 	if err != nil {
+		return err
+	}
+	if err := managedKey(v, name, "purge"); err != nil {
 		return err
 	}
 	if v.v.EnablePurgeProtection {
@@ -714,6 +736,9 @@ func (s *Service) RotateKey(ctx context.Context, c Caller, vault, name string) (
 	defer s.mu.Unlock()
 	v, _, err = s.lookup(c, vault, name, PermRotate)
 	if err != nil {
+		return KeyBundle{}, err
+	}
+	if err := managedKey(v, name, "rotate"); err != nil {
 		return KeyBundle{}, err
 	}
 	return s.publishVersion(ctx, v, name, nkv)

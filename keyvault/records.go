@@ -112,7 +112,7 @@ func (s *Service) load(ctx context.Context) error {
 			if rec.Format != recordVersion {
 				return fmt.Errorf("keyvault: vault record %s: unsupported format %d", vault, rec.Format)
 			}
-			s.vaults[vault] = &vaultState{v: rec.Vault, gen: s.nextGen(), keys: map[string]*keyState{}}
+			s.vaults[vault] = &vaultState{v: rec.Vault, gen: s.nextGen(), keys: map[string]*keyState{}, obj: newVaultObjects()}
 			return nil
 		}
 		v, ok := s.vaults[vault]

@@ -50,6 +50,7 @@ type vaultState struct {
 	v    Vault
 	gen  uint64
 	keys map[string]*keyState // by lower-case name
+	obj  *vaultObjects        // secrets, certificates, issuers, contacts
 }
 
 type keyState struct {
@@ -116,6 +117,10 @@ func Open(cfg Config) (*Service, error) {
 		_ = s.store.Close()
 		return nil, err
 	}
+	if err := s.loadObjects(context.Background()); err != nil {
+		_ = s.store.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -160,6 +165,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		if v.v.Deleted != nil {
 			continue
 		}
+		errs = append(errs, s.tickObjects(ctx, v, now))
 		for kn, k := range v.keys {
 			if k.purgeAt != nil && !now.Before(*k.purgeAt) {
 				if err := s.store.DeleteKey(ctx, vn, kn); err != nil {

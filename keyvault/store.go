@@ -19,20 +19,24 @@ type Store interface {
 	Load(ctx context.Context, fn func(vault, key string, data []byte) error) error
 	// PutVault MUST replace the vault record atomically.
 	PutVault(ctx context.Context, vault string, data []byte) error
-	// DeleteVault MUST remove the vault record and every key record of it.
+	// DeleteVault MUST remove the vault record and every key record of it,
+	// and, for a store that is also an ObjectStore, every object record.
 	DeleteVault(ctx context.Context, vault string) error
 	// PutKey MUST replace the key record atomically.
 	PutKey(ctx context.Context, vault, key string, data []byte) error
 	// DeleteKey removes a key record; a missing record is not an error.
 	DeleteKey(ctx context.Context, vault, key string) error
+	// ObjectStore persists secrets, certificates and vault settings.
+	ObjectStore
 	Close() error
 }
 
 // memStore keeps records in memory (DataDir "").
 type memStore struct {
-	mu     sync.Mutex
-	vaults map[string][]byte
-	keys   map[string]map[string][]byte
+	mu      sync.Mutex
+	vaults  map[string][]byte
+	keys    map[string]map[string][]byte
+	objects map[objectKey][]byte
 }
 
 var _ Store = (*memStore)(nil)
@@ -74,6 +78,7 @@ func (m *memStore) DeleteVault(_ context.Context, vault string) error {
 	defer m.mu.Unlock()
 	delete(m.vaults, vault)
 	delete(m.keys, vault)
+	m.deleteVaultObjects(vault)
 	return nil
 }
 

@@ -55,6 +55,24 @@ func TestStoreContract(t *testing.T) {
 			require.NoError(t, st.DeleteVault(ctx, "a"))
 			require.NoError(t, st.DeleteKey(ctx, "b", "k1"))
 			assert.ElementsMatch(t, []string{"ab|=vab", "ab|k1=ab/k1", "b|=vb"}, load(), "deleting a vault removes only its keys")
+
+			require.NoError(t, st.PutObject(ctx, "b", kindSecret, "s1", []byte("b/s1")))
+			require.NoError(t, st.PutObject(ctx, "b", kindCertificate, "s1", []byte("b/c1")))
+			require.NoError(t, st.PutObject(ctx, "ab", kindSecret, "s1", []byte("ab/s1")))
+			require.NoError(t, st.PutObject(ctx, "ab", kindSecret, "s1", []byte("ab/s1'")), "replace")
+			require.NoError(t, st.DeleteObject(ctx, "ab", kindSecret, "missing"), "missing object is not an error")
+			objects := func() []string {
+				var got []string
+				require.NoError(t, st.LoadObjects(ctx, func(v, kind, name string, data []byte) error {
+					got = append(got, v+"|"+kind+"|"+name+"="+string(data))
+					return nil
+				}))
+				return got
+			}
+			assert.ElementsMatch(t, []string{"b|secret|s1=b/s1", "b|certificate|s1=b/c1", "ab|secret|s1=ab/s1'"}, objects())
+			require.NoError(t, st.DeleteObject(ctx, "b", kindCertificate, "s1"))
+			require.NoError(t, st.DeleteVault(ctx, "ab"))
+			assert.ElementsMatch(t, []string{"b|secret|s1=b/s1"}, objects(), "deleting a vault removes its objects")
 		})
 	}
 }

@@ -59,14 +59,17 @@ var allKeyPermissions = []string{PermEncrypt, PermDecrypt, PermWrapKey, PermUnwr
 // (without "all"), e.g. for the development principal's policy.
 func AllKeyPermissions() []string { return append([]string(nil), allKeyPermissions...) }
 
-// AccessPolicy is one entry of a vault's access policies (ARM AccessPolicyEntry,
-// keys permissions only). ApplicationID, when set, makes it a compound identity
-// that matches only tokens of that application.
+// AccessPolicy is one entry of a vault's access policies (ARM
+// AccessPolicyEntry: keys, secrets and certificates permissions).
+// ApplicationID, when set, makes it a compound identity that matches only
+// tokens of that application.
 type AccessPolicy struct {
 	TenantID      string   `json:"tenantId"`
 	ObjectID      string   `json:"objectId"`
 	ApplicationID string   `json:"applicationId,omitempty"`
 	Keys          []string `json:"keys"`
+	Secrets       []string `json:"secrets,omitempty"`
+	Certificates  []string `json:"certificates,omitempty"`
 }
 
 // VaultSpec is what creates or updates a vault. Zero values mean Azure's
@@ -215,6 +218,8 @@ type KeyBundle struct {
 	Tags       map[string]string
 	// ReleasePolicy is kept as given (raw JSON), nil when none.
 	ReleasePolicy json.RawMessage
+	// Managed is true for the key of a certificate.
+	Managed bool
 }
 
 // DeletedKeyBundle is a soft-deleted key's latest version plus deletion data.

@@ -24,6 +24,8 @@ func cloneVault(v Vault) Vault {
 	c.AccessPolicies = make([]AccessPolicy, len(v.AccessPolicies))
 	for i, ap := range v.AccessPolicies {
 		ap.Keys = append([]string(nil), ap.Keys...)
+		ap.Secrets = append([]string(nil), ap.Secrets...)
+		ap.Certificates = append([]string(nil), ap.Certificates...)
 		c.AccessPolicies[i] = ap
 	}
 	c.RoleAssignments = append([]RoleAssignment(nil), v.RoleAssignments...)
@@ -56,6 +58,13 @@ func normalizePolicies(in []AccessPolicy) ([]AccessPolicy, error) {
 			}
 		}
 		ap.Keys = perms
+		var err error
+		if ap.Secrets, err = normalizeList(ap.Secrets, allSecretPermissions, "secret"); err != nil {
+			return nil, err
+		}
+		if ap.Certificates, err = normalizeList(ap.Certificates, allCertificatePermissions, "certificate"); err != nil {
+			return nil, err
+		}
 		out = append(out, ap)
 	}
 	return out, nil
@@ -158,9 +167,9 @@ func (s *Service) createOrUpdateLocked(ctx context.Context, spec VaultSpec) (Vau
 	nv.AccessPolicies = policies
 	nv.Tags = spec.Tags
 	nv.Updated = now
-	st := &vaultState{v: nv, gen: s.nextGen(), keys: map[string]*keyState{}}
+	st := &vaultState{v: nv, gen: s.nextGen(), keys: map[string]*keyState{}, obj: newVaultObjects()}
 	if exists {
-		st.keys = old.keys
+		st.keys, st.obj = old.keys, old.obj
 	}
 	if err := s.persistVault(ctx, st); err != nil {
 		return Vault{}, false, err
@@ -332,31 +341,37 @@ func (s *Service) UpdateAccessPolicies(ctx context.Context, vault string, kind A
 				nv.AccessPolicies = append(nv.AccessPolicies, e)
 				continue
 			}
-			for _, p := range e.Keys {
-				if !contains(nv.AccessPolicies[idx].Keys, p) {
-					nv.AccessPolicies[idx].Keys = append(nv.AccessPolicies[idx].Keys, p)
-				}
-			}
+			ap := &nv.AccessPolicies[idx]
+			ap.Keys = union(ap.Keys, e.Keys)
+			ap.Secrets = union(ap.Secrets, e.Secrets)
+			ap.Certificates = union(ap.Certificates, e.Certificates)
 		case AccessPolicyReplace:
 			if idx < 0 {
 				nv.AccessPolicies = append(nv.AccessPolicies, e)
 			} else {
-				nv.AccessPolicies[idx].Keys = e.Keys
+				// A list not given (nil) is left as it is, so a caller that
+				// only knows key permissions does not wipe the others; an
+				// empty list clears.
+				ap := &nv.AccessPolicies[idx]
+				ap.Keys = e.Keys
+				if e.Secrets != nil {
+					ap.Secrets = e.Secrets
+				}
+				if e.Certificates != nil {
+					ap.Certificates = e.Certificates
+				}
 			}
 		case AccessPolicyRemove:
 			if idx < 0 {
 				continue
 			}
-			var keep []string
-			for _, p := range nv.AccessPolicies[idx].Keys {
-				if !contains(e.Keys, p) {
-					keep = append(keep, p)
-				}
-			}
-			if len(keep) == 0 || len(e.Keys) == 0 {
+			ap := &nv.AccessPolicies[idx]
+			keys, secrets, certs := minus(ap.Keys, e.Keys), minus(ap.Secrets, e.Secrets), minus(ap.Certificates, e.Certificates)
+			none := len(e.Keys)+len(e.Secrets)+len(e.Certificates) == 0
+			if none || len(keys)+len(secrets)+len(certs) == 0 {
 				nv.AccessPolicies = append(nv.AccessPolicies[:idx], nv.AccessPolicies[idx+1:]...)
 			} else {
-				nv.AccessPolicies[idx].Keys = keep
+				ap.Keys, ap.Secrets, ap.Certificates = keys, secrets, certs
 			}
 		default:
 			return Vault{}, badParam("Invalid access policy operation '%s'.", kind)
@@ -382,8 +397,8 @@ func (s *Service) AssignRole(ctx context.Context, vault string, ra RoleAssignmen
 	if ra.PrincipalID == "" {
 		return RoleAssignment{}, badParam("The principalId is required.")
 	}
-	if ra.Scope != "" && !strings.HasPrefix(strings.ToLower(ra.Scope), "keys/") {
-		return RoleAssignment{}, badParam("Invalid scope '%s'; use \"\" or \"keys/<name>\".", ra.Scope)
+	if !validScope(ra.Scope) {
+		return RoleAssignment{}, badParam("Invalid scope '%s'; use \"\", \"keys/<name>\", \"secrets/<name>\" or \"certificates/<name>\".", ra.Scope)
 	}
 	ra.RoleDefinition = name
 	if ra.ID == "" {
@@ -442,4 +457,44 @@ func (s *Service) ListRoleAssignments(_ context.Context, vault string) ([]RoleAs
 		return nil, err
 	}
 	return append([]RoleAssignment(nil), v.v.RoleAssignments...), nil
+}
+
+// normalizeList validates and spells a secrets or certificates permission
+// list; nil stays nil.
+func normalizeList(in, table []string, what string) ([]string, error) {
+	if in == nil {
+		return nil, nil
+	}
+	out := []string{}
+	for _, p := range in {
+		n := normalizeIn(p, table)
+		if n == "" {
+			return nil, badParam("Invalid %s permission '%s'.", what, p)
+		}
+		if !contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// union returns a with the permissions of b it lacks appended.
+func union(a, b []string) []string {
+	for _, p := range b {
+		if !contains(a, p) {
+			a = append(a, p)
+		}
+	}
+	return a
+}
+
+// minus returns the permissions of a that are not in b.
+func minus(a, b []string) []string {
+	var keep []string
+	for _, p := range a {
+		if !contains(b, p) {
+			keep = append(keep, p)
+		}
+	}
+	return keep
 }

@@ -32,7 +32,9 @@ func (a *api) CopyBlob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	opts := blobstore.CopyBlobOptions{
-		Source: src, SourceURL: srcURL, Metadata: md, SourceConditions: sourceConditions(r),
+		// The source's SAS signature is a credential: it is verified
+		// above and never stored or echoed.
+		Source: src, SourceURL: storagehttp.RedactSAS(srcURL), Metadata: md, SourceConditions: sourceConditions(r),
 		Tier: r.Header.Get("x-ms-access-tier"), AsPutBlob: putBlob,
 	}
 	if putBlob && strings.EqualFold(r.Header.Get("x-ms-copy-source-blob-properties"), "false") {

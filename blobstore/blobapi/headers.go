@@ -37,7 +37,7 @@ func setBlobHeaders(h http.Header, p *blobstore.BlobProperties, c *call) {
 	if p.Snapshot == "" {
 		storagehttp.SetLeaseHeaders(h, p.Lease)
 	}
-	storagehttp.SetCopyHeaders(h, p.Copy, storagehttp.CopyHeaderOptions{StatusDescription: true})
+	storagehttp.SetCopyHeaders(h, p.Copy, storagehttp.CopyHeaderOptions{StatusDescription: true, RedactSource: true})
 	// Get Blob returns the tier headers too in current versions (blob.json
 	// lists them for both operations).
 	if p.AccessTier != "" {

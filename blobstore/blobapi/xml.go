@@ -169,9 +169,14 @@ func servicePropertiesXML(p blobstore.ServiceProperties) xmlServiceProperties {
 
 // --- Signed identifiers (Get/Set Container ACL) ---
 
-// aclRules: the Blob service refuses a signed identifier without an Id and
-// stores any permission string (trimmed).
-var aclRules = storagehttp.ACLRules{RequireID: true}
+// aclRules: the Blob service refuses a signed identifier without an Id, and
+// a permission letter no SAS over the container or its blobs can carry
+// (400 InvalidXmlNodeValue naming Permission): a stored access policy backs
+// container and blob service SASes, whose letters are r a c w d x y l t f m
+// e o p i (https://learn.microsoft.com/rest/api/storageservices/create-service-sas#permissions-for-a-directory-container-or-blob).
+// Storing an unknown letter would hand SASes that cite the policy a
+// permission no operation defines.
+var aclRules = storagehttp.ACLRules{RequireID: true, Permissions: "racwdxyltfmeopi"}
 
 // parseSignedIdentifiers decodes a Set Container ACL body; an empty body
 // clears the policies.

@@ -64,6 +64,13 @@ func TestParseSignedIdentifiers(t *testing.T) {
 	assert.Empty(t, ids)
 	_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Start>yesterday</Start></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
 	assert.Equal(t, "InvalidXmlNodeValue", storageerr.CodeOf(err))
+	for _, perm := range []string{"rz", "R", "rw d", "r\u00e9"} {
+		_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Permission>` + perm + `</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
+		assert.Equal(t, "InvalidXmlNodeValue", storageerr.CodeOf(err), "permission %q", perm)
+	}
+	ids, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier><Id>x</Id><AccessPolicy><Permission>racwdxyltfmeopi</Permission></AccessPolicy></SignedIdentifier></SignedIdentifiers>`))
+	require.NoError(t, err)
+	assert.Equal(t, "racwdxyltfmeopi", ids[0].Policy.Permission)
 	_, err = parseSignedIdentifiers([]byte(`<SignedIdentifiers><SignedIdentifier>`))
 	assert.Equal(t, "InvalidXmlDocument", storageerr.CodeOf(err))
 	_, err = parseSignedIdentifiers([]byte(`<Other/>`))

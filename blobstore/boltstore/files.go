@@ -18,11 +18,7 @@ func (t *Tx) fileBucket(b FileBucket) (*bolt.Bucket, error) {
 
 // FileGet returns a copy of the value at key, nil when absent.
 func (t *Tx) FileGet(b FileBucket, key []byte) []byte {
-	bk := t.tx.Bucket(b.name())
-	if bk == nil {
-		return nil
-	}
-	return get(bk, key)
+	return t.get(b.name(), key)
 }
 
 // FilePut stores a value. The key parts were checked by the caller's key
@@ -32,7 +28,7 @@ func (t *Tx) FilePut(b FileBucket, key, value []byte) error {
 	if err != nil {
 		return err
 	}
-	return bk.Put(key, value)
+	return bk.Put(key, t.seal(b.name(), key, value))
 }
 
 // FileDelete removes a key (absent keys are no error).
@@ -63,6 +59,10 @@ func (t *Tx) FileScan(b FileBucket, prefix, from []byte, fn func(k, v []byte) (b
 	}
 	c := bk.Cursor()
 	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		v, err := t.open(b.name(), k, v)
+		if err != nil {
+			return err
+		}
 		more, err := fn(k, v)
 		if err != nil || !more {
 			return err
@@ -88,6 +88,10 @@ func (t *Tx) FileLastBefore(b FileBucket, prefix, key []byte) (k, v []byte) {
 	if ck == nil || !bytes.HasPrefix(ck, prefix) || bytes.Compare(ck, key) >= 0 {
 		return nil, nil
 	}
+	v, err := t.open(b.name(), ck, v)
+	if err != nil {
+		return nil, nil // t.err fails the transaction
+	}
 	return bytes.Clone(ck), bytes.Clone(v)
 }
 
@@ -102,6 +106,10 @@ func (t *Tx) FileDeletePrefix(b FileBucket, prefix []byte, fn func(k, v []byte) 
 	c := bk.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if fn != nil {
+			v, err := t.open(b.name(), k, v)
+			if err != nil {
+				return err
+			}
 			if err := fn(k, v); err != nil {
 				return err
 			}

@@ -6,9 +6,14 @@ import (
 	"errors"
 )
 
-// SchemaVersion is the on-disk schema version this build writes and reads.
-// Open fails with ErrSchemaVersion for any other stored version.
-const SchemaVersion uint32 = 1
+// SchemaVersion is the on-disk schema version this build writes. Version 2
+// stores records in authenticated envelopes (auth.go), which builds that
+// know only version 1 must not read; version 1 databases still open and
+// are migrated. Open fails with ErrSchemaVersion for any other version.
+const SchemaVersion uint32 = 2
+
+// schemaVersion1 is the schema before record authentication.
+const schemaVersion1 uint32 = 1
 
 // Bucket names. Every bucket is a flat top-level bucket; keys are built so
 // that a cursor scan yields objects in the order Azure lists them.

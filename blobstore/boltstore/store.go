@@ -20,18 +20,25 @@ type Options struct {
 	Timeout time.Duration
 	// NoSync skips fsync on commit (tests, benchmarks).
 	NoSync bool
+	// Auth authenticates every account, container, blob, block and Files
+	// record (see auth.go). nil stores and reads records as they are.
+	Auth *crypto.RecordAuth
 }
+
+// defaultTimeout is how long Open waits for the file lock by default.
+const defaultTimeout = time.Second
 
 // Store is the bbolt-backed metadata store. It is safe for concurrent use.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	auth *crypto.RecordAuth
 }
 
 // Open opens or creates the database at path, creating the buckets and
 // checking the schema version.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
-		opts.Timeout = time.Second
+		opts.Timeout = defaultTimeout
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("boltstore: %w", err)
@@ -46,7 +53,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return err
 		}
 		if v := meta.Get(keySchema); v != nil {
-			if len(v) != 4 || binary.BigEndian.Uint32(v) != SchemaVersion {
+			if len(v) != 4 || (binary.BigEndian.Uint32(v) != SchemaVersion && binary.BigEndian.Uint32(v) != schemaVersion1) {
 				return fmt.Errorf("%w: %x", ErrSchemaVersion, v)
 			}
 		} else if err := meta.Put(keySchema, u32(SchemaVersion)); err != nil {
@@ -63,7 +70,12 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: init: %w", err)
 	}
-	return &Store{db: db}, nil
+	st := &Store{db: db, auth: opts.Auth}
+	if err := st.migrateRecordAuth(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // Close closes the database.
@@ -72,18 +84,28 @@ func (s *Store) Close() error { return s.db.Close() }
 // View runs fn in a read-only transaction. Values handed to fn's callbacks
 // are valid only during that callback; Get methods return copies.
 func (s *Store) View(fn func(tx *Tx) error) error {
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	return s.db.View(func(btx *bolt.Tx) error {
+		t := &Tx{tx: btx, auth: s.auth}
+		return t.result(fn(t))
+	})
 }
 
 // Update runs fn in a read-write transaction, committed when fn returns nil.
 func (s *Store) Update(fn func(tx *Tx) error) error {
-	return s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, rw: true}) })
+	return s.db.Update(func(btx *bolt.Tx) error {
+		t := &Tx{tx: btx, rw: true, auth: s.auth}
+		return t.result(fn(t))
+	})
 }
 
 // Tx is one transaction. It must not be used after its closure returns.
 type Tx struct {
-	tx *bolt.Tx
-	rw bool
+	tx   *bolt.Tx
+	rw   bool
+	auth *crypto.RecordAuth
+	// err is the first record that failed authentication; it fails the
+	// whole transaction (see result).
+	err error
 }
 
 func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
@@ -97,14 +119,14 @@ func get(b *bolt.Bucket, k []byte) []byte {
 }
 
 // Account returns a copy of the account record, nil when absent.
-func (t *Tx) Account(name string) []byte { return get(t.b(bucketAccounts), []byte(name)) }
+func (t *Tx) Account(name string) []byte { return t.get(bucketAccounts, []byte(name)) }
 
 // PutAccount stores an account record.
 func (t *Tx) PutAccount(name string, rec []byte) error {
 	if err := validName(name); err != nil {
 		return err
 	}
-	return t.b(bucketAccounts).Put([]byte(name), rec)
+	return t.put(bucketAccounts, []byte(name), rec)
 }
 
 // DeleteAccount removes an account record (not its containers).
@@ -112,12 +134,18 @@ func (t *Tx) DeleteAccount(name string) error { return t.b(bucketAccounts).Delet
 
 // ForEachAccount calls fn for every account in name order.
 func (t *Tx) ForEachAccount(fn func(name string, rec []byte) error) error {
-	return t.b(bucketAccounts).ForEach(func(k, v []byte) error { return fn(string(k), v) })
+	return t.b(bucketAccounts).ForEach(func(k, v []byte) error {
+		v, err := t.open(bucketAccounts, k, v)
+		if err != nil {
+			return err
+		}
+		return fn(string(k), v)
+	})
 }
 
 // Container returns a copy of the container record, nil when absent.
 func (t *Tx) Container(account, container string) []byte {
-	return get(t.b(bucketContainers), containerKey(account, container))
+	return t.get(bucketContainers, containerKey(account, container))
 }
 
 // PutContainer stores a container record.
@@ -125,7 +153,7 @@ func (t *Tx) PutContainer(account, container string, rec []byte) error {
 	if err := validName(account, container); err != nil {
 		return err
 	}
-	return t.b(bucketContainers).Put(containerKey(account, container), rec)
+	return t.put(bucketContainers, containerKey(account, container), rec)
 }
 
 // DeleteContainer removes a container record (not its blobs).
@@ -145,6 +173,10 @@ func (t *Tx) ScanContainers(account, prefix, from string, fn func(name string, r
 	full := append(bytes.Clone(base), prefix...)
 	c := t.b(bucketContainers).Cursor()
 	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, full); k, v = c.Next() {
+		v, err := t.open(bucketContainers, k, v)
+		if err != nil {
+			return err
+		}
 		more, err := fn(string(k[len(base):]), v)
 		if err != nil || !more {
 			return err
@@ -155,7 +187,7 @@ func (t *Tx) ScanContainers(account, prefix, from string, fn func(name string, r
 
 // Blob returns a copy of a blob record (snapshot "" = base), nil when absent.
 func (t *Tx) Blob(account, container, blob, snapshot string) []byte {
-	return get(t.b(bucketBlobs), blobKey(account, container, blob, snapshot))
+	return t.get(bucketBlobs, blobKey(account, container, blob, snapshot))
 }
 
 // PutBlob stores a blob or snapshot record.
@@ -163,7 +195,7 @@ func (t *Tx) PutBlob(account, container, blob, snapshot string, rec []byte) erro
 	if err := validName(account, container, blob, snapshot); err != nil {
 		return err
 	}
-	return t.b(bucketBlobs).Put(blobKey(account, container, blob, snapshot), rec)
+	return t.put(bucketBlobs, blobKey(account, container, blob, snapshot), rec)
 }
 
 // DeleteBlob removes a blob or snapshot record.
@@ -203,7 +235,11 @@ func (t *Tx) ScanBlobs(account, container, prefix string, from BlobPos, fn func(
 			k, v = c.Next()
 			continue
 		}
-		more, skip, err := fn(name, snap, v)
+		rec, err := t.open(bucketBlobs, k, v)
+		if err != nil {
+			return err
+		}
+		more, skip, err := fn(name, snap, rec)
 		if err != nil || !more {
 			return err
 		}
@@ -230,6 +266,10 @@ func (t *Tx) BlobVersions(account, container, blob string, fn func(snapshot stri
 		if rest[0] == kindSnapshot {
 			snap = string(rest[1:])
 		}
+		v, err := t.open(bucketBlobs, k, v)
+		if err != nil {
+			return err
+		}
 		if err := fn(snap, v); err != nil {
 			return err
 		}
@@ -239,7 +279,7 @@ func (t *Tx) BlobVersions(account, container, blob string, fn func(snapshot stri
 
 // Block returns a copy of a staged block record, nil when absent.
 func (t *Tx) Block(account, container, blob string, rawID []byte) []byte {
-	return get(t.b(bucketBlocks), blockKey(account, container, blob, rawID))
+	return t.get(bucketBlocks, blockKey(account, container, blob, rawID))
 }
 
 // PutBlock stores a staged block record.
@@ -247,7 +287,7 @@ func (t *Tx) PutBlock(account, container, blob string, rawID, rec []byte) error 
 	if err := validName(account, container, blob); err != nil {
 		return err
 	}
-	return t.b(bucketBlocks).Put(blockKey(account, container, blob, rawID), rec)
+	return t.put(bucketBlocks, blockKey(account, container, blob, rawID), rec)
 }
 
 // DeleteBlock removes a staged block record.
@@ -260,6 +300,10 @@ func (t *Tx) Blocks(account, container, blob string, fn func(rawID, rec []byte) 
 	p := blobNamePrefix(account, container, blob)
 	c := t.b(bucketBlocks).Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		v, err := t.open(bucketBlocks, k, v)
+		if err != nil {
+			return err
+		}
 		if err := fn(k[len(p):], v); err != nil {
 			return err
 		}
@@ -304,6 +348,10 @@ func (t *Tx) ForEachBlock(fn func(account, container, blob string, rawID, rec []
 		parts := bytes.SplitN(k, []byte{sep}, 4)
 		if len(parts) != 4 {
 			return nil
+		}
+		v, err := t.open(bucketBlocks, k, v)
+		if err != nil {
+			return err
 		}
 		return fn(string(parts[0]), string(parts[1]), string(parts[2]), parts[3], v)
 	})

@@ -23,6 +23,13 @@ func TestContract(t *testing.T) {
 			t.Cleanup(func() { _ = s.Close() })
 			return s
 		},
+		// The same contract with every record authenticated.
+		"bolt+auth": func(t *testing.T) *Store {
+			s, err := Open(filepath.Join(t.TempDir(), "db"), Options{NoSync: true, Auth: testAuth(t, 1)})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		},
 	}
 	for name, open := range impls {
 		t.Run(name, func(t *testing.T) { runContract(t, open) })

@@ -1,6 +1,7 @@
 package sealed
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -122,6 +123,17 @@ func (s *Store) writeFile(ctx context.Context, key Key, r io.Reader, o WriteOpti
 	if o.MD5 != nil && len(o.MD5) != md5.Size {
 		return w, storageerr.ErrInvalidMD5
 	}
+	// Wait for the body's first bytes before creating the file: a client
+	// that stalls before sending anything holds no data file (only its
+	// socket, until the front end's idle timeout drops it), and one that
+	// goes away leaves nothing to clean up.
+	br := bufio.NewReaderSize(r, 4096)
+	if o.Size != 0 {
+		if _, err := br.Peek(1); err != nil && !errors.Is(err, io.EOF) {
+			return w, &bodyError{err}
+		}
+	}
+	r = br
 	id, err := crypto.NewFileID()
 	if err != nil {
 		return w, err

@@ -34,9 +34,13 @@ type Request struct {
 	// AnyResourceType lets an account SAS of any resource type (srt) through;
 	// only Get Account Information needs it.
 	AnyResourceType bool
-	ClientIP        net.IP
-	HTTPS           bool
-	Now             time.Time // the REAL clock: auth never uses the emulator clock (zero: time.Now())
+	// HostStyle is true when the request named its account in the host
+	// (<account>.blob.localhost) rather than as the first path segment: the
+	// two sign different paths for the same resource (canonicalResource).
+	HostStyle bool
+	ClientIP  net.IP
+	HTTPS     bool
+	Now       time.Time // the REAL clock: auth never uses the emulator clock (zero: time.Now())
 }
 
 // Policy is a stored access policy (a signed identifier on a container or share).

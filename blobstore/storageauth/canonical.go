@@ -1,6 +1,7 @@
 package storageauth
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -98,32 +99,61 @@ func rawPath(r *http.Request) string {
 	return r.URL.EscapedPath()
 }
 
-// resourcePaths returns the path variants a client may have signed, the
-// primary first:
-//   - the path as sent: path-style URLs carry the account as the first segment,
-//     so "/acct/c/b" is signed as "/acct/acct/c/b" (the Go, .NET, JS and Python
-//     SDKs all do this); host-style "/c/b" is signed as "/acct/c/b";
-//   - path-style without the repeated account segment (what Azurite accepts);
-//   - the decoded path and its canonical re-encoding, for clients that sign
-//     the unescaped name or escape differently from what they send.
-func resourcePaths(account, path string) []string {
-	out := []string{path}
-	add := func(p string) {
-		if !slices.Contains(out, p) {
-			out = append(out, p)
-		}
+// canonicalResource returns the path part of the Shared Key canonicalized
+// resource: "/<account>" followed by the request path exactly as sent
+// (percent-encoded as on the wire, "/" when empty). That is the one form
+// every official client signs, path style or host style: the Go SDK
+// (SharedKeyCredential.buildCanonicalizedResource: u.EscapedPath()), the
+// JavaScript SDK (StorageSharedKeyCredentialPolicy: the URL's pathname), the
+// Python SDK and so the Azure CLI (SharedKeyCredentialPolicy: urlparse(url).path,
+// and the legacy multiapi clients: the quoted request path) and .NET
+// (Uri.AbsolutePath). A path-style URL carries the account as its first
+// segment, so "/acct/c/b" is signed as "/acct/acct/c/b"; host style
+// (<account>.blob.localhost) signs "/acct/c/b". See
+// https://learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key#shared-key-format-for-2009-09-19-and-later
+// ("if you are authorizing against the emulator, the account name appears
+// twice").
+//
+// Exactly one form is accepted, so that a signature authenticates one
+// resource. Accepting the path-style form without the repeated account as
+// well (as Azurite does) made the signature of /acct/c/b also valid for blob
+// "c/b" of a container named "acct" (/acct/acct/c/b). Serving both URL
+// styles on one endpoint leaves one collision that no choice of form can
+// remove, because clients sign the same string for both: a host-style
+// request whose first segment is the account name ("acct" container or
+// share, /acct/c/b) signs exactly what the path-style request for /c/b
+// signs. Host style is the rarer of the two on an emulator, so such a
+// request is refused (ErrAmbiguousHostStyle) rather than letting a captured
+// path-style signature reach another resource; a SAS, whose string-to-sign
+// names the resource itself, still works there.
+func canonicalResource(account, path string, hostStyle bool) (string, error) {
+	if hostStyle && firstSegmentIs(path, account) {
+		return "", errAmbiguousHostStyle
 	}
-	prefix := "/" + account
-	if path == prefix {
-		add("/")
-	} else if strings.HasPrefix(path, prefix+"/") {
-		add(path[len(prefix):])
+	if !strings.HasPrefix(path, "/") {
+		// Only "" (and "*", OPTIONS *) reach here: every other request
+		// target starts with '/'.
+		path = "/" + path
 	}
-	if dec, err := url.PathUnescape(path); err == nil {
-		add(dec)
-		add((&url.URL{Path: dec}).EscapedPath())
+	return "/" + account + path, nil
+}
+
+// errAmbiguousHostStyle is returned by canonicalResource for a host-style
+// request whose first path segment is the account name.
+var errAmbiguousHostStyle = errors.New("storageauth: host-style Shared Key request to a container or share named like its account")
+
+// firstSegmentIs reports whether the first segment of the raw path, decoded
+// (a client may escape any character), is name, ignoring case (account names
+// are lowercase; a Host header or path segment may not be).
+func firstSegmentIs(path, name string) bool {
+	seg := strings.TrimPrefix(path, "/")
+	if i := strings.IndexByte(seg, '/'); i >= 0 {
+		seg = seg[:i]
 	}
-	return out
+	if dec, err := url.PathUnescape(seg); err == nil {
+		seg = dec
+	}
+	return strings.EqualFold(seg, name)
 }
 
 // canonicalHeaders renders the canonicalized x-ms-* headers: names

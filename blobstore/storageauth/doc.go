@@ -29,12 +29,17 @@
 // the canonicalized resource "/<account><path as sent>" plus the lowercased,
 // sorted query parameters. A path-style URL already starts with
 // "/<account>/", so the SDK signs "/devstoreaccount1/devstoreaccount1/c/b";
-// host-style (<account>.blob.localhost) signs "/devstoreaccount1/c/b". To
-// accept what real clients send, a few variants are also tried: path-style
-// without the repeated account, the decoded path, and headers in byte order.
-// Error details always show the primary string. Signatures are compared in
-// constant time against every key of the account. x-ms-date (or Date) is
-// required and may be at most MaxClockSkew old on the real clock.
+// host-style (<account>.blob.localhost) signs "/devstoreaccount1/c/b". That
+// one resource form is the only one accepted (every official SDK and the
+// Azure CLI sign it), so a signature authenticates exactly one resource; the
+// only variants tried lay out the same facts differently (x-ms-* headers in
+// byte order, the two spellings of a zero Content-Length). Because both URL
+// styles share an endpoint, a host-style Shared Key request whose first path
+// segment is the account name is refused: it signs what the path-style
+// request for another resource signs. Error details always show the primary
+// string. Signatures are compared in constant time against every key of the
+// account. x-ms-date (or Date) is required and may be at most MaxClockSkew
+// from the real clock, in the past or the future.
 //
 // # SAS
 //

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,7 +50,7 @@ func FuzzStringToSign(f *testing.F) {
 		r.Header[hname] = []string{hvalue}
 		r.Header.Set("X-Ms-Date", date)
 		for _, lite := range []bool{false, true} {
-			if len(sharedKeyStrings(r, devAccount, lite)) == 0 {
+			if len(sharedKeyStrings(r, mustResource(t, path), lite)) == 0 {
 				t.Fatal("no candidate string-to-sign")
 			}
 		}
@@ -99,6 +101,72 @@ func FuzzAuthorizationHeader(f *testing.F) {
 		checkErr(t, err)
 		if err == nil && res.Method != MethodSharedKey && res.Method != MethodSharedKeyLite {
 			t.Fatalf("accepted %q as %v", v, res.Method)
+		}
+	})
+}
+
+// resolve names the resource a request path addresses as the router reads
+// it: the account (from the host when hostStyle, else the first segment)
+// and the decoded segments after it.
+func resolve(path string, hostStyle bool) (account string, rest []string) {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for i, s := range segs {
+		if d, err := url.PathUnescape(s); err == nil {
+			segs[i] = d
+		}
+	}
+	if hostStyle {
+		return devAccount, segs
+	}
+	return strings.ToLower(segs[0]), segs[1:]
+}
+
+// FuzzCanonicalResource checks that a Shared Key canonicalized resource
+// names one resource: two requests of the account, in either URL style,
+// that canonicalResource accepts and maps to the same string address the
+// same account, container and path. It also drives Authenticate with the
+// path in both styles.
+func FuzzCanonicalResource(f *testing.F) {
+	f.Add("/devstoreaccount1/cont1/secret", false, "/devstoreaccount1/devstoreaccount1/cont1/secret", false)
+	f.Add("/devstoreaccount1/cont1/secret", false, "/devstoreaccount1/cont1/secret", true)
+	f.Add("/devstoreaccount1/c/b", false, "/c/b", true)
+	f.Add("/%64evstoreaccount1/c", false, "/%64evstoreaccount1/c", true)
+	f.Add("/DEVSTOREACCOUNT1", false, "", true)
+	f.Add("", false, "/", true)
+	f.Fuzz(func(t *testing.T, p1 string, host1 bool, p2 string, host2 bool) {
+		for _, c := range []struct {
+			p    string
+			host bool
+		}{{p1, host1}, {p2, host2}} {
+			r := fuzzRequest(http.MethodDelete, c.p, "")
+			r.Header.Set("X-Ms-Date", "Thu, 26 Nov 2026 21:00:00 GMT")
+			r.Header.Set("Authorization", "SharedKey devstoreaccount1:AAAA")
+			q := fuzzReq()
+			q.HostStyle = c.host
+			_, err := Authenticate(context.Background(), r, q, [][]byte{devKey(t)}, nil)
+			checkErr(t, err)
+			if err == nil {
+				t.Fatalf("a made-up signature authenticated %q", c.p)
+			}
+		}
+		// Only path-style paths of this account reach Shared Key
+		// verification: the Authorization header must name the account the
+		// path addresses.
+		acct1, rest1 := resolve(p1, host1)
+		acct2, rest2 := resolve(p2, host2)
+		if acct1 != devAccount || acct2 != devAccount {
+			return
+		}
+		s1, err1 := canonicalResource(devAccount, p1, host1)
+		s2, err2 := canonicalResource(devAccount, p2, host2)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		if !strings.HasPrefix(s1, "/"+devAccount+"/") && s1 != "/"+devAccount+"/" {
+			t.Fatalf("resource %q of %q does not start with the account", s1, p1)
+		}
+		if s1 == s2 && !slices.Equal(rest1, rest2) {
+			t.Fatalf("%q (host style %v) and %q (host style %v) address %q and %q but both sign %q", p1, host1, p2, host2, rest1, rest2, s1)
 		}
 	})
 }

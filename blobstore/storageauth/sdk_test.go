@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -104,12 +103,13 @@ func requestFor(svc Service, r *http.Request) Request {
 	}
 	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	var account string
+	hostStyle := true
 	if i := strings.Index(host, ".blob.localhost"); i > 0 {
 		account = host[:i]
 	} else if i := strings.Index(host, ".file.localhost"); i > 0 {
 		account = host[:i]
 	} else {
-		account, segs = segs[0], segs[1:]
+		account, segs, hostStyle = segs[0], segs[1:], false
 	}
 	perm := PermRead
 	switch r.Method {
@@ -118,7 +118,7 @@ func requestFor(svc Service, r *http.Request) Request {
 	case http.MethodDelete:
 		perm = PermDelete
 	}
-	req := Request{Service: svc, Account: account, ResourceType: ResourceService, Permission: perm,
+	req := Request{Service: svc, Account: account, ResourceType: ResourceService, Permission: perm, HostStyle: hostStyle,
 		ClientIP: net.ParseIP("127.0.0.1"), Now: time.Now()}
 	if len(segs) > 0 && segs[0] != "" {
 		req.Container = segs[0]
@@ -405,7 +405,7 @@ func TestNoCredentialIsAnonymous(t *testing.T) {
 // documentation would (used for Shared Key Lite, which no Go SDK sends).
 func signHandMade(t testing.TB, r *http.Request, lite bool) {
 	t.Helper()
-	s := sharedKeyStrings(r, devAccount, lite)[0]
+	s := sharedKeyStrings(r, mustResource(t, rawPath(r)), lite)[0]
 	scheme := "SharedKey"
 	if lite {
 		scheme = "SharedKeyLite"
@@ -425,7 +425,7 @@ func TestSharedKeyLite(t *testing.T) {
 	assert.Equal(t, MethodSharedKeyLite, res.Method)
 	// The documented layout: VERB, MD5, type, date (empty: x-ms-date), headers, resource with ?comp only.
 	want := "PUT\n\ntext/plain; charset=UTF-8\n\nx-ms-date:" + r.Header.Get("X-Ms-Date") + "\nx-ms-meta-m1:v1\n/devstoreaccount1/devstoreaccount1/c/hello.txt?comp=metadata"
-	assert.Equal(t, want, sharedKeyStrings(r, devAccount, true)[0])
+	assert.Equal(t, want, sharedKeyStrings(r, "/devstoreaccount1/devstoreaccount1/c/hello.txt", true)[0])
 
 	r.Header.Set("X-Ms-Meta-M1", "v2")
 	_, err = Authenticate(context.Background(), r, q, [][]byte{devKey(t)}, nil)
@@ -433,16 +433,31 @@ func TestSharedKeyLite(t *testing.T) {
 }
 
 func TestSharedKeyPathVariants(t *testing.T) {
-	// A client that signs path-style without repeating the account (Azurite
-	// accepts this), and one that uses the Date header instead of x-ms-date.
-	r := httptest.NewRequest(http.MethodGet, "/devstoreaccount1/c/a%20b?restype=container&comp=list", nil)
-	r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	r.Header.Set("X-Ms-Version", "2021-08-06")
-	s := "GET\n\n\n\n\n\n" + r.Header.Get("Date") + "\n\n\n\n\n\nx-ms-version:2021-08-06\n/devstoreaccount1/c/a%20b\ncomp:list\nrestype:container"
-	r.Header.Set("Authorization", "SharedKey devstoreaccount1:"+sign(devKey(t), s))
-	res, err := Authenticate(context.Background(), r, Request{Service: ServiceBlob, Account: devAccount, Now: time.Now()}, [][]byte{devKey(t)}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, MethodSharedKey, res.Method)
+	// The Date header instead of x-ms-date is accepted; a path-style
+	// resource signed without the repeated account (which Azurite accepts
+	// and no official client sends) is not: it is the string-to-sign of
+	// another resource (TestSharedKeySignatureAuthenticatesOneResource).
+	for _, tc := range []struct {
+		resource string
+		ok       bool
+	}{
+		{"/devstoreaccount1/devstoreaccount1/c/a%20b", true},
+		{"/devstoreaccount1/c/a%20b", false},
+		{"/devstoreaccount1/devstoreaccount1/c/a b", false},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/devstoreaccount1/c/a%20b?restype=container&comp=list", nil)
+		r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+		r.Header.Set("X-Ms-Version", "2021-08-06")
+		s := "GET\n\n\n\n\n\n" + r.Header.Get("Date") + "\n\n\n\n\n\nx-ms-version:2021-08-06\n" + tc.resource + "\ncomp:list\nrestype:container"
+		r.Header.Set("Authorization", "SharedKey devstoreaccount1:"+sign(devKey(t), s))
+		res, err := Authenticate(context.Background(), r, Request{Service: ServiceBlob, Account: devAccount, Now: time.Now()}, [][]byte{devKey(t)}, nil)
+		if !tc.ok {
+			assertAuthError(t, err, 403, "AuthenticationFailed", "The MAC signature found")
+			continue
+		}
+		require.NoError(t, err, tc.resource)
+		assert.Equal(t, MethodSharedKey, res.Method)
+	}
 }
 
 func TestCompareHeaderNames(t *testing.T) {
@@ -466,11 +481,31 @@ func TestCompareHeaderNames(t *testing.T) {
 	}
 }
 
-func TestResourcePaths(t *testing.T) {
-	assert.Equal(t, []string{"/devstoreaccount1/c/a%20b", "/c/a%20b", "/devstoreaccount1/c/a b"}, resourcePaths(devAccount, "/devstoreaccount1/c/a%20b"))
-	assert.Equal(t, []string{"/devstoreaccount1", "/"}, resourcePaths(devAccount, "/devstoreaccount1"))
-	assert.Equal(t, []string{"/c/b"}, resourcePaths(devAccount, "/c/b"))
-	_ = url.PathEscape
+func TestCanonicalResource(t *testing.T) {
+	for _, tc := range []struct {
+		path      string
+		hostStyle bool
+		want      string
+	}{
+		{"/devstoreaccount1/c/a%20b", false, "/devstoreaccount1/devstoreaccount1/c/a%20b"},
+		{"/devstoreaccount1", false, "/devstoreaccount1/devstoreaccount1"},
+		{"", false, "/devstoreaccount1/"},
+		{"/c/a%20b", true, "/devstoreaccount1/c/a%20b"},
+		{"/", true, "/devstoreaccount1/"},
+		{"", true, "/devstoreaccount1/"},
+		{"/devstoreaccount1x/b", true, "/devstoreaccount1/devstoreaccount1x/b"},
+		{"/devstoreaccount1/b", true, ""},
+		{"/DevStoreAccount1", true, ""},
+		{"/%64evstoreaccount1/b", true, ""},
+	} {
+		got, err := canonicalResource(devAccount, tc.path, tc.hostStyle)
+		if tc.want == "" {
+			assert.ErrorIs(t, err, errAmbiguousHostStyle, "%q host style %v", tc.path, tc.hostStyle)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, "%q host style %v", tc.path, tc.hostStyle)
+	}
 }
 
 func detailOf(err error) []storageerr.Detail {
@@ -562,4 +597,12 @@ func TestSharedKeyContentLengthZero(t *testing.T) {
 		_, err := Authenticate(context.Background(), r, Request{Service: ServiceBlob, Account: devAccount, Container: "c"}, [][]byte{devKey(t)}, nil)
 		assert.NoError(t, err, "version %q signed %q: %v", tc.version, tc.signed, detailOf(err))
 	}
+}
+
+// mustResource is the path-style canonicalized resource of path.
+func mustResource(t testing.TB, path string) string {
+	t.Helper()
+	s, err := canonicalResource(devAccount, path, false)
+	require.NoError(t, err)
+	return s
 }

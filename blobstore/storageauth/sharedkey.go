@@ -13,8 +13,8 @@ import (
 	"github.com/azemu/azemu/blobstore/storageerr"
 )
 
-// MaxClockSkew is how old a Shared Key request's x-ms-date (or Date) may be,
-// measured against the real clock, before it is rejected, as Azure does.
+// MaxClockSkew is how far a Shared Key request's x-ms-date (or Date) may be
+// from the real clock, in the past or in the future, before it is rejected.
 const MaxClockSkew = 15 * time.Minute
 
 // authHeader is a parsed "SharedKey account:signature" Authorization header.
@@ -98,14 +98,19 @@ func contentLengths(r *http.Request) []string {
 // one the service reports in AuthenticationErrorDetail: path as sent, headers
 // in the service's order. It is exported for tests and diagnostics.
 func StringToSign(r *http.Request, account string) string {
-	return sharedKeyStrings(r, account, false)[0]
+	resource, _ := canonicalResource(account, rawPath(r), false)
+	return sharedKeyStrings(r, resource, false)[0]
 }
 
 // sharedKeyStrings returns the candidate strings-to-sign of r (the primary
-// first), for Shared Key or, with lite, Shared Key Lite. Candidates cover the
-// variants real clients produce: path-style with and without the repeated
-// account, decoded paths, and x-ms-* headers in plain byte order.
-func sharedKeyStrings(r *http.Request, account string, lite bool) []string {
+// first) over the canonicalized resource path resource (canonicalResource),
+// for Shared Key or, with lite, Shared Key Lite. The candidates differ only
+// in how clients lay out the same facts: x-ms-* headers in the service's
+// order or in plain byte order (the Python SDK sorts with sorted()), an
+// empty line or none when there are no x-ms-* headers, and the two spellings
+// of a zero Content-Length. They all name the same resource, query and
+// headers, so none lets a signature reach another request.
+func sharedKeyStrings(r *http.Request, resource string, lite bool) []string {
 	h := r.Header
 	date := headerValue(h, "Date")
 	if headerValue(h, "X-Ms-Date") != "" {
@@ -125,42 +130,36 @@ func sharedKeyStrings(r *http.Request, account string, lite bool) []string {
 			out = append(out, s)
 		}
 	}
-	for _, p := range resourcePaths(account, rawPath(r)) {
-		if p == "" {
-			p = "/"
-		}
-		resource := "/" + account + p
-		for _, ch := range headerSets {
-			if lite {
-				res := resource
-				if comp, ok := queryFirst(params, "comp"); ok {
-					res += "?comp=" + comp
-				}
-				add(r.Method + "\n" + headerValue(h, "Content-MD5") + "\n" + headerValue(h, "Content-Type") + "\n" +
-					date + "\n" + ch + res)
-				continue
+	for _, ch := range headerSets {
+		if lite {
+			res := resource
+			if comp, ok := queryFirst(params, "comp"); ok {
+				res += "?comp=" + comp
 			}
-			for _, cl := range contentLengths(r) {
-				fixed := strings.Join([]string{
-					r.Method,
-					headerValue(h, "Content-Encoding"),
-					headerValue(h, "Content-Language"),
-					cl,
-					headerValue(h, "Content-MD5"),
-					headerValue(h, "Content-Type"),
-					date,
-					headerValue(h, "If-Modified-Since"),
-					headerValue(h, "If-Match"),
-					headerValue(h, "If-None-Match"),
-					headerValue(h, "If-Unmodified-Since"),
-					headerValue(h, "Range"),
-				}, "\n") + "\n"
-				add(fixed + ch + resource + query)
-				if ch == "" {
-					// Clients that join the parts with '\n' leave an empty
-					// line when there are no x-ms-* headers.
-					add(fixed + "\n" + resource + query)
-				}
+			add(r.Method + "\n" + headerValue(h, "Content-MD5") + "\n" + headerValue(h, "Content-Type") + "\n" +
+				date + "\n" + ch + res)
+			continue
+		}
+		for _, cl := range contentLengths(r) {
+			fixed := strings.Join([]string{
+				r.Method,
+				headerValue(h, "Content-Encoding"),
+				headerValue(h, "Content-Language"),
+				cl,
+				headerValue(h, "Content-MD5"),
+				headerValue(h, "Content-Type"),
+				date,
+				headerValue(h, "If-Modified-Since"),
+				headerValue(h, "If-Match"),
+				headerValue(h, "If-None-Match"),
+				headerValue(h, "If-Unmodified-Since"),
+				headerValue(h, "Range"),
+			}, "\n") + "\n"
+			add(fixed + ch + resource + query)
+			if ch == "" {
+				// Clients that join the parts with '\n' leave an empty
+				// line when there are no x-ms-* headers.
+				add(fixed + "\n" + resource + query)
 			}
 		}
 	}
@@ -201,7 +200,11 @@ func matchAny(sig string, keys [][]byte, candidates []string) bool {
 }
 
 // requestDate checks the request's x-ms-date (or Date) against the real
-// clock.
+// clock: at most MaxClockSkew old, as Azure documents ("the storage services
+// ensure that a request is no older than 15 minutes by the time it reaches
+// the service", https://learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key#specifying-the-date-header),
+// and at most MaxClockSkew ahead, or a request dated next year could be
+// replayed for a year.
 func requestDate(r *http.Request, now time.Time) error {
 	v := headerValue(r.Header, "X-Ms-Date")
 	if v == "" {
@@ -217,6 +220,9 @@ func requestDate(r *http.Request, now time.Time) error {
 	if now.Sub(t) > MaxClockSkew {
 		return authFailed("Request date header too old: '" + v + "'")
 	}
+	if t.Sub(now) > MaxClockSkew {
+		return authFailed("Request date header too far in the future: '" + v + "'. The x-ms-date or Date header may be at most 15 minutes ahead of the service's clock.")
+	}
 	return nil
 }
 
@@ -228,7 +234,12 @@ func authenticateSharedKey(r *http.Request, req Request, keys [][]byte, ah authH
 	if err := requestDate(r, req.Now); err != nil {
 		return Result{}, err
 	}
-	candidates := sharedKeyStrings(r, ah.account, ah.lite)
+	resource, err := canonicalResource(ah.account, rawPath(r), req.HostStyle)
+	if err != nil {
+		return Result{}, authFailed("Shared Key cannot authenticate a host-style request whose first path segment is the account name '" + ah.account +
+			"': it signs the same string as the path-style request for another resource. Use the path-style URL (/" + ah.account + "/" + ah.account + "/...) or a shared access signature.")
+	}
+	candidates := sharedKeyStrings(r, resource, ah.lite)
 	if !matchAny(ah.signature, keys, candidates) {
 		return Result{}, authFailed("The MAC signature found in the HTTP request '" + ah.signature +
 			"' is not the same as any computed signature. Server used following string to sign: '" + candidates[0] + "'.")

@@ -2,6 +2,7 @@ package storagehttp
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -26,17 +27,36 @@ func (p *Responder) Handle(service, op string, prepare Prepare, fn func(w http.R
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := p.SetCommonHeaders(w, r)
 		account := mux.Vars(r)["account"]
-		w, r, err := prepare(w, r, id)
+		var err error
+		if lengthRequired[op] {
+			err = RequireContentLength(r)
+		}
+		if err == nil {
+			w, r, err = prepare(w, r, id)
+		}
 		if err == nil {
 			err = fn(w, r)
-			if err != nil && (IsClientGone(err) || r.Context().Err() != nil) {
-				p.logger().Debug("client went away", "request_id", id, "service", service, "op", op, "error", err)
-			}
+		}
+		if err != nil && clientGone(err) {
+			// Nobody is left to answer, or the client stalled mid-body:
+			// drop the connection, as Azure's front end does. Not a server
+			// error, so one line at Info, no 500.
+			p.logger().Info("request body abandoned", "request_id", id, "service", service, "op", op, "account", account, "error", err)
+			panic(http.ErrAbortHandler) // net/http's documented way to abort a response
 		}
 		if err != nil {
 			p.WriteError(w, r, err, "service", service, "op", op, "account", account)
 		}
 	})
+}
+
+// clientGone reports whether err means the client went away or stalled
+// while sending its body (not a malformed body, which is answered).
+func clientGone(err error) bool {
+	if be, ok := bodyErrorOf(err); ok {
+		return be.Failure != BodyMalformed
+	}
+	return IsClientGone(err) || errors.Is(err, context.Canceled)
 }
 
 // AuthRequest is the storageauth request of r for a resource: the client's
@@ -48,6 +68,7 @@ func AuthRequest(r *http.Request, service storageauth.Service, account, containe
 		Account:   account,
 		Container: container,
 		Path:      path,
+		HostStyle: IsHostStyle(r),
 		ClientIP:  ClientIP(r),
 		HTTPS:     r.TLS != nil,
 		Now:       now,

@@ -3,6 +3,7 @@ package storagehttp
 import (
 	"crypto/md5"
 	"encoding/binary"
+	"errors"
 	"hash/crc64"
 	"io"
 	"net/http"
@@ -120,12 +121,29 @@ func (p *BufferPool) WriteContent(w http.ResponseWriter, r *http.Request, req Co
 		h.Set("Content-MD5", Base64(c.StoredMD5))
 	}
 	h.Set("Content-Length", strconv.FormatInt(c.N, 10))
-	w.WriteHeader(status)
 	if c.N == 0 || r.Method == http.MethodHead {
+		w.WriteHeader(status)
 		return nil
 	}
-	if _, err := p.Stream(w, c.Data, c.Off, c.N); err != nil && c.OnStreamError != nil {
-		c.OnStreamError(err)
+	// Read (and so authenticate) the first buffer of the range before the
+	// status line: a data file whose header or first chunks fail is an
+	// error the client sees as such, not a 200 cut short. Later chunks can
+	// only fail mid-stream (OnStreamError).
+	bp := p.get()
+	defer p.pool.Put(bp)
+	want := min(c.N, int64(len(*bp)))
+	m, err := c.Data.ReadAt((*bp)[:want], c.Off)
+	if err != nil && (!errors.Is(err, io.EOF) || int64(m) < want) {
+		return err
+	}
+	w.WriteHeader(status)
+	if _, err := w.Write((*bp)[:want]); err != nil {
+		return nil // the client went away; nothing more to say
+	}
+	if rest := c.N - want; rest > 0 {
+		if _, err := p.Stream(w, c.Data, c.Off+want, rest); err != nil && c.OnStreamError != nil {
+			c.OnStreamError(err)
+		}
 	}
 	return nil
 }

@@ -126,3 +126,54 @@ func md5Of(s string) string {
 	sum := md5.Sum([]byte(s))
 	return Base64(sum[:])
 }
+
+// headerWatcher records whether a status line was written.
+type headerWatcher struct {
+	*httptest.ResponseRecorder
+	wrote bool
+}
+
+func (h *headerWatcher) WriteHeader(code int) { h.wrote = true; h.ResponseRecorder.WriteHeader(code) }
+func (h *headerWatcher) Write(b []byte) (int, error) {
+	h.wrote = true
+	return h.ResponseRecorder.Write(b)
+}
+
+// TestWriteContentVerifiesFirstChunkBeforeStatus: content whose first bytes
+// fail to read (a tampered data file) is an error before any status line,
+// never a 200 cut short; a failure further in still cuts the stream.
+func TestWriteContentVerifiesFirstChunkBeforeStatus(t *testing.T) {
+	data := bytes.Repeat([]byte("x"), 3*CopyBufferSize)
+	var p BufferPool
+	for _, tc := range []struct {
+		name   string
+		failAt int64
+		req    ContentRequest
+		early  bool
+	}{
+		{"first chunk", 0, ContentRequest{}, true},
+		{"inside the first buffer", CopyBufferSize - 1, ContentRequest{}, true},
+		{"first chunk of a range", 2 * CopyBufferSize, ContentRequest{Range: Range{2*CopyBufferSize + 5, 3*CopyBufferSize - 1}, HasRange: true}, true},
+		{"further in", 2 * CopyBufferSize, ContentRequest{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			off, n, err := tc.req.Resolve(int64(len(data)))
+			require.NoError(t, err)
+			w := &headerWatcher{ResponseRecorder: httptest.NewRecorder()}
+			var streamErr error
+			err = p.WriteContent(w, httptest.NewRequest(http.MethodGet, "/", nil), tc.req, Content{
+				Data: failingReaderAt{data: data, failAt: tc.failAt}, Size: int64(len(data)), Off: off, N: n,
+				OnStreamError: func(err error) { streamErr = err },
+			})
+			if tc.early {
+				assert.ErrorIs(t, err, errBroken)
+				assert.False(t, w.wrote, "no status line before the first chunk verified")
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, w.wrote)
+			assert.ErrorIs(t, streamErr, errBroken)
+			assert.Less(t, w.Body.Len(), len(data))
+		})
+	}
+}

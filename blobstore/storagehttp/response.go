@@ -88,7 +88,8 @@ func (p *Responder) SetCommonHeaders(w http.ResponseWriter, r *http.Request) str
 	if v := r.Header.Get(HeaderVersion); v != "" {
 		h.Set(HeaderVersion, v)
 	}
-	if v := r.Header.Get(HeaderClientRequestID); v != "" {
+	if v := r.Header.Get(HeaderClientRequestID); v != "" && len(v) <= MaxClientRequestID {
+		// An overlong one is refused (Guard), never echoed.
 		h.Set(HeaderClientRequestID, v)
 	}
 	h.Set("Date", FormatHTTPDate(p.now()))
@@ -111,6 +112,12 @@ func AsStorageError(err error) (e *storageerr.Error, known bool) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return storageerr.ErrRequestBodyTooLarge, true
+	}
+	if _, ok := bodyErrorOf(err); ok {
+		// A malformed chunked body is the client's fault. Gone or stalled
+		// bodies are dropped by Handle before they get here; should one
+		// reach a writer all the same, it is no server error either.
+		return storageerr.ErrInvalidInput.WithMessage("The request body could not be read: its framing is malformed or it ended early."), true
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return storageerr.ErrOperationTimedOut, true

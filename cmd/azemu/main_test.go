@@ -197,3 +197,63 @@ func TestServeAdminAndCertSANFlags(t *testing.T) {
 	assert.Equal(t, 1, run([]string{"--in-memory", "--admin", "not-a-guid"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), "not-a-guid")
 }
+
+func TestRootKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	const key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="
+	file := filepath.Join(dir, "root.key.b64")
+	require.NoError(t, os.WriteFile(file, []byte(key+"\n"), 0o600))
+	resolve := func(args ...string) (string, error) {
+		var o options
+		require.NoError(t, newServeFlags(&o).parse(args, io.Discard))
+		return resolveRootKey(o.rootKey, o.rootKeyFile)
+	}
+	got, err := resolve("--root-key-file", file)
+	require.NoError(t, err)
+	assert.Equal(t, key, got, "read from the file, newline trimmed")
+	_, err = resolve("--root-key-file", file, "--root-key", key)
+	assert.ErrorContains(t, err, "not both")
+	_, err = resolve("--root-key-file", filepath.Join(dir, "missing"))
+	assert.Error(t, err)
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, []byte("\n"), 0o600))
+	_, err = resolve("--root-key-file", empty)
+	assert.ErrorContains(t, err, "empty")
+	got, err = resolve("--root-key", key)
+	require.NoError(t, err)
+	assert.Equal(t, key, got)
+
+	t.Setenv("AZEMU_ROOT_KEY_FILE", file)
+	got, err = resolve()
+	require.NoError(t, err)
+	assert.Equal(t, key, got, "AZEMU_ROOT_KEY_FILE")
+}
+
+// TestServeRootKeyFile starts azemu with --root-key-file: the key comes from
+// the file, so none is generated into the data folder.
+func TestServeRootKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	file := filepath.Join(dir, "secret")
+	require.NoError(t, os.WriteFile(file, []byte("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=\n"), 0o600))
+	statusPath := filepath.Join(dir, "status.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--data", data, "--root-key-file", file, "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
+			"--status-file", statusPath}, io.Discard, io.Discard)
+	}()
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(statusPath)
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("azemu did not stop")
+	}
+	_, err := os.Stat(filepath.Join(data, "root.key"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "the key came from the file, none was generated")
+}

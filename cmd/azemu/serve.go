@@ -19,6 +19,7 @@ import (
 // has one, Azurite's name as an alias so existing scripts keep working.
 type options struct {
 	data, host, cert, key, rootKey, logLevel string
+	rootKeyFile                              string
 	inMemory, fsync                          bool
 	blobPort, filePort, vaultPort            int
 	queuePort                                int
@@ -46,7 +47,8 @@ func newServeFlags(o *options) *flags {
 	f.path(groupWhere, &o.statusFile, "", "STATUS_FILE", "once ready, write endpoints, connection string and CA as JSON here (also written to DATA/status.json)", "status-file").arg = "FILE"
 	f.path(groupData, &o.data, "./azemu-data", "DATA", "data folder", "data", "l", "location")
 	f.boolean(groupData, &o.inMemory, "IN_MEMORY", "keep everything in memory (storage in a RAM-backed temp folder, removed at exit)", "in-memory", "inMemoryPersistence")
-	f.str(groupData, &o.rootKey, "", "ROOT_KEY", "root key, 32 bytes base64, from your secret store; default: generated into the data folder", "root-key").arg = "KEY"
+	f.path(groupData, &o.rootKeyFile, "", "ROOT_KEY_FILE", "file holding the root key, 32 bytes base64 (a mounted secret); keeps it out of the process list; default: generated into the data folder", "root-key-file").arg = "FILE"
+	f.str(groupData, &o.rootKey, "", "ROOT_KEY", "root key itself, 32 bytes base64; visible in the process list, prefer --root-key-file", "root-key").arg = "KEY"
 	f.boolean(groupData, &o.fsync, "FSYNC", "fsync every commit so it survives power loss (slower writes)", "fsync")
 	f.add(groupIdentity, &o.principals, "PRINCIPALS", "ID:SECRET[:OID]", "register a service principal; repeatable (variable: ';'-separated)", "principal")
 	f.add(groupIdentity, &o.admins, "ADMINS", "OBJECT_ID", "object id of a principal allowed to use the admin API (the clock); repeatable (variable: ','-separated); default: the development principal", "admin")
@@ -95,6 +97,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--principal: %w", err)
 	}
+	rootKey, err := resolveRootKey(o.rootKey, o.rootKeyFile)
+	if err != nil {
+		return err
+	}
 	sans, admins := splitList(o.certSANs), splitList(o.admins)
 	cfg := emulator.Config{
 		DataDir:     o.data,
@@ -108,7 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		KeyFile:     o.key,
 		CertHosts:   sans,
 		Admins:      admins,
-		RootKey:     o.rootKey,
+		RootKey:     rootKey,
 		Accounts:    accounts,
 		Principals:  principals,
 		Fsync:       o.fsync,

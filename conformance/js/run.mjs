@@ -3,6 +3,8 @@
 // A single file also runs on its own: node --test-reporter=spec blob.test.mjs
 import "./identity.test.mjs";
 import "./keyvault.test.mjs";
+import "./secrets.test.mjs";
+import "./certificates.test.mjs";
 import "./blob.test.mjs";
 import "./files.test.mjs";
 import "./queue.test.mjs";

@@ -7,9 +7,11 @@ import (
 )
 
 // policyExtra holds the secret, certificate and storage permissions of one
-// access policy entry. The vault service authorises keys only, so it keeps
-// only key permissions; ARM echoes every list it was given, so the
-// management plane keeps the others beside the vault, by entry identity.
+// access policy entry as ARM echoes them. The vault service authorises keys,
+// secrets and certificates (it is handed those lists too) but has no
+// managed storage accounts; ARM echoes every list it was given, so the
+// management plane keeps the non-key lists beside the vault, by entry
+// identity.
 type policyExtra struct {
 	TenantID      string   `json:"tenantId"`
 	ObjectID      string   `json:"objectId"`

@@ -93,7 +93,8 @@ func (s *Service) vaultViewLocked(v keyvault.Vault, group string) VaultView {
 func policiesIn(in []AccessPolicySpec) []keyvault.AccessPolicy {
 	out := make([]keyvault.AccessPolicy, 0, len(in))
 	for _, p := range in {
-		ap := keyvault.AccessPolicy{TenantID: p.TenantID, ObjectID: p.ObjectID, Keys: p.Permissions.Keys}
+		ap := keyvault.AccessPolicy{TenantID: p.TenantID, ObjectID: p.ObjectID, Keys: p.Permissions.Keys,
+			Secrets: dedupe(p.Permissions.Secrets), Certificates: dedupe(p.Permissions.Certificates)}
 		if ap.Keys == nil {
 			ap.Keys = []string{}
 		}
@@ -399,13 +400,14 @@ func (s *Service) UpdateAccessPolicies(ctx context.Context, group, name, kind st
 	}
 	given := policiesIn(in)
 	if op == keyvault.AccessPolicyRemove {
-		// The vault service reads an entry without key permissions as
-		// "remove the whole entry"; one that names only secret,
-		// certificate or storage permissions must leave the keys alone.
+		// The vault service reads an entry without key, secret or
+		// certificate permissions as "remove the whole entry"; one that
+		// names only storage permissions (kept here, not in the vault)
+		// must leave the others alone.
 		var keys []keyvault.AccessPolicy
 		for i, e := range in {
 			pm := e.Permissions
-			if len(pm.Keys) > 0 || (len(pm.Secrets) == 0 && len(pm.Certificates) == 0 && len(pm.Storage) == 0) {
+			if len(pm.Keys)+len(pm.Secrets)+len(pm.Certificates) > 0 || len(pm.Storage) == 0 {
 				keys = append(keys, given[i])
 			}
 		}

@@ -32,13 +32,22 @@ func Open(path string) (*Store, error) {
 			return err
 		}
 		if v := meta.Get(keySchema); v != nil {
-			if len(v) != 4 || binary.BigEndian.Uint32(v) != schemaVersion {
+			if len(v) != 4 {
+				return ErrSchema
+			}
+			switch binary.BigEndian.Uint32(v) {
+			case schemaVersion:
+			case schemaV1:
+				if err := meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
+					return err
+				}
+			default:
 				return ErrSchema
 			}
 		} else if err := meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
 			return err
 		}
-		for _, b := range [][]byte{bucketVaults, bucketKeys} {
+		for _, b := range [][]byte{bucketVaults, bucketKeys, bucketObjects} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -83,17 +92,19 @@ func (s *Store) PutVault(_ context.Context, vault string, data []byte) error {
 	})
 }
 
-// DeleteVault removes a vault record and all its key records.
+// DeleteVault removes a vault record and all its key and object records.
 func (s *Store) DeleteVault(_ context.Context, vault string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketVaults).Delete([]byte(vault)); err != nil {
 			return err
 		}
 		prefix := vaultPrefix(vault)
-		c := tx.Bucket(bucketKeys).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
-			if err := c.Delete(); err != nil {
-				return err
+		for _, b := range [][]byte{bucketKeys, bucketObjects} {
+			c := tx.Bucket(b).Cursor()
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+				if err := c.Delete(); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -111,5 +122,33 @@ func (s *Store) PutKey(_ context.Context, vault, key string, data []byte) error 
 func (s *Store) DeleteKey(_ context.Context, vault, key string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketKeys).Delete(keyKey(vault, key))
+	})
+}
+
+// LoadObjects calls fn for every object record (secrets, certificates,
+// settings) in key order.
+func (s *Store) LoadObjects(_ context.Context, fn func(vault, kind, name string, data []byte) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketObjects).ForEach(func(k, v []byte) error {
+			parts := bytes.SplitN(k, []byte{0}, 3)
+			if len(parts) != 3 {
+				return fmt.Errorf("boltstore: malformed object key %q", k)
+			}
+			return fn(string(parts[0]), string(parts[1]), string(parts[2]), bytes.Clone(v))
+		})
+	})
+}
+
+// PutObject stores an object record.
+func (s *Store) PutObject(_ context.Context, vault, kind, name string, data []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketObjects).Put(objectKey(vault, kind, name), data)
+	})
+}
+
+// DeleteObject removes an object record.
+func (s *Store) DeleteObject(_ context.Context, vault, kind, name string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketObjects).Delete(objectKey(vault, kind, name))
 	})
 }

@@ -25,6 +25,18 @@ var bodyRoutes = []struct{ method, path string }{
 	{"PUT", "/keys/target/rotationpolicy"},
 	{"POST", "/keys/restore"},
 	{"POST", "/rng"},
+	{"PUT", "/secrets/fzs"},
+	{"PATCH", "/secrets/starget"},
+	{"POST", "/secrets/restore"},
+	{"POST", "/certificates/fzc/import"},
+	{"PATCH", "/certificates/ctarget"},
+	{"PATCH", "/certificates/ctarget/policy"},
+	{"PATCH", "/certificates/pending/pending"},
+	{"POST", "/certificates/pending/pending/merge"},
+	{"POST", "/certificates/restore"},
+	{"PUT", "/certificates/issuers/fzi"},
+	{"PATCH", "/certificates/issuers/fzi"},
+	{"PUT", "/certificates/contacts"},
 }
 
 // FuzzRequestBodies sends arbitrary bodies to every operation that reads one:
@@ -41,6 +53,12 @@ func FuzzRequestBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	e := newEnv(f)
+	e.grantAll()
+	e.ok("PUT", "/secrets/starget", map[string]any{"value": "v"})
+	ecPolicy := map[string]any{"key_props": map[string]any{"kty": "EC"}, "x509_props": map[string]any{"subject": "CN=t"}}
+	e.do("POST", "/certificates/ctarget/create", map[string]any{"policy": map[string]any{"issuer": map[string]any{"name": "Self"},
+		"key_props": ecPolicy["key_props"], "x509_props": ecPolicy["x509_props"]}}, devToken)
+	e.do("POST", "/certificates/pending/create", map[string]any{"policy": ecPolicy}, devToken)
 	e.ok("POST", "/keys/target/create", map[string]any{"kty": "RSA"})
 	e.ok("POST", "/keys/ectarget/create", map[string]any{"kty": "EC", "crv": "P-256K"})
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -93,6 +111,12 @@ func FuzzHandler(f *testing.F) {
 		f.Add(s.m, s.path, s.q, []byte(s.body))
 	}
 	e := newEnv(f)
+	e.grantAll()
+	e.ok("PUT", "/secrets/starget", map[string]any{"value": "v"})
+	ecPolicy := map[string]any{"key_props": map[string]any{"kty": "EC"}, "x509_props": map[string]any{"subject": "CN=t"}}
+	e.do("POST", "/certificates/ctarget/create", map[string]any{"policy": map[string]any{"issuer": map[string]any{"name": "Self"},
+		"key_props": ecPolicy["key_props"], "x509_props": ecPolicy["x509_props"]}}, devToken)
+	e.do("POST", "/certificates/pending/create", map[string]any{"policy": ecPolicy}, devToken)
 	e.ok("POST", "/keys/target/create", map[string]any{"kty": "RSA"})
 	e.ok("POST", "/keys/ectarget/create", map[string]any{"kty": "EC"})
 	f.Fuzz(func(t *testing.T, m uint8, path, query string, body []byte) {

@@ -19,7 +19,8 @@ func keyURL(base, name, version string) string {
 func bundleOut(base string, kb keyvault.KeyBundle) keyBundleJSON {
 	k := kb.Key
 	k.KID = keyURL(base, kb.Name, kb.Version)
-	return keyBundleJSON{Key: k, Attributes: attrsOut(kb.Attributes), Tags: kb.Tags, ReleasePolicy: releasePolicyOut(kb.ReleasePolicy)}
+	return keyBundleJSON{Key: k, Attributes: attrsOut(kb.Attributes), Tags: kb.Tags, ReleasePolicy: releasePolicyOut(kb.ReleasePolicy),
+		Managed: managedOut(kb.Managed)}
 }
 
 func deletedOut(base string, d keyvault.DeletedKeyBundle) deletedKeyBundleJSON {

@@ -244,8 +244,7 @@ func TestRoutingQuirks(t *testing.T) {
 	e.fails("DELETE", "/rng", nil, 405, "MethodNotAllowed", "")
 	e.fails("GET", "/secrets/x/y/z/w", nil, 404, "NotFound", "")
 	// Key Vault operations azemu lacks say so instead of a bare 404.
-	e.fails("GET", "/secrets/x", nil, http.StatusNotImplemented, "FeatureNotSupportedByEmulator", "")
-	e.fails("POST", "/certificates/c/create", nil, http.StatusNotImplemented, "FeatureNotSupportedByEmulator", "")
+	e.fails("GET", "/storage/acct", nil, http.StatusNotImplemented, "FeatureNotSupportedByEmulator", "")
 	e.fails("GET", "/keys/k1/"+version+"/attestation", nil, 400, "BadParameter", "")
 
 	// vault by host; unknown vault

@@ -47,6 +47,51 @@ var routes = []route{
 	{method: "DELETE", pattern: "deletedkeys/{name}", name: "PurgeDeletedKey", handle: (*server).PurgeDeletedKey},
 	{method: "POST", pattern: "deletedkeys/{name}/recover", name: "RecoverDeletedKey", handle: (*server).RecoverDeletedKey},
 	{method: "POST", pattern: "rng", name: "GetRandomBytes", handle: (*server).GetRandomBytes},
+	// Secrets: https://learn.microsoft.com/rest/api/keyvault/secrets
+	{method: "GET", pattern: "secrets", name: "GetSecrets", handle: (*server).GetSecrets},
+	{method: "POST", pattern: "secrets/restore", name: "RestoreSecret", handle: (*server).RestoreSecret},
+	{method: "POST", pattern: "secrets/{name}/backup", name: "BackupSecret", handle: (*server).BackupSecret},
+	{method: "GET", pattern: "secrets/{name}/versions", name: "GetSecretVersions", handle: (*server).GetSecretVersions},
+	{method: "GET", pattern: "secrets/{name}", name: "GetSecret", handle: (*server).GetSecret},
+	{method: "PUT", pattern: "secrets/{name}", name: "SetSecret", handle: (*server).SetSecret},
+	{method: "DELETE", pattern: "secrets/{name}", name: "DeleteSecret", handle: (*server).DeleteSecret},
+	{method: "PATCH", pattern: "secrets/{name}", name: "UpdateSecret", handle: (*server).UpdateSecret},
+	{method: "GET", pattern: "secrets/{name}/{version}", name: "GetSecret", handle: (*server).GetSecret},
+	{method: "PATCH", pattern: "secrets/{name}/{version}", name: "UpdateSecret", handle: (*server).UpdateSecret},
+	{method: "GET", pattern: "deletedsecrets", name: "GetDeletedSecrets", handle: (*server).GetDeletedSecrets},
+	{method: "GET", pattern: "deletedsecrets/{name}", name: "GetDeletedSecret", handle: (*server).GetDeletedSecret},
+	{method: "DELETE", pattern: "deletedsecrets/{name}", name: "PurgeDeletedSecret", handle: (*server).PurgeDeletedSecret},
+	{method: "POST", pattern: "deletedsecrets/{name}/recover", name: "RecoverDeletedSecret", handle: (*server).RecoverDeletedSecret},
+	// Certificates: https://learn.microsoft.com/rest/api/keyvault/certificates
+	{method: "GET", pattern: "certificates", name: "GetCertificates", handle: (*server).GetCertificates},
+	{method: "GET", pattern: "certificates/contacts", name: "GetCertificateContacts", handle: (*server).GetCertificateContacts},
+	{method: "PUT", pattern: "certificates/contacts", name: "SetCertificateContacts", handle: (*server).SetCertificateContacts},
+	{method: "DELETE", pattern: "certificates/contacts", name: "DeleteCertificateContacts", handle: (*server).DeleteCertificateContacts},
+	{method: "GET", pattern: "certificates/issuers", name: "GetCertificateIssuers", handle: (*server).GetCertificateIssuers},
+	{method: "GET", pattern: "certificates/issuers/{name}", name: "GetCertificateIssuer", handle: (*server).GetCertificateIssuer},
+	{method: "PUT", pattern: "certificates/issuers/{name}", name: "SetCertificateIssuer", handle: (*server).SetCertificateIssuer},
+	{method: "PATCH", pattern: "certificates/issuers/{name}", name: "UpdateCertificateIssuer", handle: (*server).UpdateCertificateIssuer},
+	{method: "DELETE", pattern: "certificates/issuers/{name}", name: "DeleteCertificateIssuer", handle: (*server).DeleteCertificateIssuer},
+	{method: "POST", pattern: "certificates/restore", name: "RestoreCertificate", handle: (*server).RestoreCertificate},
+	{method: "POST", pattern: "certificates/{name}/create", name: "CreateCertificate", handle: (*server).CreateCertificate},
+	{method: "POST", pattern: "certificates/{name}/import", name: "ImportCertificate", handle: (*server).ImportCertificate},
+	{method: "POST", pattern: "certificates/{name}/backup", name: "BackupCertificate", handle: (*server).BackupCertificate},
+	{method: "GET", pattern: "certificates/{name}/versions", name: "GetCertificateVersions", handle: (*server).GetCertificateVersions},
+	{method: "GET", pattern: "certificates/{name}/policy", name: "GetCertificatePolicy", handle: (*server).GetCertificatePolicy},
+	{method: "PATCH", pattern: "certificates/{name}/policy", name: "UpdateCertificatePolicy", handle: (*server).UpdateCertificatePolicy},
+	{method: "GET", pattern: "certificates/{name}/pending", name: "GetCertificateOperation", handle: (*server).GetCertificateOperation},
+	{method: "PATCH", pattern: "certificates/{name}/pending", name: "UpdateCertificateOperation", handle: (*server).UpdateCertificateOperation},
+	{method: "DELETE", pattern: "certificates/{name}/pending", name: "DeleteCertificateOperation", handle: (*server).DeleteCertificateOperation},
+	{method: "POST", pattern: "certificates/{name}/pending/merge", name: "MergeCertificate", handle: (*server).MergeCertificate},
+	{method: "GET", pattern: "certificates/{name}", name: "GetCertificate", handle: (*server).GetCertificate},
+	{method: "DELETE", pattern: "certificates/{name}", name: "DeleteCertificate", handle: (*server).DeleteCertificate},
+	{method: "PATCH", pattern: "certificates/{name}", name: "UpdateCertificate", handle: (*server).UpdateCertificate},
+	{method: "GET", pattern: "certificates/{name}/{version}", name: "GetCertificate", handle: (*server).GetCertificate},
+	{method: "PATCH", pattern: "certificates/{name}/{version}", name: "UpdateCertificate", handle: (*server).UpdateCertificate},
+	{method: "GET", pattern: "deletedcertificates", name: "GetDeletedCertificates", handle: (*server).GetDeletedCertificates},
+	{method: "GET", pattern: "deletedcertificates/{name}", name: "GetDeletedCertificate", handle: (*server).GetDeletedCertificate},
+	{method: "DELETE", pattern: "deletedcertificates/{name}", name: "PurgeDeletedCertificate", handle: (*server).PurgeDeletedCertificate},
+	{method: "POST", pattern: "deletedcertificates/{name}/recover", name: "RecoverDeletedCertificate", handle: (*server).RecoverDeletedCertificate},
 }
 
 // splitPath splits an escaped path into unescaped, non-empty segments.
@@ -99,21 +144,12 @@ func match(method, escapedPath string) (route, request, error) {
 // path of the Key Vault REST API that azemu does not serve (yet), so a
 // client learns that instead of a bare 404. Paths no Key Vault serves (too
 // many segments) stay 404.
-// Reference: https://learn.microsoft.com/rest/api/keyvault/secrets and
-// https://learn.microsoft.com/rest/api/keyvault/certificates
+// Reference: https://learn.microsoft.com/rest/api/keyvault/keyvault/storage
 func unsupported(segs []string) string {
 	if len(segs) == 0 {
 		return ""
 	}
 	switch strings.ToLower(segs[0]) {
-	case "secrets", "deletedsecrets":
-		if len(segs) <= 3 {
-			return "Key Vault secrets"
-		}
-	case "certificates", "deletedcertificates":
-		if len(segs) <= 4 {
-			return "Key Vault certificates"
-		}
 	case "storage", "deletedstorage":
 		if len(segs) <= 5 {
 			return "Key Vault managed storage accounts"

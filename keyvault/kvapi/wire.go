@@ -27,6 +27,7 @@ type keyBundleJSON struct {
 	Attributes    attributesJSON      `json:"attributes"`
 	Tags          map[string]string   `json:"tags,omitempty"`
 	ReleasePolicy json.RawMessage     `json:"release_policy,omitempty"`
+	Managed       *bool               `json:"managed,omitempty"`
 }
 
 type deletedKeyBundleJSON struct {

@@ -365,6 +365,17 @@ func TestAccessPoliciesKeepEveryPermissionList(t *testing.T) {
 	got = perms(body)
 	assert.Equal(t, map[string]any{"keys": []any{"get", "wrapKey"}, "secrets": []any{"get", "set"}, "certificates": []any{}, "storage": []any{"get"}}, got[a])
 	assert.Equal(t, map[string]any{"keys": []any{}, "secrets": []any{"get"}, "certificates": []any{}, "storage": []any{}}, got[b])
+	// The vault service is handed the secret and certificate lists, so they
+	// authorise the secrets and certificates APIs (storage stays ARM's).
+	kv, err := s.vault.GetVault(context.Background(), "polvault")
+	require.NoError(t, err)
+	vaultPerms := map[string][2][]string{}
+	for _, p := range kv.AccessPolicies {
+		vaultPerms[p.ObjectID] = [2][]string{p.Secrets, p.Certificates}
+	}
+	assert.ElementsMatch(t, []string{"get", "set"}, vaultPerms[a][0])
+	assert.Empty(t, vaultPerms[a][1])
+	assert.Equal(t, []string{"get"}, vaultPerms[b][0])
 
 	// PATCH with accessPolicies replaces them all.
 	status, body = do(t, h, http.MethodPatch, vault+"?api-version=2023-07-01",
