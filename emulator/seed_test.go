@@ -1,0 +1,187 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/blobstore"
+	"github.com/azemu/azemu/keyvault"
+)
+
+const testSeedYAML = `accounts:
+  - name: seeded1
+    containers:
+      - name: data
+        metadata: {env: test}
+        blobs:
+          - name: hello.txt
+            text: hello seeded world
+            contentType: text/plain
+          - name: raw.bin
+            base64: AAECAw==
+    shares:
+      - name: files
+        directories:
+          - path: a/b
+        files:
+          - name: a/b/readme.md
+            text: "# readme"
+vaults:
+  - name: seedvault
+    purgeProtection: true
+    keys:
+      - name: cmk
+        type: RSA
+        size: 2048
+        ops: [wrapKey, unwrapKey]
+principals:
+  - clientId: 11111111-2222-4333-8444-555555555555
+    secret: s3cret
+`
+
+func TestParseSeedYAMLAndJSON(t *testing.T) {
+	s, err := ParseSeed([]byte(testSeedYAML))
+	require.NoError(t, err)
+	require.Len(t, s.Accounts, 1)
+	assert.Equal(t, Pos{2, 5}, s.Accounts[0].Pos)
+	assert.Equal(t, []byte("hello seeded world"), s.Accounts[0].Containers[0].Blobs[0].data)
+	assert.Equal(t, []byte{0, 1, 2, 3}, s.Accounts[0].Containers[0].Blobs[1].data)
+	assert.Equal(t, 2048, s.Vaults[0].Keys[0].Size)
+
+	j, err := ParseSeed([]byte(`{"vaults": [{"name": "v01", "keys": [{"name": "k", "type": "EC", "curve": "P-256"}]}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "P-256", j.Vaults[0].Keys[0].Curve)
+
+	empty, err := ParseSeed(nil)
+	require.NoError(t, err)
+	assert.Empty(t, empty.Accounts)
+}
+
+func TestParseSeedErrorsNameTheLine(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		line, col int
+		msg       string
+	}{
+		{"unknown field", "accounts:\n  - name: abc\n    contaners: []\n", 3, 5, `unknown field "contaners"`},
+		{"bad account", "accounts:\n  - name: abc\n  - name: Bad_Name\n", 3, 5, "account name"},
+		{"text and base64", "accounts:\n  - name: abc\n    containers:\n      - name: c\n        blobs:\n          - name: b\n            text: x\n            base64: eA==\n", 6, 13, "not both"},
+		{"bad base64", "accounts:\n  - name: abc\n    containers:\n      - name: c\n        blobs:\n          - {name: b, base64: '!!'}\n", 6, 13, "base64"},
+		{"syntax", "accounts: []\nvaults: []\nprincipals: x: y\n", 3, 1, "mapping values are not allowed"},
+		{"wrong type", "vaults:\n  - name: vvv\n    keys:\n      - {name: k, type: RSA, size: big}\n", 4, 36, "big"},
+		{"json unknown", "{\n  \"vaults\": [\n    {\"nom\": \"x\"}\n  ]\n}", 3, 6, `unknown field "nom"`},
+		{"duplicate vault", "vaults:\n  - name: vvv\n  - name: VVV\n", 3, 5, "twice"},
+		{"key without type", "vaults:\n  - name: vvv\n    keys:\n      - name: k\n", 4, 9, "needs a type"},
+		{"two documents", "accounts: []\n---\nvaults: []\n", 2, 1, "one document"},
+		{"not a list", "accounts: abc\n", 1, 11, "list of account"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseSeed([]byte(c.doc))
+			var se *SeedError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, c.line, se.Pos.Line, se.Error())
+			if c.col > 0 && c.name != "syntax" {
+				assert.Equal(t, c.col, se.Pos.Column, se.Error())
+			}
+			assert.Contains(t, se.Error(), c.msg)
+		})
+	}
+}
+
+func FuzzParseSeed(f *testing.F) {
+	f.Add([]byte(testSeedYAML))
+	f.Add([]byte(`{"accounts":[{"name":"abc","keys":["AAAAAAAAAAAAAAAAAAAAAA=="]}]}`))
+	f.Add([]byte("vaults:\n  - &a {name: x}\n  - *a\n"))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		s, err := ParseSeed(doc)
+		if err != nil {
+			var se *SeedError
+			if !errors.As(err, &se) {
+				t.Fatalf("error is not a SeedError: %v", err)
+			}
+			return
+		}
+		require.NotNil(t, s)
+	})
+}
+
+func startSeeded(t testing.TB) *Emulator {
+	s, err := ParseSeed([]byte(testSeedYAML))
+	require.NoError(t, err)
+	e, err := Start(context.Background(), Config{Seed: s})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+func readBlob(t *testing.T, e *Emulator, account, container, name string) []byte {
+	t.Helper()
+	blobs, _ := e.storageParts()
+	rd, err := blobs.GetBlob(context.Background(), blobstore.BlobRef{Account: account, Container: container, Blob: name}, blobstore.Conditions{})
+	require.NoError(t, err)
+	defer rd.Close()
+	b, err := io.ReadAll(io.NewSectionReader(rd, 0, rd.Size()))
+	require.NoError(t, err)
+	return b
+}
+
+func TestSeedAppliedIdempotentAndReset(t *testing.T) {
+	ctx := context.Background()
+	e := startSeeded(t)
+	assert.Equal(t, []byte("hello seeded world"), readBlob(t, e, "seeded1", "data", "hello.txt"))
+	k1, err := e.vault.GetKey(ctx, seedCaller, "seedvault", "cmk", "")
+	require.NoError(t, err)
+
+	// Applying again changes nothing and fails nothing.
+	require.NoError(t, e.applySeed(ctx))
+	k2, err := e.vault.GetKey(ctx, seedCaller, "seedvault", "cmk", "")
+	require.NoError(t, err)
+	assert.Equal(t, k1.Key.KID, k2.Key.KID)
+
+	// Mutate: overwrite a seeded blob, add an account, a vault, a key, move the clock.
+	blobs, _ := e.storageParts()
+	_, err = blobs.PutBlob(ctx, blobstore.BlobRef{Account: "seeded1", Container: "data", Blob: "hello.txt"},
+		blobstore.PutBlobOptions{Body: bytes.NewReader([]byte("changed")), Size: 7})
+	require.NoError(t, err)
+	require.NoError(t, e.storage.CreateAccount(ctx, blobstore.AccountSpec{Name: "extra1", Keys: [][]byte{make([]byte, 32)}}))
+	_, err = e.vault.EnsureVault(ctx, keyvault.VaultSpec{Name: "othervault", TenantID: DevTenantID})
+	require.NoError(t, err)
+	_, err = e.vault.CreateKey(ctx, seedCaller, "seedvault", "extra", keyvault.CreateKeyParams{Kty: "EC", Curve: "P-256"})
+	require.NoError(t, err)
+	e.AdvanceClock(ctx, 48*3600e9)
+
+	require.NoError(t, e.Reset(ctx))
+
+	assert.Equal(t, []byte("hello seeded world"), readBlob(t, e, "seeded1", "data", "hello.txt"))
+	_, err = e.storage.Account(ctx, "extra1")
+	assert.ErrorIs(t, err, blobstore.ErrAccountNotFound)
+	_, err = e.storage.Account(ctx, DevAccountName)
+	assert.NoError(t, err)
+	_, err = e.vault.GetVault(ctx, "othervault")
+	assert.Error(t, err)
+	_, err = e.vault.GetKey(ctx, seedCaller, "seedvault", "extra", "")
+	assert.ErrorIs(t, err, keyvault.ErrKeyNotFound)
+	_, err = e.vault.GetKey(ctx, seedCaller, "seedvault", "cmk", "")
+	assert.NoError(t, err)
+	_, err = e.vault.GetVault(ctx, DevVaultName)
+	assert.NoError(t, err)
+	assert.WithinDuration(t, e.clock.real(), e.clock.Now(), 5e9)
+}
+
+func BenchmarkReset(b *testing.B) {
+	e := startSeeded(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := e.Reset(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
