@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -184,4 +186,24 @@ func BenchmarkReset(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The example in the README's "Seed and reset" section parses, applies and
+// survives a reset.
+func TestReadmeSeedExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	_, sec, ok := strings.Cut(string(readme), "## Seed and reset")
+	require.True(t, ok)
+	_, doc, ok := strings.Cut(sec, "```yaml\n")
+	require.True(t, ok)
+	doc, _, _ = strings.Cut(doc, "```")
+	s, err := ParseSeed([]byte(doc))
+	require.NoError(t, err)
+	e, err := Start(context.Background(), Config{Seed: s})
+	require.NoError(t, err)
+	defer e.Close()
+	require.NoError(t, e.Reset(context.Background()))
+	_, err = e.vault.GetKey(context.Background(), seedCaller, "appvault", "signing", "")
+	require.NoError(t, err)
 }
