@@ -167,8 +167,14 @@ func (e *Emulator) seedVault(ctx context.Context, v *SeedVault) error {
 		// Like devvault: the development principal may do everything.
 		spec.AccessPolicies = []keyvault.AccessPolicy{{TenantID: DevTenantID, ObjectID: DevObjectID, Keys: keyvault.AllKeyPermissions()}}
 	}
-	if _, err := e.vault.EnsureVault(ctx, spec); err != nil {
+	got, err := e.vault.EnsureVault(ctx, spec)
+	if err != nil {
 		return at(v.Pos, err)
+	}
+	if got.Deleted != nil {
+		// Deleted by a client since it was seeded: a restart leaves it so
+		// (only a reset brings it back).
+		return nil
 	}
 	if len(v.RoleAssignments) > 0 {
 		have, err := e.vault.ListRoleAssignments(ctx, v.Name)
@@ -197,6 +203,9 @@ func (e *Emulator) seedVault(ctx context.Context, v *SeedVault) error {
 		}
 		if !errors.Is(err, keyvault.ErrKeyNotFound) {
 			return at(k.Pos, err)
+		}
+		if _, err := e.vault.GetDeletedKey(ctx, seedCaller, v.Name, k.Name); err == nil {
+			continue // soft-deleted by a client: left so until a reset
 		}
 		if _, err := e.vault.CreateKey(ctx, seedCaller, v.Name, k.Name, keyvault.CreateKeyParams{
 			Kty: k.Type, KeySize: k.Size, Curve: k.Curve, KeyOps: k.Ops,

@@ -207,3 +207,36 @@ func TestReadmeSeedExample(t *testing.T) {
 	_, err = e.vault.GetKey(context.Background(), seedCaller, "appvault", "signing", "")
 	require.NoError(t, err)
 }
+
+// A restart on the same data folder applies the seed again and changes
+// nothing: not the seeded blob, not the seeded key, and a key a client
+// soft-deleted stays deleted (its name is taken until purged).
+func TestSeedIdempotentOnRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := ParseSeed([]byte(testSeedYAML))
+	require.NoError(t, err)
+	e, err := Start(ctx, Config{DataDir: dir, Seed: s, BlobPort: -1, FilePort: -1})
+	require.NoError(t, err)
+	blobs, _ := e.storageParts()
+	ref := blobstore.BlobRef{Account: "seeded1", Container: "data", Blob: "hello.txt"}
+	p1, err := blobs.GetBlobProperties(ctx, ref, blobstore.Conditions{})
+	require.NoError(t, err)
+	_, err = e.vault.DeleteKey(ctx, seedCaller, "seedvault", "cmk")
+	require.NoError(t, err)
+	require.NoError(t, e.Close())
+
+	e, err = Start(ctx, Config{DataDir: dir, Seed: s, BlobPort: -1, FilePort: -1})
+	require.NoError(t, err)
+	defer e.Close()
+	blobs, _ = e.storageParts()
+	p2, err := blobs.GetBlobProperties(ctx, ref, blobstore.Conditions{})
+	require.NoError(t, err)
+	assert.Equal(t, p1.ETag, p2.ETag)
+	_, err = e.vault.GetDeletedKey(ctx, seedCaller, "seedvault", "cmk")
+	assert.NoError(t, err)
+	// A reset brings the key back.
+	require.NoError(t, e.Reset(ctx))
+	_, err = e.vault.GetKey(ctx, seedCaller, "seedvault", "cmk", "")
+	assert.NoError(t, err)
+}
