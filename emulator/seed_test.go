@@ -240,3 +240,41 @@ func TestSeedIdempotentOnRestart(t *testing.T) {
 	_, err = e.vault.GetKey(ctx, seedCaller, "seedvault", "cmk", "")
 	assert.NoError(t, err)
 }
+
+// An RBAC vault: the seed's role assignments are what authorise, the seeded
+// principal can use the key, and applying again adds no duplicate.
+func TestSeedRBACVaultAndPrincipal(t *testing.T) {
+	ctx := context.Background()
+	const app = "11111111-2222-4333-8444-555555555555"
+	s, err := ParseSeed([]byte(`
+principals:
+  - {clientId: ` + app + `, secret: s3cret}
+vaults:
+  - name: rbacvault
+    rbac: true
+    roleAssignments:
+      - {principalId: ` + DevObjectID + `, role: Key Vault Crypto Officer}
+      - {principalId: ` + derivedObjectID(app) + `, role: Key Vault Crypto User, scope: keys/k1}
+    keys:
+      - {name: k1, type: EC, curve: P-256}
+`))
+	require.NoError(t, err)
+	e, err := Start(ctx, Config{Seed: s})
+	require.NoError(t, err)
+	defer e.Close()
+	_, err = e.identity.LookupPrincipal(ctx, derivedObjectID(app))
+	require.NoError(t, err)
+	appCaller := keyvault.Caller{ObjectID: derivedObjectID(app), TenantID: DevTenantID, AppID: app}
+	_, err = e.vault.GetKey(ctx, appCaller, "rbacvault", "k1", "")
+	require.NoError(t, err)
+	require.NoError(t, e.applySeed(ctx))
+	ras, err := e.vault.ListRoleAssignments(ctx, "rbacvault")
+	require.NoError(t, err)
+	assert.Len(t, ras, 2)
+
+	require.NoError(t, e.Reset(ctx))
+	_, err = e.identity.LookupPrincipal(ctx, derivedObjectID(app))
+	require.NoError(t, err, "a seeded principal survives a reset")
+	_, err = e.vault.GetKey(ctx, appCaller, "rbacvault", "k1", "")
+	require.NoError(t, err)
+}
