@@ -278,3 +278,15 @@ vaults:
 	_, err = e.vault.GetKey(ctx, appCaller, "rbacvault", "k1", "")
 	require.NoError(t, err)
 }
+
+// What only a service can refuse (a key type Key Vault does not know) stops
+// the start with the entry's line, and leaves nothing behind.
+func TestSeedServiceErrorNamesTheLine(t *testing.T) {
+	s, err := ParseSeed([]byte("vaults:\n  - name: vvv\n    keys:\n      - {name: k, type: RSA-FOO}\n"))
+	require.NoError(t, err)
+	_, err = Start(context.Background(), Config{Seed: s, SeedFile: "seed.yaml"})
+	var se *SeedError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, Pos{4, 9}, se.Pos)
+	assert.Contains(t, err.Error(), "seed.yaml:4:9: vault vvv: key k:")
+}
