@@ -56,6 +56,12 @@ type Emulator struct {
 	identity                 *identity.Service
 	mgmt                     *management.Service
 
+	partsOnce sync.Once
+	blobs     *blob.Service
+	files     *file.Service
+	// resetMu makes resets one at a time.
+	resetMu sync.Mutex
+
 	blobLn, fileLn, vaultLn    net.Listener
 	blobURL, fileURL, vaultURL string
 	servers                    []*http.Server
@@ -95,6 +101,9 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		// are unwrapped by it.
 		{"key vault", e.openVault},
 		{"storage", e.openStorage},
+		// The seed goes in before the management plane opens, which adopts
+		// the seeded accounts and vaults.
+		{"seed", e.applySeed},
 		{"management plane", e.openManagement},
 	}
 	for _, s := range steps {
@@ -239,6 +248,11 @@ func (e *Emulator) openIdentity(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.registerPrincipals(ctx)
+}
+
+// registerPrincipals registers Config.Principals (at start and on reset).
+func (e *Emulator) registerPrincipals(ctx context.Context) error {
 	for _, p := range e.cfg.Principals {
 		oid := p.ObjectID
 		if oid == "" {
@@ -287,6 +301,12 @@ func (e *Emulator) openStorage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.createAccounts(ctx)
+}
+
+// createAccounts creates the development account and Config.Accounts (at
+// start and on reset).
+func (e *Emulator) createAccounts(ctx context.Context) error {
 	devKey, err := decodeB64(DevAccountKey)
 	if err != nil {
 		return fmt.Errorf("development account key: %w", err)
@@ -303,9 +323,9 @@ func (e *Emulator) openStorage(ctx context.Context) error {
 // startServing hands the listeners to their servers and starts the timer of
 // time-based work. Nothing in it can fail.
 func (e *Emulator) startServing() {
-	blobs := blob.New(e.storage)
+	blobs, files := e.storageParts()
 	e.blobHandler = blobapi.New(blobapi.Config{Service: blobs, Logger: e.log, Now: e.cfg.Now})
-	e.fileHandler = fileapi.New(fileapi.Config{Service: file.New(e.storage, blobs), Logger: e.log, Now: e.cfg.Now})
+	e.fileHandler = fileapi.New(fileapi.Config{Service: files, Logger: e.log, Now: e.cfg.Now})
 	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: e.log})
 
 	var tlsConf *tls.Config
