@@ -96,6 +96,7 @@ func sameOrigin(origin string, r *http.Request) bool {
 //
 //	GET  /_azemu/clock           → {"now": "<RFC 3339>"}
 //	POST /_azemu/clock/advance   {"seconds": N} → {"now": "<RFC 3339>"}
+//	POST /_azemu/reset           → {"now": "<RFC 3339>", "tookMs": N} (see Reset)
 func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-ms-request-id", newRequestID())
 	writeJSON := func(status int, v any) {
@@ -109,9 +110,9 @@ func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(ae.status, map[string]any{"error": map[string]string{"code": ae.code, "message": ae.message}})
 	}
-	known := r.URL.Path == "/_azemu/clock" || r.URL.Path == "/_azemu/clock/advance"
+	known := r.URL.Path == "/_azemu/clock" || r.URL.Path == "/_azemu/clock/advance" || r.URL.Path == "/_azemu/reset"
 	if !known {
-		fail(&adminError{http.StatusNotFound, "NotFound", "Unknown azemu admin path. Known: /_azemu/health, /_azemu/ca.pem, /_azemu/clock, /_azemu/clock/advance."})
+		fail(&adminError{http.StatusNotFound, "NotFound", "Unknown azemu admin path. Known: /_azemu/health, /_azemu/ca.pem, /_azemu/clock, /_azemu/clock/advance, /_azemu/reset."})
 		return
 	}
 	if ae := e.adminAuthorize(r); ae != nil {
@@ -119,6 +120,8 @@ func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case r.URL.Path == "/_azemu/reset" && r.Method == http.MethodPost:
+		e.serveReset(w, r, writeJSON, fail)
 	case r.URL.Path == "/_azemu/clock" && r.Method == http.MethodGet:
 		writeJSON(http.StatusOK, map[string]string{"now": e.clock.Now().Format(time.RFC3339Nano)})
 	case r.URL.Path == "/_azemu/clock/advance" && r.Method == http.MethodPost:
@@ -139,7 +142,7 @@ func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(http.StatusOK, map[string]string{"now": now.Format(time.RFC3339Nano)})
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		fail(&adminError{http.StatusMethodNotAllowed, "MethodNotAllowed", "Use GET /_azemu/clock or POST /_azemu/clock/advance."})
+		fail(&adminError{http.StatusMethodNotAllowed, "MethodNotAllowed", "Use GET /_azemu/clock, POST /_azemu/clock/advance or POST /_azemu/reset."})
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // Clock is the emulator clock. It starts at real time and runs with it, and
-// can be moved forward (never back) so that time-based behaviour — scheduled
+// can be moved forward (never back, but for Reset to real time) so that time-based behaviour — scheduled
 // purges, key rotation, key expiry, the storage account's daily key check —
 // can be shown in a second. Token lifetimes and request signatures use the
 // real clock, so advancing this one never breaks a client.

@@ -81,6 +81,12 @@ type Config struct {
 	// development principal alone.
 	Admins []string
 
+	// Seed is the declared starting state (--seed, AZEMU_SEED), applied at
+	// start and by every Reset; nil declares nothing beyond the defaults.
+	// SeedFile names its file in errors.
+	Seed     *Seed
+	SeedFile string
+
 	// Fsync makes every commit durable against power loss.
 	Fsync bool
 	// CMKCacheTTL lets an unwrapped customer-managed account key be used this

@@ -11,8 +11,12 @@
 // it for tests.
 //
 // Every listener answers the public /_azemu/health and /_azemu/ca.pem. The
-// admin API (/_azemu/clock, and the admin endpoints to come) is authorised by
+// admin API (/_azemu/clock, /_azemu/reset) is authorised by
 // adminAuthorize: a bearer token of this emulator's authority for the
 // Resource Manager audience, of a principal in Config.Admins, and no
 // cross-origin browser request.
+//
+// Config.Seed (a JSON or YAML document, see ParseSeed) is applied at start
+// through the services' own calls; Reset returns to it by calling each
+// service's Reset(ctx) and applying the defaults and the seed again.
 package emulator

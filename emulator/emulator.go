@@ -60,6 +60,12 @@ type Emulator struct {
 	queue                    *queue.Service
 	queueKeys                *queueKeys
 
+	partsOnce sync.Once
+	blobs     *blob.Service
+	files     *file.Service
+	// resetMu makes resets one at a time.
+	resetMu sync.Mutex
+
 	blobLn, fileLn, vaultLn, queueLn net.Listener
 	blobURL, fileURL, vaultURL       string
 	queueURL                         string
@@ -100,9 +106,13 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		// are unwrapped by it.
 		{"key vault", e.openVault},
 		{"storage", e.openStorage},
+		// The seed goes in before the management plane opens, which adopts
+		// the seeded accounts and vaults.
+		{"seed", e.applySeed},
 		{"management plane", e.openManagement},
 		// Queue asks the management plane for each account's queue key
-		// type, and the management plane drops a deleted account's queues.
+		// type; it attaches to the storage core, whose DeleteAccount (and
+		// so Reset) drops an account's queues.
 		{"queue", e.openQueue},
 	}
 	for _, s := range steps {
@@ -251,6 +261,11 @@ func (e *Emulator) openIdentity(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.registerPrincipals(ctx)
+}
+
+// registerPrincipals registers Config.Principals (at start and on reset).
+func (e *Emulator) registerPrincipals(ctx context.Context) error {
 	for _, p := range e.cfg.Principals {
 		oid := p.ObjectID
 		if oid == "" {
@@ -299,6 +314,12 @@ func (e *Emulator) openStorage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.createAccounts(ctx)
+}
+
+// createAccounts creates the development account and Config.Accounts (at
+// start and on reset).
+func (e *Emulator) createAccounts(ctx context.Context) error {
 	devKey, err := decodeB64(DevAccountKey)
 	if err != nil {
 		return fmt.Errorf("development account key: %w", err)
@@ -315,9 +336,9 @@ func (e *Emulator) openStorage(ctx context.Context) error {
 // startServing hands the listeners to their servers and starts the timer of
 // time-based work. Nothing in it can fail.
 func (e *Emulator) startServing() {
-	blobs := blob.New(e.storage)
+	blobs, files := e.storageParts()
 	e.blobHandler = blobapi.New(blobapi.Config{Service: blobs, Logger: e.log, Now: e.cfg.Now})
-	e.fileHandler = fileapi.New(fileapi.Config{Service: file.New(e.storage, blobs), Logger: e.log, Now: e.cfg.Now})
+	e.fileHandler = fileapi.New(fileapi.Config{Service: files, Logger: e.log, Now: e.cfg.Now})
 	vaultHandler := kvapi.New(kvapi.Config{Service: e.vault, Verifier: e.identity, Authority: e.vaultURL, Logger: e.log})
 
 	var tlsConf *tls.Config

@@ -132,6 +132,7 @@ func TestAdminAPIRequiresAnAdminToken(t *testing.T) {
 			for _, m := range []struct{ method, path, body string }{
 				{http.MethodPost, "/_azemu/clock/advance", `{"seconds": 3153600000}`},
 				{http.MethodGet, "/_azemu/clock", ""},
+				{http.MethodPost, "/_azemu/reset", ""},
 			} {
 				resp, err := adminDo(client, m.method, e.VaultURL()+m.path, tc.token, m.body, tc.hdr)
 				require.NoError(t, err)

@@ -4,6 +4,7 @@
 //	azemu [serve] [flags]            start the emulator
 //	azemu cert                       print the CA certificate (PEM) to trust
 //	azemu clock [advance 90d]        read or move the emulator clock
+//	azemu reset                      return a running azemu to its seeded state
 //	azemu demo revocation            show customer-managed-key revocation
 //	azemu health                     exit 0 when a running azemu is ready
 //	azemu help, azemu --version
@@ -29,6 +30,7 @@ var subcommands = []struct{ name, line string }{
 	{"serve", "start the emulator (the default); 'azemu serve --help' lists its flags"},
 	{"cert", "print the CA certificate of a running azemu, to trust its HTTPS endpoints"},
 	{"clock", "print the emulator clock, or move it forward: azemu clock advance 90d"},
+	{"reset", "return a running azemu to its seeded state (--seed): everything else is removed"},
 	{"health", "exit 0 when the azemu (found by --status-file, --data or ports) is ready"},
 	{"demo", "narrated customer-managed-key revocation: azemu demo revocation"},
 	{"help", "this list"},
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cert(ctx, args, stdout, stderr)
 	case "clock":
 		err = clock(ctx, args, stdout, stderr)
+	case "reset":
+		err = reset(ctx, args, stdout, stderr)
 	case "demo":
 		err = demo(ctx, args, stdout, stderr)
 	case "health":

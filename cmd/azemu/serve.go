@@ -25,7 +25,7 @@ type options struct {
 	queuePort                                int
 	cmkCacheTTL                              time.Duration
 	principals, certSANs, admins             listValue
-	statusFile                               string
+	statusFile, seed                         string
 }
 
 // Flag groups of azemu serve, in the order the help shows them.
@@ -49,6 +49,7 @@ func newServeFlags(o *options) *flags {
 	f.boolean(groupData, &o.inMemory, "IN_MEMORY", "keep everything in memory (storage in a RAM-backed temp folder, removed at exit)", "in-memory", "inMemoryPersistence")
 	f.path(groupData, &o.rootKeyFile, "", "ROOT_KEY_FILE", "file holding the root key, 32 bytes base64 (a mounted secret); keeps it out of the process list; default: generated into the data folder", "root-key-file").arg = "FILE"
 	f.str(groupData, &o.rootKey, "", "ROOT_KEY", "root key itself, 32 bytes base64; visible in the process list, prefer --root-key-file", "root-key").arg = "KEY"
+	f.path(groupData, &o.seed, "", "SEED", "JSON or YAML document of accounts, containers, blobs, shares, vaults, keys and principals to start with; 'azemu reset' returns to it", "seed").arg = "FILE"
 	f.boolean(groupData, &o.fsync, "FSYNC", "fsync every commit so it survives power loss (slower writes)", "fsync")
 	f.add(groupIdentity, &o.principals, "PRINCIPALS", "ID:SECRET[:OID]", "register a service principal; repeatable (variable: ';'-separated)", "principal")
 	f.add(groupIdentity, &o.admins, "ADMINS", "OBJECT_ID", "object id of a principal allowed to use the admin API (the clock); repeatable (variable: ','-separated); default: the development principal", "admin")
@@ -102,6 +103,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sans, admins := splitList(o.certSANs), splitList(o.admins)
+	var seed *emulator.Seed
+	if o.seed != "" {
+		if seed, err = emulator.LoadSeed(o.seed); err != nil {
+			return err
+		}
+	}
 	cfg := emulator.Config{
 		DataDir:     o.data,
 		InMemory:    o.inMemory,
@@ -117,6 +124,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		RootKey:     rootKey,
 		Accounts:    accounts,
 		Principals:  principals,
+		Seed:        seed,
+		SeedFile:    o.seed,
 		Fsync:       o.fsync,
 		CMKCacheTTL: o.cmkCacheTTL,
 		Logger:      logger,
