@@ -20,6 +20,7 @@ import (
 	"github.com/azemu/azemu/blobstore"
 	"github.com/azemu/azemu/blobstore/blobapi"
 	"github.com/azemu/azemu/blobstore/fileapi"
+	"github.com/azemu/azemu/emulator/console"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/emulator/pki"
@@ -44,6 +45,8 @@ type Emulator struct {
 	mgmt     *management.Service
 
 	blobURL, fileURL, vaultURL string
+	consoleURL                 string
+	reqlog                     *console.RequestLog
 	servers                    []*http.Server
 
 	stop    context.CancelFunc
@@ -67,7 +70,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now)}
+	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now), reqlog: newRequestLog()}
 	defer func() {
 		if err != nil {
 			_ = e.Close()
@@ -117,6 +120,13 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		closeListener(fileLn)
 		return nil, fmt.Errorf("vault listener: %w", err)
 	}
+	consoleLn, err := e.listenConsole()
+	if err != nil {
+		closeListener(blobLn)
+		closeListener(fileLn)
+		closeListener(vaultLn)
+		return nil, fmt.Errorf("console listener: %w", err)
+	}
 	// Until the servers own them, a failure below must free the ports.
 	served := false
 	defer func() {
@@ -124,6 +134,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 			closeListener(blobLn)
 			closeListener(fileLn)
 			closeListener(vaultLn)
+			closeListener(consoleLn)
 		}
 	}()
 	storageScheme := "http"
@@ -204,6 +215,9 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 	e.serve(blobLn, "blob", e.storageMux("blob", blobHandler), tlsConf)
 	e.serve(fileLn, "file", e.storageMux("file", fileHandler), tlsConf)
 	e.serve(vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
+	if err := e.serveConsole(consoleLn); err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
 	served = true
 
 	tickCtx, stop := context.WithCancel(context.Background())

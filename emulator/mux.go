@@ -134,7 +134,7 @@ func (e *Emulator) admin(w http.ResponseWriter, r *http.Request) {
 // panic recovery (a panic becomes Azure's 500 InternalError, never a dropped
 // connection) and the access log.
 func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return e.reqlog.Middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
@@ -163,7 +163,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(rec, r)
-	})
+	}))
 }
 
 type statusRecorder struct {

@@ -25,6 +25,8 @@ type options struct {
 	data, host, cert, key, rootKey, logLevel string
 	inMemory, fsync                          bool
 	blobPort, filePort, vaultPort            int
+	consolePort                              int
+	consoleHost                              string
 	cmkCacheTTL                              time.Duration
 	principals                               listFlag
 	statusFile                               string
@@ -82,6 +84,8 @@ func newServeFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	integer(&o.blobPort, envInt("BLOB_PORT", 10000), "Blob port; 0 picks a free port, -1 disables (AZEMU_BLOB_PORT)", "blob-port", "blobPort")
 	integer(&o.filePort, envInt("FILE_PORT", 10003), "Files port; 0 picks a free port, -1 disables (AZEMU_FILE_PORT)", "file-port", "filePort")
 	integer(&o.vaultPort, envInt("VAULT_PORT", 8443), "HTTPS port of Key Vault, tokens and management; 0 picks a free port (AZEMU_VAULT_PORT)", "vault-port")
+	integer(&o.consolePort, envInt("CONSOLE_PORT", 10010), "web console port (plain HTTP); 0 picks a free port, -1 disables (AZEMU_CONSOLE_PORT)", "console-port")
+	str(&o.consoleHost, env("CONSOLE_HOST", "127.0.0.1"), "address the web console listens on (AZEMU_CONSOLE_HOST)", "console-host")
 	str(&o.cert, env("CERT", ""), "server certificate PEM; serves Blob and Files over HTTPS too (AZEMU_CERT)", "cert")
 	str(&o.key, env("KEY", ""), "server key PEM, with --cert (AZEMU_KEY)", "key")
 	str(&o.rootKey, env("ROOT_KEY", ""), "root key, 32 bytes base64, from your secret store (AZEMU_ROOT_KEY); default: generated into the data folder", "root-key")
@@ -149,6 +153,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BlobPort:    o.blobPort,
 		FilePort:    o.filePort,
 		VaultPort:   o.vaultPort,
+		ConsolePort: o.consolePort,
+		ConsoleHost: o.consoleHost,
 		CertFile:    o.cert,
 		KeyFile:     o.key,
 		RootKey:     o.rootKey,
@@ -197,6 +203,9 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, took
 		fmt.Fprintf(w, "  Authority: %s/%s  client id %s  secret %s\n", u, emulator.DevTenantID, emulator.DevClientID, emulator.DevClientSecret)
 		fmt.Fprintf(w, "  Trust the CA: azemu cert --data %s > azemu-ca.pem (then SSL_CERT_FILE / NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE)\n", cfg.DataDir)
 	}
+	if u := emu.ConsoleURL(); u != "" {
+		fmt.Fprintf(w, "  Console:   %s\n", u)
+	}
 	fmt.Fprintf(w, "  Connection string:\n    %s\n", emu.ConnectionString())
 }
 
@@ -206,6 +215,7 @@ type status struct {
 	File             string `json:"file,omitempty"`
 	Vault            string `json:"vault,omitempty"`
 	DevVault         string `json:"devVault,omitempty"`
+	Console          string `json:"console,omitempty"`
 	ConnectionString string `json:"connectionString"`
 	PID              int    `json:"pid"`
 }
@@ -223,6 +233,7 @@ func writeStatus(path string, emu *emulator.Emulator) error {
 	if u := emu.VaultURL(); u != "" {
 		st.Vault, st.DevVault = u, emu.DevVaultURL()
 	}
+	st.Console = emu.ConsoleURL()
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err
