@@ -68,9 +68,10 @@ func browser(t *testing.T) context.Context {
 
 // page is one console tab with the helpers a person's actions map to.
 type page struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t      *testing.T
+	ctx    context.Context
+	base   string
+	loaded bool
 }
 
 // do runs actions, each wait bounded, and on failure shows what the page
@@ -93,10 +94,18 @@ func eval[T any](p *page, script string, opts ...chromedp.EvaluateOption) T {
 	return v
 }
 
-// open goes to a view by its address (#/storage, #/chain, ...).
+// open goes to a view by its address (#/storage, #/chain, ...), as a
+// person following a link does, and waits until the page has drawn it.
 func (p *page) open(hash string) {
 	p.t.Helper()
-	p.do(chromedp.Navigate(p.base + "/" + hash))
+	if !p.loaded {
+		p.do(chromedp.Navigate(p.base + "/" + hash))
+		p.loaded = true
+	} else {
+		eval[chromedp.Void](p, `document.body.dataset.ready = ''; location.hash === `+jsString(hash)+` ? render() : (location.hash = `+jsString(hash)+`)`)
+	}
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](`!!document.body.dataset.ready`, chromedp.WithPollingTimeout(45*time.Second)))
+	require.NoError(p.t, err)
 }
 
 func (p *page) click(sel string) {
@@ -137,7 +146,7 @@ func (p *page) screenshot(name string) {
 	if os.Getenv("AZEMU_UPDATE_SCREENSHOTS") != "1" {
 		return
 	}
-	eval[chromedp.Void](p, `window.scrollTo(0, 0)`)
+	eval[chromedp.Void](p, `window.scrollTo(0, 0); document.querySelectorAll('.toast').forEach(t => t.remove())`)
 	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 	require.NoError(p.t, err)
 	dir := filepath.Join("..", "docs", "console")
@@ -186,8 +195,6 @@ func TestConsoleRevocationDemo(t *testing.T) {
 	require.NotContains(t, p.text("#enc-result"), "✗", result)
 	p.waitFor("#enc-result.ok")
 	assert.Contains(t, result, "/keys/"+key+"/", "the account key is wrapped by a version of the key")
-	p.open("#/encryption/" + account)
-	p.waitFor("#enc-save")
 	p.screenshot("encryption")
 
 	// A container and a blob, through Blob REST signed with the account key.
@@ -235,7 +242,6 @@ func TestConsoleRevocationDemo(t *testing.T) {
 	p.click(chain + ` [data-act="enable-key"]`)
 	p.waitFor(chain + ` .link.key.ok`)
 	p.waitFor(chain + ` .link.account.ok`)
-	p.screenshot("chain")
 	p.open("#/blob/" + account + "/" + container)
 	p.click(`tr[data-blob="` + blobName + `"] button.open`)
 	p.waitFor("#content-preview")

@@ -657,7 +657,8 @@ async function viewEncryption(gen, name) {
     el('option', { value: 'system', text: 'System-assigned identity' + (ident.principalId ? '' : ' (will be turned on)') }),
     idents.map((i) => el('option', { value: i.id, text: 'User-assigned: ' + i.name })));
   const grant = el('input', { type: 'checkbox', id: 'enc-grant', checked: true });
-  const result = el('div', { id: 'enc-result' });
+  let result = el('div', { id: 'enc-result' });
+  if (state.flash) { result = state.flash; state.flash = null; }
 
   if (cmk) {
     const vn = kvp.keyvaulturi ? new URL(kvp.keyvaulturi).hostname.split('.')[0] : '';
@@ -751,7 +752,11 @@ async function viewEncryption(gen, name) {
     result.className = 'ok';
     result.append(el('p', {}, 'Saved. The account key is now wrapped by ', el('code', { text: r.json.properties.encryption.keyvaultproperties.currentVersionedKeyIdentifier || keyName }), '. ',
       el('a', { href: '#/chain', text: 'See the key chain →' })));
+    // Redraw with the new setting, keeping the steps just taken in view.
+    state.flash = result;
+    render();
   };
+
 
   return [
     crumbs(el('a', { href: '#/storage', text: 'Storage' }), el('a', { href: '#/storage/' + name, text: name }), 'Encryption'),
@@ -871,7 +876,7 @@ function chainCard(c, a) {
     el('div', { class: 'row' }, el('h2', { text: a.name }), el('span', { class: 'spacer' }),
       el('span', { class: 'badge ' + (c.ok ? 'ok' : 'bad'), 'data-chain-state': c.ok ? 'ok' : 'broken', text: c.ok ? 'Data readable' : 'Revoked: reads fail with 403' })),
     el('div', { class: 'chain', 'data-chain': a.name },
-      linkCard('account', 'Account encryption key', lastSeg(c.current) ? 'wrapped by version ' + lastSeg(c.current).slice(0, 12) + '…' : 'wrapped by the vault key', c.ok, c.ok ? 'unwrappable' : 'cannot be unwrapped'),
+      linkCard('account', 'Account encryption key', lastSeg(c.current) ? `wrapped by ${c.keyName}/${lastSeg(c.current).slice(0, 8)}…` : 'wrapped by the vault key', c.ok, c.ok ? 'storage can unwrap it' : 'storage cannot unwrap it'),
       arrow(), linkCard('key', 'Vault key', c.keyName + (kvpVersionless(c) ? ' (latest)' : ''), c.key.ok, c.key.state, keyActs),
       arrow(), linkCard('vault', 'Key vault', c.vaultName, c.vault.ok, c.vault.state, vaultActs),
       arrow(), linkCard('identity', 'Identity', c.identity.what, c.identity.ok, c.identity.principal ? c.identity.state + ' · ' + c.identity.principal.slice(0, 8) + '…' : c.identity.state),
@@ -948,17 +953,18 @@ function logTable(entries, compact) {
   const rows = entries.map((e) => el('tr', { class: (e.status >= 400 ? 'fail ' : '') + (state.fresh && state.fresh.has(e.seq) ? 'fresh' : ''), 'data-seq': e.seq, 'data-code': e.code || '' },
     el('td', { class: 'time', text: new Date(e.time).toISOString().slice(11, 23) }),
     el('td', { text: e.service }),
-    el('td', { text: e.caller + (e.console ? ' · console' : '') }),
-    el('td', { text: e.operation }),
-    compact ? null : el('td', { class: 'res mono', title: e.method + ' ' + e.resource, text: e.method + ' ' + e.resource }),
+    el('td', { class: 'caller' }, e.caller, e.console ? el('span', { class: 'badge tag', text: 'console' }) : null),
+    el('td', { class: 'op' }, e.operation.split('/').map((part, i) => (i ? ['/', el('wbr'), part] : part))),
     el('td', {}, el('span', { class: 'status s' + String(e.status)[0], text: e.status })),
     el('td', { class: 'code', text: e.code || '' }),
+    compact ? null : el('td', { class: 'res mono', title: e.method + ' ' + e.resource, text: e.method + ' ' + e.resource }),
     compact ? null : el('td', { class: 'num', text: e.durationMs.toFixed(1) + ' ms' })));
-  const cols = compact ? ['Time (UTC)', 'Service', 'Caller', 'Operation', 'Status', 'Error code'] : ['Time (UTC)', 'Service', 'Caller', 'Operation', 'Request', 'Status', 'Error code', 'Duration'];
+  const cols = compact ? ['Time (UTC)', 'Service', 'Caller', 'Operation', 'Status', 'Error code'] : ['Time (UTC)', 'Service', 'Caller', 'Operation', 'Status', 'Error code', 'Request', 'Duration'];
   return el('table', { class: 'log' }, el('thead', {}, el('tr', {}, cols.map((c) => el('th', { text: c })))), el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: cols.length, class: 'muted', text: 'No requests match.' }))));
 }
 
 function viewLog(gen) {
+  state.fresh = null; // only what arrives while the log is shown flashes
   const box = el('div', { id: 'log-table' });
   const count = el('span', { class: 'muted' });
   const draw = () => {
