@@ -250,3 +250,102 @@ func TestConsoleRevocationDemo(t *testing.T) {
 	downloaded := eval[string](p, `fetch(document.querySelector('#blob-download').href).then(r => r.text())`, chromedp.EvalAwaitPromise)
 	assert.Equal(t, content, downloaded, "the Download link returns the bytes uploaded")
 }
+
+// TestConsoleEncryptionRefusals: the Encryption view shows the management
+// plane's refusals in words, as the portal does: a vault without purge
+// protection (KeyVaultPolicyError), and an identity the vault does not
+// grant (KeyVaultAuthenticationFailure). Turning purge protection on in the
+// vault view then lets the same setting through.
+func TestConsoleEncryptionRefusals(t *testing.T) {
+	ctx := browser(t)
+	emu := startAzemu(t)
+	p := &page{t: t, ctx: ctx, base: emu.ConsoleURL()}
+
+	p.open("#/storage")
+	p.typeInto("#new-account-name", "refusals")
+	p.click("#create-account")
+	p.waitFor(`tr[data-account="refusals"]`)
+
+	// A vault with soft delete but no purge protection, and a key in it.
+	p.open("#/vaults")
+	p.typeInto("#new-vault-name", "lax-vault")
+	p.click("#new-vault-purge") // uncheck
+	p.click("#create-vault")
+	p.waitFor(`tr[data-vault="lax-vault"]`)
+	p.open("#/vaults/lax-vault")
+	p.typeInto("#new-key-name", "k1")
+	p.click("#create-key")
+	p.waitFor(`tr[data-key="k1"]`)
+
+	pickKey := func() {
+		p.open("#/encryption/refusals")
+		p.click("#src-cmk")
+		p.choose("#enc-vault", "lax-vault")
+		p.choose("#enc-key", "k1")
+	}
+	pickKey()
+	p.click("#enc-grant") // uncheck: grant nothing yet
+	p.click("#enc-save")
+	p.waitFor(`#enc-result .error-box[data-code="KeyVaultPolicyError"]`)
+	assert.Contains(t, p.text("#enc-result"), "purge protection")
+
+	// Purge protection on; now without granting access the identity cannot
+	// use the key.
+	p.open("#/vaults/lax-vault")
+	p.click("#enable-purge-protection")
+	p.waitFor(`#view:not(:has(#enable-purge-protection)) h1`)
+	pickKey()
+	p.click("#enc-grant") // uncheck: no access policy for the account's identity
+	p.click("#enc-save")
+	p.waitFor(`#enc-result .error-box[data-code="KeyVaultAuthenticationFailure"]`)
+	assert.Contains(t, p.text("#enc-result"), "wrapKey")
+
+	// With the grant, the same key is accepted, given by its URI this time.
+	p.open("#/encryption/refusals")
+	p.click("#src-cmk")
+	p.click("#mode-uri")
+	p.typeInto("#enc-uri", strings.Replace(emu.VaultURL(), "://localhost", "://lax-vault.vault.localhost", 1)+"/keys/k1")
+	p.click("#enc-save")
+	p.waitFor("#enc-result.ok")
+	assert.Contains(t, p.text("#view"), "Customer-managed key")
+}
+
+// TestConsoleFiles: a share, a directory and a file uploaded from disk, read
+// back, given metadata, and deleted, through File REST.
+func TestConsoleFiles(t *testing.T) {
+	ctx := browser(t)
+	emu := startAzemu(t)
+	p := &page{t: t, ctx: ctx, base: emu.ConsoleURL()}
+	local := filepath.Join(t.TempDir(), "notes.txt")
+	content := strings.Repeat("azemu files\n", 1000)
+	require.NoError(t, os.WriteFile(local, []byte(content), 0o600))
+
+	p.open("#/storage/devstoreaccount1/shares")
+	p.typeInto("#new-share-name", "team")
+	p.click("#create-share")
+	p.waitFor(`tr[data-share="team"]`)
+	p.open("#/file/devstoreaccount1/team/")
+	p.typeInto("#new-dir-name", "docs")
+	p.click("#create-dir")
+	p.waitFor(`tr[data-dir="docs"]`)
+	p.open("#/file/devstoreaccount1/team/docs/")
+	p.do(chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), []string{local}))
+	p.click("#upload")
+	p.waitFor(`tr[data-file="notes.txt"]`)
+	p.click(`tr[data-file="notes.txt"] button.open`)
+	p.waitFor("#content-preview")
+	assert.Equal(t, content, eval[string](p, `document.querySelector('#content-preview').textContent`))
+
+	p.typeInto("#meta-text", "owner=alice")
+	p.click("#meta-save")
+	p.waitFor(`tr[data-file="notes.txt"]`)
+	p.click(`tr[data-file="notes.txt"] button.open`)
+	p.waitFor("#meta-text")
+	assert.Equal(t, "owner=alice", eval[string](p, `document.querySelector('#meta-text').value`))
+
+	p.click(`#file-detail button.danger`)
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](`!document.querySelector('tr[data-file="notes.txt"]') && !document.querySelector('#file-detail .panel')`,
+		chromedp.WithPollingTimeout(45*time.Second)))
+	require.NoError(t, err)
+	assert.Contains(t, p.text("#view"), "This directory is empty.")
+}
