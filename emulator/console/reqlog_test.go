@@ -162,3 +162,17 @@ func FuzzRequestLogEntry(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRequestLogMiddleware is what the log adds to every request the
+// emulator serves.
+func BenchmarkRequestLogMiddleware(b *testing.B) {
+	l := NewRequestLog(2000, nil)
+	h := l.Middleware("blob", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	r := httptest.NewRequest("GET", "http://127.0.0.1:10000/acct/container/some/blob.txt?comp=metadata&sig=abc", nil)
+	r.Header.Set("Authorization", "SharedKey acct:c2lnbmF0dXJl")
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, r)
+	}
+}
