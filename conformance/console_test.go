@@ -349,3 +349,93 @@ func TestConsoleFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, p.text("#view"), "This directory is empty.")
 }
+
+// cmkThroughConsole makes account encrypted by key (a new RSA key of
+// devvault, system-assigned identity, access granted) and puts one text
+// blob in it, all through the console.
+func (p *page) cmkThroughConsole(account, key, container, blob, content string) {
+	p.t.Helper()
+	p.open("#/storage")
+	p.typeInto("#new-account-name", account)
+	p.click("#create-account")
+	p.waitFor(`tr[data-account="` + account + `"]`)
+	p.open("#/vaults/devvault")
+	p.typeInto("#new-key-name", key)
+	p.click("#create-key")
+	p.waitFor(`tr[data-key="` + key + `"]`)
+	p.open("#/encryption/" + account)
+	p.click("#src-cmk")
+	p.choose("#enc-vault", "devvault")
+	p.choose("#enc-key", key)
+	p.click("#enc-save")
+	p.waitFor("#enc-result.ok")
+	p.open("#/storage/" + account)
+	p.typeInto("#new-container-name", container)
+	p.click("#create-container")
+	p.waitFor(`tr[data-container="` + container + `"]`)
+	p.open("#/blob/" + account + "/" + container)
+	p.typeInto("#new-blob-name", blob)
+	p.typeInto("#new-blob-text", content)
+	p.click("#create-blob")
+	p.waitFor(`tr[data-blob="` + blob + `"]`)
+}
+
+// readBlob opens a blob by name in the container view and returns what the
+// page shows: its content, or the error code of the refused Get Blob.
+func (p *page) readBlob(account, container, blob string) (content, code string) {
+	p.t.Helper()
+	p.open("#/blob/" + account + "/" + container)
+	p.typeInto("#open-blob-name", blob)
+	p.click("#open-blob")
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](`!!document.querySelector('#content-preview, #blob-preview .error-box')`, chromedp.WithPollingTimeout(45*time.Second)))
+	require.NoError(p.t, err)
+	return eval[string](p, `(document.querySelector('#content-preview') || {}).textContent || ''`),
+		eval[string](p, `(document.querySelector('#blob-preview .error-box') || {dataset: {}}).dataset.code || ''`)
+}
+
+// TestConsoleChainRevocations: each revoke action of the key chain view
+// breaks its link and makes storage refuse the blob with Azure's code; its
+// restore counterpart brings the same bytes back. The clock buttons move
+// the emulator clock.
+func TestConsoleChainRevocations(t *testing.T) {
+	ctx := browser(t)
+	emu := startAzemu(t)
+	p := &page{t: t, ctx: ctx, base: emu.ConsoleURL()}
+	const account, container, blob = "chainacct", "box", "b.txt"
+	content := "still here\n"
+	p.cmkThroughConsole(account, "chain-key", container, blob, content)
+	chain := `[data-chain="` + account + `"]`
+
+	for _, tc := range []struct {
+		revoke, restore, link string
+		codes                 []string
+	}{
+		{"remove-access", "grant-access", "access", []string{"KeyVaultAccessTokenCannotBeAcquired", "KeyVaultEncryptionKeyNotFound"}},
+		{"delete-key", "recover-key", "key", []string{"KeyVaultEncryptionKeyNotFound"}},
+		{"delete-vault", "recover-vault", "vault", []string{"KeyVaultVaultNotFound"}},
+	} {
+		p.open("#/chain")
+		p.waitFor(chain + ` .link.account.ok`)
+		p.click(chain + ` [data-act="` + tc.revoke + `"]`)
+		p.waitFor(chain + ` .link.` + tc.link + `.bad`)
+		p.waitFor(chain + ` .link.account.bad`)
+		got, code := p.readBlob(account, container, blob)
+		assert.Empty(t, got, tc.revoke)
+		assert.Contains(t, tc.codes, code, tc.revoke)
+
+		p.open("#/chain")
+		p.click(chain + ` [data-act="` + tc.restore + `"]`)
+		p.waitFor(chain + ` .link.` + tc.link + `.ok`)
+		p.waitFor(chain + ` .link.account.ok`)
+		got, code = p.readBlob(account, container, blob)
+		assert.Empty(t, code, tc.restore)
+		assert.Equal(t, content, got, tc.restore)
+	}
+
+	before := emu.Clock().Now()
+	p.click("#advance-90")
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](`document.querySelector('#clock-now').textContent.startsWith(`+
+		jsString(before.Add(90*24*time.Hour).UTC().Format("2006-01-02"))+`)`, chromedp.WithPollingTimeout(45*time.Second)))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, emu.Clock().Now().Sub(before), 90*24*time.Hour)
+}

@@ -102,6 +102,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s port %d is out of range (0 picks a free port, -1 disables)", p.name, p.port)
 		}
 	}
+	if c.ConsoleHost != "" && net.ParseIP(c.ConsoleHost) == nil && c.ConsoleHost != "localhost" {
+		return fmt.Errorf("console host %q must be an IP address or localhost", c.ConsoleHost)
+	}
 	if (c.CertFile == "") != (c.KeyFile == "") {
 		return errors.New("--cert and --key go together: give both or neither")
 	}
