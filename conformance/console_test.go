@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/azemu/azemu/emulator"
 )
 
 // chromium finds a Chromium to drive: AZEMU_CHROMIUM, else the usual names
@@ -353,19 +355,19 @@ func TestConsoleFiles(t *testing.T) {
 // cmkThroughConsole makes account encrypted by key (a new RSA key of
 // devvault, system-assigned identity, access granted) and puts one text
 // blob in it, all through the console.
-func (p *page) cmkThroughConsole(account, key, container, blob, content string) {
+func (p *page) cmkThroughConsole(vault, account, key, container, blob, content string) {
 	p.t.Helper()
 	p.open("#/storage")
 	p.typeInto("#new-account-name", account)
 	p.click("#create-account")
 	p.waitFor(`tr[data-account="` + account + `"]`)
-	p.open("#/vaults/devvault")
+	p.open("#/vaults/" + vault)
 	p.typeInto("#new-key-name", key)
 	p.click("#create-key")
 	p.waitFor(`tr[data-key="` + key + `"]`)
 	p.open("#/encryption/" + account)
 	p.click("#src-cmk")
-	p.choose("#enc-vault", "devvault")
+	p.choose("#enc-vault", vault)
 	p.choose("#enc-key", key)
 	p.click("#enc-save")
 	p.waitFor("#enc-result.ok")
@@ -403,7 +405,7 @@ func TestConsoleChainRevocations(t *testing.T) {
 	p := &page{t: t, ctx: ctx, base: emu.ConsoleURL()}
 	const account, container, blob = "chainacct", "box", "b.txt"
 	content := "still here\n"
-	p.cmkThroughConsole(account, "chain-key", container, blob, content)
+	p.cmkThroughConsole("devvault", account, "chain-key", container, blob, content)
 	chain := `[data-chain="` + account + `"]`
 
 	for _, tc := range []struct {
@@ -438,4 +440,43 @@ func TestConsoleChainRevocations(t *testing.T) {
 		jsString(before.Add(90*24*time.Hour).UTC().Format("2006-01-02"))+`)`, chromedp.WithPollingTimeout(45*time.Second)))
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, emu.Clock().Now().Sub(before), 90*24*time.Hour)
+}
+
+// TestConsoleRBACVault: on a vault that uses Azure RBAC the console works
+// with role assignments instead of access policies: the development
+// principal assigns itself Key Vault Administrator to create a key, the
+// Encryption view assigns the account's identity Key Vault Crypto Service
+// Encryption User, and the chain revokes and restores that role.
+func TestConsoleRBACVault(t *testing.T) {
+	ctx := browser(t)
+	emu := startAzemu(t)
+	p := &page{t: t, ctx: ctx, base: emu.ConsoleURL()}
+
+	p.open("#/vaults")
+	p.typeInto("#new-vault-name", "rbac-vault")
+	p.click("#new-vault-rbac")
+	p.click("#create-vault")
+	p.waitFor(`tr[data-vault="rbac-vault"]`)
+	p.open("#/vaults/rbac-vault")
+	p.choose("#grant-principal", emulator.DevObjectID)
+	p.choose("#grant-role", "00482a5a-887f-4fb3-b363-3b7fe8e74483") // Key Vault Administrator
+	p.click("#grant-submit")
+	p.waitFor(`tr[data-role-principal="` + emulator.DevObjectID + `"]`)
+
+	const account, container, blob = "rbacacct", "box", "b.txt"
+	p.cmkThroughConsole("rbac-vault", account, "rbac-key", container, blob, "rbac\n")
+	chain := `[data-chain="` + account + `"]`
+	p.open("#/chain")
+	p.waitFor(chain + ` .link.access.ok`)
+	assert.Contains(t, p.text(chain+` .link.access`), "Key Vault Crypto Service Encryption User")
+	p.click(chain + ` [data-act="remove-access"]`)
+	p.waitFor(chain + ` .link.access.bad`)
+	_, code := p.readBlob(account, container, blob)
+	assert.True(t, strings.HasPrefix(code, "KeyVault"), code)
+	p.open("#/chain")
+	p.click(chain + ` [data-act="grant-access"]`)
+	p.waitFor(chain + ` .link.account.ok`)
+	got, code := p.readBlob(account, container, blob)
+	assert.Empty(t, code)
+	assert.Equal(t, "rbac\n", got)
 }

@@ -546,7 +546,7 @@ async function viewVault(gen, name) {
     el('td', {}, el('div', { class: 'mono', text: ap.objectId }), el('div', { class: 'muted', text: who[ap.objectId] || '' })),
     el('td', { text: ((ap.permissions || {}).keys || []).join(', ') }),
     el('td', { class: 'actions' }, el('button', { class: 'small danger', text: 'Remove', onclick: () => act('Remove access policy', () => arm('PUT', v.id + '/accessPolicies/remove', V.kvArm, { properties: { accessPolicies: [ap] } })) }))));
-  const roleRows = roles.ok ? roles.json.value.map((ra) => el('tr', {},
+  const roleRows = roles.ok ? roles.json.value.map((ra) => el('tr', { 'data-role-principal': ra.properties.principalId },
     el('td', {}, el('div', { class: 'mono', text: ra.properties.principalId }), el('div', { class: 'muted', text: who[ra.properties.principalId] || '' })),
     el('td', { text: roleName(ra.properties.roleDefinitionId) }),
     el('td', { class: 'mono', text: ra.properties.scope }),
@@ -559,8 +559,8 @@ async function viewVault(gen, name) {
     ['12338af0-0e69-4776-bea7-57ae8d297424', 'Key Vault Crypto User'], ['00482a5a-887f-4fb3-b363-3b7fe8e74483', 'Key Vault Administrator'], ['21090545-7ca7-4776-b22c-e363652d74d2', 'Key Vault Reader']]
     .map(([g, n]) => el('option', { value: g, text: n })));
   const grant = p.enableRbacAuthorization
-    ? el('div', { class: 'form-line' }, principal, roleSel, el('button', { class: 'primary', text: 'Assign role', onclick: () => act('Assign role', () => assignRole(v, principal.value, roleSel.value)) }))
-    : el('div', { class: 'form-line' }, principal, perms, el('button', { class: 'primary', text: 'Add access policy', onclick: () => act('Add access policy', () => addPolicy(v, principal.value, perms.value.split(',').map((s) => s.trim()).filter(Boolean))) }));
+    ? el('div', { class: 'form-line' }, principal, roleSel, el('button', { class: 'primary', id: 'grant-submit', text: 'Assign role', onclick: () => act('Assign role', () => assignRole(v, principal.value, roleSel.value)) }))
+    : el('div', { class: 'form-line' }, principal, perms, el('button', { class: 'primary', id: 'grant-submit', text: 'Add access policy', onclick: () => act('Add access policy', () => addPolicy(v, principal.value, perms.value.split(',').map((s) => s.trim()).filter(Boolean))) }));
   return [
     crumbs(el('a', { href: '#/vaults', text: 'Key vaults' }), v.name),
     el('h1', { text: v.name }),
