@@ -197,6 +197,7 @@ func TestConsoleRevocationDemo(t *testing.T) {
 	require.NotContains(t, p.text("#enc-result"), "✗", result)
 	p.waitFor("#enc-result.ok")
 	assert.Contains(t, result, "/keys/"+key+"/", "the account key is wrapped by a version of the key")
+	p.waitFor(`#enc-current[data-source="Microsoft.Keyvault"]`)
 	p.screenshot("encryption")
 
 	// A container and a blob, through Blob REST signed with the account key.
@@ -230,7 +231,7 @@ func TestConsoleRevocationDemo(t *testing.T) {
 
 	// ... and the request log shows it.
 	p.open("#/log")
-	row := `#log-table tr[data-code="KeyVaultEncryptionKeyNotFound"]`
+	row := `#log-table tr[data-op="GetBlob"][data-code="KeyVaultEncryptionKeyNotFound"]`
 	p.waitFor(row)
 	logged := p.text(row)
 	assert.Contains(t, logged, "403")

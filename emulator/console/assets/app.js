@@ -652,7 +652,7 @@ async function viewEncryption(gen, name) {
     vaults.map((v) => el('option', { value: v.name, text: v.name + (v.properties.enablePurgeProtection ? '' : ' (no purge protection)') })));
   const keySel = el('select', { id: 'enc-key' }, el('option', { value: '', text: '— select a key —' }));
   const verSel = el('select', { id: 'enc-version' }, el('option', { value: '', text: 'Latest (automatic rotation)' }));
-  const uri = el('input', { type: 'text', id: 'enc-uri', class: 'wide', placeholder: 'https://<vault>' + state.info.vaultSuffix + '/keys/<name>[/<version>]' });
+  const uri = el('input', { type: 'text', id: 'enc-uri', class: 'wide uri', placeholder: 'https://<vault>' + state.info.vaultSuffix + '/keys/<name>[/<version>]' });
   const identSel = el('select', { id: 'enc-identity' },
     el('option', { value: 'system', text: 'System-assigned identity' + (ident.principalId ? '' : ' (will be turned on)') }),
     idents.map((i) => el('option', { value: i.id, text: 'User-assigned: ' + i.name })));
@@ -762,7 +762,7 @@ async function viewEncryption(gen, name) {
     crumbs(el('a', { href: '#/storage', text: 'Storage' }), el('a', { href: '#/storage/' + name, text: name }), 'Encryption'),
     el('h1', { text: 'Encryption — ' + name }),
     panel('Current setting', el('dl', { class: 'props' },
-      el('dt', { text: 'Encryption type' }), el('dd', {}, keySourceBadge(a)),
+      el('dt', { text: 'Encryption type' }), el('dd', { id: 'enc-current', 'data-source': e.keySource || '' }, keySourceBadge(a)),
       cmk ? [el('dt', { text: 'Key vault' }), el('dd', { class: 'mono', text: kvp.keyvaulturi }),
         el('dt', { text: 'Key' }), el('dd', { class: 'mono', text: kvp.keyname + (kvp.keyversion ? ' / ' + kvp.keyversion : ' (latest version)') }),
         el('dt', { text: 'Wrapped by' }), el('dd', { class: 'mono', text: kvp.currentVersionedKeyIdentifier || '—' }),
@@ -950,7 +950,7 @@ function filterLog(f) {
 }
 
 function logTable(entries, compact) {
-  const rows = entries.map((e) => el('tr', { class: (e.status >= 400 ? 'fail ' : '') + (state.fresh && state.fresh.has(e.seq) ? 'fresh' : ''), 'data-seq': e.seq, 'data-code': e.code || '' },
+  const rows = entries.map((e) => el('tr', { class: (e.status >= 400 ? 'fail ' : '') + (state.fresh && state.fresh.has(e.seq) ? 'fresh' : ''), 'data-seq': e.seq, 'data-code': e.code || '', 'data-op': e.operation },
     el('td', { class: 'time', text: new Date(e.time).toISOString().slice(11, 23) }),
     el('td', { text: e.service }),
     el('td', { class: 'caller' }, e.caller, e.console ? el('span', { class: 'badge tag', text: 'console' }) : null),
