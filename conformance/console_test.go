@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,35 +111,58 @@ func (p *page) open(hash string) {
 	require.NoError(p.t, err)
 }
 
+// poll waits until script (an expression) is truthy in the page and returns
+// its value; on timeout it fails with what the page showed. Each check is
+// one evaluation in the page, so a view redrawn between finding an element
+// and using it cannot make a step act on a stale element.
+func poll[T any](p *page, script string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 45*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Poll[T](script))
+	if err != nil {
+		shown, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.querySelector('#view').innerText`))
+		p.t.Fatalf("%v waiting for %s; the page showed:\n%s", err, script, shown)
+	}
+	return v
+}
+
+// onVisible evaluates body (with n bound to the element) once the element
+// sel is shown.
+func (p *page) onVisible(sel, body string) string {
+	p.t.Helper()
+	return poll[string](p, `(() => { const n = document.querySelector(`+jsString(sel)+`); if (!n || !n.getClientRects().length) return ''; `+body+` })()`)
+}
+
+// click clicks the element as the page's own handlers see a click.
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	p.onVisible(sel, `n.click(); return 'ok'`)
 }
 
 func (p *page) typeInto(sel, text string) {
 	p.t.Helper()
-	p.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), text))
+	p.onVisible(sel, `n.value = `+jsString(text)+`; n.dispatchEvent(new Event('input')); return 'ok'`)
 }
 
 func (p *page) waitFor(sel string) {
 	p.t.Helper()
-	p.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	p.onVisible(sel, `return 'ok'`)
 }
 
 // choose picks an option of a select the way a person does, so the page's
 // change handler runs.
 func (p *page) choose(sel, value string) {
 	p.t.Helper()
-	p.do(chromedp.WaitReady(chromedp.CSS(sel+` option[value="`+value+`"]`)), chromedp.SetValue(chromedp.CSS(sel), value))
-	eval[chromedp.Void](p, `document.querySelector(`+jsString(sel)+`).dispatchEvent(new Event("change"))`)
+	poll[bool](p, `(() => { const s = document.querySelector(`+jsString(sel)+`);
+		if (!s || !s.querySelector('option[value="`+value+`"]')) return false;
+		s.value = `+jsString(value)+`; s.dispatchEvent(new Event('change')); return true })()`)
 }
 
+// text is the element's text as shown.
 func (p *page) text(sel string) string {
 	p.t.Helper()
-	p.waitFor(sel)
-	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(sel)))
-	require.NoError(p.t, err)
-	return s
+	return p.onVisible(sel, `return n.innerText || ' '`)
 }
 
 // screenshot saves the viewport to docs/console/<name>.png when
@@ -156,7 +180,12 @@ func (p *page) screenshot(name string) {
 	require.NoError(p.t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }
 
-func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+// jsString is s as a JavaScript string literal (JSON's string syntax is
+// JavaScript's).
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
 
 // TestConsoleRevocationDemo is the revocation demo as a person gives it in
 // the web console: create an account and a key, switch the account to the
