@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// WriteHeader is the header the console's page sends with every request
+// PageHeader is the header the console's page sends with every request
 // that changes state. A cross-site page cannot send it without a CORS
 // preflight, which the console never grants, so it cannot make the
 // console revoke a key or delete a blob.
-const WriteHeader = "X-Azemu-Console"
+const PageHeader = "X-Azemu-Console"
 
 // guard refuses what another site could make the user's browser send:
 //
@@ -19,7 +19,7 @@ const WriteHeader = "X-Azemu-Console"
 //     port, but with Host evil.example;
 //   - any request carrying an Origin that is not the console's own;
 //   - a request that changes state (any method but GET and HEAD) without
-//     WriteHeader, or marked cross-site by the browser (Sec-Fetch-Site);
+//     PageHeader, or marked cross-site by the browser (Sec-Fetch-Site);
 //   - CORS preflights (OPTIONS), which are never granted.
 //
 // It also sets the headers that keep the page from being framed and that
@@ -57,8 +57,8 @@ func (c *Console) refuse(r *http.Request) string {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
 		return "Requests from other sites are refused (Sec-Fetch-Site " + clip(site, 40) + ")."
 	}
-	if r.Header.Get(WriteHeader) == "" {
-		return "A request that changes state must come from the console's page (header " + WriteHeader + " missing)."
+	if r.Header.Get(PageHeader) == "" {
+		return "A request that changes state must come from the console's page (header " + PageHeader + " missing)."
 	}
 	return ""
 }

@@ -52,17 +52,17 @@ func TestGuardRefusesOtherSites(t *testing.T) {
 		{name: "DNS rebinding: page", method: "GET", path: "/", host: "evil.example:10010"},
 		{name: "DNS rebinding: API read", method: "GET", path: "/api/info", host: "evil.example"},
 		{name: "DNS rebinding: write with the header", method: "POST", path: "/api/clock/advance", host: "rebind.evil.example:10010",
-			header: map[string]string{WriteHeader: "1", "Origin": "http://rebind.evil.example:10010"}},
+			header: map[string]string{PageHeader: "1", "Origin": "http://rebind.evil.example:10010"}},
 		{name: "other port", method: "GET", path: "/api/info", host: "127.0.0.1:9999"},
 		{name: "cross-site read", method: "GET", path: "/api/info", host: "127.0.0.1:10010", header: map[string]string{"Origin": "https://evil.example"}},
 		{name: "cross-site form POST", method: "POST", path: "/api/kv/devvault/keys/k", host: "127.0.0.1:10010",
 			header: map[string]string{"Origin": "https://evil.example", "Content-Type": "application/x-www-form-urlencoded"}},
 		{name: "cross-site POST with the header", method: "POST", path: "/api/clock/advance", host: "127.0.0.1:10010",
-			header: map[string]string{"Origin": "null", WriteHeader: "1"}},
+			header: map[string]string{"Origin": "null", PageHeader: "1"}},
 		{name: "write without the header", method: "PATCH", path: "/api/kv/devvault/keys/k", host: "127.0.0.1:10010",
 			header: map[string]string{"Origin": "http://127.0.0.1:10010"}},
 		{name: "write marked cross-site", method: "DELETE", path: "/api/kv/devvault/keys/k", host: "127.0.0.1:10010",
-			header: map[string]string{WriteHeader: "1", "Sec-Fetch-Site": "cross-site"}},
+			header: map[string]string{PageHeader: "1", "Sec-Fetch-Site": "cross-site"}},
 		{name: "preflight", method: "OPTIONS", path: "/api/kv/devvault/keys/k", host: "127.0.0.1:10010",
 			header: map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "DELETE"}},
 	}
@@ -95,7 +95,7 @@ func TestGuardAllowsTheConsolesOwnWrites(t *testing.T) {
 	r.Host = "127.0.0.1:10010"
 	r.Header.Set("Origin", "http://127.0.0.1:10010")
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	r.Header.Set(WriteHeader, "1")
+	r.Header.Set(PageHeader, "1")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusBadGateway, w.Code)

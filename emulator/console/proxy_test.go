@@ -79,7 +79,7 @@ func TestProxySignsStorageCalls(t *testing.T) {
 	put := func(path, body string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("PUT", path, strings.NewReader(body))
 		r.Host = "127.0.0.1:10010"
-		r.Header.Set(WriteHeader, "1")
+		r.Header.Set(PageHeader, "1")
 		r.Header.Set("Cookie", "session=browser-cookie")
 		r.Header.Set("Authorization", "Basic browser-credential")
 		r.Header.Set("x-ms-blob-type", "BlockBlob")
