@@ -370,7 +370,8 @@ func TestConsoleFiles(t *testing.T) {
 
 	p.typeInto("#meta-text", "owner=alice")
 	p.click("#meta-save")
-	p.waitFor(`tr[data-file="notes.txt"]`)
+	// Saving redraws the view (the detail panel closes); open the file anew.
+	poll[bool](p, `!document.querySelector('#file-detail .panel') && !!document.querySelector('tr[data-file="notes.txt"]')`)
 	p.click(`tr[data-file="notes.txt"] button.open`)
 	p.waitFor("#meta-text")
 	assert.Equal(t, "owner=alice", eval[string](p, `document.querySelector('#meta-text').value`))
