@@ -25,6 +25,7 @@ import (
 	"github.com/azemu/azemu/blobstore/file"
 	"github.com/azemu/azemu/blobstore/fileapi"
 	"github.com/azemu/azemu/crypto"
+	"github.com/azemu/azemu/emulator/console"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/emulator/pki"
@@ -62,8 +63,13 @@ type Emulator struct {
 	// resetMu makes resets one at a time.
 	resetMu sync.Mutex
 
-	blobLn, fileLn, vaultLn    net.Listener
+	blobLn, fileLn, vaultLn net.Listener
+	consoleLn               net.Listener
+	// consoleHandler is the web console, built before serving starts.
+	consoleHandler             http.Handler
 	blobURL, fileURL, vaultURL string
+	consoleURL                 string
+	reqlog                     *console.RequestLog
 	servers                    []*http.Server
 	// admins are the lower-case object ids allowed to use the admin API.
 	admins []string
@@ -105,6 +111,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		// the seeded accounts and vaults.
 		{"seed", e.applySeed},
 		{"management plane", e.openManagement},
+		{"console", e.buildConsole},
 	}
 	for _, s := range steps {
 		if err := s.run(ctx); err != nil {
@@ -140,7 +147,7 @@ func newEmulator(cfg Config) *Emulator {
 	if cfg.DataDir == "" {
 		cfg.InMemory = true
 	}
-	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now), admins: []string{DevObjectID}, instance: newInstanceID()}
+	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now), admins: []string{DevObjectID}, instance: newInstanceID(), reqlog: newRequestLog()}
 	if len(cfg.Admins) > 0 {
 		e.admins = e.admins[:0]
 		for _, a := range cfg.Admins {
@@ -164,7 +171,7 @@ func (e *Emulator) Instance() string { return e.instance }
 
 // abort undoes a failed Start.
 func (e *Emulator) abort() {
-	for _, ln := range []net.Listener{e.blobLn, e.fileLn, e.vaultLn} {
+	for _, ln := range []net.Listener{e.blobLn, e.fileLn, e.vaultLn, e.consoleLn} {
 		closeListener(ln)
 	}
 	_ = e.closeServices()
@@ -224,6 +231,9 @@ func (e *Emulator) bindListeners(context.Context) error {
 	}
 	if e.vaultLn, err = e.listen(e.cfg.VaultPort); err != nil {
 		return fmt.Errorf("vault listener: %w", err)
+	}
+	if e.consoleLn, err = e.listenConsole(); err != nil {
+		return fmt.Errorf("console listener: %w", err)
 	}
 	storageScheme := "http"
 	if e.cfg.CertFile != "" {
@@ -335,7 +345,8 @@ func (e *Emulator) startServing() {
 	e.serve(e.blobLn, "blob", e.storageMux("blob", e.blobHandler), tlsConf)
 	e.serve(e.fileLn, "file", e.storageMux("file", e.fileHandler), tlsConf)
 	e.serve(e.vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
-	e.blobLn, e.fileLn, e.vaultLn = nil, nil, nil // owned by the servers now
+	e.serve(e.consoleLn, "console", e.consoleHandler, nil)
+	e.blobLn, e.fileLn, e.vaultLn, e.consoleLn = nil, nil, nil, nil // owned by the servers now
 
 	tickCtx, stop := context.WithCancel(context.Background())
 	e.stop = stop

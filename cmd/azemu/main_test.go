@@ -138,7 +138,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
-			"--status-file", statusPath}, io.Discard, io.Discard)
+			"--console-port", "0", "--status-file", statusPath}, io.Discard, io.Discard)
 	}()
 	var st emulator.Status
 	require.Eventually(t, func() bool {
@@ -151,6 +151,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, st.ConnectionString, st.Blob)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, st.Console)
 
 	cancel() // what SIGINT/SIGTERM do
 	select {
@@ -216,7 +217,7 @@ func TestServeRootKeyFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, []string{"--data", data, "--root-key-file", file, "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
+		done <- serve(ctx, []string{"--data", data, "--root-key-file", file, "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0",
 			"--status-file", statusPath}, io.Discard, io.Discard)
 	}()
 	require.Eventually(t, func() bool {
