@@ -55,6 +55,10 @@ type Config struct {
 	// QueuePort is the Queue listener's port (Azurite's 10001); 0 picks a
 	// free port, -1 disables it.
 	QueuePort int
+	// ConsolePort is the web console's plain HTTP port (0 a free port, -1
+	// off); ConsoleHost the address it binds to, 127.0.0.1 unless set.
+	ConsolePort int
+	ConsoleHost string
 
 	// CertFile and KeyFile replace the generated server certificate. When set,
 	// Blob and Files are served over HTTPS too.
@@ -117,10 +121,13 @@ func (c *Config) Validate() error {
 	for _, p := range []struct {
 		name string
 		port int
-	}{{"blob", c.BlobPort}, {"file", c.FilePort}, {"vault", c.VaultPort}, {"queue", c.QueuePort}} {
+	}{{"blob", c.BlobPort}, {"file", c.FilePort}, {"vault", c.VaultPort}, {"queue", c.QueuePort}, {"console", c.ConsolePort}} {
 		if p.port < -1 || p.port > 65535 {
 			return fmt.Errorf("%s port %d is out of range (0 picks a free port, -1 disables)", p.name, p.port)
 		}
+	}
+	if c.ConsoleHost != "" && net.ParseIP(c.ConsoleHost) == nil && c.ConsoleHost != "localhost" {
+		return fmt.Errorf("console host %q must be an IP address or localhost", c.ConsoleHost)
 	}
 	if (c.CertFile == "") != (c.KeyFile == "") {
 		return errors.New("--cert and --key go together: give both or neither")

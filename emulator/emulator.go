@@ -27,6 +27,7 @@ import (
 	"github.com/azemu/azemu/blobstore/queue"
 	"github.com/azemu/azemu/blobstore/queueapi"
 	"github.com/azemu/azemu/crypto"
+	"github.com/azemu/azemu/emulator/console"
 	"github.com/azemu/azemu/emulator/identity"
 	"github.com/azemu/azemu/emulator/management"
 	"github.com/azemu/azemu/emulator/pki"
@@ -67,9 +68,14 @@ type Emulator struct {
 	resetMu sync.Mutex
 
 	blobLn, fileLn, vaultLn, queueLn net.Listener
-	blobURL, fileURL, vaultURL       string
-	queueURL                         string
-	servers                          []*http.Server
+	consoleLn                        net.Listener
+	// consoleHandler is the web console, built before serving starts.
+	consoleHandler             http.Handler
+	blobURL, fileURL, vaultURL string
+	queueURL                   string
+	consoleURL                 string
+	reqlog                     *console.RequestLog
+	servers                    []*http.Server
 	// admins are the lower-case object ids allowed to use the admin API.
 	admins []string
 
@@ -114,6 +120,7 @@ func Start(ctx context.Context, cfg Config) (_ *Emulator, err error) {
 		// type; it attaches to the storage core, whose DeleteAccount (and
 		// so Reset) drops an account's queues.
 		{"queue", e.openQueue},
+		{"console", e.buildConsole},
 	}
 	for _, s := range steps {
 		if err := s.run(ctx); err != nil {
@@ -149,7 +156,7 @@ func newEmulator(cfg Config) *Emulator {
 	if cfg.DataDir == "" {
 		cfg.InMemory = true
 	}
-	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now), admins: []string{DevObjectID}, instance: newInstanceID()}
+	e := &Emulator{cfg: cfg, log: cfg.Logger, clock: NewClock(cfg.Now), admins: []string{DevObjectID}, instance: newInstanceID(), reqlog: newRequestLog()}
 	if len(cfg.Admins) > 0 {
 		e.admins = e.admins[:0]
 		for _, a := range cfg.Admins {
@@ -173,7 +180,7 @@ func (e *Emulator) Instance() string { return e.instance }
 
 // abort undoes a failed Start.
 func (e *Emulator) abort() {
-	for _, ln := range []net.Listener{e.blobLn, e.fileLn, e.vaultLn, e.queueLn} {
+	for _, ln := range []net.Listener{e.blobLn, e.fileLn, e.vaultLn, e.queueLn, e.consoleLn} {
 		closeListener(ln)
 	}
 	_ = e.closeServices()
@@ -236,6 +243,9 @@ func (e *Emulator) bindListeners(context.Context) error {
 	}
 	if e.queueLn, err = e.listen(e.cfg.QueuePort); err != nil {
 		return fmt.Errorf("queue listener: %w", err)
+	}
+	if e.consoleLn, err = e.listenConsole(); err != nil {
+		return fmt.Errorf("console listener: %w", err)
 	}
 	storageScheme := "http"
 	if e.cfg.CertFile != "" {
@@ -350,7 +360,8 @@ func (e *Emulator) startServing() {
 	queueHandler := queueapi.New(queueapi.Config{Service: e.queue, Accounts: queueAccounts{e.storage}, Logger: e.log, Now: e.cfg.Now})
 	e.serve(e.queueLn, "queue", e.storageMux("queue", queueHandler), tlsConf)
 	e.serve(e.vaultLn, "vault", e.httpsMux(vaultHandler), e.serverTLS())
-	e.blobLn, e.fileLn, e.vaultLn, e.queueLn = nil, nil, nil, nil // owned by the servers now
+	e.serve(e.consoleLn, "console", e.consoleHandler, nil)
+	e.blobLn, e.fileLn, e.vaultLn, e.queueLn, e.consoleLn = nil, nil, nil, nil, nil // owned by the servers now
 
 	tickCtx, stop := context.WithCancel(context.Background())
 	e.stop = stop

@@ -17,7 +17,7 @@ import (
 // one line at Info (operation, status, error code, request id), successes
 // at Debug.
 func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return e.reqlog.Middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
@@ -36,7 +36,7 @@ func (e *Emulator) middleware(service string, next http.Handler) http.Handler {
 			e.logRequest(r, service, rec, time.Since(start))
 		}()
 		next.ServeHTTP(rec, r)
-	})
+	}))
 }
 
 func (e *Emulator) logRequest(r *http.Request, service string, rec *statusRecorder, took time.Duration) {

@@ -15,11 +15,13 @@ const StatusFile = "status.json"
 // Status describes a running instance: where it listens, what to trust and
 // who it is. It is what `--status-file` and DataDir/status.json hold.
 type Status struct {
-	Blob             string `json:"blob,omitempty"`
-	File             string `json:"file,omitempty"`
-	Queue            string `json:"queue,omitempty"`
-	Vault            string `json:"vault,omitempty"`
-	DevVault         string `json:"devVault,omitempty"`
+	Blob     string `json:"blob,omitempty"`
+	File     string `json:"file,omitempty"`
+	Queue    string `json:"queue,omitempty"`
+	Vault    string `json:"vault,omitempty"`
+	DevVault string `json:"devVault,omitempty"`
+	// Console is the web console's address, when it is on.
+	Console          string `json:"console,omitempty"`
 	ConnectionString string `json:"connectionString"`
 	// CACert is the PEM of the CA to trust for the HTTPS endpoints.
 	CACert string `json:"caCert"`
@@ -39,6 +41,7 @@ func (e *Emulator) Status() Status {
 		CACert:           string(e.CACertPEM()),
 		Instance:         e.instance,
 		PID:              os.Getpid(),
+		Console:          e.consoleURL,
 	}
 	if e.blobURL != "" {
 		st.Blob = e.blobURL + "/" + DevAccountName

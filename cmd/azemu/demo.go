@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -21,13 +22,15 @@ import (
 	"github.com/azemu/azemu/emulator"
 )
 
-const demoUsage = `usage: azemu demo revocation [--status-file FILE | --data DIR | --vault-port N --blob-port N]
+const demoUsage = `usage: azemu demo revocation [--status-file FILE | --data DIR | --vault-port N --blob-port N] [--console [--console-port N] [--open] [--pause D]]
 
 Runs the customer-managed-key revocation demo against a running azemu:
 creates a key in devvault, grants a user-assigned identity access, creates a
 storage account encrypted with the key (through the management plane),
 uploads a blob, disables the key (reads fail with 403), enables it again
-(reads work), printing every step with its HTTP status.
+(reads work), printing every step with its HTTP status. With --console it
+names the web console's key chain view (--open opens it in the browser) and
+pauses between steps (--pause, 4s by default) so the page can be followed.
 `
 
 // demo runs a narrated scenario against a running azemu.
@@ -38,8 +41,21 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	f := newFlags("azemu demo revocation")
 	t := addTarget(f)
+	var withConsole, open bool
+	var consolePort int
+	pause := time.Duration(-1)
+	f.boolean(groupTarget, &withConsole, "", "narrate for the web console's key chain view and pause between steps", "console")
+	consolePortSpec := f.port(groupTarget, &consolePort, 10010, "CONSOLE_PORT", "web console port, when the status file does not name the console", "console-port")
+	f.boolean(groupTarget, &open, "", "with --console, open the key chain view in the browser", "open")
+	f.duration(groupTarget, &pause, "", "wait this long after each step (default 4s with --console, else 0)", "pause")
 	if err := f.parse(args[1:], stderr); err != nil {
 		return err
+	}
+	if pause < 0 {
+		pause = 0
+		if withConsole {
+			pause = 4 * time.Second
+		}
 	}
 	inst, err := t.find()
 	if err != nil {
@@ -63,6 +79,23 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		vault:  "https://" + emulator.DevVaultName + ".vault.localhost:" + vu.Port(),
 		blob:   inst.blob,
 		client: client,
+		pause:  pause,
+	}
+	if withConsole {
+		base := inst.console
+		if base == "" || f.isSet(consolePortSpec) {
+			base = "http://127.0.0.1:" + strconv.Itoa(consolePort)
+		}
+		d.console = base + "/#/chain"
+		fmt.Fprintf(stdout, "Watch each step in the web console's key chain view: %s\n", d.console)
+		if resp, err := client.Get(base + "/api/info"); err != nil {
+			fmt.Fprintf(stdout, "   (no console answers at %s: is azemu running with its console on?)\n", base)
+		} else {
+			resp.Body.Close()
+		}
+		if open {
+			openBrowser(d.console)
+		}
 	}
 	vaultPort, _ := strconv.Atoi(vu.Port())
 	return d.revocation(ctx, vaultPort)
@@ -74,9 +107,14 @@ type demoRun struct {
 	https, vault, blob string
 	armToken, kvToken  string
 	step               int
+	console            string        // the console's chain view, with --console
+	pause              time.Duration // between steps, so a viewer can follow
 }
 
 func (d *demoRun) say(format string, args ...any) {
+	if d.step > 0 && d.pause > 0 {
+		time.Sleep(d.pause) // a human watches the page; nothing waits on state here
+	}
 	d.step++
 	fmt.Fprintf(d.out, "\n%d. %s\n", d.step, fmt.Sprintf(format, args...))
 }
@@ -299,6 +337,10 @@ func (d *demoRun) revocation(ctx context.Context, vaultPort int) error {
 		return err
 	}
 
+	if d.console != "" {
+		d.note("console: the chain of %s turns red at its Vault key link", account)
+	}
+
 	d.say("Read the blob: storage can no longer unwrap the account key")
 	s, h, _, err := d.blobCall(ctx, http.MethodGet, account, accountKey, "/demo/hello.txt", nil, nil)
 	if err != nil {
@@ -308,6 +350,9 @@ func (d *demoRun) revocation(ctx context.Context, vaultPort int) error {
 		return fmt.Errorf("expected 403 after disabling the key, got %d", s)
 	}
 	d.note("refused as Azure refuses: 403 %s", h.Get("x-ms-error-code"))
+	if d.console != "" {
+		d.note("console: the request log shows GetBlob 403 %s", h.Get("x-ms-error-code"))
+	}
 	d.note("listing containers still works (not every operation needs the key):")
 	if _, _, _, err := d.blobCall(ctx, http.MethodGet, account, accountKey, "/?comp=list", nil, nil); err != nil {
 		return err
@@ -317,6 +362,10 @@ func (d *demoRun) revocation(ctx context.Context, vaultPort int) error {
 	if _, err := d.must(ctx, http.MethodPatch, d.vault+"/keys/"+keyName+"/?api-version=7.5", d.kvToken,
 		map[string]any{"attributes": map[string]any{"enabled": true}}, http.StatusOK); err != nil {
 		return err
+	}
+
+	if d.console != "" {
+		d.note("console: every link of the chain is green again")
 	}
 
 	d.say("Read the blob again")
@@ -330,6 +379,20 @@ func (d *demoRun) revocation(ctx context.Context, vaultPort int) error {
 	d.note("the same bytes: %q", strings.TrimSpace(string(b)))
 	fmt.Fprintf(d.out, "\nDone. Account %s, identity %s and key %s remain for you to explore.\n", account, identName, keyName)
 	return nil
+}
+
+// openBrowser opens u in the desktop's browser, if there is one; the URL is
+// printed either way.
+func openBrowser(u string) {
+	for _, c := range [][]string{{"xdg-open", u}, {"open", u}, {"rundll32", "url.dll,FileProtocolHandler", u}} {
+		if p, err := exec.LookPath(c[0]); err == nil {
+			cmd := exec.Command(p, c[1:]...)
+			if cmd.Start() == nil {
+				go func() { _ = cmd.Wait() }()
+				return
+			}
+		}
+	}
 }
 
 func demoFail(err error, status int, body []byte) error {

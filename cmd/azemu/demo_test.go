@@ -38,6 +38,21 @@ func TestDemoRevocation(t *testing.T) {
 	assert.Contains(t, out.String(), "KeyVaultEncryptionKeyNotFound")
 }
 
+// With --console the demo names the console's chain view and says what
+// the page shows at each step.
+func TestDemoRevocationWithConsole(t *testing.T) {
+	dir := t.TempDir()
+	emu, err := emulator.Start(context.Background(), emulator.Config{DataDir: dir, FilePort: -1})
+	require.NoError(t, err)
+	defer emu.Close()
+	var out, errOut bytes.Buffer
+	code := run([]string{"demo", "revocation", "--data", dir, "--vault-port", portOf(t, emu.VaultURL()),
+		"--blob-port", portOf(t, emu.BlobURL()), "--console", "--console-port", portOf(t, emu.ConsoleURL()), "--pause", "0s"}, &out, &errOut)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+	assert.Contains(t, out.String(), emu.ConsoleURL()+"/#/chain")
+	assert.Contains(t, out.String(), "console: the request log shows GetBlob 403 KeyVaultEncryptionKeyNotFound")
+}
+
 func TestClockCommand(t *testing.T) {
 	dir := t.TempDir()
 	emu, err := emulator.Start(context.Background(), emulator.Config{DataDir: dir, BlobPort: -1, FilePort: -1})
@@ -80,7 +95,7 @@ func TestInMemoryInstanceIsFoundThroughItsStatusFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
+		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0",
 			"--status-file", statusPath}, io.Discard, io.Discard)
 	}()
 	t.Cleanup(func() { cancel(); <-done })

@@ -43,6 +43,7 @@ func addTarget(f *flags) *target {
 // instance is a running azemu as a client subcommand sees it.
 type instance struct {
 	blob, vault string // base URLs ("" if unknown or disabled)
+	console     string // the web console's URL ("" if unknown or off)
 	ca          []byte // PEM; nil if unknown
 	id          string // the instance id the status names; "" if unknown
 	from        string // how it was found, for messages
@@ -87,11 +88,12 @@ func (t *target) find() (*instance, error) {
 
 func (t *target) fromStatus(st emulator.Status, from string) *instance {
 	inst := &instance{
-		blob:  strings.TrimSuffix(st.Blob, "/"+emulator.DevAccountName),
-		vault: st.Vault,
-		ca:    []byte(st.CACert),
-		id:    st.Instance,
-		from:  from,
+		blob:    strings.TrimSuffix(st.Blob, "/"+emulator.DevAccountName),
+		vault:   st.Vault,
+		console: st.Console,
+		ca:      []byte(st.CACert),
+		id:      st.Instance,
+		from:    from,
 	}
 	if st.PID > 0 {
 		inst.from += ", pid " + strconv.Itoa(st.PID)

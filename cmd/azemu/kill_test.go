@@ -33,7 +33,7 @@ func TestKilledInMemoryInstanceIsSweptAtNextStart(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	statusPath := filepath.Join(t.TempDir(), "status.json")
-	child := exec.Command(os.Args[0], "--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--status-file", statusPath)
+	child := exec.Command(os.Args[0], "--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0", "--status-file", statusPath)
 	child.Env = append(os.Environ(), "AZEMU_TEST_RUN_MAIN=1")
 	require.NoError(t, child.Start())
 	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
@@ -72,7 +72,7 @@ func TestSecondAzemuOnADataFolderNamesTheFirst(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	dir := t.TempDir()
-	child := exec.Command(os.Args[0], "--data", dir, "--blob-port", "0", "--file-port", "0", "--vault-port", "0")
+	child := exec.Command(os.Args[0], "--data", dir, "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0")
 	child.Env = append(os.Environ(), "AZEMU_TEST_RUN_MAIN=1")
 	require.NoError(t, child.Start())
 	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
@@ -84,7 +84,7 @@ func TestSecondAzemuOnADataFolderNamesTheFirst(t *testing.T) {
 	require.NoError(t, err)
 
 	var out, errOut strings.Builder
-	assert.Equal(t, 1, run([]string{"--data", dir, "--blob-port", "0", "--file-port", "0", "--vault-port", "0"}, &out, &errOut))
+	assert.Equal(t, 1, run([]string{"--data", dir, "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0"}, &out, &errOut))
 	assert.NotContains(t, errOut.String(), "timeout", "refused by the folder lock, not after bbolt's lock timeout")
 	assert.Contains(t, errOut.String(), "in use by another azemu: process "+strconv.Itoa(child.Process.Pid))
 	after, err := os.ReadDir(dir)

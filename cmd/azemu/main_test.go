@@ -138,7 +138,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- serve(ctx, []string{"--in-memory", "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
-			"--queue-port", "0", "--status-file", statusPath}, io.Discard, io.Discard)
+			"--queue-port", "0", "--console-port", "0", "--status-file", statusPath}, io.Discard, io.Discard)
 	}()
 	var st emulator.Status
 	require.Eventually(t, func() bool {
@@ -157,6 +157,7 @@ func TestServeWritesStatusFileAndStopsOnSignal(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, st.ConnectionString, "QueueEndpoint="+st.Queue)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, st.Console)
 
 	cancel() // what SIGINT/SIGTERM do
 	select {
@@ -240,7 +241,7 @@ func TestServeRootKeyFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, []string{"--data", data, "--root-key-file", file, "--blob-port", "0", "--file-port", "0", "--vault-port", "0",
+		done <- serve(ctx, []string{"--data", data, "--root-key-file", file, "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0",
 			"--status-file", statusPath}, io.Discard, io.Discard)
 	}()
 	require.Eventually(t, func() bool {

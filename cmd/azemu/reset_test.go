@@ -40,7 +40,7 @@ func TestServeRejectsABadSeed(t *testing.T) {
 	seedFile := filepath.Join(t.TempDir(), "seed.yaml")
 	require.NoError(t, os.WriteFile(seedFile, []byte("accounts:\n  - name: ok1\n  - nam: typo\n"), 0o600))
 	var out, errOut bytes.Buffer
-	code := run([]string{"serve", "--in-memory", "--seed", seedFile, "--blob-port", "0", "--file-port", "0", "--vault-port", "0"}, &out, &errOut)
+	code := run([]string{"serve", "--in-memory", "--seed", seedFile, "--blob-port", "0", "--file-port", "0", "--vault-port", "0", "--console-port", "0"}, &out, &errOut)
 	assert.NotEqual(t, 0, code)
 	assert.Contains(t, errOut.String(), seedFile+":3:5")
 }

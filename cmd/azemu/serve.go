@@ -23,6 +23,8 @@ type options struct {
 	inMemory, fsync                          bool
 	blobPort, filePort, vaultPort            int
 	queuePort                                int
+	consolePort                              int
+	consoleHost                              string
 	cmkCacheTTL                              time.Duration
 	principals, certSANs, admins             listValue
 	statusFile, seed                         string
@@ -44,6 +46,8 @@ func newServeFlags(o *options) *flags {
 	f.port(groupWhere, &o.filePort, 10003, "FILE_PORT", "Files port; 0 picks a free port, -1 disables", "file-port", "filePort")
 	f.port(groupWhere, &o.queuePort, 10001, "QUEUE_PORT", "Queue port; 0 picks a free port, -1 disables", "queue-port", "queuePort")
 	f.port(groupWhere, &o.vaultPort, 8443, "VAULT_PORT", "HTTPS port of Key Vault, tokens, management and the admin API; 0 picks a free port", "vault-port")
+	f.port(groupWhere, &o.consolePort, 10010, "CONSOLE_PORT", "web console port (plain HTTP); 0 picks a free port, -1 disables", "console-port")
+	f.str(groupWhere, &o.consoleHost, "127.0.0.1", "CONSOLE_HOST", "address the web console listens on", "console-host").arg = "ADDR"
 	f.path(groupWhere, &o.statusFile, "", "STATUS_FILE", "once ready, write endpoints, connection string and CA as JSON here (also written to DATA/status.json)", "status-file").arg = "FILE"
 	f.path(groupData, &o.data, "./azemu-data", "DATA", "data folder", "data", "l", "location")
 	f.boolean(groupData, &o.inMemory, "IN_MEMORY", "keep everything in memory (storage in a RAM-backed temp folder, removed at exit)", "in-memory", "inMemoryPersistence")
@@ -117,6 +121,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		FilePort:    o.filePort,
 		VaultPort:   o.vaultPort,
 		QueuePort:   o.queuePort,
+		ConsolePort: o.consolePort,
+		ConsoleHost: o.consoleHost,
 		CertFile:    o.cert,
 		KeyFile:     o.key,
 		CertHosts:   sans,
@@ -190,6 +196,9 @@ func printBanner(w io.Writer, emu *emulator.Emulator, cfg *emulator.Config, stat
 		fmt.Fprintf(w, "  Trust the CA: %s > azemu-ca.pem\n", trustCommand(emu, cfg, statusFile))
 		fmt.Fprintf(w, "    then curl --cacert azemu-ca.pem, NODE_EXTRA_CA_CERTS=azemu-ca.pem, REQUESTS_CA_BUNDLE=azemu-ca.pem\n")
 		fmt.Fprintf(w, "  Azure CLI (after trusting the CA, REQUESTS_CA_BUNDLE=azemu-ca.pem):\n    %s\n    az cloud set --name azemu\n", emu.AzureCLICloudRegister())
+	}
+	if u := emu.ConsoleURL(); u != "" {
+		fmt.Fprintf(w, "  Console:   %s\n", u)
 	}
 	fmt.Fprintf(w, "  Connection string:\n    %s\n", emu.ConnectionString())
 }
