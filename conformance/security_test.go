@@ -23,6 +23,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
 	"github.com/stretchr/testify/assert"
@@ -354,4 +357,49 @@ func TestSecurityStalledUploads(t *testing.T) {
 		return data == dbFiles && total <= baseline+8
 	}, 20*time.Second, 10*time.Millisecond)
 	blobUpload(t, c, "after", strings.Repeat("a", 100<<10))
+}
+
+// TestSecurityBlobDotSegments: names with "." and ".." segments or trailing
+// dots address the blob Azure resolves them to (Azure's front end removes
+// dot segments and trailing dots; see blobapi/dotsegments.go), through the
+// Go SDK, which sends such names as they are. A container-scoped SAS for one
+// container does not reach another through "..".
+func TestSecurityBlobDotSegments(t *testing.T) {
+	ctx := context.Background()
+	env := newBlobEnv(t)
+	c := env.container(t, "dots", nil)
+	env.container(t, "other", nil)
+	for name, resolved := range map[string]string{"./key": "key", "a/../b": "b", "folder/file.": "folder/file", "dir./x": "dir/x"} {
+		body := []byte("written as " + name)
+		_, err := c.NewBlockBlobClient(name).UploadBuffer(ctx, body, nil)
+		require.NoError(t, err, name)
+		got, err := c.NewBlobClient(resolved).DownloadStream(ctx, nil)
+		require.NoError(t, err, name)
+		data, err := io.ReadAll(got.Body)
+		require.NoError(t, err)
+		assert.Equal(t, body, data, name)
+	}
+	var names []string
+	pager := c.NewListBlobsFlatPager(nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		require.NoError(t, err)
+		for _, b := range page.Segment.BlobItems {
+			names = append(names, *b.Name)
+		}
+	}
+	assert.ElementsMatch(t, []string{"key", "b", "folder/file", "dir/x"}, names)
+
+	// A SAS for container "dots" signs resource /blob/<account>/dots; a
+	// request that climbs into "other" is checked against "other".
+	perms := sas.ContainerPermissions{Read: true, Write: true, Create: true}
+	q, err := sas.BlobSignatureValues{Protocol: sas.ProtocolHTTPSandHTTP, ExpiryTime: time.Now().Add(time.Hour),
+		ContainerName: "dots", Permissions: perms.String()}.SignWithSharedKey(env.cred)
+	require.NoError(t, err)
+	u := env.accountURL + "/dots/../other/escaped?" + q.Encode()
+	bb, err := blockblob.NewClientWithNoCredential(u, &blockblob.ClientOptions{ClientOptions: clientOptions(env.emu)})
+	require.NoError(t, err)
+	_, err = bb.UploadBuffer(ctx, []byte("x"), nil)
+	require.Error(t, err)
+	assert.True(t, bloberror.HasCode(err, bloberror.AuthenticationFailed), "%v", err)
 }

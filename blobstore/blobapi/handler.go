@@ -67,10 +67,13 @@ func New(cfg Config) http.Handler {
 // sign, is kept):
 //   - host style <account>.blob.localhost[:port]/<container>/<blob> moves the
 //     account into the path (storagehttp.HostStyle);
+//   - "." and ".." segments are resolved and trailing dots of segments
+//     dropped, as Azure does (dotsegments.go);
 //   - /<account>/<name> without restype addresses blob <name> of the root
 //     container $root, as Azure does.
 func rewrite(r *http.Request) *http.Request {
 	r = storagehttp.HostStyle(r, storagehttp.HostSuffixBlob)
+	r = withResolvedDots(r)
 	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
 	if len(segs) != 2 || segs[0] == "" || segs[1] == "" || r.Method == http.MethodOptions || r.URL.Query().Get("restype") != "" {
 		return r
